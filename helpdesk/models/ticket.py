@@ -1,0 +1,170 @@
+"""Tickets and everything that hangs off one: comments, events, attachments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, Computed, ForeignKey, Index, Integer, Sequence, SmallInteger, text
+from sqlmodel import Field, SQLModel
+
+from helpdesk.models.base import jsonb_field, timestamp_field
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    WAITING_ON_CUSTOMER = "waiting_on_customer"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER)
+PRIORITY_RANK_SQL = (
+    "CASE priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
+)
+ticket_number_seq = Sequence("ticket_number_seq", start=1001)
+
+
+class Category(SQLModel, table=True):
+    __tablename__ = "categories"
+    __table_args__ = (Index("uq_categories_parent_name", "parent_id", "name", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    parent_id: int | None = Field(default=None, foreign_key="categories.id", index=True)
+    default_team_id: int | None = Field(default=None, foreign_key="teams.id")
+    description: str = Field(default="", max_length=300)
+    is_active: bool = Field(default=True)
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('new','open','in_progress','waiting_on_customer','resolved','closed')",
+            name="ck_tickets_status",
+        ),
+        CheckConstraint("priority IN ('low','medium','high','critical')", name="ck_tickets_priority"),
+        # Spec 4.4.1 indexes, adapted to the queries in services/tickets.py.
+        Index("idx_tickets_status", "status", postgresql_where=text("deleted_at IS NULL")),
+        Index(
+            "idx_tickets_assignee_open",
+            "assignee_id",
+            "created_at",
+            postgresql_where=text("status IN ('new','open','in_progress','waiting_on_customer')"),
+        ),
+        Index("idx_tickets_team_status", "team_id", "status"),
+        Index("idx_tickets_created_at_desc", text("created_at DESC"), text("id DESC")),
+        Index("idx_tickets_updated_at_desc", text("updated_at DESC"), text("id DESC")),
+        Index("idx_tickets_requester_status_created", "requester_id", "status", text("created_at DESC")),
+        Index("idx_tickets_requester_created", "requester_id", text("created_at DESC"), text("id DESC")),
+        Index(
+            "idx_tickets_open",
+            "team_id",
+            text("created_at DESC"),
+            postgresql_where=text("status IN ('new','open','in_progress')"),
+        ),
+        Index(
+            "idx_tickets_sla_resolution_due",
+            "sla_resolution_due",
+            postgresql_where=text("resolved_at IS NULL AND deleted_at IS NULL"),
+        ),
+        Index("idx_tickets_category", "category_id"),
+        Index(
+            "idx_tickets_title_trgm",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+        ),
+        Index(
+            "idx_tickets_ai_confidence",
+            "ai_confidence",
+            postgresql_where=text("ai_confidence IS NOT NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    number: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger, ticket_number_seq, server_default=ticket_number_seq.next_value(), unique=True, nullable=False
+        ),
+    )
+    title: str = Field(max_length=200)
+    description: str = Field(max_length=20000)
+    status: str = Field(default=Status.NEW.value, max_length=24)
+    priority: str = Field(default=Priority.MEDIUM.value, max_length=16)
+    priority_rank: int | None = Field(
+        default=None, sa_column=Column(SmallInteger, Computed(PRIORITY_RANK_SQL, persisted=True))
+    )
+    source: str = Field(default="portal", max_length=16)
+    category_id: int | None = Field(default=None, foreign_key="categories.id")
+    team_id: int | None = Field(default=None, foreign_key="teams.id")
+    assignee_id: int | None = Field(default=None, foreign_key="users.id")
+    requester_id: int = Field(foreign_key="users.id")
+    sla_first_response_due: datetime | None = timestamp_field()
+    sla_resolution_due: datetime | None = timestamp_field()
+    ai_suggested_category_id: int | None = Field(default=None, foreign_key="categories.id")
+    ai_confidence: float | None = Field(default=None)
+    ai_metadata: dict[str, Any] | None = jsonb_field()
+    first_responded_at: datetime | None = timestamp_field()
+    resolved_at: datetime | None = timestamp_field()
+    closed_at: datetime | None = timestamp_field()
+    created_at: datetime = timestamp_field(nullable=False, default_now=True)
+    updated_at: datetime = timestamp_field(nullable=False, default_now=True)
+    deleted_at: datetime | None = timestamp_field()
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+    __table_args__ = (Index("idx_comments_ticket_created", "ticket_id", "created_at"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    ticket_id: int = Field(sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False))
+    author_id: int = Field(foreign_key="users.id")
+    body: str = Field(max_length=20000)
+    is_internal: bool = Field(default=False)
+    created_at: datetime = timestamp_field(nullable=False, default_now=True)
+
+
+class TicketEvent(SQLModel, table=True):
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("idx_ticket_events_ticket_created", "ticket_id", "created_at"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    ticket_id: int = Field(sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False))
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    kind: str = Field(max_length=32)
+    field: str = Field(default="", max_length=32)
+    old_value: str | None = Field(default=None, max_length=500)
+    new_value: str | None = Field(default=None, max_length=500)
+    created_at: datetime = timestamp_field(nullable=False, default_now=True)
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    ticket_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    comment_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, ForeignKey("comments.id", ondelete="SET NULL"))
+    )
+    uploaded_by_id: int = Field(foreign_key="users.id")
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=120)
+    size_bytes: int = Field(sa_column=Column(Integer, nullable=False))
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=300)
+    created_at: datetime = timestamp_field(nullable=False, default_now=True)

@@ -1,0 +1,62 @@
+"""Replies and internal notes on a ticket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from helpdesk.models import Comment, Status, TicketEvent
+from helpdesk.models.base import utcnow
+from helpdesk.services import audit, jobs, tickets
+from helpdesk.services.actor import Actor
+from helpdesk.services.errors import PermissionDenied
+from helpdesk.services.validation import CommentDraft
+
+
+def list_comments(session: Session, actor: Actor, ticket_id: int) -> list[dict[str, Any]]:
+    ticket = tickets.get_for(session, actor, ticket_id)
+    return tickets.comment_rows(session, actor, ticket)
+
+
+def add_comment(session: Session, actor: Actor, ticket_id: int, draft: CommentDraft) -> Comment:
+    ticket = tickets.get_for(session, actor, ticket_id, lock=True)
+    works_ticket = tickets.can_work(actor, ticket)
+    if draft.internal and not works_ticket:
+        raise PermissionDenied("Only agents working this ticket can add internal notes.")
+    if not tickets.can_reply(actor, ticket):
+        if ticket.status == Status.CLOSED:
+            raise PermissionDenied("This ticket is closed. Please file a new ticket.")
+        raise PermissionDenied("You can't reply on this ticket.")
+
+    now = utcnow()
+    comment = Comment(ticket_id=ticket.id, author_id=actor.user_id, body=draft.body, is_internal=draft.internal,
+                      created_at=now)
+    session.add(comment)
+    session.flush()
+
+    previous_status = ticket.status
+    from_requester = actor.user_id == ticket.requester_id and not works_ticket
+    if not draft.internal and works_ticket and actor.user_id != ticket.requester_id:
+        if ticket.first_responded_at is None:
+            ticket.first_responded_at = now
+        if ticket.status == Status.NEW:
+            ticket.status = Status.OPEN.value
+    elif from_requester and ticket.status in (Status.WAITING_ON_CUSTOMER, Status.RESOLVED):
+        # The requester answered (or says it is not fixed): back into the agents' queue.
+        tickets.apply_status(ticket, Status.OPEN.value, now)
+    ticket.updated_at = now
+    session.add(ticket)
+    session.add(
+        TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="note" if draft.internal else "reply",
+                    new_value=str(comment.id))
+    )
+    if previous_status != ticket.status:
+        session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="changed", field="status",
+                                old_value=previous_status, new_value=ticket.status))
+    audit.record(session, "comment.create", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id),
+                 details={"comment_id": comment.id, "internal": draft.internal})
+    if not draft.internal:
+        jobs.enqueue(session, "email.comment_notification", "email", {"comment_id": comment.id})
+    tickets.mark_changed(session, ticket)
+    return comment

@@ -1,0 +1,44 @@
+"""Errors the domain raises; each door turns them into its own kind of message."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class: `message` is safe to show to the person who asked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotAuthenticated(DomainError):
+    def __init__(self, message: str = "Please sign in.") -> None:
+        super().__init__(message)
+
+
+class PermissionDenied(DomainError):
+    def __init__(self, message: str = "You are not allowed to do that.") -> None:
+        super().__init__(message)
+
+
+class NotFound(DomainError):
+    def __init__(self, message: str = "Not found.") -> None:
+        super().__init__(message)
+
+
+class Conflict(DomainError):
+    pass
+
+
+class RateLimited(DomainError):
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class ValidationFailed(DomainError):
+    """Bad input: `field_errors` maps a field name to what is wrong with it."""
+
+    def __init__(self, field_errors: dict[str, str], message: str = "Please correct the highlighted fields.") -> None:
+        super().__init__(message)
+        self.field_errors = field_errors

@@ -1,0 +1,85 @@
+"""Which e-mails a ticket change sends, to whom, with what text (rendered with Jinja2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlmodel import Session, select
+
+from helpdesk.models import Category, Comment, Role, Ticket, User
+from helpdesk.settings import get_settings
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    to: list[str]
+    subject: str
+    body: str
+
+
+@lru_cache
+def _env() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False)
+
+
+def _ticket_url(ticket: Ticket) -> str:
+    return f"{get_settings().public_url.rstrip('/')}/tickets/{ticket.id}"
+
+
+def _local_time(moment: datetime | None) -> str:
+    if moment is None:
+        return "soon"
+    tz = ZoneInfo(get_settings().timezone)
+    return moment.astimezone(tz).strftime("%a %d %b %Y, %H:%M ") + get_settings().timezone
+
+
+def ticket_acknowledgement(session: Session, ticket_id: int) -> OutgoingMail | None:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.deleted_at is not None:
+        return None
+    requester = session.get(User, ticket.requester_id)
+    category = session.get(Category, ticket.category_id) if ticket.category_id else None
+    body = _env().get_template("ticket_acknowledgement.txt").render(
+        requester_name=requester.full_name,
+        ticket=ticket,
+        category=category.name if category else None,
+        first_response_due=_local_time(ticket.sla_first_response_due),
+        ticket_url=_ticket_url(ticket),
+        organisation=get_settings().organisation_name,
+    )
+    return OutgoingMail([requester.email], f"[#{ticket.number}] We received your request: {ticket.title}", body)
+
+
+def comment_notification(session: Session, comment_id: int) -> OutgoingMail | None:
+    """A public reply goes to the requester (from staff) or to the assignee (from the requester)."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.is_internal:
+        return None
+    ticket = session.get(Ticket, comment.ticket_id)
+    author = session.get(User, comment.author_id)
+    if comment.author_id == ticket.requester_id:
+        recipient = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+    else:
+        recipient = session.get(User, ticket.requester_id)
+    if recipient is None or not recipient.is_active or recipient.id == author.id:
+        return None
+    body = _env().get_template("comment_notification.txt").render(
+        recipient_name=recipient.full_name,
+        author_name=author.full_name if author.role == Role.REQUESTER else f"{author.full_name} (IT)",
+        ticket=ticket,
+        body=comment.body,
+        ticket_url=_ticket_url(ticket),
+        organisation=get_settings().organisation_name,
+    )
+    return OutgoingMail([recipient.email], f"Re: [#{ticket.number}] {ticket.title}", body)
+
+
+def staff_emails(session: Session) -> list[str]:
+    return list(session.exec(select(User.email).where(User.role.in_([Role.AGENT.value, Role.ADMIN.value]))).all())

@@ -1,0 +1,474 @@
+"""Tickets: create, read, list, change. Every permission rule for tickets lives here."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, tuple_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from helpdesk import cache
+from helpdesk.models import (
+    OPEN_STATUSES,
+    Category,
+    Comment,
+    Role,
+    Status,
+    Team,
+    TeamMembership,
+    Ticket,
+    TicketEvent,
+    User,
+)
+from helpdesk.models.base import utcnow
+from helpdesk.services import audit, jobs, on_commit, sla
+from helpdesk.services.actor import Actor
+from helpdesk.services.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.services.validation import TicketChanges, TicketDraft
+
+COUNTS_CACHE_TTL_SECONDS = 300  # spec 4.3.3: ticket counts by status, 5 minutes
+MAX_PAGE_SIZE = 100
+
+
+# ---------------------------------------------------------------- visibility
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The SQL condition for tickets `actor` may read."""
+    alive = Ticket.deleted_at.is_(None)
+    if actor.can_read_all:
+        return alive
+    if actor.role == Role.AGENT:
+        team_ids = list(actor.team_ids)
+        return and_(
+            alive,
+            or_(
+                Ticket.team_id.in_(team_ids) if team_ids else false(),
+                Ticket.team_id.is_(None),  # the untriaged queue belongs to every agent
+                Ticket.assignee_id == actor.user_id,
+                Ticket.requester_id == actor.user_id,
+            ),
+        )
+    return and_(alive, Ticket.requester_id == actor.user_id)
+
+
+def can_read(actor: Actor, ticket: Ticket) -> bool:
+    if ticket.deleted_at is not None:
+        return False
+    if actor.can_read_all or ticket.requester_id == actor.user_id:
+        return True
+    if actor.role == Role.AGENT:
+        return ticket.team_id is None or ticket.team_id in actor.team_ids or ticket.assignee_id == actor.user_id
+    return False
+
+
+def can_work(actor: Actor, ticket: Ticket) -> bool:
+    """Change fields, write internal notes, assign: agents on the ticket's queue and admins."""
+    return actor.is_staff and can_read(actor, ticket) and (
+        actor.role == Role.ADMIN or ticket.requester_id != actor.user_id or ticket.team_id in actor.team_ids
+    )
+
+
+def get_for(session: Session, actor: Actor, ticket_id: int, *, lock: bool = False) -> Ticket:
+    """The ticket if `actor` may read it; NotFound otherwise (never reveals that it exists)."""
+    query = select(Ticket).where(Ticket.id == ticket_id)
+    if lock:
+        query = query.with_for_update()
+    ticket = session.exec(query).first()
+    if ticket is None or not can_read(actor, ticket):
+        raise NotFound("Ticket not found.")
+    return ticket
+
+
+def get_by_number_for(session: Session, actor: Actor, number: int) -> Ticket:
+    ticket = session.exec(select(Ticket).where(Ticket.number == number)).first()
+    if ticket is None or not can_read(actor, ticket):
+        raise NotFound("Ticket not found.")
+    return ticket
+
+
+# ---------------------------------------------------------------- create
+
+
+def _check_category(session: Session, category_id: int | None) -> Category | None:
+    if category_id is None:
+        return None
+    category = session.get(Category, category_id)
+    if category is None or not category.is_active:
+        raise ValidationFailed({"category_id": "Choose a category from the list."})
+    return category
+
+
+def create_ticket(
+    session: Session, actor: Actor, draft: TicketDraft, *, source: str = "portal", requester_id: int | None = None
+) -> Ticket:
+    """Files a ticket for the actor (agents may file on behalf of a requester)."""
+    if actor.role == Role.MANAGER:
+        raise PermissionDenied("Managers have read-only access to tickets.")
+    if requester_id is not None and requester_id != actor.user_id:
+        if not actor.is_staff:
+            raise PermissionDenied("Only agents can file tickets for someone else.")
+        requester = session.get(User, requester_id)
+        if requester is None or not requester.is_active:
+            raise ValidationFailed({"requester_id": "Choose an active person as the requester."})
+    category = _check_category(session, draft.category_id)
+    now = utcnow()
+    first_due, resolution_due = sla.deadlines_for(draft.priority, now)
+    ticket = Ticket(
+        title=draft.title,
+        description=draft.description,
+        priority=draft.priority.value,
+        status=Status.NEW.value,
+        source=source,
+        category_id=category.id if category else None,
+        team_id=category.default_team_id if category else None,
+        requester_id=requester_id or actor.user_id,
+        sla_first_response_due=first_due,
+        sla_resolution_due=resolution_due,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    session.refresh(ticket)
+    session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="created", new_value=ticket.status))
+    audit.record(session, "ticket.create", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id))
+    _enqueue_follow_ups(session, ticket)
+    mark_changed(session, ticket)
+    return ticket
+
+
+def _enqueue_follow_ups(session: Session, ticket: Ticket) -> None:
+    jobs.enqueue(session, "email.ticket_acknowledgement", "email", {"ticket_id": ticket.id})
+
+
+def mark_changed(session: Session, ticket: Ticket) -> None:
+    """After commit: cached counts and lists that include this ticket are refreshed."""
+    on_commit.after_commit(session, lambda: cache.bump_version("tickets"), key="tickets-version")
+
+
+# ---------------------------------------------------------------- change
+
+
+_TRACKED_FIELDS = ("title", "status", "priority", "category_id", "team_id", "assignee_id")
+
+
+def _check_assignee(session: Session, assignee_id: int | None, team_id: int | None) -> None:
+    if assignee_id is None:
+        return
+    user = session.get(User, assignee_id)
+    if user is None or not user.is_active or user.role not in (Role.AGENT, Role.ADMIN):
+        raise ValidationFailed({"assignee_id": "Choose an active agent."})
+    if team_id is not None:
+        member = session.get(TeamMembership, (team_id, assignee_id))
+        if member is None and user.role != Role.ADMIN:
+            raise ValidationFailed({"assignee_id": "That agent is not on the ticket's team."})
+
+
+def apply_status(ticket: Ticket, status: str, now: datetime) -> None:
+    ticket.status = status
+    if status == Status.RESOLVED:
+        ticket.resolved_at = ticket.resolved_at or now
+    elif status == Status.CLOSED:
+        ticket.resolved_at = ticket.resolved_at or now
+        ticket.closed_at = now
+    else:
+        ticket.resolved_at = None
+        ticket.closed_at = None
+
+
+def update_ticket(session: Session, actor: Actor, ticket_id: int, changes: TicketChanges) -> Ticket:
+    ticket = get_for(session, actor, ticket_id, lock=True)
+    if not can_work(actor, ticket):
+        raise PermissionDenied("You can't change this ticket.")
+    requested = {name: getattr(changes, name) for name in changes.model_fields_set}
+    for name in ("status", "priority"):
+        if requested.get(name) is None:
+            requested.pop(name, None)
+    if "title" in requested and requested["title"] is None:
+        requested.pop("title")
+    if "category_id" in requested:
+        _check_category(session, requested["category_id"])
+    if "team_id" in requested and requested["team_id"] is not None and session.get(Team, requested["team_id"]) is None:
+        raise ValidationFailed({"team_id": "Choose a team from the list."})
+    new_team = requested.get("team_id", ticket.team_id)
+    if "assignee_id" in requested or "team_id" in requested:
+        _check_assignee(session, requested.get("assignee_id", ticket.assignee_id), new_team)
+
+    now = utcnow()
+    changed: dict[str, tuple[Any, Any]] = {}
+    for name in _TRACKED_FIELDS:
+        if name not in requested:
+            continue
+        old, new = getattr(ticket, name), requested[name]
+        new = new.value if hasattr(new, "value") else new
+        if old == new:
+            continue
+        changed[name] = (old, new)
+        if name == "status":
+            apply_status(ticket, new, now)
+        else:
+            setattr(ticket, name, new)
+    if "priority" in changed:
+        ticket.sla_first_response_due, ticket.sla_resolution_due = sla.deadlines_for(ticket.priority, ticket.created_at)
+    if not changed:
+        return ticket
+    ticket.updated_at = now
+    if ticket.status == Status.NEW and set(changed) & {"assignee_id", "status"} and "status" not in changed:
+        changed["status"] = (Status.NEW.value, Status.OPEN.value)
+        ticket.status = Status.OPEN.value
+    session.add(ticket)
+    for name, (old, new) in changed.items():
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                actor_id=actor.user_id,
+                kind="assigned" if name == "assignee_id" else "changed",
+                field=name,
+                old_value=None if old is None else str(old),
+                new_value=None if new is None else str(new),
+            )
+        )
+    mark_changed(session, ticket)
+    audit.record(
+        session, "ticket.update", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id),
+        details={k: [None if o is None else str(o), None if n is None else str(n)] for k, (o, n) in changed.items()},
+    )
+    return ticket
+
+
+def soft_delete(session: Session, actor: Actor, ticket_id: int) -> None:
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied("Only administrators can delete tickets.")
+    ticket = get_for(session, actor, ticket_id, lock=True)
+    ticket.deleted_at = utcnow()
+    session.add(ticket)
+    session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="deleted"))
+    mark_changed(session, ticket)
+    audit.record(session, "ticket.delete", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id))
+
+
+# ---------------------------------------------------------------- list
+
+
+SORTS: dict[str, tuple[str, bool]] = {
+    "newest": ("created_at", True),
+    "oldest": ("created_at", False),
+    "updated": ("updated_at", True),
+    "priority": ("priority_rank", True),
+}
+
+
+@dataclass
+class TicketFilters:
+    statuses: list[str] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
+    team_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    category_id: int | None = None
+    requester_id: int | None = None
+    text: str = ""
+    only_open: bool = False
+
+    def validate(self) -> None:
+        bad = [s for s in self.statuses if s not in {x.value for x in Status}]
+        if bad:
+            raise ValidationFailed({"status": f"Unknown status: {', '.join(bad)}"})
+        bad = [p for p in self.priorities if p not in {"low", "medium", "high", "critical"}]
+        if bad:
+            raise ValidationFailed({"priority": f"Unknown priority: {', '.join(bad)}"})
+
+    def conditions(self, *, include_status: bool = True) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        if include_status and self.statuses:
+            conds.append(Ticket.status.in_(self.statuses))
+        if include_status and self.only_open:
+            conds.append(Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+        if self.priorities:
+            conds.append(Ticket.priority.in_(self.priorities))
+        if self.team_id is not None:
+            conds.append(Ticket.team_id == self.team_id)
+        if self.unassigned:
+            conds.append(Ticket.assignee_id.is_(None))
+        elif self.assignee_id is not None:
+            conds.append(Ticket.assignee_id == self.assignee_id)
+        if self.category_id is not None:
+            child_ids = select(Category.id).where(Category.parent_id == self.category_id)
+            conds.append(or_(Ticket.category_id == self.category_id, Ticket.category_id.in_(child_ids)))
+        if self.requester_id is not None:
+            conds.append(Ticket.requester_id == self.requester_id)
+        text_query = self.text.strip()
+        if text_query:
+            digits = text_query.lstrip("#")
+            if digits.isdigit():
+                conds.append(or_(Ticket.number == int(digits), Ticket.title.ilike(f"%{text_query}%")))
+            else:
+                escaped = text_query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                conds.append(Ticket.title.ilike(f"%{escaped}%"))
+        return conds
+
+
+@dataclass
+class TicketPage:
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def _encode_cursor(value: Any, ticket_id: int) -> str:
+    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, ticket_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, column_name: str) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, ticket_id = json.loads(base64.urlsafe_b64decode(padded))
+        if column_name.endswith("_at"):
+            value = datetime.fromisoformat(value)
+        else:
+            value = int(value)
+        return value, int(ticket_id)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise ValidationFailed({"cursor": "That page link is invalid; start from the first page."}) from None
+
+
+def list_tickets(
+    session: Session,
+    actor: Actor,
+    filters: TicketFilters,
+    *,
+    sort: str = "newest",
+    cursor: str | None = None,
+    limit: int = 25,
+) -> TicketPage:
+    """One page of tickets the actor may see, newest first by default (keyset pagination)."""
+    filters.validate()
+    if sort not in SORTS:
+        raise ValidationFailed({"sort": f"Sort by one of: {', '.join(SORTS)}"})
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    column_name, descending = SORTS[sort]
+    sort_column = getattr(Ticket, column_name)
+
+    assignee = aliased(User)
+    requester = aliased(User)
+    query = (
+        select(
+            Ticket.id, Ticket.number, Ticket.title, Ticket.status, Ticket.priority, Ticket.created_at,
+            Ticket.updated_at, Ticket.sla_first_response_due, Ticket.sla_resolution_due, Ticket.first_responded_at,
+            Ticket.category_id, Ticket.team_id, Ticket.assignee_id, Ticket.requester_id, Ticket.priority_rank,
+            Ticket.ai_confidence,
+            Category.name.label("category"), Team.name.label("team"),
+            assignee.full_name.label("assignee"), requester.full_name.label("requester"),
+        )
+        .join(Category, Category.id == Ticket.category_id, isouter=True)
+        .join(Team, Team.id == Ticket.team_id, isouter=True)
+        .join(assignee, assignee.id == Ticket.assignee_id, isouter=True)
+        .join(requester, requester.id == Ticket.requester_id)
+        .where(visible_to(actor), *filters.conditions())
+    )
+    if cursor:
+        value, last_id = _decode_cursor(cursor, column_name)
+        key, bound = tuple_(sort_column, Ticket.id), tuple_(value, last_id)
+        query = query.where(key < bound if descending else key > bound)
+    order = (sort_column.desc(), Ticket.id.desc()) if descending else (sort_column.asc(), Ticket.id.asc())
+    rows = [dict(r._mapping) for r in session.exec(query.order_by(*order).limit(limit + 1)).all()]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor(last[column_name], last["id"])
+    return TicketPage(rows=rows, next_cursor=next_cursor)
+
+
+def status_counts(session: Session, actor: Actor, filters: TicketFilters) -> dict[str, int]:
+    """Tickets per status under the same filters (status filter ignored); cached briefly."""
+    filters.validate()
+    fingerprint = json.dumps(
+        [actor.role, actor.user_id if not actor.can_read_all else 0, list(actor.team_ids), filters.__dict__],
+        sort_keys=True, default=str,
+    )
+    cache_key = cache.key("tickets", "counts", cache.current_version("tickets"), fingerprint)
+
+    def compute() -> dict[str, int]:
+        rows = session.exec(
+            select(Ticket.status, func.count())
+            .where(visible_to(actor), *filters.conditions(include_status=False))
+            .group_by(Ticket.status)
+        ).all()
+        counts = {s.value: 0 for s in Status}
+        counts.update({status: count for status, count in rows})
+        return counts
+
+    return cache.cached_json(cache_key, COUNTS_CACHE_TTL_SECONDS, compute)
+
+
+# ---------------------------------------------------------------- detail
+
+
+def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, Any]:
+    """Everything a ticket page shows, filtered for the actor (no internal notes for requesters)."""
+    ticket = get_for(session, actor, ticket_id)
+    names = _user_names(session, {ticket.requester_id, ticket.assignee_id})
+    category = session.get(Category, ticket.category_id) if ticket.category_id else None
+    team = session.get(Team, ticket.team_id) if ticket.team_id else None
+    requester = session.get(User, ticket.requester_id)
+    data = ticket.model_dump(exclude={"deleted_at", "priority_rank"})
+    data.update(
+        category=category.name if category else None,
+        team=team.name if team else None,
+        assignee=names.get(ticket.assignee_id),
+        requester=names.get(ticket.requester_id),
+        requester_email=requester.email if requester else None,
+        can_work=can_work(actor, ticket),
+        can_reply=can_reply(actor, ticket),
+    )
+    if actor.is_requester or ticket.requester_id == actor.user_id and not actor.is_staff:
+        data.pop("ai_metadata", None)
+    return data
+
+
+def can_reply(actor: Actor, ticket: Ticket) -> bool:
+    if ticket.status == Status.CLOSED:
+        return False
+    return ticket.requester_id == actor.user_id or can_work(actor, ticket)
+
+
+def _user_names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    ids = [i for i in user_ids if i is not None]
+    if not ids:
+        return {}
+    return dict(session.exec(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
+def history(session: Session, actor: Actor, ticket_id: int) -> list[dict[str, Any]]:
+    ticket = get_for(session, actor, ticket_id)
+    if not actor.sees_internal_notes:
+        raise PermissionDenied("Only the IT team can see a ticket's history.")
+    rows = session.exec(
+        select(TicketEvent, User.full_name)
+        .join(User, User.id == TicketEvent.actor_id, isouter=True)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.created_at, TicketEvent.id)
+    ).all()
+    return [event.model_dump() | {"actor": name or "System"} for event, name in rows]
+
+
+def comment_rows(session: Session, actor: Actor, ticket: Ticket) -> list[dict[str, Any]]:
+    query = (
+        select(Comment, User.full_name, User.role)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.ticket_id == ticket.id)
+        .order_by(Comment.created_at, Comment.id)
+    )
+    if not actor.sees_internal_notes:
+        query = query.where(Comment.is_internal == false())
+    return [
+        comment.model_dump() | {"author": name, "author_is_staff": role != Role.REQUESTER}
+        for comment, name, role in session.exec(query).all()
+    ]

@@ -1,0 +1,92 @@
+"""One typed settings object, read from the environment (and an optional .env file).
+
+Every variable is documented in README.md. Import `get_settings()` rather than
+building `Settings()` so the whole process shares one parsed copy.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "dev-insecure-secret-change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = Field(
+        "development", validation_alias="HELPDESK_ENV"
+    )
+    secret_key: str = DEFAULT_SECRET_KEY
+
+    # Data stores. Empty means "start the embedded servers" (launcher only).
+    database_url: str = ""
+    database_read_url: str = ""
+    redis_url: str = ""
+    redis_prefix: str = "helpdesk:"
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+
+    data_dir: Path = PROJECT_ROOT / "data"
+
+    # Web
+    web_port: int = 3000
+    public_url: str = "http://localhost:3000"
+    cors_origins: list[str] = ["http://localhost:3000"]
+    web_workers: int = 2
+
+    # Auth
+    session_ttl_seconds: int = 12 * 3600
+    login_max_failures: int = 5
+    login_window_seconds: int = 15 * 60
+
+    # Business
+    timezone: str = "Asia/Karachi"
+    organisation_name: str = "Acme Corp IT"
+
+    # E-mail (outbound). Empty host disables sending (messages are logged).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "IT Helpdesk <helpdesk@localhost>"
+
+    # Attachments: "local" keeps bytes under data_dir/attachments, "s3" uses boto3.
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    max_attachment_bytes: int = 10 * 1024 * 1024
+
+    # Celery
+    celery_always_eager: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET_KEY:
+            raise ValueError(
+                "SECRET_KEY must be set to a long random value when HELPDESK_ENV=production"
+            )
+        return self
+
+    @property
+    def read_database_url(self) -> str:
+        return self.database_read_url or self.database_url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

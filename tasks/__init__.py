@@ -1,0 +1,1 @@
+"""Celery tasks: each one calls the domain layer in helpdesk.services."""

@@ -1,0 +1,50 @@
+"""The Celery app: Redis broker, the spec's queues, retries and the beat schedule."""
+
+from __future__ import annotations
+
+from celery import Celery
+from celery.schedules import crontab
+from kombu import Queue
+
+from helpdesk.services.jobs import QUEUES
+from helpdesk.settings import get_settings
+
+
+def make_celery() -> Celery:
+    settings = get_settings()
+    app = Celery("helpdesk", include=["tasks.email", "tasks.maintenance"])
+    app.conf.update(
+        broker_url=settings.redis_url or "redis://127.0.0.1:6379/0",
+        broker_connection_retry_on_startup=True,
+        # Every key under our prefix, so several installs (and test runs) share one Redis safely.
+        broker_transport_options={
+            "global_keyprefix": settings.redis_prefix + "celery:",
+            "visibility_timeout": 3600,
+            "queue_order_strategy": "priority",
+            "sep": ":",
+            "priority_steps": list(range(10)),
+        },
+        task_queues=[Queue(name) for name in QUEUES],
+        task_default_queue="maintenance",
+        task_routes={f"{name}.*": {"queue": name} for name in QUEUES},
+        task_ignore_result=True,
+        # A job is acknowledged only after it ran, so a killed worker's job runs again elsewhere.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_always_eager=settings.celery_always_eager,
+        timezone=settings.timezone,
+        enable_utc=True,
+        beat_schedule={
+            "relay-outbox": {"task": "maintenance.relay_outbox", "schedule": 30.0},
+            "audit-partitions": {"task": "maintenance.ensure_audit_partitions", "schedule": crontab(hour=2, minute=0)},
+            "purge-idempotency-keys": {
+                "task": "maintenance.purge_idempotency_keys",
+                "schedule": crontab(hour=3, minute=15),
+            },
+        },
+    )
+    return app
+
+
+celery_app = make_celery()

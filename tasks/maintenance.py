@@ -1,0 +1,33 @@
+"""Housekeeping jobs run by Celery beat."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import delete
+
+from helpdesk.db import session_scope
+from helpdesk.models import IdempotencyKey
+from helpdesk.models.base import utcnow
+from helpdesk.services import audit, jobs
+from tasks.celery_app import celery_app
+
+IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
+
+
+@celery_app.task(name="maintenance.relay_outbox")
+def relay_outbox() -> int:
+    return jobs.relay_unsent()
+
+
+@celery_app.task(name="maintenance.ensure_audit_partitions")
+def ensure_audit_partitions() -> None:
+    with session_scope() as session:
+        audit.ensure_partitions(session)
+
+
+@celery_app.task(name="maintenance.purge_idempotency_keys")
+def purge_idempotency_keys() -> int:
+    with session_scope() as session:
+        result = session.exec(delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - IDEMPOTENCY_KEY_LIFETIME))
+        return result.rowcount or 0
