@@ -1,0 +1,43 @@
+"""Domain errors become HTTP answers with a reason; nothing else leaks details."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from helpdesk.services.errors import (
+    Conflict,
+    DomainError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
+
+_STATUS = {NotAuthenticated: 401, PermissionDenied: 403, NotFound: 404, Conflict: 409, RateLimited: 429,
+           ValidationFailed: 422}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+        body: dict = {"detail": exc.message}
+        headers = {}
+        if isinstance(exc, ValidationFailed):
+            body["errors"] = exc.field_errors
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(exc.retry_after_seconds)
+        if isinstance(exc, NotAuthenticated):
+            headers["WWW-Authenticate"] = "Bearer"
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            loc = [str(p) for p in error["loc"] if p not in ("body", "query", "path", "header")]
+            errors.setdefault(".".join(loc) or "body", error["msg"])
+        return JSONResponse({"detail": "The request is invalid.", "errors": errors}, status_code=422)

@@ -1,0 +1,104 @@
+"""Response shapes of the REST API (request shapes are the services' own input models)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, EmailStr
+
+
+class LoginRequest(BaseModel):
+    email: EmailStr
+    password: str
+
+
+class LoginResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    user: UserOut
+
+
+class UserOut(BaseModel):
+    id: int
+    full_name: str
+    email: str
+    role: str
+    team_ids: list[int]
+
+
+class TicketSummary(BaseModel):
+    id: int
+    number: int
+    title: str
+    status: str
+    priority: str
+    category: str | None
+    team: str | None
+    assignee: str | None
+    requester: str
+    created_at: datetime
+    updated_at: datetime
+    sla_first_response_due: datetime | None
+    sla_resolution_due: datetime | None
+
+
+class TicketList(BaseModel):
+    items: list[TicketSummary]
+    next_cursor: str | None
+    counts: dict[str, int] | None = None
+
+
+class TicketOut(BaseModel):
+    id: int
+    number: int
+    title: str
+    description: str
+    status: str
+    priority: str
+    source: str
+    category_id: int | None
+    category: str | None
+    team_id: int | None
+    team: str | None
+    assignee_id: int | None
+    assignee: str | None
+    requester_id: int
+    requester: str | None
+    sla_first_response_due: datetime | None
+    sla_resolution_due: datetime | None
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    ai_suggested_category_id: int | None
+    ai_confidence: float | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommentOut(BaseModel):
+    id: int
+    ticket_id: int
+    author_id: int
+    author: str
+    author_is_staff: bool
+    body: str
+    is_internal: bool
+    created_at: datetime
+
+
+class AttachmentOut(BaseModel):
+    id: int
+    ticket_id: int
+    filename: str
+    content_type: str
+    size_bytes: int
+    created_at: datetime
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    errors: dict[str, str] = {}
+
+
+LoginResponse.model_rebuild()

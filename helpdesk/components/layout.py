@@ -1,0 +1,156 @@
+"""The application shell: top bar with navigation by role, user menu, page container."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.routes import NEW_TICKET, PORTAL, QUEUE
+from helpdesk.state.session import SessionState
+
+
+def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium"), spacing="2", align="center"),
+        href=href,
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        padding_x="10px",
+        padding_y="6px",
+        border_radius="8px",
+        _hover={"background": "var(--gray-a3)"},
+    )
+
+
+def _user_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.button(
+                rx.avatar(fallback=SessionState.initials, size="2", radius="full"),
+                rx.vstack(
+                    rx.text(SessionState.user_name, size="2", weight="medium"),
+                    rx.text(SessionState.user_role, size="1", color_scheme="gray", text_transform="capitalize"),
+                    spacing="0",
+                    align="start",
+                ),
+                rx.icon("chevron-down", size=14),
+                variant="ghost",
+                color_scheme="gray",
+                size="2",
+                data_testid="user-menu",
+            )
+        ),
+        rx.menu.content(
+            rx.menu.item(rx.text(SessionState.user_email, size="1", color_scheme="gray"), disabled=True),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("log-out", size=14), "Sign out", on_select=SessionState.sign_out,
+                         data_testid="sign-out"),
+        ),
+    )
+
+
+def top_bar() -> rx.Component:
+    return rx.box(
+        rx.hstack(
+            rx.link(
+                rx.hstack(
+                    rx.center(rx.icon("life-buoy", size=18, color="white"), background="var(--accent-9)",
+                              border_radius="8px", width="30px", height="30px"),
+                    rx.heading("IT Helpdesk", size="4", weight="bold"),
+                    align="center",
+                    spacing="2",
+                ),
+                href="/",
+                underline="none",
+                color_scheme="gray",
+                high_contrast=True,
+            ),
+            rx.hstack(
+                rx.cond(
+                    SessionState.is_requester,
+                    rx.fragment(_nav_link("My tickets", PORTAL, "inbox"),
+                                _nav_link("New ticket", NEW_TICKET, "square-pen")),
+                    rx.fragment(_nav_link("Queue", QUEUE, "list-todo"),
+                                _nav_link("My requests", PORTAL, "inbox"),
+                                _nav_link("New ticket", NEW_TICKET, "square-pen")),
+                ),
+                spacing="1",
+                margin_left="24px",
+            ),
+            rx.spacer(),
+            rx.cond(SessionState.user_name != "", _user_menu()),
+            align="center",
+            width="100%",
+            max_width="1320px",
+            margin_x="auto",
+            padding_x="24px",
+            height="60px",
+        ),
+        border_bottom="1px solid var(--gray-a5)",
+        background="var(--color-panel-solid)",
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Component:
+    return rx.box(
+        top_bar(),
+        rx.box(
+            *children,
+            width="100%",
+            max_width=max_width,
+            margin_x="auto",
+            padding_x="24px",
+            padding_y="28px",
+        ),
+        min_height="100vh",
+        background="var(--gray-2)",
+    )
+
+
+def page_header(title: rx.Var | str, subtitle: rx.Var | str = "", *actions: rx.Component) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.heading(title, size="7", weight="bold"),
+            rx.cond(subtitle != "", rx.text(subtitle, color_scheme="gray", size="2")) if isinstance(subtitle, rx.Var)
+            else (rx.text(subtitle, color_scheme="gray", size="2") if subtitle else rx.fragment()),
+            spacing="1",
+            align="start",
+        ),
+        rx.spacer(),
+        *actions,
+        align="end",
+        width="100%",
+        margin_bottom="20px",
+    )
+
+
+def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.center(rx.icon(icon, size=28, color="var(--gray-10)"), background="var(--gray-a3)",
+                      border_radius="999px", width="56px", height="56px"),
+            rx.heading(title, size="4"),
+            rx.text(text, color_scheme="gray", size="2", text_align="center", max_width="380px"),
+            *actions,
+            align="center",
+            spacing="3",
+        ),
+        padding_y="56px",
+        width="100%",
+        data_testid="empty-state",
+    )
+
+
+def error_callout(message: rx.Var) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", width="100%",
+                   margin_bottom="16px"),
+    )
+
+
+def card(*children: rx.Component, **props) -> rx.Component:
+    return rx.card(*children, size="3", width="100%", **props)

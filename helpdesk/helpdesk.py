@@ -1,0 +1,16 @@
+"""The Reflex app: pages, and the REST API mounted on the same server."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.api.app import create_api
+from helpdesk.pages import index, login, ticket  # noqa: F401  (pages register themselves)
+from helpdesk.pages.agent import queue  # noqa: F401
+from helpdesk.pages.portal import my_tickets, new_ticket  # noqa: F401
+
+app = rx.App(
+    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", appearance="light"),
+    api_transformer=create_api(),
+    head_components=[rx.el.meta(name="color-scheme", content="light")],
+)

@@ -1,0 +1,172 @@
+"""Agent queue: filters, sort, counts per status, keyset pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.components.badges import priority_badge, status_badge
+from helpdesk.components.layout import card, empty_state, error_callout, page_header, page_shell
+from helpdesk.routes import QUEUE
+from helpdesk.state.formatting import STAFF_STATUS_LABELS
+from helpdesk.state.queue import QueueState
+
+TAB_LABELS = {"open": "All open", **STAFF_STATUS_LABELS, "all": "Everything"}
+
+
+def _status_tab(value: str, label: str) -> rx.Component:
+    return rx.tabs.trigger(
+        rx.hstack(
+            rx.text(label),
+            rx.badge(QueueState.counts.get(value, 0), variant="soft", color_scheme="gray", radius="full"),
+            spacing="2",
+            align="center",
+        ),
+        value=value,
+        data_testid=f"tab-{value}",
+    )
+
+
+def _select(placeholder: str, value: rx.Var, on_change, items: list[rx.Component], width: str = "170px",
+            label: str = "") -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(placeholder=placeholder, width=width, aria_label=label or placeholder),
+        rx.select.content(rx.select.item(f"Any {placeholder.lower()}", value="any"), *items),
+        value=rx.cond(value == "", "any", value),
+        on_change=on_change,
+    )
+
+
+def _choice_items(choices: rx.Var) -> rx.Component:
+    return rx.foreach(choices, lambda c: rx.select.item(c["label"], value=c["id"]))
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            placeholder="Search title or #number",
+            default_value=QueueState.query,
+            on_change=QueueState.set_query.debounce(350),
+            width="260px",
+            data_testid="queue-search",
+        ),
+        _select("Priority", QueueState.priority, QueueState.set_priority, [
+            rx.select.item("Critical", value="critical"), rx.select.item("High", value="high"),
+            rx.select.item("Medium", value="medium"), rx.select.item("Low", value="low")], width="140px"),
+        _select("Team", QueueState.team, QueueState.set_team, [_choice_items(QueueState.team_choices)]),
+        _select("Assignee", QueueState.assignee, QueueState.set_assignee, [
+            rx.select.item("Me", value="me"), rx.select.item("Unassigned", value="unassigned"),
+            _choice_items(QueueState.agent_choices)]),
+        _select("Category", QueueState.category, QueueState.set_category,
+                [_choice_items(QueueState.category_choices)], width="200px"),
+        rx.spacer(),
+        rx.select.root(
+            rx.select.trigger(width="150px", aria_label="Sort"),
+            rx.select.content(
+                rx.select.item("Newest first", value="newest"),
+                rx.select.item("Oldest first", value="oldest"),
+                rx.select.item("Recently updated", value="updated"),
+                rx.select.item("Highest priority", value="priority"),
+            ),
+            value=QueueState.sort,
+            on_change=QueueState.set_sort,
+        ),
+        rx.cond(QueueState.has_filters,
+                rx.button(rx.icon("x", size=14), "Clear", variant="ghost", on_click=QueueState.clear_filters)),
+        spacing="2",
+        wrap="wrap",
+        width="100%",
+        margin_bottom="14px",
+    )
+
+
+def _header_cell(text: str, width: str = "") -> rx.Component:
+    return rx.table.column_header_cell(text, width=width) if width else rx.table.column_header_cell(text)
+
+
+def _row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(row["number"], color_scheme="gray", weight="medium", size="2")),
+        rx.table.cell(
+            rx.vstack(
+                rx.link(row["title"], href="/tickets/" + row["id"], weight="medium", size="2",
+                        color_scheme="gray", high_contrast=True, data_testid="queue-row-title"),
+                rx.text(row["requester"], " · ", row["category"], size="1", color_scheme="gray"),
+                spacing="0",
+                align="start",
+            )
+        ),
+        rx.table.cell(status_badge(row["status"], row["status_label"])),
+        rx.table.cell(priority_badge(row["priority"], row["priority_label"])),
+        rx.table.cell(rx.text(row["team"], size="2")),
+        rx.table.cell(rx.text(row["assignee"], size="2",
+                              color_scheme=rx.cond(row["assignee"] == "Unassigned", "gray", None))),
+        rx.table.cell(
+            rx.cond(
+                row["due"] != "",
+                rx.badge(rx.icon("clock", size=12), row["due"],
+                         color_scheme=rx.cond(row["overdue"] == "yes", "red", "gray"), variant="soft"),
+                rx.text("—", color_scheme="gray"),
+            )
+        ),
+        rx.table.cell(rx.text(row["created_ago"], size="2", color_scheme="gray", title=row["created"])),
+        align="center",
+        data_testid="queue-row",
+    )
+
+
+@rx.page(route=QUEUE, title="Queue · IT Helpdesk", on_load=QueueState.on_load)
+def queue_page() -> rx.Component:
+    return page_shell(
+        page_header(
+            "Ticket queue",
+            "Tickets for your teams, newest first.",
+            rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", on_click=QueueState.refresh),
+        ),
+        error_callout(QueueState.error),
+        rx.tabs.root(
+            rx.tabs.list(*[_status_tab(value, label) for value, label in TAB_LABELS.items()]),
+            value=QueueState.status,
+            on_change=QueueState.set_status,
+            margin_bottom="14px",
+        ),
+        _filters(),
+        card(
+            rx.cond(
+                QueueState.rows.length() > 0,
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            _header_cell("#", "80px"), _header_cell("Ticket"), _header_cell("Status", "150px"),
+                            _header_cell("Priority", "120px"), _header_cell("Team", "160px"),
+                            _header_cell("Assignee", "140px"), _header_cell("Resolve by", "120px"),
+                            _header_cell("Opened", "100px"),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(QueueState.rows, _row)),
+                    variant="ghost",
+                    size="2",
+                    width="100%",
+                ),
+                rx.cond(
+                    QueueState.loaded,
+                    empty_state("circle-check", "Nothing to see here",
+                                "No tickets match these filters. Clear a filter or pick another status.",
+                                rx.button("Clear filters", variant="soft", on_click=QueueState.clear_filters)),
+                    rx.center(rx.spinner(), padding="40px", width="100%"),
+                ),
+            ),
+            padding="8px",
+        ),
+        rx.hstack(
+            rx.text("Page ", QueueState.page_number, size="2", color_scheme="gray"),
+            rx.spacer(),
+            rx.button("Previous", variant="soft", on_click=QueueState.previous_page,
+                      disabled=QueueState.cursor_stack.length() == 0),
+            rx.button("Next", variant="soft", on_click=QueueState.next_page,
+                      disabled=QueueState.next_cursor == "", data_testid="queue-next"),
+            width="100%",
+            align="center",
+            margin_top="12px",
+        ),
+    )

@@ -1,0 +1,64 @@
+"""Sign-in page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.routes import LOGIN
+from helpdesk.state.login import LoginState
+
+
+def _field(label: str, name: str, kind: str, placeholder: str, autocomplete: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium", as_="label", html_for=name),
+        rx.input(id=name, name=name, type=kind, placeholder=placeholder, auto_complete=autocomplete, size="3",
+                 width="100%"),
+        rx.cond(LoginState.field_errors.contains(name),
+                rx.text(LoginState.field_errors[name], color_scheme="red", size="1")),
+        spacing="1",
+        width="100%",
+    )
+
+
+@rx.page(route=LOGIN, title="Sign in · IT Helpdesk", on_load=LoginState.redirect_if_signed_in)
+def login_page() -> rx.Component:
+    return rx.center(
+        rx.vstack(
+            rx.hstack(
+                rx.center(rx.icon("life-buoy", size=22, color="white"), background="var(--accent-9)",
+                          border_radius="10px", width="40px", height="40px"),
+                rx.heading("IT Helpdesk", size="6"),
+                align="center",
+                spacing="3",
+            ),
+            rx.card(
+                rx.form(
+                    rx.vstack(
+                        rx.heading("Sign in", size="5"),
+                        rx.text("Use your work e-mail address.", color_scheme="gray", size="2"),
+                        rx.cond(
+                            LoginState.error != "",
+                            rx.callout(LoginState.error, icon="triangle-alert", color_scheme="red", role="alert",
+                                       width="100%"),
+                        ),
+                        _field("E-mail", "email", "email", "you@company.com", "username"),
+                        _field("Password", "password", "password", "Your password", "current-password"),
+                        rx.button("Sign in", type="submit", size="3", width="100%", data_testid="sign-in"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    on_submit=LoginState.submit,
+                    reset_on_submit=False,
+                ),
+                size="4",
+                width="100%",
+            ),
+            rx.text("Trouble signing in? Call the service desk on ext. 4357.", size="1", color_scheme="gray"),
+            spacing="5",
+            align="center",
+            width="400px",
+            max_width="92vw",
+        ),
+        min_height="100vh",
+        background="linear-gradient(180deg, var(--accent-2), var(--gray-2))",
+    )

@@ -1,0 +1,94 @@
+"""Requester portal: "My tickets"."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.components.badges import priority_badge, status_badge
+from helpdesk.components.layout import card, empty_state, error_callout, page_header, page_shell
+from helpdesk.routes import NEW_TICKET, PORTAL
+from helpdesk.state.portal import MyTicketsState
+
+
+def _row(row: rx.Var) -> rx.Component:
+    return rx.link(
+        rx.hstack(
+            rx.vstack(
+                rx.hstack(
+                    rx.text(row["number"], size="2", color_scheme="gray", weight="medium"),
+                    rx.text(row["title"], size="3", weight="medium"),
+                    spacing="2",
+                    align="baseline",
+                ),
+                rx.text(row["category"], " · opened ", row["created_ago"], " · updated ", row["updated_ago"],
+                        size="1", color_scheme="gray"),
+                spacing="1",
+                align="start",
+            ),
+            rx.spacer(),
+            priority_badge(row["priority"], row["priority_label"]),
+            status_badge(row["status"], row["status_label"]),
+            align="center",
+            spacing="3",
+            width="100%",
+            padding="14px 18px",
+            border_bottom="1px solid var(--gray-a4)",
+            _hover={"background": "var(--gray-a2)"},
+        ),
+        href="/tickets/" + row["id"],
+        underline="none",
+        color_scheme="gray",
+        high_contrast=True,
+        width="100%",
+        data_testid="my-ticket-row",
+    )
+
+
+def _tabs() -> rx.Component:
+    return rx.tabs.root(
+        rx.tabs.list(
+            rx.tabs.trigger("Open", value="open"),
+            rx.tabs.trigger("Resolved", value="resolved"),
+            rx.tabs.trigger("All", value="all"),
+        ),
+        value=MyTicketsState.view,
+        on_change=MyTicketsState.show,
+        margin_bottom="12px",
+    )
+
+
+@rx.page(route=PORTAL, title="My tickets · IT Helpdesk", on_load=MyTicketsState.on_load)
+def my_tickets_page() -> rx.Component:
+    return page_shell(
+        page_header(
+            "My tickets",
+            "Follow your requests and reply to the IT team.",
+            rx.link(rx.button(rx.icon("plus", size=16), "New ticket", size="3"), href=NEW_TICKET),
+        ),
+        error_callout(MyTicketsState.error),
+        _tabs(),
+        card(
+            rx.cond(
+                MyTicketsState.rows.length() > 0,
+                rx.vstack(rx.foreach(MyTicketsState.rows, _row), spacing="0", width="100%"),
+                rx.cond(
+                    MyTicketsState.loaded,
+                    empty_state("inbox", "No tickets here",
+                                "When you report a problem or ask for something, it shows up here.",
+                                rx.link(rx.button("Report a problem", variant="soft"), href=NEW_TICKET)),
+                    rx.center(rx.spinner(), padding="40px", width="100%"),
+                ),
+            ),
+            padding="0",
+        ),
+        rx.hstack(
+            rx.button("Previous", variant="soft", on_click=MyTicketsState.previous_page,
+                      disabled=MyTicketsState.cursor_stack.length() == 0),
+            rx.button("Next", variant="soft", on_click=MyTicketsState.next_page,
+                      disabled=MyTicketsState.next_cursor == ""),
+            justify="end",
+            width="100%",
+            margin_top="12px",
+        ),
+        max_width="960px",
+    )

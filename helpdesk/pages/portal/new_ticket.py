@@ -1,0 +1,148 @@
+"""Requester portal: the new-ticket form with field-level validation and attachments."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.components.layout import card, error_callout, page_header, page_shell
+from helpdesk.routes import NEW_TICKET, PORTAL
+from helpdesk.state.portal import NewTicketState
+
+
+def _error(field: str) -> rx.Component:
+    return rx.cond(
+        NewTicketState.field_errors.contains(field),
+        rx.text(NewTicketState.field_errors[field], color_scheme="red", size="1", data_testid=f"error-{field}"),
+    )
+
+
+def _label(text: str, html_for: str, hint: str = "") -> rx.Component:
+    return rx.hstack(
+        rx.text(text, size="2", weight="medium", as_="label", html_for=html_for),
+        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        align="baseline",
+        spacing="2",
+    )
+
+
+def _priority_help() -> rx.Component:
+    return rx.text(
+        "Critical: many people or a whole office stopped. High: you can't work. "
+        "Medium: you can work around it. Low: a question or request.",
+        size="1",
+        color_scheme="gray",
+    )
+
+
+@rx.page(route=NEW_TICKET, title="New ticket · IT Helpdesk", on_load=NewTicketState.on_load)
+def new_ticket_page() -> rx.Component:
+    return page_shell(
+        page_header("Report a problem or ask for something", "The IT team gets it right away."),
+        error_callout(NewTicketState.error),
+        card(
+            rx.vstack(
+                rx.vstack(
+                    _label("Title", "title", "a short summary"),
+                    rx.input(id="title", value=NewTicketState.title, on_change=NewTicketState.set_title,
+                             placeholder="e.g. Laptop will not connect to the office Wi-Fi", size="3", width="100%",
+                             max_length=200),
+                    _error("title"),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.vstack(
+                    _label("Description", "description", "what happened, since when, what you tried"),
+                    rx.text_area(id="description", value=NewTicketState.description,
+                                 on_change=NewTicketState.set_description, rows="8", size="3", width="100%",
+                                 placeholder="Describe the problem in your own words. Include any error message."),
+                    _error("description"),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.grid(
+                    rx.vstack(
+                        _label("Priority", "priority"),
+                        rx.select.root(
+                            rx.select.trigger(id="priority", width="100%"),
+                            rx.select.content(
+                                rx.select.item("Low", value="low"),
+                                rx.select.item("Medium", value="medium"),
+                                rx.select.item("High", value="high"),
+                                rx.select.item("Critical", value="critical"),
+                            ),
+                            value=NewTicketState.priority,
+                            on_change=NewTicketState.set_priority,
+                            size="3",
+                        ),
+                        _priority_help(),
+                        _error("priority"),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    rx.vstack(
+                        _label("Category", "category", "optional: we sort it if unsure"),
+                        rx.select.root(
+                            rx.select.trigger(id="category", placeholder="Not sure", width="100%"),
+                            rx.select.content(
+                                rx.foreach(NewTicketState.category_choices,
+                                           lambda c: rx.select.item(c["label"], value=c["id"])),
+                            ),
+                            value=NewTicketState.category_id,
+                            on_change=NewTicketState.set_category,
+                            size="3",
+                        ),
+                        _error("category_id"),
+                        spacing="1",
+                        width="100%",
+                    ),
+                    columns="2",
+                    spacing="5",
+                    width="100%",
+                ),
+                rx.vstack(
+                    _label("Attachments", "attachments", "screenshots or files, up to 5 files of 10 MB"),
+                    rx.upload.root(
+                        rx.vstack(
+                            rx.icon("paperclip", size=20, color="var(--gray-10)"),
+                            rx.text("Drop files here or click to choose", size="2", color_scheme="gray"),
+                            align="center",
+                            spacing="1",
+                        ),
+                        id="attachments",
+                        multiple=True,
+                        max_files=5,
+                        max_size=10 * 1024 * 1024,
+                        border="1px dashed var(--gray-a7)",
+                        border_radius="10px",
+                        padding="18px",
+                        width="100%",
+                        cursor="pointer",
+                    ),
+                    rx.hstack(
+                        rx.foreach(rx.selected_files("attachments"),
+                                   lambda name: rx.badge(rx.icon("file", size=12), name, variant="surface")),
+                        wrap="wrap",
+                        spacing="2",
+                    ),
+                    _error("attachments"),
+                    spacing="1",
+                    width="100%",
+                ),
+                rx.hstack(
+                    rx.link(rx.button("Cancel", variant="soft", color_scheme="gray", size="3"), href=PORTAL),
+                    rx.button(
+                        "Submit ticket",
+                        size="3",
+                        on_click=NewTicketState.submit(rx.upload_files(upload_id="attachments")),
+                        data_testid="submit-ticket",
+                    ),
+                    justify="end",
+                    width="100%",
+                    spacing="3",
+                ),
+                spacing="5",
+                width="100%",
+            ),
+        ),
+        max_width="820px",
+    )

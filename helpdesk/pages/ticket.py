@@ -1,0 +1,259 @@
+"""One ticket: conversation for everyone; fields, internal notes and history for agents."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.components.badges import priority_badge, status_badge
+from helpdesk.components.layout import card, empty_state, page_shell
+from helpdesk.routes import PORTAL, TICKET
+from helpdesk.state.formatting import STAFF_STATUS_LABELS
+from helpdesk.state.ticket import TicketState
+
+
+def _message(comment: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback=comment["initials"], size="3", radius="full",
+                  color_scheme=rx.cond(comment["staff"] == "yes", "indigo", "gray")),
+        rx.box(
+            rx.hstack(
+                rx.text(comment["author"], weight="bold", size="2"),
+                rx.cond(comment["staff"] == "yes", rx.badge("IT", size="1", variant="soft")),
+                rx.cond(comment["internal"] == "yes",
+                        rx.badge(rx.icon("lock", size=10), "Internal note", color_scheme="amber", size="1")),
+                rx.text(comment["ago"], size="1", color_scheme="gray", title=comment["when"]),
+                spacing="2",
+                align="center",
+            ),
+            rx.text(comment["body"], size="2", white_space="pre-wrap", margin_top="6px"),
+            padding="12px 16px",
+            border_radius="10px",
+            width="100%",
+            background=rx.cond(comment["internal"] == "yes", "var(--amber-a3)", "var(--gray-a2)"),
+            border=rx.cond(comment["internal"] == "yes", "1px dashed var(--amber-a7)", "1px solid var(--gray-a4)"),
+        ),
+        align="start",
+        spacing="3",
+        width="100%",
+        data_testid="comment",
+    )
+
+
+def _reply_box() -> rx.Component:
+    return rx.cond(
+        TicketState.can_reply,
+        rx.vstack(
+            rx.text_area(
+                value=TicketState.reply,
+                on_change=TicketState.set_reply,
+                placeholder=rx.cond(TicketState.can_work, "Write a reply to the requester, or an internal note…",
+                                    "Write a reply to the IT team…"),
+                rows="4",
+                width="100%",
+                data_testid="reply-box",
+            ),
+            rx.cond(TicketState.reply_error != "",
+                    rx.text(TicketState.reply_error, color_scheme="red", size="1", data_testid="reply-error")),
+            rx.hstack(
+                rx.cond(TicketState.can_work,
+                        rx.button(rx.icon("lock", size=14), "Add internal note", variant="soft", color_scheme="amber",
+                                  on_click=TicketState.add_note, data_testid="add-note")),
+                rx.button(rx.icon("send", size=14), "Send reply", on_click=TicketState.send_reply,
+                          data_testid="send-reply"),
+                justify="end",
+                width="100%",
+                spacing="2",
+            ),
+            width="100%",
+            spacing="2",
+        ),
+        rx.callout("This ticket is closed. If the problem is back, please file a new ticket.", icon="info",
+                   color_scheme="gray", width="100%"),
+    )
+
+
+def _conversation() -> rx.Component:
+    return card(
+        rx.vstack(
+            rx.hstack(
+                rx.avatar(fallback="", size="3", radius="full", color_scheme="gray"),
+                rx.box(
+                    rx.hstack(rx.text(TicketState.ticket["requester"], weight="bold", size="2"),
+                              rx.text(TicketState.ticket["created_ago"], size="1", color_scheme="gray"),
+                              spacing="2", align="center"),
+                    rx.text(TicketState.ticket["description"], size="2", white_space="pre-wrap", margin_top="6px"),
+                    rx.cond(
+                        TicketState.files.length() > 0,
+                        rx.hstack(
+                            rx.foreach(TicketState.files, lambda f: rx.link(
+                                rx.badge(rx.icon("paperclip", size=12), f["name"], " (", f["size"], ")",
+                                         variant="surface", size="2"),
+                                href=f["url"], is_external=True)),
+                            wrap="wrap", spacing="2", margin_top="10px",
+                        ),
+                    ),
+                    padding="12px 16px",
+                    border_radius="10px",
+                    border="1px solid var(--gray-a4)",
+                    width="100%",
+                ),
+                align="start",
+                spacing="3",
+                width="100%",
+            ),
+            rx.foreach(TicketState.comments, _message),
+            rx.divider(),
+            _reply_box(),
+            spacing="4",
+            width="100%",
+        )
+    )
+
+
+def _field_row(label: str, value: rx.Component) -> rx.Component:
+    return rx.vstack(rx.text(label, size="1", color_scheme="gray", weight="medium"), value, spacing="1",
+                     width="100%")
+
+
+def _picker(value: rx.Var, on_change, items: rx.Component, none_label: str, test_id: str) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(width="100%", data_testid=test_id),
+        rx.select.content(rx.select.item(none_label, value="none"), items),
+        value=rx.cond(value == "", "none", value),
+        on_change=on_change,
+    )
+
+
+def _staff_fields() -> rx.Component:
+    choice = lambda c: rx.select.item(c["label"], value=c["id"])  # noqa: E731
+    return rx.vstack(
+        _field_row("Status", rx.select.root(
+            rx.select.trigger(width="100%", data_testid="status-select"),
+            rx.select.content(*[rx.select.item(label, value=value) for value, label in STAFF_STATUS_LABELS.items()]),
+            value=TicketState.ticket["status"], on_change=TicketState.change_status)),
+        _field_row("Priority", rx.select.root(
+            rx.select.trigger(width="100%", data_testid="priority-select"),
+            rx.select.content(rx.select.item("Low", value="low"), rx.select.item("Medium", value="medium"),
+                              rx.select.item("High", value="high"), rx.select.item("Critical", value="critical")),
+            value=TicketState.ticket["priority"], on_change=TicketState.change_priority)),
+        _field_row("Category", _picker(TicketState.ticket["category_id"], TicketState.change_category,
+                                       rx.foreach(TicketState.category_choices, choice), "Uncategorised",
+                                       "category-select")),
+        _field_row("Team", _picker(TicketState.ticket["team_id"], TicketState.change_team,
+                                   rx.foreach(TicketState.team_choices, choice), "Unrouted", "team-select")),
+        _field_row("Assignee", rx.hstack(
+            _picker(TicketState.ticket["assignee_id"], TicketState.change_assignee,
+                    rx.foreach(TicketState.agent_choices, choice), "Unassigned", "assignee-select"),
+            rx.button("Me", variant="soft", size="2", on_click=TicketState.assign_to_me, data_testid="assign-me"),
+            width="100%")),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _read_only_fields() -> rx.Component:
+    return rx.vstack(
+        _field_row("Status", status_badge(TicketState.ticket["status"], TicketState.ticket["status_label"])),
+        _field_row("Priority", priority_badge(TicketState.ticket["priority"], TicketState.ticket["priority_label"])),
+        _field_row("Category", rx.text(TicketState.ticket["category"], size="2")),
+        _field_row("Team", rx.text(TicketState.ticket["team"], size="2")),
+        _field_row("Assigned to", rx.text(TicketState.ticket["assignee"], size="2")),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _details() -> rx.Component:
+    return rx.vstack(
+        card(
+            rx.cond(TicketState.can_work, _staff_fields(), _read_only_fields()),
+            rx.divider(margin_y="16px"),
+            rx.vstack(
+                _field_row("Requester", rx.vstack(
+                    rx.text(TicketState.ticket["requester"], size="2"),
+                    rx.cond(SessionState_is_staff(), rx.text(TicketState.ticket["requester_email"], size="1",
+                                                             color_scheme="gray")),
+                    spacing="0")),
+                _field_row("Opened", rx.text(TicketState.ticket["created"], size="2")),
+                rx.cond(TicketState.ticket["resolution_due"] != "",
+                        _field_row("Resolve by", rx.text(TicketState.ticket["resolution_due"], " (",
+                                                         TicketState.ticket["resolution_due_in"], ")", size="2"))),
+                rx.cond(TicketState.ticket["resolved"] != "",
+                        _field_row("Resolved", rx.text(TicketState.ticket["resolved"], size="2"))),
+                spacing="3",
+                width="100%",
+            ),
+        ),
+        rx.cond(TicketState.events.length() > 0, _history()),
+        width="100%",
+        spacing="4",
+    )
+
+
+def SessionState_is_staff() -> rx.Var:  # noqa: N802
+    return TicketState.user_role != "requester"
+
+
+def _history() -> rx.Component:
+    return card(
+        rx.heading("History", size="3", margin_bottom="10px"),
+        rx.vstack(
+            rx.foreach(
+                TicketState.events,
+                lambda e: rx.hstack(
+                    rx.box(width="8px", height="8px", border_radius="999px", background="var(--accent-8)",
+                           margin_top="6px", flex_shrink="0"),
+                    rx.vstack(
+                        rx.text(rx.text.strong(e["actor"]), " ", e["text"], size="2"),
+                        rx.text(e["when"], size="1", color_scheme="gray"),
+                        spacing="0",
+                    ),
+                    spacing="2",
+                    align="start",
+                ),
+            ),
+            spacing="3",
+            max_height="360px",
+            overflow_y="auto",
+            data_testid="history",
+        ),
+    )
+
+
+@rx.page(route=TICKET, title="Ticket · IT Helpdesk", on_load=TicketState.on_load)
+def ticket_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            TicketState.not_found,
+            card(empty_state("search-x", "Ticket not found",
+                             "It may have been removed, or it belongs to someone else.",
+                             rx.link(rx.button("Back to my tickets", variant="soft"), href=PORTAL))),
+            rx.vstack(
+                rx.hstack(
+                    rx.vstack(
+                        rx.hstack(
+                            rx.text(TicketState.ticket["number"], color_scheme="gray", size="4", weight="medium"),
+                            status_badge(TicketState.ticket["status"], TicketState.ticket["status_label"]),
+                            priority_badge(TicketState.ticket["priority"], TicketState.ticket["priority_label"]),
+                            spacing="2",
+                            align="center",
+                        ),
+                        rx.heading(TicketState.ticket["title"], size="6", data_testid="ticket-title"),
+                        spacing="2",
+                        align="start",
+                    ),
+                    width="100%",
+                    margin_bottom="8px",
+                ),
+                rx.grid(
+                    _conversation(),
+                    _details(),
+                    columns="minmax(0, 1fr) 320px",
+                    spacing="5",
+                    width="100%",
+                ),
+                width="100%",
+                spacing="4",
+            ),
+        ),
+    )

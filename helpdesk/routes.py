@@ -1,0 +1,20 @@
+"""Route names, in one place so links and redirects never disagree."""
+
+from helpdesk.models import Role
+
+LOGIN = "/login"
+PORTAL = "/portal"
+NEW_TICKET = "/portal/new"
+QUEUE = "/queue"
+TICKET = "/tickets/[ticket_id]"
+
+HOME_FOR_ROLE = {
+    Role.REQUESTER: PORTAL,
+    Role.AGENT: QUEUE,
+    Role.MANAGER: QUEUE,
+    Role.ADMIN: QUEUE,
+}
+
+
+def ticket_url(ticket_id: int | str) -> str:
+    return f"/tickets/{ticket_id}"

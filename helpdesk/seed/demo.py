@@ -1,0 +1,157 @@
+"""Creates the demo organisation once (safe to run again: it does nothing the second time)."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlmodel import Session, func, select
+
+from helpdesk.db import session_scope
+from helpdesk.models import Category, Comment, Role, Status, Team, TeamMembership, Ticket, TicketEvent, User
+from helpdesk.models.base import utcnow
+from helpdesk.seed import catalogue
+from helpdesk.services import sla
+from helpdesk.services.directory import create_user
+from helpdesk.services.passwords import hash_password
+
+DEMO_DOMAIN = "acme.example.com"
+DEMO_PASSWORDS = {
+    "admin": "admin-demo-pass",
+    "manager": "manager-demo-pass",
+    "agent": "agent-demo-pass",
+    "requester": "requester-demo-pass",
+}
+DEMO_LOGINS = [
+    ("admin", f"admin@{DEMO_DOMAIN}", DEMO_PASSWORDS["admin"]),
+    ("manager", f"manager@{DEMO_DOMAIN}", DEMO_PASSWORDS["manager"]),
+    ("agent", f"ayesha.khan@{DEMO_DOMAIN}", DEMO_PASSWORDS["agent"]),
+    ("requester", f"employee@{DEMO_DOMAIN}", DEMO_PASSWORDS["requester"]),
+]
+
+
+def already_seeded(session: Session) -> bool:
+    return session.exec(select(func.count()).select_from(Team)).one() > 0
+
+
+def seed_structure(session: Session) -> dict[str, Team]:
+    teams = {}
+    for name, description in catalogue.TEAMS.items():
+        team = Team(name=name, description=description)
+        session.add(team)
+        teams[name] = team
+    session.flush()
+    for parent_name, (team_name, children) in catalogue.CATEGORIES.items():
+        parent = Category(name=parent_name, default_team_id=teams[team_name].id)
+        session.add(parent)
+        session.flush()
+        for child in children:
+            session.add(Category(name=child, parent_id=parent.id, default_team_id=teams[team_name].id))
+    session.flush()
+    return teams
+
+
+def seed_demo(ticket_count: int = 320, seed: int = 7) -> bool:
+    """Returns False when the database already holds an organisation."""
+    rng = random.Random(seed)
+    with session_scope() as session:
+        if already_seeded(session):
+            return False
+        teams = seed_structure(session)
+        agent_hash = hash_password(DEMO_PASSWORDS["agent"])
+        requester_hash = hash_password(DEMO_PASSWORDS["requester"])
+
+        create_user(session, email=f"admin@{DEMO_DOMAIN}", full_name="Alex Admin", password=DEMO_PASSWORDS["admin"],
+                    role=Role.ADMIN.value, department="IT")
+        create_user(session, email=f"manager@{DEMO_DOMAIN}", full_name="Maryam Manager",
+                    password=DEMO_PASSWORDS["manager"], role=Role.MANAGER.value, department="IT")
+        agents: list[User] = []
+        for full_name, handle, team_names in catalogue.AGENTS:
+            agent = User(email=f"{handle}@{DEMO_DOMAIN}", full_name=full_name, password_hash=agent_hash,
+                         role=Role.AGENT.value, department="IT")
+            session.add(agent)
+            session.flush()
+            for team_name in team_names:
+                session.add(TeamMembership(team_id=teams[team_name].id, user_id=agent.id))
+            agents.append(agent)
+        for team in teams.values():
+            team.lead_id = next(a.id for a, (_, _, names) in zip(agents, catalogue.AGENTS) if team.name in names)
+        requesters = [User(email=f"employee@{DEMO_DOMAIN}", full_name="Erum Employee",
+                           password_hash=requester_hash, department="Finance")]
+        for first in catalogue.FIRST_NAMES:
+            last = rng.choice(catalogue.LAST_NAMES)
+            requesters.append(User(email=f"{first.lower()}.{last.lower()}@{DEMO_DOMAIN}", full_name=f"{first} {last}",
+                                   password_hash=requester_hash, department=rng.choice(catalogue.DEPARTMENTS)))
+        session.add_all(requesters)
+        session.flush()
+        _seed_tickets(session, rng, ticket_count, agents, requesters)
+    return True
+
+
+def _category_ids(session: Session) -> dict[str, Category]:
+    categories = session.exec(select(Category)).all()
+    by_id = {c.id: c for c in categories}
+    paths = {}
+    for category in categories:
+        parent = by_id.get(category.parent_id) if category.parent_id else None
+        paths[f"{parent.name}/{category.name}" if parent else category.name] = category
+    return paths
+
+
+def _seed_tickets(session: Session, rng: random.Random, count: int, agents: list[User], requesters: list[User]) -> None:
+    categories = _category_ids(session)
+    memberships = session.exec(select(TeamMembership)).all()
+    team_agents: dict[int, list[int]] = {}
+    for m in memberships:
+        team_agents.setdefault(m.team_id, []).append(m.user_id)
+    now = utcnow()
+    status_weights = [(Status.NEW, 10), (Status.OPEN, 16), (Status.IN_PROGRESS, 14),
+                      (Status.WAITING_ON_CUSTOMER, 8), (Status.RESOLVED, 30), (Status.CLOSED, 22)]
+    for index in range(count):
+        path, priority, title, description = rng.choice(catalogue.TICKETS)
+        category = categories[path]
+        age = timedelta(minutes=rng.randint(5, 60 * 24 * 75)) if index else timedelta(minutes=30)
+        created = now - age * (rng.random() ** 0.6)
+        status = rng.choices([s for s, _ in status_weights], [w for _, w in status_weights])[0]
+        if created > now - timedelta(hours=4) and status in (Status.RESOLVED, Status.CLOSED):
+            status = Status.OPEN
+        requester = requesters[0] if index % 9 == 0 else rng.choice(requesters)
+        assignee_id = None
+        if status != Status.NEW:
+            assignee_id = rng.choice(team_agents.get(category.default_team_id, [agents[0].id]))
+        first_due, resolution_due = sla.deadlines_for(priority, created)
+        ticket = Ticket(
+            title=title, description=description, priority=priority, status=status.value, source="portal",
+            category_id=category.id, team_id=category.default_team_id, assignee_id=assignee_id,
+            requester_id=requester.id, sla_first_response_due=first_due, sla_resolution_due=resolution_due,
+            created_at=created, updated_at=created,
+        )
+        session.add(ticket)
+        session.flush()
+        session.add(TicketEvent(ticket_id=ticket.id, actor_id=requester.id, kind="created", new_value="new",
+                                created_at=created))
+        moment = created
+        if status != Status.NEW and assignee_id:
+            moment = created + timedelta(minutes=rng.randint(4, 300))
+            session.add(TicketEvent(ticket_id=ticket.id, actor_id=assignee_id, kind="assigned", field="assignee_id",
+                                    new_value=str(assignee_id), created_at=moment))
+            session.add(Comment(ticket_id=ticket.id, author_id=assignee_id, body=rng.choice(catalogue.AGENT_REPLIES),
+                                created_at=moment))
+            ticket.first_responded_at = moment
+            if rng.random() < 0.5:
+                moment += timedelta(minutes=rng.randint(10, 600))
+                session.add(Comment(ticket_id=ticket.id, author_id=requester.id,
+                                    body=rng.choice(catalogue.REQUESTER_REPLIES), created_at=moment))
+            if rng.random() < 0.3:
+                moment += timedelta(minutes=rng.randint(5, 120))
+                session.add(Comment(ticket_id=ticket.id, author_id=assignee_id, is_internal=True,
+                                    body=rng.choice(catalogue.INTERNAL_NOTES), created_at=moment))
+        if status in (Status.RESOLVED, Status.CLOSED):
+            ticket.resolved_at = min(moment + timedelta(minutes=rng.randint(30, 60 * 48)), now)
+            if status == Status.CLOSED:
+                ticket.closed_at = min(ticket.resolved_at + timedelta(days=3), now)
+            moment = ticket.closed_at or ticket.resolved_at
+            session.add(TicketEvent(ticket_id=ticket.id, actor_id=assignee_id, kind="changed", field="status",
+                                    old_value="in_progress", new_value=status.value, created_at=moment))
+        ticket.updated_at = max(moment, created)
+        session.add(ticket)

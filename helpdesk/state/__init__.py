@@ -1,0 +1,1 @@
+"""Reflex state classes: thin, they ask services and hold only what a page shows."""

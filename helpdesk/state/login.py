@@ -1,0 +1,52 @@
+"""The sign-in form."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.db import session_scope
+from helpdesk.routes import HOME_FOR_ROLE
+from helpdesk.services import auth
+from helpdesk.services.errors import NotAuthenticated, RateLimited, ValidationFailed
+from helpdesk.state.session import SessionState
+
+
+class LoginState(SessionState):
+    error: str = ""
+    field_errors: dict[str, str] = {}
+    busy: bool = False
+
+    @rx.event
+    def redirect_if_signed_in(self) -> rx.event.EventSpec | None:
+        self.error, self.field_errors = "", {}
+        if not self.auth_token:
+            return None
+        try:
+            with session_scope() as session:
+                actor = self._actor(session)
+        except NotAuthenticated:
+            self.auth_token = ""
+            return None
+        return rx.redirect(HOME_FOR_ROLE[actor.role])
+
+    @rx.event
+    def submit(self, form_data: dict) -> rx.event.EventSpec | None:
+        self.error, self.field_errors = "", {}
+        email = str(form_data.get("email", ""))[:254]
+        password = str(form_data.get("password", ""))[:1000]
+        ip_address = self.router.session.client_ip
+        try:
+            signed_in = auth.login(email, password, ip_address)
+        except ValidationFailed as exc:
+            self.field_errors = exc.field_errors
+            return None
+        except (NotAuthenticated, RateLimited) as exc:
+            self.error = exc.message
+            return None
+        self.auth_token = signed_in.token
+        actor = signed_in.actor
+        self.user_name, self.user_role, self.user_email = actor.full_name, actor.role, actor.email
+        target = str(self.router.page.params.get("next", "") or "")
+        if not target.startswith("/") or target.startswith("//") or target.startswith("/login"):
+            target = HOME_FOR_ROLE[actor.role]
+        return rx.redirect(target)

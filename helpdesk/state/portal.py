@@ -1,0 +1,139 @@
+"""The requester portal: my tickets and the new-ticket form."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.routes import ticket_url
+from helpdesk.services import attachments, directory, tickets
+from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
+from helpdesk.services.validation import TicketDraft, parse
+from helpdesk.state.formatting import ticket_row
+from helpdesk.state.session import SessionState
+
+PORTAL_VIEWS = {
+    "open": ["new", "open", "in_progress", "waiting_on_customer"],
+    "resolved": ["resolved", "closed"],
+    "all": [],
+}
+
+
+class MyTicketsState(SessionState):
+    view: str = "open"
+    rows: list[dict[str, str]] = []
+    next_cursor: str = ""
+    cursor_stack: list[str] = []
+    loaded: bool = False
+    error: str = ""
+
+    def _load(self, cursor: str | None = None) -> rx.event.EventSpec | None:
+        self.error = ""
+        try:
+            with self._service() as (session, actor):
+                filters = tickets.TicketFilters(statuses=PORTAL_VIEWS[self.view], requester_id=actor.user_id)
+                page = tickets.list_tickets(session, actor, filters, cursor=cursor, limit=20)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        self.rows = [ticket_row(r, staff=False) for r in page.rows]
+        self.next_cursor = page.next_cursor or ""
+        self.loaded = True
+        return None
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        self.cursor_stack = []
+        return self._load()
+
+    @rx.event
+    def show(self, view: str) -> rx.event.EventSpec | None:
+        if view not in PORTAL_VIEWS:
+            return None
+        self.view = view
+        self.cursor_stack = []
+        return self._load()
+
+    @rx.event
+    def next_page(self) -> rx.event.EventSpec | None:
+        if not self.next_cursor:
+            return None
+        self.cursor_stack = [*self.cursor_stack, self.next_cursor]
+        return self._load(self.next_cursor)
+
+    @rx.event
+    def previous_page(self) -> rx.event.EventSpec | None:
+        self.cursor_stack = self.cursor_stack[:-1]
+        return self._load(self.cursor_stack[-1] if self.cursor_stack else None)
+
+
+class NewTicketState(SessionState):
+    title: str = ""
+    description: str = ""
+    priority: str = "medium"
+    category_id: str = ""
+    category_choices: list[dict[str, str]] = []
+    field_errors: dict[str, str] = {}
+    error: str = ""
+    submitting: bool = False
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        self.field_errors, self.error = {}, ""
+        try:
+            options = self._run(lambda session, actor: directory.category_options(session))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        self.category_choices = [{"id": str(o["id"]), "label": o["label"]} for o in options]
+        return None
+
+    @rx.event
+    def set_title(self, value: str) -> None:
+        self.title = value[:200]
+        self.field_errors = {k: v for k, v in self.field_errors.items() if k != "title"}
+
+    @rx.event
+    def set_description(self, value: str) -> None:
+        self.description = value[:20000]
+        self.field_errors = {k: v for k, v in self.field_errors.items() if k != "description"}
+
+    @rx.event
+    def set_priority(self, value: str) -> None:
+        if value in ("low", "medium", "high", "critical"):
+            self.priority = value
+
+    @rx.event
+    def set_category(self, value: str) -> None:
+        self.category_id = value if value.isdigit() else ""
+
+    @rx.event
+    async def submit(self, files: list[rx.UploadFile]):
+        self.field_errors, self.error = {}, ""
+        if len(files) > attachments.MAX_FILES_PER_UPLOAD:
+            self.field_errors = {"attachments": f"Attach at most {attachments.MAX_FILES_PER_UPLOAD} files."}
+            return
+        uploads = [(f.name or "attachment", f.content_type or "", await f.read()) for f in files]
+        try:
+            draft = parse(TicketDraft, {
+                "title": self.title, "description": self.description, "priority": self.priority,
+                "category_id": int(self.category_id) if self.category_id else None,
+            })
+            with self._service() as (session, actor):
+                ticket = tickets.create_ticket(session, actor, draft, source="portal")
+                for name, content_type, data in uploads:
+                    attachments.add_attachment(session, actor, ticket.id, name, content_type, data)
+                ticket_id = ticket.id
+        except NotAuthenticated:
+            yield self._sign_in_again()
+            return
+        except ValidationFailed as exc:
+            self.field_errors = exc.field_errors
+            return
+        except DomainError as exc:
+            self.error = exc.message
+            return
+        self.title, self.description, self.priority, self.category_id = "", "", "medium", ""
+        yield rx.clear_selected_files("attachments")
+        yield rx.toast.success("Your ticket was submitted. We'll keep you posted by e-mail.")
+        yield rx.redirect(ticket_url(ticket_id))

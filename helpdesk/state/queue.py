@@ -1,0 +1,153 @@
+"""The agent queue: filters, sort, keyset pages and counts per status."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.services import directory, tickets
+from helpdesk.services.errors import DomainError, NotAuthenticated
+from helpdesk.state.formatting import STAFF_STATUS_LABELS, ticket_row
+from helpdesk.state.session import SessionState
+
+OPEN = ["new", "open", "in_progress", "waiting_on_customer"]
+STATUS_TABS = ["open", *STAFF_STATUS_LABELS.keys(), "all"]
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+class QueueState(SessionState):
+    status: str = "open"
+    priority: str = ""
+    team: str = ""
+    assignee: str = ""
+    category: str = ""
+    query: str = ""
+    sort: str = "newest"
+
+    rows: list[dict[str, str]] = []
+    counts: dict[str, int] = {}
+    next_cursor: str = ""
+    cursor_stack: list[str] = []
+    team_choices: list[dict[str, str]] = []
+    agent_choices: list[dict[str, str]] = []
+    category_choices: list[dict[str, str]] = []
+    loaded: bool = False
+    error: str = ""
+
+    def _filters(self, user_id: int) -> tickets.TicketFilters:
+        statuses = OPEN if self.status == "open" else [] if self.status == "all" else [self.status]
+        return tickets.TicketFilters(
+            statuses=statuses,
+            priorities=[self.priority] if self.priority else [],
+            team_id=_int_or_none(self.team),
+            assignee_id=user_id if self.assignee == "me" else _int_or_none(self.assignee),
+            unassigned=self.assignee == "unassigned",
+            category_id=_int_or_none(self.category),
+            text=self.query[:200],
+        )
+
+    def _load(self, cursor: str | None = None) -> rx.event.EventSpec | None:
+        self.error = ""
+        try:
+            with self._service() as (session, actor):
+                filters = self._filters(actor.user_id)
+                page = tickets.list_tickets(session, actor, filters, sort=self.sort, cursor=cursor, limit=25)
+                counts = tickets.status_counts(session, actor, filters)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        self.rows = [ticket_row(r, staff=True) for r in page.rows]
+        self.next_cursor = page.next_cursor or ""
+        self.counts = counts | {"open": sum(counts[s] for s in OPEN), "all": sum(counts.values())}
+        self.loaded = True
+        return None
+
+    def _reload(self) -> rx.event.EventSpec | None:
+        self.cursor_stack = []
+        return self._load()
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        try:
+            with self._service() as (session, actor):
+                if actor.is_requester:
+                    return rx.redirect("/portal")
+                teams = directory.team_options(session)
+                agents = directory.agent_options(session)
+                categories = directory.category_options(session)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        self.team_choices = [{"id": str(o["id"]), "label": o["label"]} for o in teams]
+        self.agent_choices = [{"id": str(o["id"]), "label": o["label"]} for o in agents]
+        self.category_choices = [{"id": str(o["id"]), "label": o["label"]} for o in categories]
+        return self._reload()
+
+    @rx.event
+    def set_status(self, value: str) -> rx.event.EventSpec | None:
+        if value in STATUS_TABS:
+            self.status = value
+        return self._reload()
+
+    @rx.event
+    def set_priority(self, value: str) -> rx.event.EventSpec | None:
+        self.priority = value if value in ("low", "medium", "high", "critical") else ""
+        return self._reload()
+
+    @rx.event
+    def set_team(self, value: str) -> rx.event.EventSpec | None:
+        self.team = value if value.isdigit() else ""
+        return self._reload()
+
+    @rx.event
+    def set_assignee(self, value: str) -> rx.event.EventSpec | None:
+        self.assignee = value if value in ("me", "unassigned") or value.isdigit() else ""
+        return self._reload()
+
+    @rx.event
+    def set_category(self, value: str) -> rx.event.EventSpec | None:
+        self.category = value if value.isdigit() else ""
+        return self._reload()
+
+    @rx.event
+    def set_query(self, value: str) -> rx.event.EventSpec | None:
+        self.query = value[:200]
+        return self._reload()
+
+    @rx.event
+    def set_sort(self, value: str) -> rx.event.EventSpec | None:
+        if value in tickets.SORTS:
+            self.sort = value
+        return self._reload()
+
+    @rx.event
+    def clear_filters(self) -> rx.event.EventSpec | None:
+        self.status, self.priority, self.team, self.assignee, self.category, self.query = "open", "", "", "", "", ""
+        return self._reload()
+
+    @rx.event
+    def refresh(self) -> rx.event.EventSpec | None:
+        return self._load(self.cursor_stack[-1] if self.cursor_stack else None)
+
+    @rx.event
+    def next_page(self) -> rx.event.EventSpec | None:
+        if not self.next_cursor:
+            return None
+        self.cursor_stack = [*self.cursor_stack, self.next_cursor]
+        return self._load(self.next_cursor)
+
+    @rx.event
+    def previous_page(self) -> rx.event.EventSpec | None:
+        self.cursor_stack = self.cursor_stack[:-1]
+        return self._load(self.cursor_stack[-1] if self.cursor_stack else None)
+
+    @rx.var
+    def page_number(self) -> int:
+        return len(self.cursor_stack) + 1
+
+    @rx.var
+    def has_filters(self) -> bool:
+        return bool(self.priority or self.team or self.assignee or self.category or self.query or self.status != "open")

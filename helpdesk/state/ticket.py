@@ -1,0 +1,236 @@
+"""One ticket: the conversation, and for agents the fields, notes and history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from helpdesk.services import attachments, conversation, directory, tickets
+from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
+from helpdesk.services.validation import CommentDraft, TicketChanges, parse
+from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
+from helpdesk.state.session import SessionState
+
+EVENT_FIELD_LABELS = {"status": "status", "priority": "priority", "category_id": "category", "team_id": "team",
+                      "assignee_id": "assignee", "title": "title"}
+
+
+def _size(num_bytes: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if num_bytes < 1024 or unit == "MB":
+            return f"{num_bytes:.0f} {unit}" if unit == "B" else f"{num_bytes:.1f} {unit}"
+        num_bytes /= 1024
+    return ""
+
+
+class TicketState(SessionState):
+    ticket: dict[str, str] = {}
+    comments: list[dict[str, str]] = []
+    events: list[dict[str, str]] = []
+    files: list[dict[str, str]] = []
+    team_choices: list[dict[str, str]] = []
+    agent_choices: list[dict[str, str]] = []
+    category_choices: list[dict[str, str]] = []
+    reply: str = ""
+    reply_error: str = ""
+    error: str = ""
+    not_found: bool = False
+    can_work: bool = False
+    can_reply: bool = False
+
+    def _ticket_id(self) -> int | None:
+        raw = str(self.router.page.params.get("ticket_id", ""))
+        return int(raw) if raw.isdigit() else None
+
+    def _load(self) -> rx.event.EventSpec | None:
+        ticket_id = self._ticket_id()
+        self.error = ""
+        if ticket_id is None:
+            self.not_found = True
+            return None
+        try:
+            with self._service() as (session, actor):
+                detail = tickets.ticket_detail(session, actor, ticket_id)
+                comment_rows = conversation.list_comments(session, actor, ticket_id)
+                file_rows = attachments.list_attachments(session, actor, ticket_id)
+                event_rows = tickets.history(session, actor, ticket_id) if actor.sees_internal_notes else []
+                staff = actor.sees_internal_notes
+                if detail["can_work"]:
+                    self.team_choices = [{"id": str(o["id"]), "label": o["label"]}
+                                         for o in directory.team_options(session)]
+                    self.agent_choices = [{"id": str(o["id"]), "label": o["label"]}
+                                          for o in directory.agent_options(session, detail["team_id"])]
+                    self.category_choices = [{"id": str(o["id"]), "label": o["label"]}
+                                             for o in directory.category_options(session)]
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError:
+            self.not_found = True
+            self.ticket = {}
+            return None
+        self.not_found = False
+        self.can_work, self.can_reply = bool(detail["can_work"]), bool(detail["can_reply"])
+        self.ticket = self._ticket_view(detail, staff)
+        self.comments = [self._comment_view(c) for c in comment_rows]
+        self.files = [{"id": str(f["id"]), "name": f["filename"], "size": _size(f["size_bytes"]),
+                       "url": f"/api/v1/attachments/{f['id']}"} for f in file_rows]
+        self.events = [self._event_view(e) for e in reversed(event_rows)]
+        return None
+
+    @staticmethod
+    def _ticket_view(detail: dict[str, Any], staff: bool) -> dict[str, str]:
+        labels = STAFF_STATUS_LABELS if staff else STATUS_LABELS
+        open_ticket = detail["status"] not in ("resolved", "closed")
+        return {
+            "id": str(detail["id"]),
+            "number": f"#{detail['number']}",
+            "title": detail["title"],
+            "description": detail["description"],
+            "status": detail["status"],
+            "status_label": labels[detail["status"]],
+            "priority": detail["priority"],
+            "priority_label": PRIORITY_LABELS[detail["priority"]],
+            "category": detail["category"] or "Uncategorised",
+            "category_id": str(detail["category_id"] or ""),
+            "team": detail["team"] or "Unrouted",
+            "team_id": str(detail["team_id"] or ""),
+            "assignee": detail["assignee"] or "Unassigned",
+            "assignee_id": str(detail["assignee_id"] or ""),
+            "requester": detail["requester"] or "",
+            "requester_email": detail.get("requester_email") or "",
+            "created": local_time(detail["created_at"]),
+            "created_ago": relative(detail["created_at"]),
+            "updated_ago": relative(detail["updated_at"]),
+            "first_response_due": local_time(detail["sla_first_response_due"]) if open_ticket else "",
+            "resolution_due": local_time(detail["sla_resolution_due"]) if open_ticket else "",
+            "resolution_due_in": relative(detail["sla_resolution_due"]) if open_ticket else "",
+            "first_responded": local_time(detail["first_responded_at"]),
+            "resolved": local_time(detail["resolved_at"]),
+            "source": detail["source"],
+        }
+
+    @staticmethod
+    def _comment_view(row: dict[str, Any]) -> dict[str, str]:
+        return {
+            "id": str(row["id"]),
+            "author": row["author"],
+            "initials": "".join(p[0] for p in row["author"].split()[:2]).upper(),
+            "body": row["body"],
+            "when": local_time(row["created_at"]),
+            "ago": relative(row["created_at"]),
+            "internal": "yes" if row["is_internal"] else "",
+            "staff": "yes" if row["author_is_staff"] else "",
+        }
+
+    @staticmethod
+    def _event_view(row: dict[str, Any]) -> dict[str, str]:
+        kind, field = row["kind"], row["field"]
+        if kind == "created":
+            text = "created the ticket"
+        elif kind == "reply":
+            text = "replied"
+        elif kind == "note":
+            text = "added an internal note"
+        elif kind == "assigned":
+            text = "changed the assignee" if row["old_value"] else "assigned the ticket"
+        elif kind == "changed" and field == "status":
+            text = (f"changed status from {STAFF_STATUS_LABELS.get(row['old_value'] or '', row['old_value'])} "
+                    f"to {STAFF_STATUS_LABELS.get(row['new_value'] or '', row['new_value'])}")
+        elif kind == "changed" and field == "priority":
+            text = f"changed priority from {row['old_value']} to {row['new_value']}"
+        elif kind == "changed":
+            text = f"changed the {EVENT_FIELD_LABELS.get(field, field)}"
+        else:
+            text = kind.replace("_", " ")
+        return {"actor": row["actor"], "text": text, "when": local_time(row["created_at"]),
+                "ago": relative(row["created_at"])}
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        self.reply, self.reply_error = "", ""
+        return self._load()
+
+    @rx.event
+    def set_reply(self, value: str) -> None:
+        self.reply = value[:20000]
+        self.reply_error = ""
+
+    def _send(self, internal: bool) -> rx.event.EventSpec | None:
+        ticket_id = self._ticket_id()
+        if ticket_id is None:
+            return None
+        try:
+            draft = parse(CommentDraft, {"body": self.reply, "internal": internal})
+            with self._service() as (session, actor):
+                conversation.add_comment(session, actor, ticket_id, draft)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except ValidationFailed as exc:
+            self.reply_error = next(iter(exc.field_errors.values()), exc.message)
+            return None
+        except DomainError as exc:
+            self.reply_error = exc.message
+            return None
+        self.reply = ""
+        self._load()
+        return rx.toast.success("Internal note added." if internal else "Reply sent.")
+
+    @rx.event
+    def send_reply(self) -> rx.event.EventSpec | None:
+        return self._send(internal=False)
+
+    @rx.event
+    def add_note(self) -> rx.event.EventSpec | None:
+        return self._send(internal=True)
+
+    def _change(self, **fields: Any) -> rx.event.EventSpec | None:
+        ticket_id = self._ticket_id()
+        if ticket_id is None:
+            return None
+        try:
+            changes = parse(TicketChanges, fields)
+            with self._service() as (session, actor):
+                tickets.update_ticket(session, actor, ticket_id, changes)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except ValidationFailed as exc:
+            self._load()
+            return rx.toast.error(next(iter(exc.field_errors.values()), exc.message))
+        except DomainError as exc:
+            self._load()
+            return rx.toast.error(exc.message)
+        self._load()
+        return rx.toast.success("Ticket updated.")
+
+    @rx.event
+    def change_status(self, value: str) -> rx.event.EventSpec | None:
+        return self._change(status=value)
+
+    @rx.event
+    def change_priority(self, value: str) -> rx.event.EventSpec | None:
+        return self._change(priority=value)
+
+    @rx.event
+    def change_category(self, value: str) -> rx.event.EventSpec | None:
+        return self._change(category_id=int(value) if value.isdigit() else None)
+
+    @rx.event
+    def change_team(self, value: str) -> rx.event.EventSpec | None:
+        return self._change(team_id=int(value) if value.isdigit() else None, assignee_id=None)
+
+    @rx.event
+    def change_assignee(self, value: str) -> rx.event.EventSpec | None:
+        return self._change(assignee_id=int(value) if value.isdigit() else None)
+
+    @rx.event
+    def assign_to_me(self) -> rx.event.EventSpec | None:
+        try:
+            user_id = self._run(lambda session, actor: actor.user_id)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        return self._change(assignee_id=user_id)
+
+    @rx.event
+    def reopen(self) -> rx.event.EventSpec | None:
+        return self._change(status="open")
