@@ -6,6 +6,7 @@ e.g. `user:42:actor`, `session:<hash>:user`, `tickets:counts:<filter-hash>`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from functools import lru_cache
@@ -40,10 +41,8 @@ def cached_json(cache_key: str, ttl_seconds: int, compute: Callable[[], T]) -> T
     if hit is not None:
         return json.loads(hit)
     value = compute()
-    try:
+    with contextlib.suppress(redis.RedisError):
         client.set(cache_key, json.dumps(value, default=str), ex=ttl_seconds)
-    except redis.RedisError:
-        pass
     return value
 
 
@@ -57,10 +56,8 @@ def invalidate(*cache_keys: str) -> None:
 
 def bump_version(name: str) -> None:
     """Invalidate a whole family of cached values by moving its version number."""
-    try:
+    with contextlib.suppress(redis.RedisError):
         get_redis().incr(key("version", name))
-    except redis.RedisError:
-        pass
 
 
 def current_version(name: str) -> str:

@@ -10,7 +10,6 @@ from helpdesk.pages.agent import queue  # noqa: F401
 from helpdesk.pages.portal import my_tickets, new_ticket  # noqa: F401
 
 app = rx.App(
-    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", appearance="light"),
     api_transformer=create_api(),
     head_components=[rx.el.meta(name="color-scheme", content="light")],
 )

@@ -20,7 +20,9 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, c
 
 def run_migrations_online() -> None:
     with write_engine().connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True, include_object=include_object)
+        context.configure(
+            connection=connection, target_metadata=target_metadata, compare_type=True, include_object=include_object
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import smtplib
 
+from celery import Task
+
 from helpdesk import mailer
 from helpdesk.db import session_scope
 from helpdesk.services import notifications
@@ -16,7 +18,7 @@ RETRYABLE = (smtplib.SMTPException, OSError)
     name="email.ticket_acknowledgement", bind=True, autoretry_for=RETRYABLE, retry_backoff=2,
     retry_backoff_max=600, max_retries=8,
 )
-def ticket_acknowledgement(self, ticket_id: int) -> bool:
+def ticket_acknowledgement(self: Task, ticket_id: int) -> bool:
     with session_scope() as session:
         mail = notifications.ticket_acknowledgement(session, ticket_id)
     if mail is None:
@@ -29,7 +31,7 @@ def ticket_acknowledgement(self, ticket_id: int) -> bool:
     name="email.comment_notification", bind=True, autoretry_for=RETRYABLE, retry_backoff=2,
     retry_backoff_max=600, max_retries=8,
 )
-def comment_notification(self, comment_id: int) -> bool:
+def comment_notification(self: Task, comment_id: int) -> bool:
     with session_scope() as session:
         mail = notifications.comment_notification(session, comment_id)
     if mail is None:

@@ -29,5 +29,6 @@ def ensure_audit_partitions() -> None:
 @celery_app.task(name="maintenance.purge_idempotency_keys")
 def purge_idempotency_keys() -> int:
     with session_scope() as session:
-        result = session.exec(delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - IDEMPOTENCY_KEY_LIFETIME))
+        cutoff = utcnow() - IDEMPOTENCY_KEY_LIFETIME
+        result = session.exec(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
         return result.rowcount or 0

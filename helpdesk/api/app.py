@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from prometheus_client import Counter, Histogram
 
 from helpdesk.api import errors, routes_auth, routes_health, routes_tickets
@@ -32,7 +33,7 @@ def create_api() -> FastAPI:
     api.include_router(routes_tickets.router)
 
     @api.middleware("http")
-    async def record_metrics(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def record_metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")

@@ -62,8 +62,7 @@ def top_bar() -> rx.Component:
                 ),
                 href="/",
                 underline="none",
-                color_scheme="gray",
-                high_contrast=True,
+                color="inherit",
             ),
             rx.hstack(
                 rx.cond(

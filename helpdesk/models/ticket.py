@@ -6,7 +6,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Computed, ForeignKey, Index, Integer, Sequence, SmallInteger, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Computed,
+    ForeignKey,
+    Index,
+    Integer,
+    Sequence,
+    SmallInteger,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from helpdesk.models.base import jsonb_field, timestamp_field

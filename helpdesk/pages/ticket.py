@@ -76,7 +76,8 @@ def _conversation() -> rx.Component:
     return card(
         rx.vstack(
             rx.hstack(
-                rx.avatar(fallback="", size="3", radius="full", color_scheme="gray"),
+                rx.avatar(fallback=TicketState.ticket["requester_initials"], size="3", radius="full",
+                          color_scheme="gray"),
                 rx.box(
                     rx.hstack(rx.text(TicketState.ticket["requester"], weight="bold", size="2"),
                               rx.text(TicketState.ticket["created_ago"], size="1", color_scheme="gray"),
@@ -117,7 +118,7 @@ def _field_row(label: str, value: rx.Component) -> rx.Component:
 
 def _picker(value: rx.Var, on_change, items: rx.Component, none_label: str, test_id: str) -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(width="100%", data_testid=test_id),
+        rx.select.trigger(width="100%", min_width="0", flex="1", data_testid=test_id),
         rx.select.content(rx.select.item(none_label, value="none"), items),
         value=rx.cond(value == "", "none", value),
         on_change=on_change,
@@ -144,8 +145,9 @@ def _staff_fields() -> rx.Component:
         _field_row("Assignee", rx.hstack(
             _picker(TicketState.ticket["assignee_id"], TicketState.change_assignee,
                     rx.foreach(TicketState.agent_choices, choice), "Unassigned", "assignee-select"),
-            rx.button("Me", variant="soft", size="2", on_click=TicketState.assign_to_me, data_testid="assign-me"),
-            width="100%")),
+            rx.button("Me", variant="soft", size="2", on_click=TicketState.assign_to_me, data_testid="assign-me",
+                      flex_shrink="0"),
+            width="100%", spacing="2")),
         spacing="4",
         width="100%",
     )

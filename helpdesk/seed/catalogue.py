@@ -13,7 +13,10 @@ TEAMS = {
 
 # Top-level names match the triage model's classes; children refine them.
 CATEGORIES: dict[str, tuple[str, list[str]]] = {
-    "Hardware": ("Desktop Support", ["Laptops & desktops", "Printers & scanners", "Phones & tablets", "Monitors & peripherals"]),
+    "Hardware": (
+        "Desktop Support",
+        ["Laptops & desktops", "Printers & scanners", "Phones & tablets", "Monitors & peripherals"],
+    ),
     "Access": ("Identity & Access", ["Accounts & passwords", "VPN & remote access", "Application permissions"]),
     "Administrative rights": ("Identity & Access", []),
     "Storage": ("Infrastructure", ["Shared drives", "Backup & restore", "Mailbox size"]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
@@ -75,7 +75,9 @@ def seed_demo(ticket_count: int = 320, seed: int = 7) -> bool:
                 session.add(TeamMembership(team_id=teams[team_name].id, user_id=agent.id))
             agents.append(agent)
         for team in teams.values():
-            team.lead_id = next(a.id for a, (_, _, names) in zip(agents, catalogue.AGENTS) if team.name in names)
+            team.lead_id = next(
+                agent.id for agent, (_, _, names) in zip(agents, catalogue.AGENTS, strict=True) if team.name in names
+            )
         requesters = [User(email=f"employee@{DEMO_DOMAIN}", full_name="Erum Employee",
                            password_hash=requester_hash, department="Finance")]
         for first in catalogue.FIRST_NAMES:
@@ -130,26 +132,30 @@ def _seed_tickets(session: Session, rng: random.Random, count: int, agents: list
         session.flush()
         session.add(TicketEvent(ticket_id=ticket.id, actor_id=requester.id, kind="created", new_value="new",
                                 created_at=created))
+
+        def later(start: datetime, low: int, high: int) -> datetime:
+            return min(start + timedelta(minutes=rng.randint(low, high)), now - timedelta(minutes=2))
+
         moment = created
         if status != Status.NEW and assignee_id:
-            moment = created + timedelta(minutes=rng.randint(4, 300))
+            moment = later(created, 4, 300)
             session.add(TicketEvent(ticket_id=ticket.id, actor_id=assignee_id, kind="assigned", field="assignee_id",
                                     new_value=str(assignee_id), created_at=moment))
             session.add(Comment(ticket_id=ticket.id, author_id=assignee_id, body=rng.choice(catalogue.AGENT_REPLIES),
                                 created_at=moment))
             ticket.first_responded_at = moment
             if rng.random() < 0.5:
-                moment += timedelta(minutes=rng.randint(10, 600))
+                moment = later(moment, 10, 600)
                 session.add(Comment(ticket_id=ticket.id, author_id=requester.id,
                                     body=rng.choice(catalogue.REQUESTER_REPLIES), created_at=moment))
             if rng.random() < 0.3:
-                moment += timedelta(minutes=rng.randint(5, 120))
+                moment = later(moment, 5, 120)
                 session.add(Comment(ticket_id=ticket.id, author_id=assignee_id, is_internal=True,
                                     body=rng.choice(catalogue.INTERNAL_NOTES), created_at=moment))
         if status in (Status.RESOLVED, Status.CLOSED):
-            ticket.resolved_at = min(moment + timedelta(minutes=rng.randint(30, 60 * 48)), now)
+            ticket.resolved_at = later(moment, 30, 60 * 48)
             if status == Status.CLOSED:
-                ticket.closed_at = min(ticket.resolved_at + timedelta(days=3), now)
+                ticket.closed_at = min(ticket.resolved_at + timedelta(days=3), now - timedelta(minutes=1))
             moment = ticket.closed_at or ticket.resolved_at
             session.add(TicketEvent(ticket_id=ticket.id, actor_id=assignee_id, kind="changed", field="status",
                                     old_value="in_progress", new_value=status.value, created_at=moment))

@@ -329,10 +329,7 @@ def _decode_cursor(cursor: str, column_name: str) -> tuple[Any, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value, ticket_id = json.loads(base64.urlsafe_b64decode(padded))
-        if column_name.endswith("_at"):
-            value = datetime.fromisoformat(value)
-        else:
-            value = int(value)
+        value = datetime.fromisoformat(value) if column_name.endswith("_at") else int(value)
         return value, int(ticket_id)
     except (ValueError, TypeError, json.JSONDecodeError):
         raise ValidationFailed({"cursor": "That page link is invalid; start from the first page."}) from None

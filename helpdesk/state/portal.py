@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import reflex as rx
 
 from helpdesk.routes import ticket_url
@@ -108,7 +110,7 @@ class NewTicketState(SessionState):
         self.category_id = value if value.isdigit() else ""
 
     @rx.event
-    async def submit(self, files: list[rx.UploadFile]):
+    async def submit(self, files: list[rx.UploadFile]) -> AsyncIterator[rx.event.EventSpec]:
         self.field_errors, self.error = {}, ""
         if len(files) > attachments.MAX_FILES_PER_UPLOAD:
             self.field_errors = {"attachments": f"Attach at most {attachments.MAX_FILES_PER_UPLOAD} files."}

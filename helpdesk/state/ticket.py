@@ -98,6 +98,7 @@ class TicketState(SessionState):
             "assignee": detail["assignee"] or "Unassigned",
             "assignee_id": str(detail["assignee_id"] or ""),
             "requester": detail["requester"] or "",
+            "requester_initials": "".join(p[0] for p in (detail["requester"] or "?").split()[:2]).upper(),
             "requester_email": detail.get("requester_email") or "",
             "created": local_time(detail["created_at"]),
             "created_ago": relative(detail["created_at"]),

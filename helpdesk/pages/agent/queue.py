@@ -100,7 +100,7 @@ def _row(row: rx.Var) -> rx.Component:
         rx.table.cell(priority_badge(row["priority"], row["priority_label"])),
         rx.table.cell(rx.text(row["team"], size="2")),
         rx.table.cell(rx.text(row["assignee"], size="2",
-                              color_scheme=rx.cond(row["assignee"] == "Unassigned", "gray", None))),
+                              color=rx.cond(row["assignee"] == "Unassigned", "var(--gray-10)", "inherit"))),
         rx.table.cell(
             rx.cond(
                 row["due"] != "",

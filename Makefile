@@ -1,0 +1,41 @@
+# The two commands: `make run` and `make test`. Everything else is set-up they share.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BUN_VERSION := 1.4.4
+BUN := .tools/node_modules/bun/bin/bun.exe
+
+.PHONY: run test setup lint chromium bench clean
+
+setup: $(STAMP) $(BUN)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Reflex needs bun; it is on the npm registry, so no download from the web at run time.
+$(BUN):
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error bun@$(BUN_VERSION)
+
+run: setup
+	$(BIN)/helpdesk run
+
+# Debian's Chromium for the end-to-end tests (Playwright never downloads a browser here).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: setup chromium
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python bench/api_latency.py
+
+clean:
+	rm -rf .web .web-* .states $(VENV) .tools

@@ -1,0 +1,102 @@
+"""Every test run gets its own PostgreSQL database and its own Redis key prefix, dropped at the end."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.servers import create_database, drop_database, find_servers
+
+
+@dataclass
+class TestEnvironment:
+    database_url: str
+    redis_url: str
+    redis_prefix: str
+    data_dir: Path
+
+    def as_env(self) -> dict[str, str]:
+        return {
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "REDIS_PREFIX": self.redis_prefix,
+            "DATA_DIR": str(self.data_dir),
+            "HELPDESK_ENV": "test",
+        }
+
+
+def _reset_process_singletons() -> None:
+    from helpdesk import cache, db, settings, storage
+
+    settings.reset_settings_cache()
+    db.dispose_engines()
+    cache.reset_redis_client()
+    storage.get_storage.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def test_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestEnvironment]:
+    scratch = tmp_path_factory.mktemp("servers")
+    servers = find_servers(scratch)
+    name, database_url = create_database(servers.admin_database_url)
+    env = TestEnvironment(
+        database_url=database_url,
+        redis_url=servers.redis_url,
+        redis_prefix=f"hdtest-{uuid.uuid4().hex[:8]}:",
+        data_dir=tmp_path_factory.mktemp("data"),
+    )
+    saved = {k: os.environ.get(k) for k in env.as_env()}
+    os.environ.update(env.as_env())
+    _reset_process_singletons()
+    from helpdesk.cli_support import migrate_database
+
+    migrate_database()
+    try:
+        yield env
+    finally:
+        from helpdesk import cache
+
+        client = cache.get_redis()
+        for key in client.scan_iter(f"{env.redis_prefix}*", count=1000):
+            client.delete(key)
+        _reset_process_singletons()
+        drop_database(servers.admin_database_url, name)
+        servers.stop()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@pytest.fixture
+def clean_db(test_env: TestEnvironment) -> Iterator[TestEnvironment]:
+    """Empties every table (and our Redis keys) so a test starts from nothing."""
+    from sqlalchemy import text
+
+    from helpdesk import cache
+    from helpdesk.db import write_engine
+
+    with write_engine().begin() as connection:
+        connection.execute(text(
+            "TRUNCATE users, teams, team_memberships, categories, tickets, comments, ticket_events, attachments, "
+            "audit_logs, idempotency_keys, job_outbox RESTART IDENTITY CASCADE"
+        ))
+        connection.execute(text("ALTER SEQUENCE ticket_number_seq RESTART WITH 1001"))
+    client = cache.get_redis()
+    for key in client.scan_iter(f"{test_env.redis_prefix}*", count=1000):
+        client.delete(key)
+    yield test_env
+
+
+@pytest.fixture
+def org(clean_db: TestEnvironment):  # noqa: ANN201
+    """A small organisation: two teams, categories, requesters, agents, a manager and an admin."""
+    from tests.factories import build_org
+
+    return build_org()

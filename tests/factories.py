@@ -1,0 +1,77 @@
+"""A small, fully known organisation for tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from helpdesk.db import session_scope
+from helpdesk.models import Category, Team, TeamMembership, User
+from helpdesk.services.actor import Actor, load_actor
+from helpdesk.services.passwords import hash_password
+from helpdesk.services.validation import TicketDraft
+
+PASSWORD = "correct horse battery"
+
+
+@lru_cache
+def password_hash() -> str:
+    """argon2 is deliberately slow; the test organisation shares one hash."""
+    return hash_password(PASSWORD)
+
+
+@dataclass
+class Org:
+    hardware_team: int
+    access_team: int
+    hardware: int
+    laptops: int
+    access: int
+    alice: int  # requester
+    bob: int  # requester
+    hank: int  # hardware agent
+    ada: int  # access agent
+    mona: int  # manager
+    root: int  # admin
+
+    def actor(self, user_id: int) -> Actor:
+        with session_scope() as session:
+            return load_actor(session, user_id)
+
+
+def build_org() -> Org:
+    with session_scope() as session:
+        hardware_team, access_team = Team(name="Hardware"), Team(name="Access")
+        session.add_all([hardware_team, access_team])
+        session.flush()
+        hardware = Category(name="Hardware", default_team_id=hardware_team.id)
+        access = Category(name="Access", default_team_id=access_team.id)
+        session.add_all([hardware, access])
+        session.flush()
+        laptops = Category(name="Laptops", parent_id=hardware.id, default_team_id=hardware_team.id)
+        session.add(laptops)
+        session.flush()
+
+        def user(email: str, name: str, role: str) -> int:
+            account = User(email=email, full_name=name, password_hash=password_hash(), role=role)
+            session.add(account)
+            session.flush()
+            return account.id
+
+        ids = dict(
+            alice=user("alice@example.org", "Alice Requester", "requester"),
+            bob=user("bob@example.org", "Bob Requester", "requester"),
+            hank=user("hank@example.org", "Hank Hardware", "agent"),
+            ada=user("ada@example.org", "Ada Access", "agent"),
+            mona=user("mona@example.org", "Mona Manager", "manager"),
+            root=user("root@example.org", "Root Admin", "admin"),
+        )
+        session.add(TeamMembership(team_id=hardware_team.id, user_id=ids["hank"]))
+        session.add(TeamMembership(team_id=access_team.id, user_id=ids["ada"]))
+        return Org(hardware_team=hardware_team.id, access_team=access_team.id, hardware=hardware.id,
+                   laptops=laptops.id, access=access.id, **ids)
+
+
+def draft(title: str = "Laptop screen flickers", category_id: int | None = None, priority: str = "medium",
+          description: str = "The screen flickers every few seconds since Monday.") -> TicketDraft:
+    return TicketDraft(title=title, description=description, priority=priority, category_id=category_id)
