@@ -100,3 +100,28 @@ def org(clean_db: TestEnvironment):  # noqa: ANN201
     from tests.factories import build_org
 
     return build_org()
+
+
+@pytest.fixture(scope="session")
+def inbox(test_env: TestEnvironment) -> Iterator:
+    from tests.processes import Inbox
+
+    server = Inbox()
+    server.start()
+    os.environ.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(server.port)})
+    from helpdesk import settings
+
+    settings.reset_settings_cache()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker(test_env: TestEnvironment, inbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # noqa: ANN001
+    """A real Celery worker process on the test database, Redis prefix and SMTP server."""
+    from tests.processes import celery_worker_command, running
+
+    log = tmp_path_factory.mktemp("logs") / "worker.log"
+    env = test_env.as_env() | {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(inbox.port)}
+    with running(celery_worker_command(), env, log, lambda: b" ready." in log.read_bytes(), timeout=60) as worker:
+        yield worker

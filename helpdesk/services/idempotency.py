@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
 from helpdesk.models import IdempotencyKey
+from helpdesk.models.base import utcnow
 from helpdesk.services.errors import Conflict, ValidationFailed
 
 MAX_KEY_LENGTH = 255
@@ -45,7 +46,8 @@ def run_once(
     request_fingerprint = fingerprint(payload)
     claimed = session.execute(
         insert(IdempotencyKey)
-        .values(user_id=user_id, key=key, request_fingerprint=request_fingerprint, status_code=0)
+        .values(user_id=user_id, key=key, request_fingerprint=request_fingerprint, status_code=0,
+                created_at=utcnow())
         .on_conflict_do_nothing()
         .returning(IdempotencyKey.key)
     ).first()

@@ -1,0 +1,55 @@
+"""Background jobs end to end: a real Celery worker, the Redis broker and an SMTP server."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from helpdesk.db import session_scope
+from helpdesk.models import OutboxJob
+from helpdesk.services import conversation, jobs, tickets
+from helpdesk.services.validation import CommentDraft
+from tests.factories import Org, draft
+
+pytestmark = pytest.mark.slow
+
+
+def test_filing_a_ticket_e_mails_the_requester_an_acknowledgement(org: Org, celery_worker, inbox) -> None:  # noqa: ANN001
+    with session_scope() as session:
+        ticket = tickets.create_ticket(session, org.actor(org.alice), draft(title="Docking station dead"))
+        number = ticket.number
+    mail = inbox.wait_for(lambda m: f"[#{number}]" in m["Subject"] and "alice@example.org" in m["To"])
+    assert "We received your request: Docking station dead" in mail["Subject"]
+    body = mail.get_payload(decode=True).decode()
+    assert "Hello Alice Requester" in body and f"/tickets/{ticket.id}" in body
+    with session_scope() as session:
+        assert session.exec(select(OutboxJob.sent_at)).one() is not None
+
+
+def test_an_agent_reply_is_e_mailed_to_the_requester(org: Org, celery_worker, inbox) -> None:  # noqa: ANN001
+    with session_scope() as session:
+        ticket_id = tickets.create_ticket(session, org.actor(org.alice), draft(category_id=org.hardware)).id
+    with session_scope() as session:
+        conversation.add_comment(session, org.actor(org.hank), ticket_id, CommentDraft(body="Please try the spare dock"))
+        conversation.add_comment(session, org.actor(org.hank), ticket_id,
+                                 CommentDraft(body="secret internal note", internal=True))
+    mail = inbox.wait_for(lambda m: m["Subject"].startswith("Re: ") and "Please try the spare dock"
+                          in m.get_payload(decode=True).decode())
+    assert mail["To"] == "alice@example.org"
+    assert not any("secret internal note" in m.get_payload(decode=True).decode() for m in inbox.messages)
+
+
+def test_a_job_whose_enqueue_failed_is_sent_by_the_outbox_relay(org: Org, celery_worker, inbox,  # noqa: ANN001
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    def broker_down(job: OutboxJob) -> None:
+        raise ConnectionError("broker unavailable")
+
+    monkeypatch.setattr(jobs, "_send", broker_down)
+    with session_scope() as session:
+        number = tickets.create_ticket(session, org.actor(org.bob), draft(title="Relay me please")).number
+    with session_scope() as session:
+        job = session.exec(select(OutboxJob)).one()
+        assert job.sent_at is None and job.attempts == 1
+    monkeypatch.undo()
+    assert jobs.relay_unsent(older_than=__import__("datetime").timedelta(0)) == 1
+    inbox.wait_for(lambda m: f"[#{number}]" in m["Subject"])

@@ -1,0 +1,87 @@
+"""Real processes for tests: an SMTP server, a Celery worker, the web app."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+from helpdesk.embedded import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Inbox:
+    """An SMTP server on localhost that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.port = free_port(8025)
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802 (aiosmtpd's hook name)
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def wait_for(self, predicate, timeout: float = 20.0) -> Message:  # noqa: ANN001
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in self.messages:
+                if predicate(message):
+                    return message
+            time.sleep(0.1)
+        subjects = [m["Subject"] for m in self.messages]
+        raise AssertionError(f"no matching e-mail within {timeout}s; received: {subjects}")
+
+
+@contextmanager
+def running(command: list[str], env: dict[str, str], log_path: Path, ready: callable, timeout: float) -> Iterator:  # noqa: ANN001
+    log_file = open(log_path, "wb")  # noqa: SIM115
+    process = subprocess.Popen(command, cwd=ROOT, env=os.environ | env, stdout=log_file, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while not ready():
+            if process.poll() is not None:
+                raise RuntimeError(f"{command[2:5]} exited early:\n{log_path.read_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{command[2:5]} not ready in {timeout}s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, 15)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, 9)
+        log_file.close()
+
+
+def celery_worker_command() -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "tasks.celery_app", "worker", "-Q",
+            "ai,email,reports,search_sync,maintenance", "--concurrency", "2", "--loglevel", "INFO",
+            "-n", f"test-{os.getpid()}@%h"]
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
