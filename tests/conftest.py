@@ -125,3 +125,41 @@ def celery_worker(test_env: TestEnvironment, inbox, tmp_path_factory: pytest.Tem
     env = test_env.as_env() | {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(inbox.port)}
     with running(celery_worker_command(), env, log, lambda: b" ready." in log.read_bytes(), timeout=60) as worker:
         yield worker
+
+
+@pytest.fixture(scope="session")
+def web_app(test_env: TestEnvironment, celery_worker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: ANN001
+    """The real app (Reflex production build + REST API) on a free port, on the test database."""
+    from helpdesk.embedded import free_port
+    from helpdesk.launcher import reflex_environment, web_command
+    from tests.processes import ROOT, http_ok, running
+
+    port = free_port(3100)
+    url = f"http://localhost:{port}"
+    env = reflex_environment() | test_env.as_env() | {
+        "WEB_PORT": str(port),
+        "PUBLIC_URL": url,
+        "CORS_ORIGINS": f'["{url}"]',
+        # A build folder of its own, so a developer's running app is not disturbed.
+        "REFLEX_WEB_WORKDIR": str(ROOT / ".web-test"),
+        "REFLEX_STATES_WORKDIR": str(ROOT / ".states-test"),
+    }
+    log = tmp_path_factory.mktemp("logs") / "web.log"
+    with running(web_command(port), env, log, lambda: http_ok(f"{url}/login") and http_ok(f"{url}/ready"),
+                 timeout=600):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
+        )
+        yield chromium
+        chromium.close()

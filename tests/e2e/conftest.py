@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.factories import PASSWORD, Org
+
+
+@pytest.fixture
+def sign_in(web_app: str, browser, org: Org) -> Iterator[Callable]:  # noqa: ANN001
+    """Opens a fresh browser context and signs in as the given person."""
+    contexts = []
+
+    def open_as(email: str, password: str = PASSWORD):  # noqa: ANN202
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=web_app)
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#email", email)
+        page.fill("#password", password)
+        page.click("[data-testid=sign-in]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
