@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,16 +79,26 @@ def test_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestEnvironme
 def clean_db(test_env: TestEnvironment) -> Iterator[TestEnvironment]:
     """Empties every table (and our Redis keys) so a test starts from nothing."""
     from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
 
     from helpdesk import cache
     from helpdesk.db import write_engine
 
-    with write_engine().begin() as connection:
-        connection.execute(text(
-            "TRUNCATE users, teams, team_memberships, categories, tickets, comments, ticket_events, attachments, "
-            "audit_logs, idempotency_keys, job_outbox RESTART IDENTITY CASCADE"
-        ))
-        connection.execute(text("ALTER SEQUENCE ticket_number_seq RESTART WITH 1001"))
+    # Identities keep growing across tests, so a job a worker still holds from an earlier test
+    # can never act on a later test's rows.
+    for attempt in range(5):
+        try:
+            with write_engine().begin() as connection:
+                connection.execute(text("SET LOCAL lock_timeout = '5s'"))
+                connection.execute(text(
+                    "TRUNCATE users, teams, team_memberships, categories, tickets, comments, ticket_events, "
+                    "attachments, audit_logs, idempotency_keys, job_outbox CASCADE"
+                ))
+            break
+        except OperationalError:  # deadlock or lock timeout against a worker finishing an old job
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
     client = cache.get_redis()
     for key in client.scan_iter(f"{test_env.redis_prefix}*", count=1000):
         client.delete(key)
@@ -102,8 +113,15 @@ def org(clean_db: TestEnvironment):  # noqa: ANN201
     return build_org()
 
 
+@pytest.fixture
+def inbox(smtp_server):  # noqa: ANN001, ANN201
+    """The test SMTP server, emptied for this test."""
+    smtp_server.messages.clear()
+    return smtp_server
+
+
 @pytest.fixture(scope="session")
-def inbox(test_env: TestEnvironment) -> Iterator:
+def smtp_server(test_env: TestEnvironment) -> Iterator:
     from tests.processes import Inbox
 
     server = Inbox()
@@ -117,12 +135,12 @@ def inbox(test_env: TestEnvironment) -> Iterator:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(test_env: TestEnvironment, inbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # noqa: ANN001
+def celery_worker(test_env: TestEnvironment, smtp_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # noqa: ANN001
     """A real Celery worker process on the test database, Redis prefix and SMTP server."""
     from tests.processes import celery_worker_command, running
 
     log = tmp_path_factory.mktemp("logs") / "worker.log"
-    env = test_env.as_env() | {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(inbox.port)}
+    env = test_env.as_env() | {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port)}
     with running(celery_worker_command(), env, log, lambda: b" ready." in log.read_bytes(), timeout=60) as worker:
         yield worker
 

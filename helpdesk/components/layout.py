@@ -93,8 +93,14 @@ def top_bar() -> rx.Component:
     )
 
 
+def hydration_marker() -> rx.Component:
+    """Present once the page is connected to the server (tests and live updates wait for it)."""
+    return rx.cond(rx.State.is_hydrated, rx.box(data_testid="hydrated", display="none"))
+
+
 def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Component:
     return rx.box(
+        hydration_marker(),
         top_bar(),
         rx.box(
             *children,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.layout import hydration_marker
 from helpdesk.routes import LOGIN
 from helpdesk.state.login import LoginState
 
@@ -23,6 +24,7 @@ def _field(label: str, name: str, kind: str, placeholder: str, autocomplete: str
 @rx.page(route=LOGIN, title="Sign in · IT Helpdesk", on_load=LoginState.redirect_if_signed_in)
 def login_page() -> rx.Component:
     return rx.center(
+        hydration_marker(),
         rx.vstack(
             rx.hstack(
                 rx.center(rx.icon("life-buoy", size=22, color="white"), background="var(--accent-9)",

@@ -7,6 +7,12 @@ import pytest
 from tests.factories import PASSWORD, Org
 
 
+def open_page(page, path: str) -> None:  # noqa: ANN001
+    """Navigates and waits until the page is connected to the server, as a person would before typing."""
+    page.goto(path)
+    page.wait_for_selector("[data-testid=hydrated]", state="attached")
+
+
 @pytest.fixture
 def sign_in(web_app: str, browser, org: Org) -> Iterator[Callable]:  # noqa: ANN001
     """Opens a fresh browser context and signs in as the given person."""
@@ -17,11 +23,12 @@ def sign_in(web_app: str, browser, org: Org) -> Iterator[Callable]:  # noqa: ANN
         context.set_default_timeout(15000)
         contexts.append(context)
         page = context.new_page()
-        page.goto("/login")
+        open_page(page, "/login")
         page.fill("#email", email)
         page.fill("#password", password)
         page.click("[data-testid=sign-in]")
         page.wait_for_url(lambda url: "/login" not in url)
+        page.wait_for_selector("[data-testid=hydrated]", state="attached")
         return page
 
     yield open_as

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from helpdesk.db import session_scope
 from helpdesk.services import tickets
+from tests.e2e.conftest import open_page
 from tests.factories import Org, draft
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -19,7 +20,7 @@ def test_requester_files_agent_replies_requester_sees_reply(sign_in, org: Org, t
     expect(requester).to_have_url(re.compile(r"/portal$"))
     expect(requester.get_by_text("No tickets here")).to_be_visible()
 
-    requester.goto("/portal/new")
+    open_page(requester, "/portal/new")
     requester.fill("#title", "Projector in room 4 shows no signal")
     requester.fill("#description", "The projector says 'no signal' with every laptop we tried since Monday.")
     screenshot = tmp_path / "projector.png"
@@ -46,16 +47,19 @@ def test_requester_files_agent_replies_requester_sees_reply(sign_in, org: Org, t
     expect(agent.get_by_text("Internal note", exact=True)).to_be_visible()
 
     requester.reload()
+    requester.wait_for_selector("[data-testid=hydrated]", state="attached")
     expect(requester.get_by_test_id("comment").filter(has_text="HDMI cable in the drawer")).to_be_visible()
     expect(requester.get_by_text("Cable inventory is low")).to_have_count(0)
     requester.get_by_test_id("reply-box").fill("That worked, thank you!")
     requester.click("[data-testid=send-reply]")
     expect(requester.get_by_test_id("comment").filter(has_text="That worked")).to_be_visible()
+    mail = inbox.wait_for(lambda m: "HDMI cable in the drawer" in m.get_payload(decode=True).decode())
+    assert mail["To"] == "alice@example.org"
 
 
 def test_new_ticket_form_shows_field_errors_and_files_nothing(sign_in, org: Org) -> None:  # noqa: ANN001
     page = sign_in("alice@example.org")
-    page.goto("/portal/new")
+    open_page(page, "/portal/new")
     page.fill("#title", "Hi")
     page.click("[data-testid=submit-ticket]")
     expect(page.get_by_test_id("error-title")).to_have_text("Title is too short (at least 5 characters)")
@@ -68,7 +72,7 @@ def test_requester_cannot_open_someone_elses_ticket_or_the_queue(sign_in, org: O
     with session_scope() as session:
         bobs = tickets.create_ticket(session, org.actor(org.bob), draft(title="Bob's private problem")).id
     page = sign_in("alice@example.org")
-    page.goto(f"/tickets/{bobs}")
+    open_page(page, f"/tickets/{bobs}")
     expect(page.get_by_text("Ticket not found")).to_be_visible()
     expect(page.get_by_text("Bob's private problem")).to_have_count(0)
     expect(page.get_by_test_id("reply-box")).to_have_count(0)
@@ -81,6 +85,7 @@ def test_wrong_password_is_explained_and_signed_out_pages_redirect(web_app: str,
     page = context.new_page()
     page.goto("/queue")
     page.wait_for_url(re.compile(r"/login\?next=/queue"))
+    page.wait_for_selector("[data-testid=hydrated]", state="attached")
     page.fill("#email", "alice@example.org")
     page.fill("#password", "not her password")
     page.click("[data-testid=sign-in]")
@@ -93,7 +98,7 @@ def test_manager_reads_tickets_without_edit_controls(sign_in, org: Org) -> None:
         ticket_id = tickets.create_ticket(session, org.actor(org.alice), draft(category_id=org.hardware)).id
     page = sign_in("mona@example.org")
     expect(page.get_by_test_id("queue-row")).to_have_count(1)
-    page.goto(f"/tickets/{ticket_id}")
+    open_page(page, f"/tickets/{ticket_id}")
     expect(page.get_by_test_id("ticket-title")).to_be_visible()
     expect(page.get_by_test_id("status-select")).to_have_count(0)
     expect(page.get_by_test_id("send-reply")).to_have_count(0)
@@ -103,7 +108,7 @@ def test_agent_changes_status_and_assignment_from_the_ticket_page(sign_in, org: 
     with session_scope() as session:
         ticket_id = tickets.create_ticket(session, org.actor(org.alice), draft(category_id=org.hardware)).id
     page = sign_in("hank@example.org")
-    page.goto(f"/tickets/{ticket_id}")
+    open_page(page, f"/tickets/{ticket_id}")
     page.click("[data-testid=assign-me]")
     expect(page.get_by_test_id("assignee-select")).to_have_text("Hank Hardware")
     page.click("[data-testid=status-select]")

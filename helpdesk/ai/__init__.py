@@ -1,0 +1,36 @@
+"""AI helpers for the helpdesk: ticket text normalisation and category triage.
+
+Typical use::
+
+    from helpdesk.ai import load_default_model, normalize
+    model = load_default_model()
+    pred = model.predict_ticket(title, body)   # Prediction(label, confidence, scores)
+    if pred.confidence > AUTO_APPLY_THRESHOLD: ...
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from .normalize import STOP_WORDS, normalize, normalize_text
+
+DEFAULT_ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "category-default.joblib"
+AUTO_APPLY_THRESHOLD = 0.85
+
+__all__ = ["STOP_WORDS", "normalize", "normalize_text", "load_default_model", "DEFAULT_ARTIFACT",
+           "AUTO_APPLY_THRESHOLD", "Prediction", "TicketClassifier"]
+
+
+def __getattr__(name):  # lazy: importing normalize must not pull in scikit-learn
+    if name in ("Prediction", "TicketClassifier"):
+        from . import classifier
+        return getattr(classifier, name)
+    raise AttributeError(name)
+
+
+@lru_cache(maxsize=4)
+def load_default_model(path: str | None = None):
+    """Load (once per process) the shipped category model."""
+    from .classifier import TicketClassifier
+    return TicketClassifier.load(path or DEFAULT_ARTIFACT)
