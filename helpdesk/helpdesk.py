@@ -8,8 +8,12 @@ from helpdesk.api.app import create_api
 from helpdesk.pages import index, login, ticket  # noqa: F401  (pages register themselves)
 from helpdesk.pages.agent import queue  # noqa: F401
 from helpdesk.pages.portal import my_tickets, new_ticket  # noqa: F401
+from helpdesk.state.live import apply_bus_entries
 
 app = rx.App(
     api_transformer=create_api(),
     head_components=[rx.el.meta(name="color-scheme", content="light")],
 )
+
+# Each web process applies live bus entries (exactly once across replicas) to the shared states.
+app.register_lifespan_task(apply_bus_entries)

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # Business
     timezone: str = "Asia/Karachi"
     organisation_name: str = "Acme Corp IT"
+    # Resolved tickets nobody reopened are closed by the daily `maintenance.close_resolved` job after this many days.
+    auto_close_days: int = Field(7, ge=1)
 
     # E-mail (outbound). Empty host disables sending (messages are logged).
     smtp_host: str = ""

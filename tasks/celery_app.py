@@ -12,7 +12,7 @@ from helpdesk.settings import get_settings
 
 def make_celery() -> Celery:
     settings = get_settings()
-    app = Celery("helpdesk", include=["tasks.email", "tasks.maintenance"])
+    app = Celery("helpdesk", include=["tasks.email", "tasks.maintenance", "tasks.sla"])
     app.conf.update(
         broker_url=settings.redis_url or "redis://127.0.0.1:6379/0",
         broker_connection_retry_on_startup=True,
@@ -37,6 +37,11 @@ def make_celery() -> Celery:
         enable_utc=True,
         beat_schedule={
             "relay-outbox": {"task": "maintenance.relay_outbox", "schedule": 30.0},
+            "sla-scan": {"task": "sla.scan", "schedule": 30.0, "options": {"expires": 25}},
+            "close-resolved-tickets": {
+                "task": "maintenance.close_resolved",
+                "schedule": crontab(hour=1, minute=30),
+            },
             "audit-partitions": {"task": "maintenance.ensure_audit_partitions", "schedule": crontab(hour=2, minute=0)},
             "purge-idempotency-keys": {
                 "task": "maintenance.purge_idempotency_keys",

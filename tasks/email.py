@@ -5,10 +5,11 @@ from __future__ import annotations
 import smtplib
 
 from celery import Task
+from sqlalchemy.exc import OperationalError
 
 from helpdesk import mailer
 from helpdesk.db import session_scope
-from helpdesk.services import notifications
+from helpdesk.services import inbound_email, notifications
 from tasks.celery_app import celery_app
 
 RETRYABLE = (smtplib.SMTPException, OSError)
@@ -37,4 +38,25 @@ def comment_notification(self: Task, comment_id: int) -> bool:
     if mail is None:
         return False
     mailer.send(mail, message_id_seed=f"comment-{comment_id}")
+    return True
+
+
+@celery_app.task(name="email.ingest", bind=True, autoretry_for=(OperationalError,), retry_backoff=2, max_retries=5)
+def ingest(self: Task, raw_message: str) -> dict[str, str | int | None]:
+    """One inbound message (from the mail poller or an SMTP/webhook relay) into a ticket or reply."""
+    with session_scope() as session:
+        result = inbound_email.ingest(session, raw_message)
+    return {"outcome": result.outcome, "ticket_id": result.ticket_id, "reason": result.reason}
+
+
+@celery_app.task(
+    name="email.sla_escalation", bind=True, autoretry_for=RETRYABLE, retry_backoff=2,
+    retry_backoff_max=600, max_retries=8,
+)
+def sla_escalation(self: Task, ticket_id: int, lead_id: int, clock: str) -> bool:
+    with session_scope() as session:
+        mail = notifications.sla_escalation(session, ticket_id, lead_id, clock)
+    if mail is None:
+        return False
+    mailer.send(mail, message_id_seed=f"sla-{ticket_id}-{clock}-{lead_id}")
     return True

@@ -9,7 +9,7 @@ from sqlmodel import delete
 from helpdesk.db import session_scope
 from helpdesk.models import IdempotencyKey
 from helpdesk.models.base import utcnow
-from helpdesk.services import audit, jobs
+from helpdesk.services import audit, jobs, tickets
 from tasks.celery_app import celery_app
 
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
@@ -32,3 +32,9 @@ def purge_idempotency_keys() -> int:
         cutoff = utcnow() - IDEMPOTENCY_KEY_LIFETIME
         result = session.exec(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
         return result.rowcount or 0
+
+
+@celery_app.task(name="maintenance.close_resolved")
+def close_resolved() -> int:
+    """Closes tickets resolved more than AUTO_CLOSE_DAYS ago that nobody reopened."""
+    return len(tickets.close_resolved_tickets())

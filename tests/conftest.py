@@ -6,6 +6,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,26 +146,39 @@ def celery_worker(test_env: TestEnvironment, smtp_server, tmp_path_factory: pyte
         yield worker
 
 
-@pytest.fixture(scope="session")
-def web_app(test_env: TestEnvironment, celery_worker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: ANN001
+@contextmanager
+def _web_server(test_env: TestEnvironment, name: str, preferred_port: int, logs: Path) -> Iterator[str]:
     """The real app (Reflex production build + REST API) on a free port, on the test database."""
     from helpdesk.embedded import free_port
     from helpdesk.launcher import reflex_environment, web_command
     from tests.processes import ROOT, http_ok, running
 
-    port = free_port(3100)
+    port = free_port(preferred_port)
     url = f"http://localhost:{port}"
     env = reflex_environment() | test_env.as_env() | {
         "WEB_PORT": str(port),
         "PUBLIC_URL": url,
         "CORS_ORIGINS": f'["{url}"]',
-        # A build folder of its own, so a developer's running app is not disturbed.
-        "REFLEX_WEB_WORKDIR": str(ROOT / ".web-test"),
-        "REFLEX_STATES_WORKDIR": str(ROOT / ".states-test"),
+        # A build folder of its own, so a developer's running app (or the other replica) is not disturbed.
+        "REFLEX_WEB_WORKDIR": str(ROOT / f".web-{name}"),
+        "REFLEX_STATES_WORKDIR": str(ROOT / f".states-{name}"),
     }
-    log = tmp_path_factory.mktemp("logs") / "web.log"
-    with running(web_command(port), env, log, lambda: http_ok(f"{url}/login") and http_ok(f"{url}/ready"),
-                 timeout=600):
+    with running(web_command(port), env, logs / f"{name}.log",
+                 lambda: http_ok(f"{url}/login") and http_ok(f"{url}/ready"), timeout=600):
+        yield url
+
+
+@pytest.fixture(scope="session")
+def web_app(test_env: TestEnvironment, celery_worker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: ANN001
+    """Replica A of the web app."""
+    with _web_server(test_env, "test", 3100, tmp_path_factory.mktemp("logs")) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def web_app_b(web_app: str, test_env: TestEnvironment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Replica B: a second web process sharing PostgreSQL and Redis with replica A."""
+    with _web_server(test_env, "test-b", 3150, tmp_path_factory.mktemp("logs")) as url:
         yield url
 
 

@@ -75,3 +75,45 @@ def build_org() -> Org:
 def draft(title: str = "Laptop screen flickers", category_id: int | None = None, priority: str = "medium",
           description: str = "The screen flickers every few seconds since Monday.") -> TicketDraft:
     return TicketDraft(title=title, description=description, priority=priority, category_id=category_id)
+
+
+def add_agent(team_id: int, email: str, name: str, *, available: bool = True, active: bool = True) -> int:
+    """Another agent on a team (joins after the existing members, so round-robin order is predictable)."""
+    with session_scope() as session:
+        agent = User(email=email, full_name=name, password_hash=password_hash(), role="agent",
+                     is_available=available, is_active=active)
+        session.add(agent)
+        session.flush()
+        session.add(TeamMembership(team_id=team_id, user_id=agent.id))
+        return agent.id
+
+
+def reset_sla_config() -> int:
+    """Puts back the SLA configuration migration 0002 seeds (the default calendar and one policy per priority).
+
+    Truncating teams between tests cascades to sla_policies, so SLA tests call this; returns the calendar id.
+    """
+    from datetime import time
+
+    from sqlalchemy import text
+
+    from helpdesk import cache
+    from helpdesk.models import BusinessCalendarConfig, SlaPolicy
+    from helpdesk.services import sla
+
+    with session_scope() as session:
+        session.execute(text("DELETE FROM sla_policies"))
+        session.execute(text("DELETE FROM business_calendars"))
+        calendar = BusinessCalendarConfig(name="Standard office hours", timezone="Asia/Karachi",
+                                          working_days=[0, 1, 2, 3, 4], opens=time(9), closes=time(17),
+                                          holiday_country="PK", extra_holidays=[], is_default=True)
+        session.add(calendar)
+        session.flush()
+        for priority, target in sla.DEFAULT_TARGETS.items():
+            session.add(SlaPolicy(name=f"{priority.capitalize()} (default)", priority=priority.value,
+                                  first_response_minutes=int(target.first_response.total_seconds() // 60),
+                                  resolution_minutes=int(target.resolution.total_seconds() // 60),
+                                  calendar_id=calendar.id))
+        calendar_id = calendar.id
+    cache.invalidate(sla.config_cache_key())
+    return calendar_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.live import version_watcher
 from helpdesk.routes import NEW_TICKET, PORTAL, QUEUE
 from helpdesk.state.session import SessionState
 
@@ -98,6 +99,12 @@ def hydration_marker() -> rx.Component:
     return rx.cond(rx.State.is_hydrated, rx.box(data_testid="hydrated", display="none"))
 
 
+def live_trigger(version: rx.Var, on_change: rx.event.EventSpec) -> rx.Component:
+    """Fires `on_change` whenever the shared `version` moves (and once when the page mounts)."""
+    return rx.box(version_watcher(version=version, on_change=on_change), display="none",
+                  data_live_version=version)
+
+
 def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Component:
     return rx.box(
         hydration_marker(),
@@ -115,12 +122,13 @@ def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Compone
     )
 
 
-def page_header(title: rx.Var | str, subtitle: rx.Var | str = "", *actions: rx.Component) -> rx.Component:
+def page_header(title: rx.Var | str, subtitle: rx.Component | str = "", *actions: rx.Component) -> rx.Component:
+    if isinstance(subtitle, str):
+        subtitle = rx.text(subtitle, color_scheme="gray", size="2") if subtitle else rx.fragment()
     return rx.hstack(
         rx.vstack(
             rx.heading(title, size="7", weight="bold"),
-            rx.cond(subtitle != "", rx.text(subtitle, color_scheme="gray", size="2")) if isinstance(subtitle, rx.Var)
-            else (rx.text(subtitle, color_scheme="gray", size="2") if subtitle else rx.fragment()),
+            subtitle,
             spacing="1",
             align="start",
         ),

@@ -1,6 +1,7 @@
 """All tables, imported here so `SQLModel.metadata` (and Alembic) sees every one."""
 
 from helpdesk.models.ops import AuditLog, IdempotencyKey, OutboxJob
+from helpdesk.models.sla import BusinessCalendarConfig, SlaPolicy
 from helpdesk.models.ticket import (
     OPEN_STATUSES,
     Attachment,
@@ -11,18 +12,21 @@ from helpdesk.models.ticket import (
     Ticket,
     TicketEvent,
 )
-from helpdesk.models.user import Role, Team, TeamMembership, User
+from helpdesk.models.user import AssignmentMode, Role, Team, TeamMembership, User
 
 __all__ = [
     "OPEN_STATUSES",
+    "AssignmentMode",
     "Attachment",
     "AuditLog",
+    "BusinessCalendarConfig",
     "Category",
     "Comment",
     "IdempotencyKey",
     "OutboxJob",
     "Priority",
     "Role",
+    "SlaPolicy",
     "Status",
     "Team",
     "TeamMembership",

@@ -45,6 +45,17 @@ PRIORITY_RANK_SQL = (
 )
 ticket_number_seq = Sequence("ticket_number_seq", start=1001)
 
+# Predicates of the partial indexes the SLA scan reads (services/sla_watch.py queries with the same text, so the
+# planner can prove the index applies): the clocks are running and the ticket has not been flagged yet.
+SLA_CLOCK_RUNNING_SQL = "status IN ('new','open','in_progress') AND deleted_at IS NULL AND sla_paused_at IS NULL"
+SLA_FIRST_RESPONSE_UNFLAGGED_SQL = (
+    SLA_CLOCK_RUNNING_SQL + " AND first_responded_at IS NULL AND sla_first_response_breached_at IS NULL"
+)
+SLA_RESOLUTION_UNFLAGGED_SQL = SLA_CLOCK_RUNNING_SQL + " AND sla_resolution_breached_at IS NULL"
+SLA_AT_RISK_UNFLAGGED_SQL = (
+    SLA_CLOCK_RUNNING_SQL + " AND sla_warned_at IS NULL AND sla_resolution_breached_at IS NULL"
+)
+
 
 class Category(SQLModel, table=True):
     __tablename__ = "categories"
@@ -91,6 +102,34 @@ class Ticket(SQLModel, table=True):
             postgresql_where=text("resolved_at IS NULL AND deleted_at IS NULL"),
         ),
         Index("idx_tickets_category", "category_id"),
+        # The SLA scan reads only these partial indexes: clocks running, not yet flagged.
+        Index(
+            "idx_tickets_sla_first_response_scan",
+            "sla_first_response_due",
+            postgresql_where=text(SLA_FIRST_RESPONSE_UNFLAGGED_SQL),
+        ),
+        Index(
+            "idx_tickets_sla_resolution_scan",
+            "sla_resolution_due",
+            postgresql_where=text(SLA_RESOLUTION_UNFLAGGED_SQL),
+        ),
+        Index(
+            "idx_tickets_sla_warn_scan",
+            "sla_resolution_warn_at",
+            postgresql_where=text(SLA_AT_RISK_UNFLAGGED_SQL),
+        ),
+        # Policy changes recompute the open tickets a policy governs.
+        Index(
+            "idx_tickets_sla_policy_open",
+            "sla_policy_id",
+            postgresql_where=text("status IN ('new','open','in_progress','waiting_on_customer')"),
+        ),
+        # The daily auto-close job.
+        Index(
+            "idx_tickets_resolved_to_close",
+            "resolved_at",
+            postgresql_where=text("status = 'resolved' AND deleted_at IS NULL"),
+        ),
         Index(
             "idx_tickets_title_trgm",
             "title",
@@ -125,6 +164,15 @@ class Ticket(SQLModel, table=True):
     requester_id: int = Field(foreign_key="users.id")
     sla_first_response_due: datetime | None = timestamp_field()
     sla_resolution_due: datetime | None = timestamp_field()
+    sla_policy_id: int | None = Field(default=None, foreign_key="sla_policies.id", ondelete="SET NULL")
+    # Set while the status is waiting_on_customer: the SLA clocks are stopped and the deadlines unknown.
+    sla_paused_at: datetime | None = timestamp_field()
+    # When 80% of the resolution target's business time is used up (the ticket is "at risk").
+    sla_resolution_warn_at: datetime | None = timestamp_field()
+    # Set once by the SLA scan, so each warning and breach is reported exactly once.
+    sla_warned_at: datetime | None = timestamp_field()
+    sla_first_response_breached_at: datetime | None = timestamp_field()
+    sla_resolution_breached_at: datetime | None = timestamp_field()
     ai_suggested_category_id: int | None = Field(default=None, foreign_key="categories.id")
     ai_confidence: float | None = Field(default=None)
     ai_metadata: dict[str, Any] | None = jsonb_field()

@@ -37,13 +37,30 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = timestamp_field()
 
 
+class AssignmentMode(StrEnum):
+    MANUAL = "manual"
+    ROUND_ROBIN = "round_robin"
+    LEAST_OPEN = "least_open"
+
+
 class Team(SQLModel, table=True):
     __tablename__ = "teams"
+    __table_args__ = (
+        CheckConstraint(
+            "assignment_mode IN ('manual','round_robin','least_open')", name="ck_teams_assignment_mode"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True)
     description: str = Field(default="", max_length=500)
     lead_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    # How a ticket landing in the team's queue without an assignee gets one (services/assignment.py).
+    assignment_mode: str = Field(
+        default=AssignmentMode.MANUAL.value, max_length=16, sa_column_kwargs={"server_default": "manual"}
+    )
+    # Where round robin continues from.
+    last_assigned_user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = timestamp_field(nullable=False, default_now=True)
 
 
@@ -53,3 +70,5 @@ class TeamMembership(SQLModel, table=True):
     team_id: int = Field(foreign_key="teams.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")
     created_at: datetime = timestamp_field(nullable=False, default_now=True)
+    # The latest ticket of this team given to this member; least-open assignment breaks ties on it.
+    last_assigned_at: datetime | None = timestamp_field()

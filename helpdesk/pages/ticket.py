@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.badges import priority_badge, status_badge
-from helpdesk.components.layout import card, empty_state, page_shell
+from helpdesk.components.layout import card, empty_state, live_trigger, page_shell
 from helpdesk.routes import PORTAL, TICKET
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
+from helpdesk.state.live import TicketRoom
 from helpdesk.state.ticket import TicketState
 
 
@@ -51,6 +52,7 @@ def _reply_box() -> rx.Component:
                 rows="4",
                 width="100%",
                 data_testid="reply-box",
+                on_key_down=TicketRoom.typing.throttle(2000),
             ),
             rx.cond(TicketState.reply_error != "",
                     rx.text(TicketState.reply_error, color_scheme="red", size="1", data_testid="reply-error")),
@@ -222,9 +224,36 @@ def _history() -> rx.Component:
     )
 
 
-@rx.page(route=TICKET, title="Ticket · IT Helpdesk", on_load=TicketState.on_load)
+def _presence() -> rx.Component:
+    """Other IT people on this ticket right now (collision detection)."""
+    return rx.hstack(
+        rx.foreach(
+            TicketRoom.viewers,
+            lambda v: rx.cond(
+                v["id"] != TicketState.my_viewer_id,
+                rx.badge(
+                    rx.icon("eye", size=12),
+                    v["name"],
+                    rx.cond(v["typing_until"].to(float) > TicketState.clock, " is typing…", " is viewing"),
+                    color_scheme=rx.cond(v["typing_until"].to(float) > TicketState.clock, "amber", "gray"),
+                    variant="soft",
+                    size="2",
+                    data_testid="presence",
+                ),
+            ),
+        ),
+        spacing="2",
+        wrap="wrap",
+    )
+
+
+@rx.page(route=TICKET, title="Ticket · IT Helpdesk", on_load=[TicketState.on_load, TicketRoom.enter])
 def ticket_page() -> rx.Component:
     return page_shell(
+        live_trigger(TicketRoom.version, TicketState.apply_change(TicketRoom.version)),
+        rx.moment(interval=10_000, on_change=[TicketRoom.heartbeat, TicketState.tick], display="none"),
+        rx.box(on_unmount=TicketRoom.leave, display="none"),
+        rx.window_event_listener(on_before_unload=TicketRoom.leave),
         rx.cond(
             TicketState.not_found,
             card(empty_state("search-x", "Ticket not found",
@@ -244,6 +273,8 @@ def ticket_page() -> rx.Component:
                         spacing="2",
                         align="start",
                     ),
+                    rx.spacer(),
+                    rx.cond(TicketState.can_work, _presence()),
                     width="100%",
                     margin_bottom="8px",
                 ),

@@ -8,7 +8,18 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, func, select
 
 from helpdesk.db import session_scope
-from helpdesk.models import Category, Comment, Role, Status, Team, TeamMembership, Ticket, TicketEvent, User
+from helpdesk.models import (
+    AssignmentMode,
+    Category,
+    Comment,
+    Role,
+    Status,
+    Team,
+    TeamMembership,
+    Ticket,
+    TicketEvent,
+    User,
+)
 from helpdesk.models.base import utcnow
 from helpdesk.seed import catalogue
 from helpdesk.services import sla
@@ -21,6 +32,11 @@ DEMO_PASSWORDS = {
     "manager": "manager-demo-pass",
     "agent": "agent-demo-pass",
     "requester": "requester-demo-pass",
+}
+# The first-line queue balances load; desktop support takes turns; specialist teams assign by hand.
+DEMO_ASSIGNMENT_MODES = {
+    "Service Desk": AssignmentMode.LEAST_OPEN,
+    "Desktop Support": AssignmentMode.ROUND_ROBIN,
 }
 DEMO_LOGINS = [
     ("admin", f"admin@{DEMO_DOMAIN}", DEMO_PASSWORDS["admin"]),
@@ -37,7 +53,8 @@ def already_seeded(session: Session) -> bool:
 def seed_structure(session: Session) -> dict[str, Team]:
     teams = {}
     for name, description in catalogue.TEAMS.items():
-        team = Team(name=name, description=description)
+        mode = DEMO_ASSIGNMENT_MODES.get(name, AssignmentMode.MANUAL)
+        team = Team(name=name, description=description, assignment_mode=mode.value)
         session.add(team)
         teams[name] = team
     session.flush()
@@ -160,4 +177,29 @@ def _seed_tickets(session: Session, rng: random.Random, count: int, agents: list
             session.add(TicketEvent(ticket_id=ticket.id, actor_id=assignee_id, kind="changed", field="status",
                                     old_value="in_progress", new_value=status.value, created_at=moment))
         ticket.updated_at = max(moment, created)
+        if status not in (Status.RESOLVED, Status.CLOSED):
+            if status == Status.WAITING_ON_CUSTOMER:
+                ticket.sla_paused_at = moment
+            # Open tickets get the real policy, business-hours deadlines and at-risk moment.
+            sla.recompute(session, ticket, now)
+            _flag_past_deadlines(session, ticket, now)
         session.add(ticket)
+
+
+def _flag_past_deadlines(session: Session, ticket: Ticket, now: datetime) -> None:
+    """Marks deadlines the demo history has already passed, as the SLA scan would have (without the e-mails:
+    a fresh demo should not greet the team leads with a pile of escalations)."""
+    if ticket.first_responded_at is None and ticket.sla_first_response_due and ticket.sla_first_response_due <= now:
+        ticket.sla_first_response_breached_at = ticket.sla_first_response_due
+        session.add(TicketEvent(ticket_id=ticket.id, kind="sla_breached", field="first_response",
+                                new_value=ticket.sla_first_response_due.isoformat(),
+                                created_at=ticket.sla_first_response_due))
+    if ticket.sla_resolution_due and ticket.sla_resolution_due <= now:
+        ticket.sla_resolution_breached_at = ticket.sla_resolution_due
+        session.add(TicketEvent(ticket_id=ticket.id, kind="sla_breached", field="resolution",
+                                new_value=ticket.sla_resolution_due.isoformat(), created_at=ticket.sla_resolution_due))
+    elif ticket.sla_resolution_warn_at and ticket.sla_resolution_warn_at <= now:
+        ticket.sla_warned_at = ticket.sla_resolution_warn_at
+        session.add(TicketEvent(ticket_id=ticket.id, kind="sla_at_risk", field="resolution",
+                                new_value=ticket.sla_resolution_warn_at.isoformat(),
+                                created_at=ticket.sla_resolution_warn_at))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
 from helpdesk.models import Comment, Status, TicketEvent
 from helpdesk.models.base import utcnow
-from helpdesk.services import audit, jobs, tickets
+from helpdesk.services import audit, jobs, sla, tickets
 from helpdesk.services.actor import Actor
 from helpdesk.services.errors import PermissionDenied
 from helpdesk.services.validation import CommentDraft
@@ -19,7 +20,11 @@ def list_comments(session: Session, actor: Actor, ticket_id: int) -> list[dict[s
     return tickets.comment_rows(session, actor, ticket)
 
 
-def add_comment(session: Session, actor: Actor, ticket_id: int, draft: CommentDraft) -> Comment:
+def add_comment(
+    session: Session, actor: Actor, ticket_id: int, draft: CommentDraft, *, now: datetime | None = None
+) -> Comment:
+    """A reply or internal note. A staff reply is the first response; a requester reply on a ticket waiting on
+    them, or on a resolved one (it is not fixed), puts it back in the agents' queue and restarts the SLA clocks."""
     ticket = tickets.get_for(session, actor, ticket_id, lock=True)
     works_ticket = tickets.can_work(actor, ticket)
     if draft.internal and not works_ticket:
@@ -29,7 +34,7 @@ def add_comment(session: Session, actor: Actor, ticket_id: int, draft: CommentDr
             raise PermissionDenied("This ticket is closed. Please file a new ticket.")
         raise PermissionDenied("You can't reply on this ticket.")
 
-    now = utcnow()
+    now = now or utcnow()
     comment = Comment(ticket_id=ticket.id, author_id=actor.user_id, body=draft.body, is_internal=draft.internal,
                       created_at=now)
     session.add(comment)
@@ -49,14 +54,16 @@ def add_comment(session: Session, actor: Actor, ticket_id: int, draft: CommentDr
     session.add(ticket)
     session.add(
         TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="note" if draft.internal else "reply",
-                    new_value=str(comment.id))
+                    new_value=str(comment.id), created_at=now)
     )
     if previous_status != ticket.status:
         session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="changed", field="status",
-                                old_value=previous_status, new_value=ticket.status))
+                                old_value=previous_status, new_value=ticket.status, created_at=now))
+        # After the event is added: the recompute reads the status history to find the pause that just ended.
+        sla.recompute(session, ticket, now)
     audit.record(session, "comment.create", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id),
                  details={"comment_id": comment.id, "internal": draft.internal})
     if not draft.internal:
         jobs.enqueue(session, "email.comment_notification", "email", {"comment_id": comment.id})
-    tickets.mark_changed(session, ticket)
+    tickets.mark_changed(session, ticket, "note" if draft.internal else "reply")
     return comment

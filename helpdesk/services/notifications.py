@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlmodel import Session, select
 
-from helpdesk.models import Category, Comment, Role, Ticket, User
+from helpdesk.models import Category, Comment, Role, Team, Ticket, User
 from helpdesk.settings import get_settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
@@ -79,6 +79,35 @@ def comment_notification(session: Session, comment_id: int) -> OutgoingMail | No
         organisation=get_settings().organisation_name,
     )
     return OutgoingMail([recipient.email], f"Re: [#{ticket.number}] {ticket.title}", body)
+
+
+_CLOCK_LABELS = {"first_response": "first-response", "resolution": "resolution"}
+
+
+def sla_escalation(session: Session, ticket_id: int, lead_id: int, clock: str) -> OutgoingMail | None:
+    """A breached SLA, told to the lead of the ticket's team (nothing if the lead left or the ticket went away)."""
+    ticket = session.get(Ticket, ticket_id)
+    lead = session.get(User, lead_id)
+    if ticket is None or ticket.deleted_at is not None or lead is None or not lead.is_active:
+        return None
+    team = session.get(Team, ticket.team_id) if ticket.team_id else None
+    requester = session.get(User, ticket.requester_id)
+    assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+    due = ticket.sla_first_response_due if clock == "first_response" else ticket.sla_resolution_due
+    clock_label = _CLOCK_LABELS.get(clock, clock)
+    body = _env().get_template("sla_escalation.txt").render(
+        lead_name=lead.full_name,
+        ticket=ticket,
+        team_name=team.name if team else "no team",
+        clock_label=clock_label,
+        status_label=ticket.status.replace("_", " "),
+        assignee_name=assignee.full_name if assignee else None,
+        requester_name=requester.full_name if requester else "",
+        due=_local_time(due),
+        ticket_url=_ticket_url(ticket),
+        organisation=get_settings().organisation_name,
+    )
+    return OutgoingMail([lead.email], f"[#{ticket.number}] SLA breached ({clock_label}): {ticket.title}", body)
 
 
 def staff_emails(session: Session) -> list[str]:

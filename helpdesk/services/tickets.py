@@ -5,14 +5,15 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, func, or_, tuple_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from helpdesk import cache
+from helpdesk import cache, live
+from helpdesk.db import session_scope
 from helpdesk.models import (
     OPEN_STATUSES,
     Category,
@@ -26,13 +27,16 @@ from helpdesk.models import (
     User,
 )
 from helpdesk.models.base import utcnow
-from helpdesk.services import audit, jobs, on_commit, sla
+from helpdesk.services import assignment, audit, jobs, on_commit, sla, workflow
 from helpdesk.services.actor import Actor
 from helpdesk.services.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.services.validation import TicketChanges, TicketDraft
+from helpdesk.settings import get_settings
 
 COUNTS_CACHE_TTL_SECONDS = 300  # spec 4.3.3: ticket counts by status, 5 minutes
 MAX_PAGE_SIZE = 100
+MAX_BULK_TICKETS = 200
+AUTO_CLOSE_BATCH_SIZE = 200
 
 
 # ---------------------------------------------------------------- visibility
@@ -105,9 +109,19 @@ def _check_category(session: Session, category_id: int | None) -> Category | Non
 
 
 def create_ticket(
-    session: Session, actor: Actor, draft: TicketDraft, *, source: str = "portal", requester_id: int | None = None
+    session: Session,
+    actor: Actor,
+    draft: TicketDraft,
+    *,
+    source: str = "portal",
+    requester_id: int | None = None,
+    now: datetime | None = None,
 ) -> Ticket:
-    """Files a ticket for the actor (agents may file on behalf of a requester)."""
+    """Files a ticket for the actor (agents may file on behalf of a requester).
+
+    The category routes it to a team, the team's assignment mode may give it an agent, and the matching SLA
+    policy gives it deadlines. `now` exists for tests and imports; it defaults to the current time.
+    """
     if actor.role == Role.MANAGER:
         raise PermissionDenied("Managers have read-only access to tickets.")
     if requester_id is not None and requester_id != actor.user_id:
@@ -117,8 +131,7 @@ def create_ticket(
         if requester is None or not requester.is_active:
             raise ValidationFailed({"requester_id": "Choose an active person as the requester."})
     category = _check_category(session, draft.category_id)
-    now = utcnow()
-    first_due, resolution_due = sla.deadlines_for(draft.priority, now)
+    now = now or utcnow()
     ticket = Ticket(
         title=draft.title,
         description=draft.description,
@@ -128,18 +141,20 @@ def create_ticket(
         category_id=category.id if category else None,
         team_id=category.default_team_id if category else None,
         requester_id=requester_id or actor.user_id,
-        sla_first_response_due=first_due,
-        sla_resolution_due=resolution_due,
         created_at=now,
         updated_at=now,
     )
     session.add(ticket)
     session.flush()
     session.refresh(ticket)
-    session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="created", new_value=ticket.status))
+    session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="created", new_value=ticket.status,
+                            created_at=now))
+    assignment.auto_assign(session, ticket, now)
+    sla.recompute(session, ticket, now)
+    session.add(ticket)
     audit.record(session, "ticket.create", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id))
     _enqueue_follow_ups(session, ticket)
-    mark_changed(session, ticket)
+    mark_changed(session, ticket, "created")
     return ticket
 
 
@@ -147,9 +162,11 @@ def _enqueue_follow_ups(session: Session, ticket: Ticket) -> None:
     jobs.enqueue(session, "email.ticket_acknowledgement", "email", {"ticket_id": ticket.id})
 
 
-def mark_changed(session: Session, ticket: Ticket) -> None:
-    """After commit: cached counts and lists that include this ticket are refreshed."""
+def mark_changed(session: Session, ticket: Ticket, kind: str = "changed") -> None:
+    """After commit: cached counts are refreshed and every page showing the ticket is told."""
     on_commit.after_commit(session, lambda: cache.bump_version("tickets"), key="tickets-version")
+    ticket_id, requester_id = ticket.id, ticket.requester_id
+    on_commit.after_commit(session, lambda: live.publish(ticket_id, requester_id, kind), key=f"live-{ticket_id}")
 
 
 # ---------------------------------------------------------------- change
@@ -182,7 +199,17 @@ def apply_status(ticket: Ticket, status: str, now: datetime) -> None:
         ticket.closed_at = None
 
 
-def update_ticket(session: Session, actor: Actor, ticket_id: int, changes: TicketChanges) -> Ticket:
+# Changes that can move a ticket's SLA deadlines (another policy, calendar or pause).
+_SLA_FIELDS = frozenset({"status", "priority", "category_id", "team_id"})
+
+
+def update_ticket(
+    session: Session, actor: Actor, ticket_id: int, changes: TicketChanges, *, now: datetime | None = None
+) -> Ticket:
+    """Applies a partial change after checking permission, the life cycle and every referenced row.
+
+    Bad input raises ValidationFailed before anything is written. `now` defaults to the current time.
+    """
     ticket = get_for(session, actor, ticket_id, lock=True)
     if not can_work(actor, ticket):
         raise PermissionDenied("You can't change this ticket.")
@@ -199,8 +226,10 @@ def update_ticket(session: Session, actor: Actor, ticket_id: int, changes: Ticke
     new_team = requested.get("team_id", ticket.team_id)
     if "assignee_id" in requested or "team_id" in requested:
         _check_assignee(session, requested.get("assignee_id", ticket.assignee_id), new_team)
+    if "status" in requested:
+        workflow.check_transition(ticket.status, Status(requested["status"]).value)
 
-    now = utcnow()
+    now = now or utcnow()
     changed: dict[str, tuple[Any, Any]] = {}
     for name in _TRACKED_FIELDS:
         if name not in requested:
@@ -214,8 +243,6 @@ def update_ticket(session: Session, actor: Actor, ticket_id: int, changes: Ticke
             apply_status(ticket, new, now)
         else:
             setattr(ticket, name, new)
-    if "priority" in changed:
-        ticket.sla_first_response_due, ticket.sla_resolution_due = sla.deadlines_for(ticket.priority, ticket.created_at)
     if not changed:
         return ticket
     ticket.updated_at = now
@@ -232,8 +259,16 @@ def update_ticket(session: Session, actor: Actor, ticket_id: int, changes: Ticke
                 field=name,
                 old_value=None if old is None else str(old),
                 new_value=None if new is None else str(new),
+                created_at=now,
             )
         )
+    if "assignee_id" in changed:
+        assignment.note_assignment(session, ticket.team_id, ticket.assignee_id, now)
+    if "team_id" in changed:
+        # A ticket moved to another queue without an assignee gets one if that team assigns automatically.
+        assignment.auto_assign(session, ticket, now)
+    if _SLA_FIELDS & set(changed):
+        sla.recompute(session, ticket, now)
     mark_changed(session, ticket)
     audit.record(
         session, "ticket.update", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id),
@@ -251,6 +286,85 @@ def soft_delete(session: Session, actor: Actor, ticket_id: int) -> None:
     session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="deleted"))
     mark_changed(session, ticket)
     audit.record(session, "ticket.delete", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id))
+
+
+@dataclass
+class BulkResult:
+    updated: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)  # ticket id -> why it was left unchanged
+
+
+def bulk_update(
+    session: Session, actor: Actor, ticket_ids: list[int], changes: TicketChanges, *, now: datetime | None = None
+) -> BulkResult:
+    """The same change on many tickets, each under the rules of `update_ticket`.
+
+    One ticket's failure leaves the others changed (each runs in a savepoint); a ticket the actor may not see
+    fails as "not found", exactly as when asked for alone.
+    """
+    if not actor.is_staff:
+        raise PermissionDenied("Only agents and administrators can change tickets.")
+    unique_ids = list(dict.fromkeys(ticket_ids))
+    if not unique_ids:
+        raise ValidationFailed({"ticket_ids": "Choose at least one ticket."})
+    if len(unique_ids) > MAX_BULK_TICKETS:
+        raise ValidationFailed({"ticket_ids": f"Choose at most {MAX_BULK_TICKETS} tickets at a time."})
+    now = now or utcnow()
+    result = BulkResult()
+    for ticket_id in unique_ids:
+        savepoint = session.begin_nested()
+        try:
+            update_ticket(session, actor, ticket_id, changes, now=now)
+        except NotFound:
+            savepoint.rollback()
+            result.failed[ticket_id] = "not found"
+        except PermissionDenied as denied:
+            savepoint.rollback()
+            result.failed[ticket_id] = denied.message
+        except ValidationFailed as invalid:
+            savepoint.rollback()
+            result.failed[ticket_id] = " ".join(invalid.field_errors.values()) or invalid.message
+        else:
+            savepoint.commit()
+            result.updated.append(ticket_id)
+    audit.record(session, "ticket.bulk_update", actor_id=actor.user_id, entity_type="ticket",
+                 details={"changes": changes.model_dump(mode="json", exclude_unset=True),
+                          "updated": result.updated, "failed": {str(k): v for k, v in result.failed.items()}})
+    return result
+
+
+def close_resolved_tickets(now: datetime | None = None, *, after_days: int | None = None) -> list[int]:
+    """Closes tickets resolved at least `after_days` (setting AUTO_CLOSE_DAYS) ago; returns their ids.
+
+    Works in batches, each its own transaction; rows another transaction holds are skipped and closed next run.
+    """
+    now = now or utcnow()
+    days = get_settings().auto_close_days if after_days is None else after_days
+    cutoff = now - timedelta(days=days)
+    closed: list[int] = []
+    while True:
+        with session_scope() as session:
+            batch = session.exec(
+                select(Ticket)
+                .where(Ticket.status == Status.RESOLVED.value, Ticket.deleted_at.is_(None),
+                       Ticket.resolved_at <= cutoff)
+                .order_by(Ticket.resolved_at)
+                .limit(AUTO_CLOSE_BATCH_SIZE)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for ticket in batch:
+                apply_status(ticket, Status.CLOSED.value, now)
+                ticket.updated_at = now
+                session.add(ticket)
+                session.add(TicketEvent(ticket_id=ticket.id, actor_id=None, kind="changed", field="status",
+                                        old_value=Status.RESOLVED.value, new_value=Status.CLOSED.value,
+                                        created_at=now))
+                audit.record(session, "ticket.auto_close", actor_id=None, entity_type="ticket",
+                             entity_id=str(ticket.id), details={"resolved_at": ticket.resolved_at.isoformat()})
+                mark_changed(session, ticket)
+                closed.append(ticket.id)
+        if len(batch) < AUTO_CLOSE_BATCH_SIZE:
+            return closed
 
 
 # ---------------------------------------------------------------- list
@@ -275,6 +389,7 @@ class TicketFilters:
     requester_id: int | None = None
     text: str = ""
     only_open: bool = False
+    ticket_ids: list[int] = field(default_factory=list)
 
     def validate(self) -> None:
         bad = [s for s in self.statuses if s not in {x.value for x in Status}]
@@ -303,6 +418,8 @@ class TicketFilters:
             conds.append(or_(Ticket.category_id == self.category_id, Ticket.category_id.in_(child_ids)))
         if self.requester_id is not None:
             conds.append(Ticket.requester_id == self.requester_id)
+        if self.ticket_ids:
+            conds.append(Ticket.id.in_(self.ticket_ids))
         text_query = self.text.strip()
         if text_query:
             digits = text_query.lstrip("#")
@@ -358,6 +475,8 @@ def list_tickets(
         select(
             Ticket.id, Ticket.number, Ticket.title, Ticket.status, Ticket.priority, Ticket.created_at,
             Ticket.updated_at, Ticket.sla_first_response_due, Ticket.sla_resolution_due, Ticket.first_responded_at,
+            Ticket.sla_paused_at, Ticket.sla_resolution_warn_at, Ticket.sla_first_response_breached_at,
+            Ticket.sla_resolution_breached_at,
             Ticket.category_id, Ticket.team_id, Ticket.assignee_id, Ticket.requester_id, Ticket.priority_rank,
             Ticket.ai_confidence,
             Category.name.label("category"), Team.name.label("team"),

@@ -61,4 +61,5 @@ def ticket_row(row: dict[str, Any], *, staff: bool) -> dict[str, str]:
         "updated_ago": relative(row["updated_at"]),
         "due": relative(due) if due and row["status"] not in ("resolved", "closed") else "",
         "overdue": "yes" if overdue else "",
+        "sort_key": row["created_at"].isoformat(),
     }

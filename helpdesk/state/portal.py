@@ -11,6 +11,7 @@ from helpdesk.services import attachments, directory, tickets
 from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.services.validation import TicketDraft, parse
 from helpdesk.state.formatting import ticket_row
+from helpdesk.state.live import RequesterFeed
 from helpdesk.state.session import SessionState
 
 PORTAL_VIEWS = {
@@ -27,6 +28,7 @@ class MyTicketsState(SessionState):
     cursor_stack: list[str] = []
     loaded: bool = False
     error: str = ""
+    seen_version: int = -1
 
     def _load(self, cursor: str | None = None) -> rx.event.EventSpec | None:
         self.error = ""
@@ -45,9 +47,19 @@ class MyTicketsState(SessionState):
         return None
 
     @rx.event
-    def on_load(self) -> rx.event.EventSpec | None:
+    async def on_load(self) -> rx.event.EventSpec | None:
         self.cursor_stack = []
+        self.seen_version = (await self.get_state(RequesterFeed)).version
         return self._load()
+
+    @rx.event
+    def apply_change(self, version: int, ticket_id: int) -> rx.event.EventSpec | None:
+        """One of my tickets changed somewhere: show the current page as it is now."""
+        if self.seen_version < 0 or version <= self.seen_version:
+            self.seen_version = max(self.seen_version, version)
+            return None
+        self.seen_version = version
+        return self._load(self.cursor_stack[-1] if self.cursor_stack else None)
 
     @rx.event
     def show(self, view: str) -> rx.event.EventSpec | None:

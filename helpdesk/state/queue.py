@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import reflex as rx
 
 from helpdesk.services import directory, tickets
 from helpdesk.services.errors import DomainError, NotAuthenticated
 from helpdesk.state.formatting import STAFF_STATUS_LABELS, ticket_row
+from helpdesk.state.live import QueueFeed
 from helpdesk.state.session import SessionState
 
 OPEN = ["new", "open", "in_progress", "waiting_on_customer"]
@@ -35,6 +38,9 @@ class QueueState(SessionState):
     category_choices: list[dict[str, str]] = []
     loaded: bool = False
     error: str = ""
+    # The last QueueFeed version this page reflects; a gap means updates were missed (reload).
+    seen_version: int = -1
+    highlighted: str = ""
 
     def _filters(self, user_id: int) -> tickets.TicketFilters:
         statuses = OPEN if self.status == "open" else [] if self.status == "all" else [self.status]
@@ -71,7 +77,42 @@ class QueueState(SessionState):
         return self._load()
 
     @rx.event
-    def on_load(self) -> rx.event.EventSpec | None:
+    async def apply_change(self, version: int, ticket_id: int) -> rx.event.EventSpec | None:
+        """Runs in each open queue when the shared feed moves: refresh what this page shows."""
+        if self.seen_version < 0 or version <= self.seen_version:
+            self.seen_version = max(self.seen_version, version)
+            return None
+        missed_some = version != self.seen_version + 1
+        self.seen_version = version
+        if missed_some or self.cursor_stack or self.sort != "newest" or not isinstance(ticket_id, int):
+            return self._load(self.cursor_stack[-1] if self.cursor_stack else None)
+        return self._refresh_one(ticket_id)
+
+    def _refresh_one(self, ticket_id: int) -> rx.event.EventSpec | None:
+        try:
+            with self._service() as (session, actor):
+                filters = dataclasses.replace(self._filters(actor.user_id), ticket_ids=[ticket_id])
+                page = tickets.list_tickets(session, actor, filters, limit=1)
+                counts = tickets.status_counts(session, actor, self._filters(actor.user_id))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError:
+            return None
+        rows = [r for r in self.rows if r["id"] != str(ticket_id)]
+        if page.rows:
+            fresh = ticket_row(page.rows[0], staff=True)
+            position = next((i for i, r in enumerate(rows) if r["sort_key"] < fresh["sort_key"]), len(rows))
+            if position < 25:
+                rows.insert(position, fresh)
+                self.highlighted = fresh["id"]
+        self.rows = rows[:25]
+        self.counts = counts | {"open": sum(counts[s] for s in OPEN), "all": sum(counts.values())}
+        return None
+
+    @rx.event
+    async def on_load(self) -> rx.event.EventSpec | None:
+        feed = await self.get_state(QueueFeed)
+        self.seen_version = feed.version
         try:
             with self._service() as (session, actor):
                 if actor.is_requester:

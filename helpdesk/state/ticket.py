@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import reflex as rx
@@ -10,6 +11,7 @@ from helpdesk.services import attachments, conversation, directory, tickets
 from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.services.validation import CommentDraft, TicketChanges, parse
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
+from helpdesk.state.live import viewer_id
 from helpdesk.state.session import SessionState
 
 EVENT_FIELD_LABELS = {"status": "status", "priority": "priority", "category_id": "category", "team_id": "team",
@@ -38,6 +40,9 @@ class TicketState(SessionState):
     not_found: bool = False
     can_work: bool = False
     can_reply: bool = False
+    seen_version: int = -1
+    my_viewer_id: str = ""
+    clock: float = 0.0  # server time of the last tick, to expire "is typing" without client clocks
 
     def _ticket_id(self) -> int | None:
         raw = str(self.router.page.params.get("ticket_id", ""))
@@ -148,8 +153,24 @@ class TicketState(SessionState):
                 "ago": relative(row["created_at"])}
 
     @rx.event
-    def on_load(self) -> rx.event.EventSpec | None:
+    async def on_load(self) -> rx.event.EventSpec | None:
         self.reply, self.reply_error = "", ""
+        self.my_viewer_id = viewer_id(self.router.session.client_token)
+        self.clock = time.time()
+        self.seen_version = -1
+        return self._load()
+
+    @rx.event
+    def tick(self, _: str = "") -> None:
+        self.clock = time.time()
+
+    @rx.event
+    def apply_change(self, version: int) -> rx.event.EventSpec | None:
+        """The ticket changed (on any replica, the API or a worker): show it as it is now."""
+        if self.seen_version < 0 or version <= self.seen_version:
+            self.seen_version = max(self.seen_version, version)
+            return None
+        self.seen_version = version
         return self._load()
 
     @rx.event

@@ -15,11 +15,11 @@ def open_page(page, path: str) -> None:  # noqa: ANN001
 
 @pytest.fixture
 def sign_in(web_app: str, browser, org: Org) -> Iterator[Callable]:  # noqa: ANN001
-    """Opens a fresh browser context and signs in as the given person."""
+    """Opens a fresh browser context and signs in as the given person (on replica A unless told)."""
     contexts = []
 
-    def open_as(email: str, password: str = PASSWORD):  # noqa: ANN202
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=web_app)
+    def open_as(email: str, password: str = PASSWORD, base_url: str = web_app):  # noqa: ANN202
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=base_url)
         context.set_default_timeout(15000)
         contexts.append(context)
         page = context.new_page()

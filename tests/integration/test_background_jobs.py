@@ -30,7 +30,8 @@ def test_an_agent_reply_is_e_mailed_to_the_requester(org: Org, celery_worker, in
     with session_scope() as session:
         ticket_id = tickets.create_ticket(session, org.actor(org.alice), draft(category_id=org.hardware)).id
     with session_scope() as session:
-        conversation.add_comment(session, org.actor(org.hank), ticket_id, CommentDraft(body="Please try the spare dock"))
+        conversation.add_comment(session, org.actor(org.hank), ticket_id,
+                                 CommentDraft(body="Please try the spare dock"))
         conversation.add_comment(session, org.actor(org.hank), ticket_id,
                                  CommentDraft(body="secret internal note", internal=True))
     mail = inbox.wait_for(lambda m: m["Subject"].startswith("Re: ") and "Please try the spare dock"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.badges import priority_badge, status_badge
-from helpdesk.components.layout import card, empty_state, error_callout, page_header, page_shell
+from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header, page_shell
 from helpdesk.routes import QUEUE
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
+from helpdesk.state.live import QueueFeed
 from helpdesk.state.queue import QueueState
 
 TAB_LABELS = {"open": "All open", **STAFF_STATUS_LABELS, "all": "Everything"}
@@ -112,15 +113,20 @@ def _row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.text(row["created_ago"], size="2", color_scheme="gray", title=row["created"])),
         align="center",
         data_testid="queue-row",
+        background=rx.cond(row["id"] == QueueState.highlighted, "var(--accent-a2)", "transparent"),
+        transition="background 1s",
     )
 
 
-@rx.page(route=QUEUE, title="Queue · IT Helpdesk", on_load=QueueState.on_load)
+@rx.page(route=QUEUE, title="Queue · IT Helpdesk", on_load=[QueueFeed.join, QueueState.on_load])
 def queue_page() -> rx.Component:
     return page_shell(
+        live_trigger(QueueFeed.version, QueueState.apply_change(QueueFeed.version, QueueFeed.ticket_id)),
         page_header(
             "Ticket queue",
-            "Tickets for your teams, newest first.",
+            rx.hstack(rx.box(width="8px", height="8px", border_radius="999px", background="var(--green-9)"),
+                      rx.text("Live: changes appear as they happen.", size="2", color_scheme="gray"),
+                      align="center", spacing="2"),
             rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", on_click=QueueState.refresh),
         ),
         error_callout(QueueState.error),

@@ -1,0 +1,49 @@
+"""Inbound e-mail becomes tickets and replies, through the same rules as every other door."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from helpdesk.db import session_scope
+from helpdesk.models import Ticket
+from helpdesk.services import conversation, inbound_email, tickets
+from tests.factories import Org, draft
+
+
+def mail(sender: str, subject: str, body: str) -> str:
+    return f"From: {sender}\r\nTo: it@example.org\r\nSubject: {subject}\r\nContent-Type: text/plain\r\n\r\n{body}\r\n"
+
+
+def test_a_known_sender_files_a_ticket(org: Org) -> None:
+    with session_scope() as session:
+        result = inbound_email.ingest(session, mail("Alice <ALICE@example.org>", "Printer jams on tray 2",
+                                                    "It jams every third page."))
+    assert result.outcome == "created"
+    with session_scope() as session:
+        ticket = session.get(Ticket, result.ticket_id)
+        assert (ticket.title, ticket.source, ticket.requester_id) == ("Printer jams on tray 2", "email", org.alice)
+
+
+def test_a_reply_with_a_ticket_number_becomes_a_comment_without_the_quote(org: Org) -> None:
+    with session_scope() as session:
+        ticket = tickets.create_ticket(session, org.actor(org.alice), draft())
+        number, ticket_id = ticket.number, ticket.id
+    body = "Yes, it still happens.\n\nOn Mon, IT wrote:\n> Does it still happen?"
+    with session_scope() as session:
+        result = inbound_email.ingest(session, mail("alice@example.org", f"Re: [#{number}] Laptop", body))
+    assert (result.outcome, result.ticket_id) == ("replied", ticket_id)
+    with session_scope() as session:
+        bodies = [c["body"] for c in conversation.list_comments(session, org.actor(org.alice), ticket_id)]
+    assert bodies == ["Yes, it still happens."]
+
+
+def test_strangers_and_other_peoples_tickets_are_ignored(org: Org) -> None:
+    with session_scope() as session:
+        number = tickets.create_ticket(session, org.actor(org.alice), draft()).number
+    with session_scope() as session:
+        assert inbound_email.ingest(session, mail("spam@evil.example", "Win", "Click here now")).outcome == "ignored"
+        result = inbound_email.ingest(session, mail("bob@example.org", f"Re: [#{number}] hi", "let me in"))
+    assert result.outcome == "ignored"
+    with session_scope() as session:
+        ticket_id = session.exec(select(Ticket.id).where(Ticket.number == number)).one()
+        assert conversation.list_comments(session, org.actor(org.root), ticket_id) == []
