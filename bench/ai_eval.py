@@ -18,6 +18,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ from helpdesk.ai.classifier import DEFAULT_THRESHOLD, TicketClassifier  # noqa: 
 from helpdesk.ai.train import DEFAULT_ARTIFACT, DEFAULT_CSV, evaluate, load_csv, split  # noqa: E402
 
 
-def latency(model: TicketClassifier, texts, n: int) -> dict[str, float]:
+def latency(model: TicketClassifier, texts: Sequence[str], n: int) -> dict[str, float]:
     sample = list(texts[:n])
     for t in sample[:20]:  # warm-up
         model.predict(t)
@@ -42,7 +43,7 @@ def latency(model: TicketClassifier, texts, n: int) -> dict[str, float]:
             "p99": float(np.percentile(a, 99)), "max": float(a.max())}
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--csv", default=str(DEFAULT_CSV), help="training CSV (default mode)")
     ap.add_argument("--test-csv", help="evaluate the shipped artifact on this CSV")
@@ -53,7 +54,7 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args(argv)
 
-    extra: dict = {}
+    extra: dict[str, object] = {}
     if a.test_csv:
         t0 = time.perf_counter()
         model = TicketClassifier.load(a.artifact)

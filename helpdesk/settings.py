@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     s3_secret_access_key: str = ""
     max_attachment_bytes: int = 10 * 1024 * 1024
 
+    # AI triage: a suggested field is set on the ticket by itself only when its confidence is above this (and no
+    # person has set that field); 1.0 turns automatic changes off and leaves suggestions only.
+    ai_auto_apply_threshold: float = Field(0.85, ge=0.0, le=1.0)
+
     # Celery
     celery_always_eager: bool = False
 

@@ -12,7 +12,7 @@ from helpdesk.settings import get_settings
 
 def make_celery() -> Celery:
     settings = get_settings()
-    app = Celery("helpdesk", include=["tasks.email", "tasks.maintenance", "tasks.sla"])
+    app = Celery("helpdesk", include=["tasks.ai", "tasks.email", "tasks.maintenance", "tasks.sla"])
     app.conf.update(
         broker_url=settings.redis_url or "redis://127.0.0.1:6379/0",
         broker_connection_retry_on_startup=True,

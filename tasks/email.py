@@ -60,3 +60,16 @@ def sla_escalation(self: Task, ticket_id: int, lead_id: int, clock: str) -> bool
         return False
     mailer.send(mail, message_id_seed=f"sla-{ticket_id}-{clock}-{lead_id}")
     return True
+
+
+@celery_app.task(
+    name="email.ticket_merged", bind=True, autoretry_for=RETRYABLE, retry_backoff=2,
+    retry_backoff_max=600, max_retries=8,
+)
+def ticket_merged(self: Task, duplicate_id: int, target_id: int) -> bool:
+    with session_scope() as session:
+        mail = notifications.ticket_merged(session, duplicate_id, target_id)
+    if mail is None:
+        return False
+    mailer.send(mail, message_id_seed=f"merged-{duplicate_id}-{target_id}")
+    return True

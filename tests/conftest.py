@@ -146,6 +146,21 @@ def celery_worker(test_env: TestEnvironment, smtp_server, tmp_path_factory: pyte
         yield worker
 
 
+@pytest.fixture(scope="module")
+def ai_worker(test_env: TestEnvironment, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """A real Celery worker on the `ai` queue only, for the tests of one module.
+
+    It starts by purging the queue (triage jobs of tickets earlier tests filed and truncated) and stops with the
+    module, so AI triage never runs behind the back of tests that call the services directly.
+    """
+    from tests.processes import celery_worker_command, running
+
+    log = tmp_path_factory.mktemp("logs") / "ai-worker.log"
+    command = celery_worker_command("ai", concurrency=1, name="ai-test", purge=True)
+    with running(command, test_env.as_env(), log, lambda: b" ready." in log.read_bytes(), timeout=60) as worker:
+        yield worker
+
+
 @contextmanager
 def _web_server(test_env: TestEnvironment, name: str, preferred_port: int, logs: Path) -> Iterator[str]:
     """The real app (Reflex production build + REST API) on a free port, on the test database."""

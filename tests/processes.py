@@ -73,10 +73,16 @@ def running(command: list[str], env: dict[str, str], log_path: Path, ready: call
         log_file.close()
 
 
-def celery_worker_command() -> list[str]:
-    return [sys.executable, "-m", "celery", "-A", "tasks.celery_app", "worker", "-Q",
-            "ai,email,reports,search_sync,maintenance", "--concurrency", "2", "--loglevel", "INFO",
-            "-n", f"test-{os.getpid()}@%h"]
+# The shared worker leaves the `ai` queue alone: AI triage changes tickets' category, team and priority, which
+# would race every test that files a ticket and then checks those fields. The `ai_worker` fixture serves it.
+SHARED_WORKER_QUEUES = "email,reports,search_sync,maintenance"
+
+
+def celery_worker_command(queues: str = SHARED_WORKER_QUEUES, *, concurrency: int = 2, name: str = "test",
+                          purge: bool = False) -> list[str]:
+    command = [sys.executable, "-m", "celery", "-A", "tasks.celery_app", "worker", "-Q", queues,
+               "--concurrency", str(concurrency), "--loglevel", "INFO", "-n", f"{name}-{os.getpid()}@%h"]
+    return command + ["--purge"] if purge else command
 
 
 def http_ok(url: str) -> bool:

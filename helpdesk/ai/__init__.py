@@ -12,17 +12,22 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .normalize import STOP_WORDS, normalize, normalize_text
+from .priority import PriorityEstimate, estimate_priority
+
+if TYPE_CHECKING:
+    from .classifier import TicketClassifier
 
 DEFAULT_ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "category-default.joblib"
 AUTO_APPLY_THRESHOLD = 0.85
 
 __all__ = ["STOP_WORDS", "normalize", "normalize_text", "load_default_model", "DEFAULT_ARTIFACT",
-           "AUTO_APPLY_THRESHOLD", "Prediction", "TicketClassifier"]
+           "AUTO_APPLY_THRESHOLD", "Prediction", "TicketClassifier", "PriorityEstimate", "estimate_priority"]
 
 
-def __getattr__(name):  # lazy: importing normalize must not pull in scikit-learn
+def __getattr__(name: str) -> Any:  # lazy: importing normalize must not pull in scikit-learn
     if name in ("Prediction", "TicketClassifier"):
         from . import classifier
         return getattr(classifier, name)
@@ -30,7 +35,7 @@ def __getattr__(name):  # lazy: importing normalize must not pull in scikit-lear
 
 
 @lru_cache(maxsize=4)
-def load_default_model(path: str | None = None):
+def load_default_model(path: str | None = None) -> TicketClassifier:
     """Load (once per process) the shipped category model."""
     from .classifier import TicketClassifier
     return TicketClassifier.load(path or DEFAULT_ARTIFACT)

@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from os import PathLike
 from typing import Any
 
 import joblib
@@ -83,7 +84,8 @@ def _scores(model: Any, X: sp.csr_matrix, kind: str) -> np.ndarray:
     return model.decision_function(X)
 
 
-def _fit_base(factory: Any, X: sp.csr_matrix, y: np.ndarray, train_idx, pred_idx, kind: str):
+def _fit_base(factory: Any, X: sp.csr_matrix, y: np.ndarray, train_idx: np.ndarray, pred_idx: np.ndarray | None,
+              kind: str) -> tuple[Any, np.ndarray | None]:
     model = factory()
     model.fit(X[train_idx], y[train_idx])
     out = _scores(model, X[pred_idx], kind) if pred_idx is not None else None
@@ -158,7 +160,7 @@ class TicketClassifier:
         n_cls = len(self.classes_)
         oof = {name: np.zeros((len(y), n_cls)) for name in specs}
         self.base_models_ = {}
-        for (name, k), (model, out) in zip(jobs, results):
+        for (name, k), (model, out) in zip(jobs, results, strict=True):
             if k is None:
                 _shrink(model)
                 self.base_models_[name] = model
@@ -193,7 +195,7 @@ class TicketClassifier:
 
     def _to_prediction(self, p: np.ndarray) -> Prediction:
         i = int(np.argmax(p))
-        scores = {str(c): float(v) for c, v in zip(self.classes_, p)}
+        scores = {str(c): float(v) for c, v in zip(self.classes_, p, strict=True)}
         return Prediction(label=str(self.classes_[i]), confidence=float(p[i]), scores=scores)
 
     def predict(self, text: str) -> Prediction:
@@ -215,11 +217,11 @@ class TicketClassifier:
         return [str(c) for c in self.classes_]
 
     # ------------------------------------------------------------ persist
-    def save(self, path) -> None:
+    def save(self, path: str | PathLike[str]) -> None:
         joblib.dump({"format": 1, "metadata": self.metadata, "model": self}, path, compress=3)
 
     @classmethod
-    def load(cls, path) -> TicketClassifier:
+    def load(cls, path: str | PathLike[str]) -> TicketClassifier:
         obj = joblib.load(path)
         model = obj["model"]
         if not isinstance(model, cls):

@@ -35,7 +35,31 @@ import unicodedata
 __all__ = ["STOP_WORDS", "normalize", "normalize_text", "tokenize"]
 
 # fmt: off
-STOP_WORDS: frozenset[str] = frozenset(["a", "above", "across", "afterwards", "against", "ain", "all", "almost", "alone", "along", "already", "although", "always", "am", "among", "amongst", "amoungst", "amount", "an", "and", "another", "anyhow", "anyone", "anything", "anyway", "anywhere", "are", "aren", "around", "as", "at", "became", "become", "becomes", "becoming", "been", "before", "beforehand", "behind", "being", "beside", "besides", "between", "beyond", "bill", "both", "bottom", "cant", "co", "con", "couldn", "couldnt", "cry", "d", "de", "describe", "detail", "didn", "do", "does", "doesn", "doing", "don", "down", "during", "eg", "eight", "either", "eleven", "else", "elsewhere", "empty", "enough", "etc", "even", "ever", "every", "everyone", "everything", "everywhere", "except", "few", "fifteen", "fifty", "fire", "first", "five", "former", "formerly", "forty", "four", "front", "full", "go", "hadn", "hasn", "hasnt", "haven", "hence", "here", "hereafter", "hereby", "herein", "hereupon", "hers", "herself", "himself", "however", "hundred", "i", "ie", "in", "inc", "indeed", "interest", "is", "isn", "it", "its", "itself", "just", "last", "latter", "latterly", "least", "less", "ll", "ltd", "m", "ma", "made", "many", "may", "me", "meanwhile", "might", "mightn", "mill", "mine", "moreover", "most", "mostly", "move", "must", "mustn", "my", "myself", "namely", "needn", "neither", "never", "nevertheless", "nine", "no", "nobody", "none", "noone", "nor", "nothing", "now", "nowhere", "o", "of", "off", "often", "on", "once", "onto", "others", "otherwise", "ours", "ourselves", "over", "own", "perhaps", "put", "rather", "s", "see", "seem", "seemed", "seeming", "serious", "several", "shan", "shouldn", "show", "sincere", "six", "sixty", "so", "somehow", "someone", "something", "sometime", "sometimes", "somewhere", "such", "system", "t", "ten", "that", "the", "their", "theirs", "them", "themselves", "thence", "thereafter", "thereby", "therefore", "therein", "thereupon", "they", "thick", "thin", "third", "this", "those", "though", "three", "through", "throughout", "thru", "thus", "to", "together", "too", "top", "toward", "towards", "twelve", "twenty", "un", "upon", "us", "ve", "very", "wasn", "weren", "whatever", "whence", "whenever", "whereafter", "whereas", "whereby", "wherein", "whereupon", "wherever", "whether", "whither", "who", "whoever", "whole", "whom", "whose", "why", "will", "within", "without", "won", "wouldn", "y", "yet", "yours", "yourself", "yourselves"])
+STOP_WORDS: frozenset[str] = frozenset([
+    "a", "above", "across", "afterwards", "against", "ain", "all", "almost", "alone", "along", "already",
+    "although", "always", "am", "among", "amongst", "amoungst", "amount", "an", "and", "another", "anyhow",
+    "anyone", "anything", "anyway", "anywhere", "are", "aren", "around", "as", "at", "became", "become", "becomes",
+    "becoming", "been", "before", "beforehand", "behind", "being", "beside", "besides", "between", "beyond", "bill",
+    "both", "bottom", "cant", "co", "con", "couldn", "couldnt", "cry", "d", "de", "describe", "detail", "didn",
+    "do", "does", "doesn", "doing", "don", "down", "during", "eg", "eight", "either", "eleven", "else", "elsewhere",
+    "empty", "enough", "etc", "even", "ever", "every", "everyone", "everything", "everywhere", "except", "few",
+    "fifteen", "fifty", "fire", "first", "five", "former", "formerly", "forty", "four", "front", "full", "go",
+    "hadn", "hasn", "hasnt", "haven", "hence", "here", "hereafter", "hereby", "herein", "hereupon", "hers",
+    "herself", "himself", "however", "hundred", "i", "ie", "in", "inc", "indeed", "interest", "is", "isn", "it",
+    "its", "itself", "just", "last", "latter", "latterly", "least", "less", "ll", "ltd", "m", "ma", "made", "many",
+    "may", "me", "meanwhile", "might", "mightn", "mill", "mine", "moreover", "most", "mostly", "move", "must",
+    "mustn", "my", "myself", "namely", "needn", "neither", "never", "nevertheless", "nine", "no", "nobody", "none",
+    "noone", "nor", "nothing", "now", "nowhere", "o", "of", "off", "often", "on", "once", "onto", "others",
+    "otherwise", "ours", "ourselves", "over", "own", "perhaps", "put", "rather", "s", "see", "seem", "seemed",
+    "seeming", "serious", "several", "shan", "shouldn", "show", "sincere", "six", "sixty", "so", "somehow",
+    "someone", "something", "sometime", "sometimes", "somewhere", "such", "system", "t", "ten", "that", "the",
+    "their", "theirs", "them", "themselves", "thence", "thereafter", "thereby", "therefore", "therein", "thereupon",
+    "they", "thick", "thin", "third", "this", "those", "though", "three", "through", "throughout", "thru", "thus",
+    "to", "together", "too", "top", "toward", "towards", "twelve", "twenty", "un", "upon", "us", "ve", "very",
+    "wasn", "weren", "whatever", "whence", "whenever", "whereafter", "whereas", "whereby", "wherein", "whereupon",
+    "wherever", "whether", "whither", "who", "whoever", "whole", "whom", "whose", "why", "will", "within",
+    "without", "won", "wouldn", "y", "yet", "yours", "yourself", "yourselves",
+])
 # fmt: on
 # Generated from the training data: (NLTK english + scikit-learn
 # ENGLISH_STOP_WORDS) words present in < 2 % of training documents, plus the

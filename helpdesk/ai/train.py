@@ -14,9 +14,10 @@ import io
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
@@ -29,20 +30,21 @@ DEFAULT_CSV = AI_DIR / "data" / "it-tickets-train.csv.gz"
 DEFAULT_ARTIFACT = AI_DIR / "artifacts" / "category-default.joblib"
 
 
-def load_csv(path) -> tuple[list[str], list[str]]:
+def load_csv(path: str | PathLike[str]) -> tuple[list[str], list[str]]:
     """Read a ``Document,Topic_group`` CSV (plain or gzip)."""
     path = Path(path)
     with open(path, "rb") as fh:
         gz = fh.read(2) == b"\x1f\x8b"
-    raw = gzip.open(path, "rb") if gz else open(path, "rb")
-    with raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
+    opener: Callable[..., IO[bytes]] = gzip.open if gz else open
+    with opener(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     texts = [r["Document"] or "" for r in rows]
     labels = [r["Topic_group"] for r in rows]
     return texts, labels
 
 
-def split(texts, labels, seed: int = 42, test_size: float = 0.2):
+def split(texts: Sequence[str], labels: Sequence[str], seed: int = 42,
+          test_size: float = 0.2) -> list[list[str]]:
     """The fixed stratified split used for all reported figures."""
     return train_test_split(texts, labels, test_size=test_size, stratify=labels, random_state=seed)
 
@@ -79,7 +81,8 @@ def evaluate(model: TicketClassifier, texts: Sequence[str], labels: Sequence[str
     }
 
 
-def train_default_model(csv_path=DEFAULT_CSV, out_path=DEFAULT_ARTIFACT, seed: int = 42,
+def train_default_model(csv_path: str | PathLike[str] = DEFAULT_CSV,
+                        out_path: str | PathLike[str] | None = DEFAULT_ARTIFACT, seed: int = 42,
                         full: bool = True, n_jobs: int = 2, verbose: bool = True) -> dict[str, Any]:
     """Evaluate on the fixed 80/20 split, then (``full``) retrain on all rows
     and write ``out_path`` (+ a ``.json`` metadata file next to it).

@@ -72,6 +72,9 @@ class TicketOut(BaseModel):
     closed_at: datetime | None
     ai_suggested_category_id: int | None
     ai_confidence: float | None
+    # Set on a duplicate merged into another ticket; the number only when the reader may open that ticket.
+    merged_into_id: int | None = None
+    merged_into_number: int | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -94,6 +97,46 @@ class AttachmentOut(BaseModel):
     content_type: str
     size_bytes: int
     created_at: datetime
+
+
+class CannedResponseOut(BaseModel):
+    id: int
+    team_id: int | None  # None: available to every agent
+    title: str
+    body: str  # with its placeholders; render it for a ticket to fill them in
+    updated_at: datetime
+
+
+class RenderedResponseOut(BaseModel):
+    body: str
+
+
+class MergeOut(BaseModel):
+    duplicate: TicketOut
+    target: TicketOut
+    moved_comments: int
+    moved_attachments: int
+
+
+class RelatedTicketOut(BaseModel):
+    id: int
+    number: int
+    title: str
+    status: str
+
+
+class BulkFailureOut(BaseModel):
+    ticket_id: int
+    reason: str
+
+
+class BulkUpdateOut(BaseModel):
+    updated: list[int]
+    failed: list[BulkFailureOut]
+
+
+class AvailabilityOut(BaseModel):
+    available: bool
 
 
 class ErrorOut(BaseModel):

@@ -36,3 +36,19 @@ def priority_badge(priority: rx.Var, label: rx.Var) -> rx.Component:
         variant=rx.cond(priority == "critical", "solid", "soft"),
         size="2",
     )
+
+
+def sla_badge(state: rx.Var, label: rx.Var) -> rx.Component:
+    """The resolution clock: running (grey), at risk (amber), breached (red), paused."""
+    return rx.cond(
+        state != "",
+        rx.badge(
+            rx.icon(rx.match(state, ("paused", "pause"), ("breached", "flame"), ("at_risk", "alarm-clock"), "clock"),
+                    size=12),
+            label,
+            color_scheme=rx.match(state, ("breached", "red"), ("at_risk", "amber"), ("paused", "purple"), "gray"),
+            variant=rx.cond(state == "breached", "solid", "soft"),
+            data_testid="sla-badge",
+        ),
+        rx.text("—", color_scheme="gray"),
+    )

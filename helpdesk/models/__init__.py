@@ -1,5 +1,7 @@
 """All tables, imported here so `SQLModel.metadata` (and Alembic) sees every one."""
 
+from helpdesk.models.ai import AiFeedback, AiPrediction
+from helpdesk.models.canned import CannedResponse
 from helpdesk.models.ops import AuditLog, IdempotencyKey, OutboxJob
 from helpdesk.models.sla import BusinessCalendarConfig, SlaPolicy
 from helpdesk.models.ticket import (
@@ -11,15 +13,20 @@ from helpdesk.models.ticket import (
     Status,
     Ticket,
     TicketEvent,
+    TicketFollower,
+    TicketLink,
 )
 from helpdesk.models.user import AssignmentMode, Role, Team, TeamMembership, User
 
 __all__ = [
     "OPEN_STATUSES",
+    "AiFeedback",
+    "AiPrediction",
     "AssignmentMode",
     "Attachment",
     "AuditLog",
     "BusinessCalendarConfig",
+    "CannedResponse",
     "Category",
     "Comment",
     "IdempotencyKey",
@@ -32,5 +39,7 @@ __all__ = [
     "TeamMembership",
     "Ticket",
     "TicketEvent",
+    "TicketFollower",
+    "TicketLink",
     "User",
 ]

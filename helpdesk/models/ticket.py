@@ -141,6 +141,8 @@ class Ticket(SQLModel, table=True):
             "ai_confidence",
             postgresql_where=text("ai_confidence IS NOT NULL"),
         ),
+        # The duplicates merged into a ticket (few tickets are duplicates, so only those rows are indexed).
+        Index("idx_tickets_merged_into", "merged_into_id", postgresql_where=text("merged_into_id IS NOT NULL")),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
@@ -179,6 +181,10 @@ class Ticket(SQLModel, table=True):
     first_responded_at: datetime | None = timestamp_field()
     resolved_at: datetime | None = timestamp_field()
     closed_at: datetime | None = timestamp_field()
+    # Set when this ticket was merged into another as a duplicate (it is then closed; services/merging.py).
+    merged_into_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="SET NULL"), nullable=True)
+    )
     created_at: datetime = timestamp_field(nullable=False, default_now=True)
     updated_at: datetime = timestamp_field(nullable=False, default_now=True)
     deleted_at: datetime | None = timestamp_field()
@@ -226,4 +232,39 @@ class Attachment(SQLModel, table=True):
     size_bytes: int = Field(sa_column=Column(Integer, nullable=False))
     sha256: str = Field(max_length=64)
     storage_key: str = Field(max_length=300)
+    created_at: datetime = timestamp_field(nullable=False, default_now=True)
+
+
+class TicketFollower(SQLModel, table=True):
+    """Someone who may read a ticket they did not file, as a requester would (public conversation only).
+
+    Merging a duplicate makes its requester a follower of the ticket the conversation moved to.
+    """
+
+    __tablename__ = "ticket_followers"
+
+    ticket_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    )
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")
+    created_at: datetime = timestamp_field(nullable=False, default_now=True)
+
+
+class TicketLink(SQLModel, table=True):
+    """Two related tickets. The link has no direction, so it is stored once, lower ticket id first."""
+
+    __tablename__ = "ticket_links"
+    __table_args__ = (
+        CheckConstraint("ticket_id < related_ticket_id", name="ck_ticket_links_ordered"),
+        # Reverse look-ups: the tickets related to one with a higher id.
+        Index("idx_ticket_links_related", "related_ticket_id"),
+    )
+
+    ticket_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    )
+    related_ticket_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    )
+    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = timestamp_field(nullable=False, default_now=True)

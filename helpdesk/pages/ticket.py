@@ -57,6 +57,18 @@ def _reply_box() -> rx.Component:
             rx.cond(TicketState.reply_error != "",
                     rx.text(TicketState.reply_error, color_scheme="red", size="1", data_testid="reply-error")),
             rx.hstack(
+                rx.cond(
+                    TicketState.can_work & (TicketState.canned.length() > 0),
+                    rx.select.root(
+                        rx.select.trigger(placeholder="Insert a canned response…", width="240px",
+                                          data_testid="canned-select"),
+                        rx.select.content(rx.foreach(TicketState.canned,
+                                                     lambda c: rx.select.item(c["title"], value=c["id"]))),
+                        value="",
+                        on_change=TicketState.insert_canned,
+                    ),
+                ),
+                rx.spacer(),
                 rx.cond(TicketState.can_work,
                         rx.button(rx.icon("lock", size=14), "Add internal note", variant="soft", color_scheme="amber",
                                   on_click=TicketState.add_note, data_testid="add-note")),
@@ -120,10 +132,11 @@ def _field_row(label: str, value: rx.Component) -> rx.Component:
 
 def _picker(value: rx.Var, on_change, items: rx.Component, none_label: str, test_id: str) -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(width="100%", min_width="0", flex="1", data_testid=test_id),
+        rx.select.trigger(width="100%", data_testid=test_id),
         rx.select.content(rx.select.item(none_label, value="none"), items),
         value=rx.cond(value == "", "none", value),
         on_change=on_change,
+        size="2",
     )
 
 
@@ -145,8 +158,9 @@ def _staff_fields() -> rx.Component:
         _field_row("Team", _picker(TicketState.ticket["team_id"], TicketState.change_team,
                                    rx.foreach(TicketState.team_choices, choice), "Unrouted", "team-select")),
         _field_row("Assignee", rx.hstack(
-            _picker(TicketState.ticket["assignee_id"], TicketState.change_assignee,
-                    rx.foreach(TicketState.agent_choices, choice), "Unassigned", "assignee-select"),
+            rx.box(_picker(TicketState.ticket["assignee_id"], TicketState.change_assignee,
+                           rx.foreach(TicketState.agent_choices, choice), "Unassigned", "assignee-select"),
+                   flex="1", min_width="0"),
             rx.button("Me", variant="soft", size="2", on_click=TicketState.assign_to_me, data_testid="assign-me",
                       flex_shrink="0"),
             width="100%", spacing="2")),
@@ -188,6 +202,7 @@ def _details() -> rx.Component:
                 width="100%",
             ),
         ),
+        rx.cond(TicketState.can_work | (TicketState.related.length() > 0), _related()),
         rx.cond(TicketState.events.length() > 0, _history()),
         width="100%",
         spacing="4",
@@ -196,6 +211,67 @@ def _details() -> rx.Component:
 
 def SessionState_is_staff() -> rx.Var:  # noqa: N802
     return TicketState.user_role != "requester"
+
+
+def _related() -> rx.Component:
+    return card(
+        rx.heading("Related tickets", size="3", margin_bottom="10px"),
+        rx.vstack(
+            rx.foreach(
+                TicketState.related,
+                lambda r: rx.hstack(
+                    rx.link(r["number"], " ", r["title"], href="/tickets/" + r["id"], size="2"),
+                    rx.spacer(),
+                    rx.text(r["status"], size="1", color_scheme="gray"),
+                    rx.cond(TicketState.can_work,
+                            rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", color_scheme="gray",
+                                           on_click=TicketState.unlink_ticket(r["id"]), aria_label="Unlink")),
+                    width="100%", align="center", data_testid="related-ticket",
+                ),
+            ),
+            rx.cond(
+                TicketState.can_work,
+                rx.vstack(
+                    rx.hstack(
+                        rx.input(placeholder="Ticket #", value=TicketState.link_number,
+                                 on_change=TicketState.set_link_number, width="110px", data_testid="link-number"),
+                        rx.button("Link", variant="soft", size="2", on_click=TicketState.link_ticket,
+                                  data_testid="link-button"),
+                        spacing="2",
+                    ),
+                    rx.hstack(
+                        rx.input(placeholder="Ticket #", value=TicketState.merge_number,
+                                 on_change=TicketState.set_merge_number, width="110px", data_testid="merge-number"),
+                        rx.alert_dialog.root(
+                            rx.alert_dialog.trigger(rx.button("Merge into…", variant="soft", color_scheme="orange",
+                                                              size="2", data_testid="merge-button")),
+                            rx.alert_dialog.content(
+                                rx.alert_dialog.title("Merge this ticket?"),
+                                rx.alert_dialog.description(
+                                    "This ticket is closed as a duplicate of #", TicketState.merge_number,
+                                    "; its conversation and files move there and its requester is told by e-mail.",
+                                ),
+                                rx.hstack(
+                                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                                    rx.alert_dialog.action(rx.button("Merge", color_scheme="orange",
+                                                                     on_click=TicketState.merge_into,
+                                                                     data_testid="confirm-merge")),
+                                    justify="end", spacing="3", margin_top="16px",
+                                ),
+                            ),
+                        ),
+                        spacing="2",
+                    ),
+                    rx.cond(TicketState.tools_error != "",
+                            rx.text(TicketState.tools_error, color_scheme="red", size="1", data_testid="tools-error")),
+                    spacing="2",
+                    width="100%",
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+    )
 
 
 def _history() -> rx.Component:

@@ -145,3 +145,25 @@ INTERNAL_NOTES = [
     "Waiting on the vendor; case number opened with their support.",
     "Same root cause as the printer issue last week (driver update).",
 ]
+
+# (team name or None for everyone, title, body); bodies use services/canned_responses.py placeholders.
+CANNED_RESPONSES: list[tuple[str | None, str, str]] = [
+    (None, "Need more details",
+     "Hello {{ requester.first_name }},\n\nThanks for ticket #{{ ticket.number }}. To look into this we need a little "
+     "more information: when did it start, what exactly do you see (a screenshot helps), and has anything changed "
+     "recently?\n\nThanks,\n{{ agent.first_name }}\n{{ team.name }}"),
+    (None, "Resolved - please confirm",
+     "Hello {{ requester.first_name }},\n\nWe believe \"{{ ticket.title }}\" is fixed now. Could you check and let us "
+     "know? If it is still not working, just reply and the ticket reopens.\n\nThanks,\n{{ agent.first_name }}"),
+    (None, "Working on it",
+     "Hello {{ requester.first_name }},\n\nI have picked up ticket #{{ ticket.number }} and am working on it. "
+     "I will update you here as soon as I know more.\n\n{{ agent.name }}, {{ team.name }}"),
+    ("Identity & Access", "Password reset done",
+     "Hello {{ requester.first_name }},\n\nYour password has been reset. You will receive a temporary password "
+     "separately; please change it at your next sign-in and do not share it with anyone.\n\n"
+     "{{ agent.first_name }}, {{ team.name }}"),
+    ("Desktop Support", "Hardware replacement ordered",
+     "Hello {{ requester.first_name }},\n\nWe have ordered a replacement for the faulty hardware in ticket "
+     "#{{ ticket.number }}. We will contact you to arrange the swap as soon as it arrives (usually within 3 to 5 "
+     "working days).\n\n{{ agent.first_name }}, {{ team.name }}"),
+]

@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 from helpdesk.db import session_scope
 from helpdesk.models import (
     AssignmentMode,
+    CannedResponse,
     Category,
     Comment,
     Role,
@@ -22,7 +23,7 @@ from helpdesk.models import (
 )
 from helpdesk.models.base import utcnow
 from helpdesk.seed import catalogue
-from helpdesk.services import sla
+from helpdesk.services import canned_responses, sla
 from helpdesk.services.directory import create_user
 from helpdesk.services.passwords import hash_password
 
@@ -78,8 +79,8 @@ def seed_demo(ticket_count: int = 320, seed: int = 7) -> bool:
         agent_hash = hash_password(DEMO_PASSWORDS["agent"])
         requester_hash = hash_password(DEMO_PASSWORDS["requester"])
 
-        create_user(session, email=f"admin@{DEMO_DOMAIN}", full_name="Alex Admin", password=DEMO_PASSWORDS["admin"],
-                    role=Role.ADMIN.value, department="IT")
+        admin = create_user(session, email=f"admin@{DEMO_DOMAIN}", full_name="Alex Admin",
+                            password=DEMO_PASSWORDS["admin"], role=Role.ADMIN.value, department="IT")
         create_user(session, email=f"manager@{DEMO_DOMAIN}", full_name="Maryam Manager",
                     password=DEMO_PASSWORDS["manager"], role=Role.MANAGER.value, department="IT")
         agents: list[User] = []
@@ -104,7 +105,15 @@ def seed_demo(ticket_count: int = 320, seed: int = 7) -> bool:
         session.add_all(requesters)
         session.flush()
         _seed_tickets(session, rng, ticket_count, agents, requesters)
+        _seed_canned_responses(session, teams, admin.id)
     return True
+
+
+def _seed_canned_responses(session: Session, teams: dict[str, Team], author_id: int) -> None:
+    for team_name, title, body in catalogue.CANNED_RESPONSES:
+        canned_responses.check_body(body)  # a typo in the catalogue fails the seed, not an agent's click
+        session.add(CannedResponse(team_id=teams[team_name].id if team_name else None, title=title, body=body,
+                                   created_by_id=author_id))
 
 
 def _category_ids(session: Session) -> dict[str, Category]:

@@ -81,6 +81,27 @@ def comment_notification(session: Session, comment_id: int) -> OutgoingMail | No
     return OutgoingMail([recipient.email], f"Re: [#{ticket.number}] {ticket.title}", body)
 
 
+def ticket_merged(session: Session, duplicate_id: int, target_id: int) -> OutgoingMail | None:
+    """Tells the duplicate's requester where their request continues (nothing if either ticket went away)."""
+    duplicate = session.get(Ticket, duplicate_id)
+    target = session.get(Ticket, target_id)
+    if duplicate is None or target is None or duplicate.deleted_at is not None or target.deleted_at is not None:
+        return None
+    requester = session.get(User, duplicate.requester_id)
+    if requester is None or not requester.is_active:
+        return None
+    body = _env().get_template("ticket_merged.txt").render(
+        requester_name=requester.full_name,
+        duplicate=duplicate,
+        target=target,
+        target_url=_ticket_url(target),
+        organisation=get_settings().organisation_name,
+    )
+    # The target's number leads the subject: it is the ticket to look for from now on.
+    subject = f"[#{target.number}] Your request #{duplicate.number} continues here: {target.title}"
+    return OutgoingMail([requester.email], subject, body)
+
+
 _CLOCK_LABELS = {"first_response": "first-response", "resolution": "resolution"}
 
 

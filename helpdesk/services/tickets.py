@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, and_, any_, false, func, or_, tuple_
+from sqlalchemy.orm import aliased, object_session
 from sqlmodel import Session, select
 
 from helpdesk import cache, live
@@ -24,6 +24,7 @@ from helpdesk.models import (
     TeamMembership,
     Ticket,
     TicketEvent,
+    TicketFollower,
     User,
 )
 from helpdesk.models.base import utcnow
@@ -42,8 +43,15 @@ AUTO_CLOSE_BATCH_SIZE = 200
 # ---------------------------------------------------------------- visibility
 
 
+def _followed_by(actor: Actor) -> ColumnElement[bool]:
+    # `id = ANY(ARRAY(subquery))` rather than `id IN (subquery)`: the array is computed once up front, so
+    # PostgreSQL can OR the primary-key index with the requester index instead of filtering every ticket.
+    followed_ids = select(TicketFollower.ticket_id).where(TicketFollower.user_id == actor.user_id)
+    return Ticket.id == any_(func.array(followed_ids.scalar_subquery()))
+
+
 def visible_to(actor: Actor) -> ColumnElement[bool]:
-    """The SQL condition for tickets `actor` may read."""
+    """The SQL condition for tickets `actor` may read (followed tickets included)."""
     alive = Ticket.deleted_at.is_(None)
     if actor.can_read_all:
         return alive
@@ -56,12 +64,14 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
                 Ticket.team_id.is_(None),  # the untriaged queue belongs to every agent
                 Ticket.assignee_id == actor.user_id,
                 Ticket.requester_id == actor.user_id,
+                _followed_by(actor),
             ),
         )
-    return and_(alive, Ticket.requester_id == actor.user_id)
+    return and_(alive, or_(Ticket.requester_id == actor.user_id, _followed_by(actor)))
 
 
-def can_read(actor: Actor, ticket: Ticket) -> bool:
+def _reads_in_own_right(actor: Actor, ticket: Ticket) -> bool:
+    """Read access from the actor's role, team or requester position, i.e. not merely as a follower."""
     if ticket.deleted_at is not None:
         return False
     if actor.can_read_all or ticket.requester_id == actor.user_id:
@@ -71,9 +81,35 @@ def can_read(actor: Actor, ticket: Ticket) -> bool:
     return False
 
 
+def is_follower(actor: Actor, ticket: Ticket) -> bool:
+    """Whether the actor follows the ticket (a duplicate of theirs was merged into it).
+
+    Looked up through the ticket's own session, so `can_read` keeps its (actor, ticket) signature for every
+    caller; a ticket detached from any session has no followers as far as this check knows.
+    """
+    session = object_session(ticket)
+    if session is None or ticket.id is None:
+        return False
+    return session.get(TicketFollower, (ticket.id, actor.user_id)) is not None
+
+
+def can_read(actor: Actor, ticket: Ticket) -> bool:
+    if _reads_in_own_right(actor, ticket):
+        return True
+    return ticket.deleted_at is None and is_follower(actor, ticket)
+
+
+def sees_internal_notes(actor: Actor, ticket: Ticket) -> bool:
+    """Internal notes and history: IT staff and managers on tickets they read in their own right.
+
+    A follower reads the ticket as its requester would (public conversation only), whatever their role.
+    """
+    return actor.sees_internal_notes and _reads_in_own_right(actor, ticket)
+
+
 def can_work(actor: Actor, ticket: Ticket) -> bool:
-    """Change fields, write internal notes, assign: agents on the ticket's queue and admins."""
-    return actor.is_staff and can_read(actor, ticket) and (
+    """Change fields, write internal notes, assign: agents on the ticket's queue and admins (never as a follower)."""
+    return actor.is_staff and _reads_in_own_right(actor, ticket) and (
         actor.role == Role.ADMIN or ticket.requester_id != actor.user_id or ticket.team_id in actor.team_ids
     )
 
@@ -159,7 +195,11 @@ def create_ticket(
 
 
 def _enqueue_follow_ups(session: Session, ticket: Ticket) -> None:
+    # triage builds on this module, so it is imported where it is used.
+    from helpdesk.services import triage
+
     jobs.enqueue(session, "email.ticket_acknowledgement", "email", {"ticket_id": ticket.id})
+    triage.enqueue_triage(session, ticket)
 
 
 def mark_changed(session: Session, ticket: Ticket, kind: str = "changed") -> None:
@@ -262,6 +302,11 @@ def update_ticket(
                 created_at=now,
             )
         )
+    if set(changed) & {"category_id", "team_id", "priority"}:
+        from helpdesk.services import triage  # builds on this module, so imported where used
+
+        # A person's choice on a field the AI had a suggestion for is feedback on that suggestion.
+        triage.record_feedback_for_change(session, actor, ticket, changed, now)
     if "assignee_id" in changed:
         assignment.note_assignment(session, ticket.team_id, ticket.assignee_id, now)
     if "team_id" in changed:
@@ -378,6 +423,17 @@ SORTS: dict[str, tuple[str, bool]] = {
 }
 
 
+SLA_STATES = ("", "at_risk", "breached")
+
+
+def _sla_condition(state: str) -> ColumnElement[bool]:
+    still_open = Ticket.status.in_([s.value for s in OPEN_STATUSES])
+    breached = or_(Ticket.sla_resolution_breached_at.is_not(None), Ticket.sla_first_response_breached_at.is_not(None))
+    if state == "breached":
+        return and_(still_open, breached)
+    return and_(still_open, ~breached, Ticket.sla_paused_at.is_(None), Ticket.sla_resolution_warn_at <= func.now())
+
+
 @dataclass
 class TicketFilters:
     statuses: list[str] = field(default_factory=list)
@@ -390,8 +446,11 @@ class TicketFilters:
     text: str = ""
     only_open: bool = False
     ticket_ids: list[int] = field(default_factory=list)
+    sla_state: str = ""  # "", "at_risk" (80 % of the resolution time used) or "breached"
 
     def validate(self) -> None:
+        if self.sla_state not in SLA_STATES:
+            raise ValidationFailed({"sla": "Choose at_risk or breached."})
         bad = [s for s in self.statuses if s not in {x.value for x in Status}]
         if bad:
             raise ValidationFailed({"status": f"Unknown status: {', '.join(bad)}"})
@@ -420,6 +479,8 @@ class TicketFilters:
             conds.append(Ticket.requester_id == self.requester_id)
         if self.ticket_ids:
             conds.append(Ticket.id.in_(self.ticket_ids))
+        if self.sla_state:
+            conds.append(_sla_condition(self.sla_state))
         text_query = self.text.strip()
         if text_query:
             digits = text_query.lstrip("#")
@@ -478,7 +539,8 @@ def list_tickets(
             Ticket.sla_paused_at, Ticket.sla_resolution_warn_at, Ticket.sla_first_response_breached_at,
             Ticket.sla_resolution_breached_at,
             Ticket.category_id, Ticket.team_id, Ticket.assignee_id, Ticket.requester_id, Ticket.priority_rank,
-            Ticket.ai_confidence,
+            Ticket.ai_confidence, Ticket.sla_paused_at, Ticket.sla_resolution_warn_at,
+            Ticket.sla_resolution_breached_at, Ticket.sla_first_response_breached_at,
             Category.name.label("category"), Team.name.label("team"),
             assignee.full_name.label("assignee"), requester.full_name.label("requester"),
         )
@@ -543,10 +605,22 @@ def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, A
         requester_email=requester.email if requester else None,
         can_work=can_work(actor, ticket),
         can_reply=can_reply(actor, ticket),
+        # Pages decide on this, not on the role: an agent who only follows the ticket reads it as a requester.
+        sees_internal_notes=sees_internal_notes(actor, ticket),
+        merged_into_number=_merged_into_number(session, actor, ticket),
     )
-    if actor.is_requester or ticket.requester_id == actor.user_id and not actor.is_staff:
+    # Requesters and followers (and a manager reading their own request) never see the classifier's workings.
+    if not sees_internal_notes(actor, ticket) or (ticket.requester_id == actor.user_id and not actor.is_staff):
         data.pop("ai_metadata", None)
     return data
+
+
+def _merged_into_number(session: Session, actor: Actor, ticket: Ticket) -> int | None:
+    """The number of the ticket this duplicate continues on, when the actor may read that one."""
+    if ticket.merged_into_id is None:
+        return None
+    target = session.get(Ticket, ticket.merged_into_id)
+    return target.number if target is not None and can_read(actor, target) else None
 
 
 def can_reply(actor: Actor, ticket: Ticket) -> bool:
@@ -564,7 +638,7 @@ def _user_names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
 
 def history(session: Session, actor: Actor, ticket_id: int) -> list[dict[str, Any]]:
     ticket = get_for(session, actor, ticket_id)
-    if not actor.sees_internal_notes:
+    if not sees_internal_notes(actor, ticket):
         raise PermissionDenied("Only the IT team can see a ticket's history.")
     rows = session.exec(
         select(TicketEvent, User.full_name)
@@ -582,7 +656,7 @@ def comment_rows(session: Session, actor: Actor, ticket: Ticket) -> list[dict[st
         .where(Comment.ticket_id == ticket.id)
         .order_by(Comment.created_at, Comment.id)
     )
-    if not actor.sees_internal_notes:
+    if not sees_internal_notes(actor, ticket):
         query = query.where(Comment.is_internal == false())
     return [
         comment.model_dump() | {"author": name, "author_is_staff": role != Role.REQUESTER}

@@ -131,3 +131,27 @@ class BusinessCalendarChanges(BaseModel):
     holiday_country: str | None = None
     extra_holidays: list[date] | None = None
     is_default: bool | None = None
+
+
+CannedTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
+CannedBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+
+
+class CannedResponseDraft(BaseModel):
+    """A new canned response; `team_id` None makes it available to every agent (administrators only)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: CannedTitle
+    body: CannedBody
+    team_id: int | None = None
+
+
+class CannedResponseChanges(BaseModel):
+    """A partial change: only the fields present are changed (`team_id` None moves it to everyone)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: CannedTitle | None = None
+    body: CannedBody | None = None
+    team_id: int | None = None

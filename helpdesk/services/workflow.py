@@ -1,4 +1,8 @@
-"""The ticket life cycle: which status may follow which. Every status change in the services is checked here."""
+"""The ticket life cycle: which status may follow which. Every status change in the services is checked here.
+
+One deliberate exception: merging a duplicate (services/merging.py) closes it from any status, because its
+conversation continues on another ticket.
+"""
 
 from __future__ import annotations
 

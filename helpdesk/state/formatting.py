@@ -40,10 +40,25 @@ def relative(moment: datetime | None) -> str:
     return "just now"
 
 
+def sla_badge(row: dict[str, Any]) -> tuple[str, str]:
+    """(state, label) of a ticket's resolution clock: paused, breached, at_risk, running or "" when done."""
+    if row["status"] in ("resolved", "closed"):
+        return "", ""
+    if row.get("sla_paused_at") or row["status"] == "waiting_on_customer":
+        return "paused", "Paused"
+    due = row.get("sla_resolution_due")
+    if row.get("sla_resolution_breached_at") or row.get("sla_first_response_breached_at") or (due and due < utcnow()):
+        return "breached", f"Overdue {relative(due).removesuffix(' ago')}" if due else "Breached"
+    if due is None:
+        return "", ""
+    warn_at = row.get("sla_resolution_warn_at")
+    state = "at_risk" if warn_at and warn_at <= utcnow() else "running"
+    return state, f"Due {relative(due)}"
+
+
 def ticket_row(row: dict[str, Any], *, staff: bool) -> dict[str, str]:
     labels = STAFF_STATUS_LABELS if staff else STATUS_LABELS
-    due = row.get("sla_resolution_due")
-    overdue = bool(due and due < utcnow() and row["status"] not in ("resolved", "closed"))
+    sla_state, sla_label = sla_badge(row)
     return {
         "id": str(row["id"]),
         "number": f"#{row['number']}",
@@ -59,7 +74,7 @@ def ticket_row(row: dict[str, Any], *, staff: bool) -> dict[str, str]:
         "created": local_time(row["created_at"]),
         "created_ago": relative(row["created_at"]),
         "updated_ago": relative(row["updated_at"]),
-        "due": relative(due) if due and row["status"] not in ("resolved", "closed") else "",
-        "overdue": "yes" if overdue else "",
+        "sla": sla_state,
+        "sla_label": sla_label,
         "sort_key": row["created_at"].isoformat(),
     }

@@ -105,8 +105,13 @@ class TicketRoom(rx.SharedState):
             return None
         return actor.full_name if actor.role != Role.REQUESTER else None
 
-    def _update_me(self, name: str, typing: bool = False) -> None:
-        me, now = viewer_id(self.router.session.client_token), time.time()
+    async def _my_viewer_id(self) -> str:
+        # Inside a linked state the router carries the shared token; the tab's own token is on the private tree.
+        session_state = await self.get_state(SessionState)
+        return viewer_id(session_state.router.session.client_token)
+
+    async def _update_me(self, name: str, typing: bool = False) -> None:
+        me, now = await self._my_viewer_id(), time.time()
         others = [v for v in self.viewers if v["id"] != me and now - float(v["seen"]) < PRESENCE_STALE_SECONDS]
         typing_until = now + TYPING_SECONDS if typing else next(
             (float(v["typing_until"]) for v in self.viewers if v["id"] == me), 0.0)
@@ -128,10 +133,10 @@ class TicketRoom(rx.SharedState):
             await self._link_to(channel)
         name = await self._staff_name()
         if name:
-            self._update_me(name)
+            await self._update_me(name)
 
     async def _leave_current(self) -> None:
-        me = viewer_id(self.router.session.client_token)
+        me = await self._my_viewer_id()
         self.viewers = [v for v in self.viewers if v["id"] != me]
         await self._unlink()
 
@@ -141,7 +146,7 @@ class TicketRoom(rx.SharedState):
             return
         name = await self._staff_name()
         if name:
-            self._update_me(name)
+            await self._update_me(name)
 
     @rx.event
     async def typing(self) -> None:
@@ -149,12 +154,12 @@ class TicketRoom(rx.SharedState):
             return
         name = await self._staff_name()
         if name:
-            self._update_me(name, typing=True)
+            await self._update_me(name, typing=True)
 
     @rx.event
     async def leave(self) -> None:
         if self._linked_to:
-            me = viewer_id(self.router.session.client_token)
+            me = await self._my_viewer_id()
             self.viewers = [v for v in self.viewers if v["id"] != me]
 
 

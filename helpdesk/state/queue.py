@@ -6,8 +6,10 @@ import dataclasses
 
 import reflex as rx
 
-from helpdesk.services import directory, tickets
+from helpdesk.models import User
+from helpdesk.services import assignment, directory, tickets
 from helpdesk.services.errors import DomainError, NotAuthenticated
+from helpdesk.services.validation import TicketChanges, parse
 from helpdesk.state.formatting import STAFF_STATUS_LABELS, ticket_row
 from helpdesk.state.live import QueueFeed
 from helpdesk.state.session import SessionState
@@ -28,6 +30,7 @@ class QueueState(SessionState):
     category: str = ""
     query: str = ""
     sort: str = "newest"
+    sla_state: str = ""
 
     rows: list[dict[str, str]] = []
     counts: dict[str, int] = {}
@@ -41,6 +44,9 @@ class QueueState(SessionState):
     # The last QueueFeed version this page reflects; a gap means updates were missed (reload).
     seen_version: int = -1
     highlighted: str = ""
+    selected: list[str] = []
+    available: bool = True
+    can_bulk_edit: bool = False
 
     def _filters(self, user_id: int) -> tickets.TicketFilters:
         statuses = OPEN if self.status == "open" else [] if self.status == "all" else [self.status]
@@ -52,6 +58,7 @@ class QueueState(SessionState):
             unassigned=self.assignee == "unassigned",
             category_id=_int_or_none(self.category),
             text=self.query[:200],
+            sla_state=self.sla_state,
         )
 
     def _load(self, cursor: str | None = None) -> rx.event.EventSpec | None:
@@ -117,6 +124,8 @@ class QueueState(SessionState):
             with self._service() as (session, actor):
                 if actor.is_requester:
                     return rx.redirect("/portal")
+                self.available = bool(session.get(User, actor.user_id).is_available)
+                self.can_bulk_edit = actor.is_staff
                 teams = directory.team_options(session)
                 agents = directory.agent_options(session)
                 categories = directory.category_options(session)
@@ -154,6 +163,11 @@ class QueueState(SessionState):
         return self._reload()
 
     @rx.event
+    def set_sla_state(self, value: str) -> rx.event.EventSpec | None:
+        self.sla_state = value if value in ("at_risk", "breached") else ""
+        return self._reload()
+
+    @rx.event
     def set_query(self, value: str) -> rx.event.EventSpec | None:
         self.query = value[:200]
         return self._reload()
@@ -167,6 +181,7 @@ class QueueState(SessionState):
     @rx.event
     def clear_filters(self) -> rx.event.EventSpec | None:
         self.status, self.priority, self.team, self.assignee, self.category, self.query = "open", "", "", "", "", ""
+        self.sla_state = ""
         return self._reload()
 
     @rx.event
@@ -185,10 +200,66 @@ class QueueState(SessionState):
         self.cursor_stack = self.cursor_stack[:-1]
         return self._load(self.cursor_stack[-1] if self.cursor_stack else None)
 
+    @rx.event
+    def toggle_selected(self, ticket_id: str) -> None:
+        if not ticket_id.isdigit():
+            return
+        self.selected = ([t for t in self.selected if t != ticket_id] if ticket_id in self.selected
+                         else [*self.selected, ticket_id])
+
+    @rx.event
+    def select_page(self, checked: bool) -> None:
+        self.selected = [r["id"] for r in self.rows] if checked else []
+
+    def _bulk(self, **fields: object) -> rx.event.EventSpec | None:
+        ids = [int(t) for t in self.selected if t.isdigit()]
+        try:
+            changes = parse(TicketChanges, fields)
+            with self._service() as (session, actor):
+                result = tickets.bulk_update(session, actor, ids, changes)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self.selected = []
+        self._load(self.cursor_stack[-1] if self.cursor_stack else None)
+        if result.failed:
+            reasons = "; ".join(f"#{tid}: {why}" for tid, why in list(result.failed.items())[:3])
+            return rx.toast.warning(f"Updated {len(result.updated)}, {len(result.failed)} unchanged ({reasons}).")
+        return rx.toast.success(f"Updated {len(result.updated)} ticket(s).")
+
+    @rx.event
+    def bulk_status(self, value: str) -> rx.event.EventSpec | None:
+        return self._bulk(status=value)
+
+    @rx.event
+    def bulk_assign(self, value: str) -> rx.event.EventSpec | None:
+        if value == "me":
+            try:
+                user_id = self._run(lambda session, actor: actor.user_id)
+            except NotAuthenticated:
+                return self._sign_in_again()
+            return self._bulk(assignee_id=user_id)
+        return self._bulk(assignee_id=int(value) if value.isdigit() else None)
+
+    @rx.event
+    def set_available(self, available: bool) -> rx.event.EventSpec | None:
+        try:
+            with self._service() as (session, actor):
+                assignment.set_availability(session, actor, bool(available))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self.available = bool(available)
+        return rx.toast.info("You will get new tickets automatically." if available
+                             else "You are away: no new tickets will be assigned to you.")
+
     @rx.var
     def page_number(self) -> int:
         return len(self.cursor_stack) + 1
 
     @rx.var
     def has_filters(self) -> bool:
-        return bool(self.priority or self.team or self.assignee or self.category or self.query or self.status != "open")
+        return bool(self.priority or self.team or self.assignee or self.category or self.query or self.sla_state
+                    or self.status != "open")

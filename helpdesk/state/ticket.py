@@ -7,7 +7,7 @@ from typing import Any
 
 import reflex as rx
 
-from helpdesk.services import attachments, conversation, directory, tickets
+from helpdesk.services import attachments, canned_responses, conversation, directory, links, merging, tickets
 from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.services.validation import CommentDraft, TicketChanges, parse
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
@@ -40,6 +40,11 @@ class TicketState(SessionState):
     not_found: bool = False
     can_work: bool = False
     can_reply: bool = False
+    related: list[dict[str, str]] = []
+    canned: list[dict[str, str]] = []
+    link_number: str = ""
+    merge_number: str = ""
+    tools_error: str = ""
     seen_version: int = -1
     my_viewer_id: str = ""
     clock: float = 0.0  # server time of the last tick, to expire "is typing" without client clocks
@@ -59,8 +64,10 @@ class TicketState(SessionState):
                 detail = tickets.ticket_detail(session, actor, ticket_id)
                 comment_rows = conversation.list_comments(session, actor, ticket_id)
                 file_rows = attachments.list_attachments(session, actor, ticket_id)
-                event_rows = tickets.history(session, actor, ticket_id) if actor.sees_internal_notes else []
-                staff = actor.sees_internal_notes
+                staff = bool(detail["sees_internal_notes"])
+                event_rows = tickets.history(session, actor, ticket_id) if staff else []
+                related_rows = links.related(session, actor, ticket_id)
+                canned_rows = canned_responses.list_for_ticket(session, actor, ticket_id) if detail["can_work"] else []
                 if detail["can_work"]:
                     self.team_choices = [{"id": str(o["id"]), "label": o["label"]}
                                          for o in directory.team_options(session)]
@@ -81,6 +88,9 @@ class TicketState(SessionState):
         self.files = [{"id": str(f["id"]), "name": f["filename"], "size": _size(f["size_bytes"]),
                        "url": f"/api/v1/attachments/{f['id']}"} for f in file_rows]
         self.events = [self._event_view(e) for e in reversed(event_rows)]
+        self.related = [{"id": str(r["id"]), "number": f"#{r['number']}", "title": r["title"],
+                         "status": STAFF_STATUS_LABELS.get(r["status"], r["status"])} for r in related_rows]
+        self.canned = [{"id": str(c["id"]), "title": c["title"]} for c in canned_rows]
         return None
 
     @staticmethod
@@ -252,6 +262,85 @@ class TicketState(SessionState):
         except NotAuthenticated:
             return self._sign_in_again()
         return self._change(assignee_id=user_id)
+
+    @rx.event
+    def insert_canned(self, response_id: str) -> rx.event.EventSpec | None:
+        ticket_id = self._ticket_id()
+        if ticket_id is None or not response_id.isdigit():
+            return None
+        try:
+            text = self._run(lambda session, actor: canned_responses.render(session, actor, int(response_id),
+                                                                              ticket_id))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self.reply = f"{self.reply.rstrip()}\n\n{text}".strip() if self.reply.strip() else text
+        return None
+
+    @rx.event
+    def set_link_number(self, value: str) -> None:
+        self.link_number, self.tools_error = value.strip().lstrip("#")[:12], ""
+
+    @rx.event
+    def set_merge_number(self, value: str) -> None:
+        self.merge_number, self.tools_error = value.strip().lstrip("#")[:12], ""
+
+    def _other_ticket_id(self, number: str) -> int | None:
+        if not number.isdigit():
+            self.tools_error = "Enter a ticket number, e.g. 1042."
+            return None
+        try:
+            return self._run(lambda session, actor: tickets.get_by_number_for(session, actor, int(number)).id)
+        except DomainError as exc:
+            self.tools_error = exc.message
+            return None
+
+    @rx.event
+    def link_ticket(self) -> rx.event.EventSpec | None:
+        ticket_id, other_id = self._ticket_id(), self._other_ticket_id(self.link_number)
+        if ticket_id is None or other_id is None:
+            return None
+        try:
+            self._run(lambda session, actor: links.link(session, actor, ticket_id, other_id))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            self.tools_error = next(iter(getattr(exc, "field_errors", {}).values()), exc.message)
+            return None
+        self.link_number = ""
+        self._load()
+        return rx.toast.success("Tickets linked.")
+
+    @rx.event
+    def unlink_ticket(self, other_id: str) -> rx.event.EventSpec | None:
+        ticket_id = self._ticket_id()
+        if ticket_id is None or not other_id.isdigit():
+            return None
+        try:
+            self._run(lambda session, actor: links.unlink(session, actor, ticket_id, int(other_id)))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self._load()
+        return None
+
+    @rx.event
+    def merge_into(self) -> rx.event.EventSpec | None:
+        ticket_id, target_id = self._ticket_id(), self._other_ticket_id(self.merge_number)
+        if ticket_id is None or target_id is None:
+            return None
+        try:
+            self._run(lambda session, actor: merging.merge(session, actor, ticket_id, target_id))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            self.tools_error = next(iter(getattr(exc, "field_errors", {}).values()), exc.message)
+            return None
+        self.merge_number = ""
+        return [rx.toast.success("Merged. The requester was told where the conversation continues."),
+                rx.redirect(f"/tickets/{target_id}")]
 
     @rx.event
     def reopen(self) -> rx.event.EventSpec | None:

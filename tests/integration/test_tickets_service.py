@@ -30,7 +30,7 @@ def test_new_ticket_is_numbered_routed_by_category_and_given_deadlines(org: Org)
         events = session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)).all()
         assert [e.kind for e in events] == ["created"]
         assert session.exec(select(AuditLog).where(AuditLog.action == "ticket.create")).one().actor_id == org.alice
-        job = session.exec(select(OutboxJob)).one()
+        job = session.exec(select(OutboxJob).where(OutboxJob.queue == "email")).one()
         assert job.task_name == "email.ticket_acknowledgement" and job.args == {"ticket_id": ticket_id}
 
 

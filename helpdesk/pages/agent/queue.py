@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.components.badges import priority_badge, status_badge
+from helpdesk.components.badges import priority_badge, sla_badge, status_badge
 from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header, page_shell
 from helpdesk.routes import QUEUE
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
@@ -31,7 +31,8 @@ def _select(placeholder: str, value: rx.Var, on_change, items: list[rx.Component
             label: str = "") -> rx.Component:
     return rx.select.root(
         rx.select.trigger(placeholder=placeholder, width=width, aria_label=label or placeholder),
-        rx.select.content(rx.select.item(f"Any {placeholder.lower()}", value="any"), *items),
+        rx.select.content(rx.select.item(f"Any {placeholder if placeholder.isupper() else placeholder.lower()}",
+                                         value="any"), *items),
         value=rx.cond(value == "", "any", value),
         on_change=on_change,
     )
@@ -48,21 +49,24 @@ def _filters() -> rx.Component:
             placeholder="Search title or #number",
             default_value=QueueState.query,
             on_change=QueueState.set_query.debounce(350),
-            width="260px",
+            width="220px",
             data_testid="queue-search",
         ),
         _select("Priority", QueueState.priority, QueueState.set_priority, [
             rx.select.item("Critical", value="critical"), rx.select.item("High", value="high"),
-            rx.select.item("Medium", value="medium"), rx.select.item("Low", value="low")], width="140px"),
-        _select("Team", QueueState.team, QueueState.set_team, [_choice_items(QueueState.team_choices)]),
+            rx.select.item("Medium", value="medium"), rx.select.item("Low", value="low")], width="130px"),
+        _select("Team", QueueState.team, QueueState.set_team, [_choice_items(QueueState.team_choices)], width="160px"),
         _select("Assignee", QueueState.assignee, QueueState.set_assignee, [
             rx.select.item("Me", value="me"), rx.select.item("Unassigned", value="unassigned"),
-            _choice_items(QueueState.agent_choices)]),
+            _choice_items(QueueState.agent_choices)], width="160px"),
         _select("Category", QueueState.category, QueueState.set_category,
-                [_choice_items(QueueState.category_choices)], width="200px"),
+                [_choice_items(QueueState.category_choices)], width="180px"),
+        _select("SLA", QueueState.sla_state, QueueState.set_sla_state, [
+            rx.select.item("At risk", value="at_risk"), rx.select.item("Breached", value="breached")], width="120px",
+            label="SLA state"),
         rx.spacer(),
         rx.select.root(
-            rx.select.trigger(width="150px", aria_label="Sort"),
+            rx.select.trigger(width="160px", aria_label="Sort"),
             rx.select.content(
                 rx.select.item("Newest first", value="newest"),
                 rx.select.item("Oldest first", value="oldest"),
@@ -87,6 +91,10 @@ def _header_cell(text: str, width: str = "") -> rx.Component:
 
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
+        rx.cond(QueueState.can_bulk_edit, rx.table.cell(rx.checkbox(
+            checked=QueueState.selected.contains(row["id"]),
+            on_change=lambda _: QueueState.toggle_selected(row["id"]),
+            aria_label="Select ticket", data_testid="row-select"))),
         rx.table.cell(rx.text(row["number"], color_scheme="gray", weight="medium", size="2")),
         rx.table.cell(
             rx.vstack(
@@ -102,19 +110,41 @@ def _row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.text(row["team"], size="2")),
         rx.table.cell(rx.text(row["assignee"], size="2",
                               color=rx.cond(row["assignee"] == "Unassigned", "var(--gray-10)", "inherit"))),
-        rx.table.cell(
-            rx.cond(
-                row["due"] != "",
-                rx.badge(rx.icon("clock", size=12), row["due"],
-                         color_scheme=rx.cond(row["overdue"] == "yes", "red", "gray"), variant="soft"),
-                rx.text("—", color_scheme="gray"),
-            )
-        ),
+        rx.table.cell(sla_badge(row["sla"], row["sla_label"])),
         rx.table.cell(rx.text(row["created_ago"], size="2", color_scheme="gray", title=row["created"])),
         align="center",
         data_testid="queue-row",
         background=rx.cond(row["id"] == QueueState.highlighted, "var(--accent-a2)", "transparent"),
         transition="background 1s",
+    )
+
+
+def _bulk_bar() -> rx.Component:
+    return rx.cond(
+        QueueState.selected.length() > 0,
+        rx.hstack(
+            rx.text(QueueState.selected.length(), " selected", weight="medium", size="2"),
+            rx.select.root(
+                rx.select.trigger(placeholder="Set status…", width="170px", data_testid="bulk-status"),
+                rx.select.content(*[rx.select.item(label, value=value) for value, label in STAFF_STATUS_LABELS.items()]),
+                value="", on_change=QueueState.bulk_status,
+            ),
+            rx.select.root(
+                rx.select.trigger(placeholder="Assign to…", width="170px", data_testid="bulk-assign"),
+                rx.select.content(rx.select.item("Me", value="me"), rx.select.item("Nobody", value="none"),
+                                  _choice_items(QueueState.agent_choices)),
+                value="", on_change=QueueState.bulk_assign,
+            ),
+            rx.button("Clear selection", variant="ghost", on_click=QueueState.select_page(False)),
+            spacing="3",
+            align="center",
+            padding="10px 14px",
+            border_radius="10px",
+            background="var(--accent-a3)",
+            width="100%",
+            margin_bottom="12px",
+            data_testid="bulk-bar",
+        ),
     )
 
 
@@ -127,6 +157,11 @@ def queue_page() -> rx.Component:
             rx.hstack(rx.box(width="8px", height="8px", border_radius="999px", background="var(--green-9)"),
                       rx.text("Live: changes appear as they happen.", size="2", color_scheme="gray"),
                       align="center", spacing="2"),
+            rx.cond(QueueState.can_bulk_edit, rx.hstack(
+                rx.switch(checked=QueueState.available, on_change=QueueState.set_available,
+                          data_testid="availability"),
+                rx.text(rx.cond(QueueState.available, "Available for new tickets", "Away"), size="2"),
+                align="center", spacing="2", margin_right="12px")),
             rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", on_click=QueueState.refresh),
         ),
         error_callout(QueueState.error),
@@ -137,15 +172,21 @@ def queue_page() -> rx.Component:
             margin_bottom="14px",
         ),
         _filters(),
+        _bulk_bar(),
         card(
             rx.cond(
                 QueueState.rows.length() > 0,
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
+                            rx.cond(QueueState.can_bulk_edit, rx.table.column_header_cell(
+                                rx.checkbox(checked=(QueueState.selected.length() > 0)
+                                            & (QueueState.selected.length() == QueueState.rows.length()),
+                                            on_change=QueueState.select_page, aria_label="Select page"),
+                                width="36px")),
                             _header_cell("#", "80px"), _header_cell("Ticket"), _header_cell("Status", "150px"),
                             _header_cell("Priority", "120px"), _header_cell("Team", "160px"),
-                            _header_cell("Assignee", "140px"), _header_cell("Resolve by", "120px"),
+                            _header_cell("Assignee", "140px"), _header_cell("SLA", "150px"),
                             _header_cell("Opened", "100px"),
                         )
                     ),

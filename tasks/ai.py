@@ -1,0 +1,60 @@
+"""AI jobs: triage of new tickets (and re-runs agents ask for) on the `ai` queue."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from celery import Task
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from helpdesk.ai import load_default_model
+from helpdesk.db import session_scope
+from helpdesk.services import triage
+from tasks.celery_app import celery_app
+
+if TYPE_CHECKING:
+    from helpdesk.ai.classifier import TicketClassifier
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+# Worth another try: the database or the network hiccupped. A bug in the input fails at once instead.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, TimeoutError)
+
+
+def category_model() -> TicketClassifier:
+    """The category model, loaded on the first job a worker process runs and kept for the process's lifetime.
+
+    Loaded lazily rather than at import, so the prefork parent (and every process that only imports the task
+    module to send jobs) never pays the ~2 s load or holds the model in memory.
+    """
+    return load_default_model()
+
+
+@celery_app.task(
+    name=triage.TRIAGE_TASK, bind=True, acks_late=True, autoretry_for=TRANSIENT_ERRORS, retry_backoff=2,
+    retry_backoff_max=60, retry_jitter=True, max_retries=MAX_ATTEMPTS - 1,
+)
+def triage_ticket(self: Task, ticket_id: int) -> dict[str, Any]:
+    """Predicts and (above the threshold, never over a person's choice) applies a ticket's category, team, priority."""
+    try:
+        model = category_model()
+        with session_scope() as session:
+            prediction = triage.triage_ticket(session, ticket_id, classifier=model)
+            if prediction is None:
+                return {"ticket_id": ticket_id, "outcome": "skipped"}
+            return {"ticket_id": ticket_id, "outcome": "applied" if prediction.applied_fields else "suggested",
+                    "prediction_id": prediction.id, "applied": list(prediction.applied_fields)}
+    except Exception as exc:
+        _record_failure(ticket_id, exc, attempt=self.request.retries + 1)
+        raise
+
+
+def _record_failure(ticket_id: int, exc: BaseException, *, attempt: int) -> None:
+    """Every failed attempt is kept, so the metrics show failures even when a retry later succeeds."""
+    try:
+        with session_scope() as session:
+            triage.record_failure(session, ticket_id, f"attempt {attempt}: {type(exc).__name__}: {exc}")
+    except Exception:  # the database itself may be what failed; the log still has it
+        log.exception("could not record the failed triage of ticket %s", ticket_id)
