@@ -46,7 +46,8 @@ from bench.live_wire import SocketIOClient  # noqa: E402
 
 STATE = "reflex___state____state"
 QUEUE_STATE = f"{STATE}.helpdesk___state___session____session_state.helpdesk___state___queue____queue_state"
-QUEUE_FEED = f"{STATE}.reflex___istate___shared____shared_state_base_internal.helpdesk___state___live____queue_feed"
+# The substate a live push updates (helpdesk/state/live.py LiveState: version, ticket_id).
+QUEUE_FEED = f"{STATE}.helpdesk___state___live____live_state"
 HYDRATE = f"{STATE}.hydrate_and_load"
 COOKIE_VAR = f"{STATE}.helpdesk___state___session____session_state.auth_token_rx_state_"
 APPLY_CHANGE = f"{QUEUE_STATE}.apply_change"
@@ -197,9 +198,8 @@ def run(args: argparse.Namespace, database_url: str, redis_url: str, prefix: str
     from bench.dataset import add_tickets
     from helpdesk.cli_support import migrate_database
     from helpdesk.embedded import free_port
-    from helpdesk.launcher import reflex_environment, web_command
+    from helpdesk.launcher import reflex_environment
     from helpdesk.seed.demo import seed_demo
-    from tests.processes import http_ok, running
 
     started = time.perf_counter()
     migrate_database()
@@ -436,7 +436,7 @@ async def run_step(args: argparse.Namespace, count: int, http: httpx.AsyncClient
     wanted = set(created)
     drain_deadline = min(budget_end, time.monotonic() + 15)
     while time.monotonic() < drain_deadline:
-        final = base_version + len(stream_entries(window_start - 1))
+        final = max((version for _, _, version in stream_entries(window_start - 1)), default=base_version)
         if all(wanted <= tab.rows_at.keys() and (tab.version or 0) >= final for tab in tabs):
             break
         await asyncio.sleep(0.25)
@@ -446,13 +446,12 @@ async def run_step(args: argparse.Namespace, count: int, http: httpx.AsyncClient
     rss_connected = server_rss_mb(pid)
 
     committed = committed_times(window_start - 1, created)
-    # Each stream entry moves QueueFeed.version by one (helpdesk/state/live.py _apply), in stream order; a ticket's
-    # push reached a tab with the first delta whose version is at least the one its entry produced (Reflex may
-    # coalesce several versions into one delta).
+    # Each stream entry carries the bus version it was given (helpdesk/live.py); a ticket's push reached a tab with
+    # the first delta whose version is at least the one its entry carries.
     entries = stream_entries(window_start - 1)
     version_of = {}
-    for index, (ticket_id, _) in enumerate(entries):
-        version_of.setdefault(ticket_id, base_version + index + 1)
+    for ticket_id, _, version in entries:
+        version_of.setdefault(ticket_id, version)
     for tab in tabs:
         for ticket_id in created:
             need = version_of[ticket_id]
@@ -546,7 +545,7 @@ def stream_entries(since: float) -> list[tuple[int, float]]:
     for _, fields in cache.get_redis().xrange(live.stream_key(), min=f"{int(since * 1000)}-0"):
         fields = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
                   for k, v in fields.items()}
-        out.append((int(fields["ticket_id"]), float(fields["committed_at"])))
+        out.append((int(fields["ticket_id"]), float(fields["committed_at"]), int(fields.get("version", 0))))
     return out
 
 

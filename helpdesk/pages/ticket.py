@@ -8,7 +8,7 @@ from helpdesk.components.badges import priority_badge, status_badge
 from helpdesk.components.layout import card, empty_state, live_trigger, page_shell
 from helpdesk.routes import PORTAL, TICKET
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
-from helpdesk.state.live import TicketRoom
+from helpdesk.state.live import LiveState, TicketRoom
 from helpdesk.state.ticket import TicketState
 
 
@@ -326,7 +326,7 @@ def _presence() -> rx.Component:
 @rx.page(route=TICKET, title="Ticket · IT Helpdesk", on_load=[TicketState.on_load, TicketRoom.enter])
 def ticket_page() -> rx.Component:
     return page_shell(
-        live_trigger(TicketRoom.version, TicketState.apply_change(TicketRoom.version)),
+        live_trigger(LiveState.version, TicketState.apply_change(LiveState.version)),
         rx.moment(interval=10_000, on_change=[TicketRoom.heartbeat, TicketState.tick], display="none"),
         rx.box(on_unmount=TicketRoom.leave, display="none"),
         rx.window_event_listener(on_before_unload=TicketRoom.leave),

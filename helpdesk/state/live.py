@@ -1,18 +1,27 @@
-"""Live updates in the browser: shared states that every open page links to, and the task
-in each web process that applies bus entries to them (exactly once across all replicas)."""
+"""Live updates in the browser.
+
+Each web process reads the bus (helpdesk/live.py) and pushes every entry straight to the tabs
+whose sockets it holds and that watch something the entry touches: all staff queue tabs, the
+requester's own portal tabs, the tabs open on that ticket. A push is one small delta for
+`LiveState` (the new version and ticket id); the tab's VersionWatcher then asks its page state
+to re-read only what that person may see. No shared state or lock is involved, so the cost per
+change is one socket frame per interested tab on each replica.
+
+Presence (who else is on a ticket) uses a Reflex SharedState per ticket: small groups only.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import logging
-import os
-import socket
 import time
+from collections import defaultdict
 
 import redis.asyncio as aioredis
 import reflex as rx
-from reflex.istate.manager.token import BaseStateToken
+from reflex.state import StateUpdate
+from reflex_base.constants.state import FIELD_MARKER
 
 from helpdesk import live
 from helpdesk.models import Role
@@ -22,60 +31,147 @@ from helpdesk.settings import get_settings
 from helpdesk.state.session import SessionState
 
 log = logging.getLogger(__name__)
-RECLAIM_IDLE_MS = 30_000  # entries a dead replica read but never applied are taken over after this
 
 
 def _channel(*parts: object) -> str:
-    # Tokens live in the shared Redis, so two installs (or test runs) on one Redis stay apart.
+    # Shared-state tokens live in the shared Redis, so two installs (or test runs) on one Redis stay apart.
     prefix = get_settings().redis_prefix.replace(":", "-").replace("_", "-")
     return prefix + "-".join(str(p) for p in parts)
-
-
-def queue_channel() -> str:
-    return _channel("queue")
-
-
-def requester_channel(user_id: int) -> str:
-    return _channel("requester", user_id)
 
 
 def ticket_channel(ticket_id: int) -> str:
     return _channel("ticket", ticket_id)
 
 
-class QueueFeed(rx.SharedState):
-    """Every ticket change, for staff queue pages. Carries only ids: each page re-reads what it may see."""
+class _Watchers:
+    """The tabs this process holds sockets for, by what they watch. One watch per tab at a time."""
 
-    version: int = 0
+    def __init__(self) -> None:
+        self.queue: set[str] = set()
+        self.requester: dict[int, set[str]] = defaultdict(set)
+        self.ticket: dict[int, set[str]] = defaultdict(set)
+
+    def forget(self, token: str) -> None:
+        self.queue.discard(token)
+        for group in (self.requester, self.ticket):
+            for key in [k for k, tokens in group.items() if token in tokens]:
+                group[key].discard(token)
+                if not group[key]:
+                    del group[key]
+
+    def watch_queue(self, token: str) -> None:
+        if token not in self.queue:
+            self.forget(token)
+            self.queue.add(token)
+
+    def watch_requester(self, token: str, user_id: int) -> None:
+        if token not in self.requester.get(user_id, ()):
+            self.forget(token)
+            self.requester[user_id].add(token)
+
+    def watch_ticket(self, token: str, ticket_id: int) -> None:
+        if token not in self.ticket.get(ticket_id, ()):
+            self.forget(token)
+            self.ticket[ticket_id].add(token)
+
+    def tokens_for(self, change: live.TicketChange) -> set[str]:
+        return self.queue | self.requester.get(change.requester_id, set()) | self.ticket.get(change.ticket_id, set())
+
+
+watchers = _Watchers()
+
+
+class LiveState(rx.State):
+    """What a push changes in the browser. `version` is read from the bus on every hydrate, so a
+    tab that reconnects (maybe to another replica) sees how far the bus moved while it was away."""
+
     ticket_id: int = 0
 
-    @rx.event
-    async def join(self) -> None:
+    @rx.var(cache=False)
+    def version(self) -> int:
+        return live.current_version()
+
+    def _token(self) -> str:
+        return self.router.session.client_token
+
+    async def _actor_or_none(self):  # noqa: ANN202
         session_state = await self.get_state(SessionState)
         try:
-            actor = session_state._run(lambda session, actor: actor)
+            return session_state._run(lambda session, actor: actor)
         except DomainError:
-            return
-        if actor.role != Role.REQUESTER and self._linked_to != queue_channel():
-            await self._link_to(queue_channel())
-
-
-class RequesterFeed(rx.SharedState):
-    """Changes to one requester's tickets, for their portal pages."""
-
-    version: int = 0
-    ticket_id: int = 0
+            return None
 
     @rx.event
-    async def join(self) -> None:
-        session_state = await self.get_state(SessionState)
-        try:
-            actor = session_state._run(lambda session, actor: actor)
-        except DomainError:
+    async def watch_queue(self) -> None:
+        actor = await self._actor_or_none()
+        if actor is not None and actor.role != Role.REQUESTER:
+            watchers.watch_queue(self._token())
+
+    @rx.event
+    async def watch_my_tickets(self) -> None:
+        actor = await self._actor_or_none()
+        if actor is not None:
+            watchers.watch_requester(self._token(), actor.user_id)
+
+    @rx.event
+    async def watch_ticket(self) -> None:
+        raw = str(self.router.page.params.get("ticket_id", ""))
+        if not raw.isdigit():
             return
-        channel = requester_channel(actor.user_id)
-        if self._linked_to != channel:
-            await self._link_to(channel)
+        session_state = await self.get_state(SessionState)
+        if visible_change(session_state, int(raw)):
+            watchers.watch_ticket(self._token(), int(raw))
+
+    @rx.event
+    def stop_watching(self) -> None:
+        watchers.forget(self._token())
+
+
+def _push_delta(change: live.TicketChange) -> dict:
+    return {LiveState.get_full_name(): {f"version{FIELD_MARKER}": change.version,
+                                        f"ticket_id{FIELD_MARKER}": change.ticket_id}}
+
+
+async def _push(app: rx.App, change: live.TicketChange) -> None:
+    namespace = app.event_namespace
+    if namespace is None:
+        return
+    local = namespace._token_manager
+    update = StateUpdate(delta=_push_delta(change))
+    for token in watchers.tokens_for(change):
+        record = local.token_to_socket.get(token)
+        if record is None or record.instance_id != local.instance_id:
+            watchers.forget(token)  # the tab closed or moved to another replica; it re-registers there
+            continue
+        try:
+            await namespace.emit(str(rx.constants.SocketEvent.EVENT), update, to=record.sid)
+        except Exception:
+            log.warning("live push to a tab failed", exc_info=True)
+    await asyncio.sleep(0)
+
+
+async def apply_bus_entries(app: rx.App) -> None:
+    """Lifespan task of every web process: follow the bus and push each entry to local tabs."""
+    client = aioredis.from_url(get_settings().redis_url, decode_responses=True)
+    stream = live.stream_key()
+    last_id = "$"
+    while True:
+        try:
+            entries = await client.xread({stream: last_id}, count=200, block=2000)
+            for _, messages in entries or []:
+                for entry_id, fields in messages:
+                    last_id = entry_id
+                    try:
+                        await _push(app, live.TicketChange.from_fields(fields))
+                    except Exception:
+                        log.exception("could not push live entry %s", entry_id)
+        except asyncio.CancelledError:
+            await client.aclose()
+            raise
+        except Exception:
+            # Redis restarting: tabs will see a version gap (or a fresh hydrate) and reload.
+            log.warning("live bus reader failed; retrying", exc_info=True)
+            await asyncio.sleep(1)
 
 
 PRESENCE_STALE_SECONDS = 35  # heartbeats come every 10 s; three missed ones and the viewer is gone
@@ -90,7 +186,6 @@ def viewer_id(client_token: str) -> str:
 class TicketRoom(rx.SharedState):
     """One ticket: a change counter and who of the IT team is looking at it or typing a reply."""
 
-    version: int = 0
     viewers: list[dict[str, str]] = []
 
     def _ticket_id(self) -> int | None:
@@ -161,82 +256,6 @@ class TicketRoom(rx.SharedState):
         if self._linked_to:
             me = await self._my_viewer_id()
             self.viewers = [v for v in self.viewers if v["id"] != me]
-
-
-_fan_out_ready: set[str] = set()
-
-
-async def _enable_fan_out(app: rx.App, token: BaseStateToken) -> None:
-    """Reflex fans a direct change of a shared token out to linked clients only when that
-    token's root state carries a links map (None until then); give it an empty one once."""
-    if token.ident in _fan_out_ready:
-        return
-    async with app.modify_state(token) as root:
-        if root._reflex_internal_links is None:
-            root._reflex_internal_links = {}
-    _fan_out_ready.add(token.ident)
-
-
-async def _apply(app: rx.App, change: live.TicketChange) -> None:
-    targets = (
-        (queue_channel(), QueueFeed, True),
-        (requester_channel(change.requester_id), RequesterFeed, True),
-        (ticket_channel(change.ticket_id), TicketRoom, False),
-    )
-    for channel, state_cls, carries_id in targets:
-        token = BaseStateToken(ident=channel, cls=state_cls)
-        await _enable_fan_out(app, token)
-        async with app.modify_state(token) as root:
-            feed = await root.get_state(state_cls)
-            feed.version += 1
-            if carries_id:
-                feed.ticket_id = change.ticket_id
-
-
-async def _ensure_group(client: aioredis.Redis, stream: str, start_at: str) -> None:
-    try:
-        await client.xgroup_create(stream, live.CONSUMER_GROUP, id=start_at, mkstream=True)
-    except aioredis.ResponseError as exc:
-        if "BUSYGROUP" not in str(exc):
-            raise
-
-
-async def apply_bus_entries(app: rx.App) -> None:
-    """Lifespan task: read the bus through the consumer group and apply each entry once."""
-    settings = get_settings()
-    client = aioredis.from_url(settings.redis_url, decode_responses=True)
-    stream = live.stream_key()
-    consumer = f"{socket.gethostname()}-{os.getpid()}"
-    await _ensure_group(client, stream, start_at="$")
-    loops = 0
-    while True:
-        try:
-            entries = await client.xreadgroup(live.CONSUMER_GROUP, consumer, {stream: ">"}, count=100, block=2000)
-            loops += 1
-            if loops % 15 == 0:  # about every 30 s: adopt entries a vanished replica left unacknowledged
-                _, claimed, _ = await client.xautoclaim(stream, live.CONSUMER_GROUP, consumer, RECLAIM_IDLE_MS,
-                                                        count=100)
-                entries = [*entries, [stream, claimed]] if claimed else entries
-            for _, messages in entries or []:
-                for entry_id, fields in messages:
-                    try:
-                        await _apply(app, live.TicketChange.from_fields(fields))
-                    except Exception:
-                        log.exception("could not apply live entry %s", entry_id)
-                    await client.xack(stream, live.CONSUMER_GROUP, entry_id)
-        except asyncio.CancelledError:
-            await client.aclose()
-            raise
-        except aioredis.ResponseError as exc:
-            if "NOGROUP" not in str(exc) and "UNBLOCKED" not in str(exc):
-                log.exception("live bus reader failed; retrying")
-                await asyncio.sleep(1)
-                continue
-            # Redis lost the stream (restart without persistence, flush): start over from its beginning.
-            await _ensure_group(client, stream, start_at="0")
-        except Exception:
-            log.exception("live bus reader failed; retrying")
-            await asyncio.sleep(1)
 
 
 def visible_change(session_state: SessionState, ticket_id: int) -> bool:

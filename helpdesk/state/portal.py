@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
+from helpdesk import live
 from helpdesk.routes import ticket_url
 from helpdesk.services import attachments, directory, tickets
 from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.services.validation import TicketDraft, parse
 from helpdesk.state.formatting import ticket_row
-from helpdesk.state.live import RequesterFeed
+from helpdesk.state.live import watchers
 from helpdesk.state.session import SessionState
 
 PORTAL_VIEWS = {
@@ -36,6 +37,7 @@ class MyTicketsState(SessionState):
             with self._service() as (session, actor):
                 filters = tickets.TicketFilters(statuses=PORTAL_VIEWS[self.view], requester_id=actor.user_id)
                 page = tickets.list_tickets(session, actor, filters, cursor=cursor, limit=20)
+                watchers.watch_requester(self.router.session.client_token, actor.user_id)
         except NotAuthenticated:
             return self._sign_in_again()
         except DomainError as exc:
@@ -47,9 +49,9 @@ class MyTicketsState(SessionState):
         return None
 
     @rx.event
-    async def on_load(self) -> rx.event.EventSpec | None:
+    def on_load(self) -> rx.event.EventSpec | None:
         self.cursor_stack = []
-        self.seen_version = (await self.get_state(RequesterFeed)).version
+        self.seen_version = live.current_version()
         return self._load()
 
     @rx.event

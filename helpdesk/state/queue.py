@@ -6,12 +6,13 @@ import dataclasses
 
 import reflex as rx
 
+from helpdesk import live
 from helpdesk.models import User
 from helpdesk.services import assignment, directory, tickets
 from helpdesk.services.errors import DomainError, NotAuthenticated
 from helpdesk.services.validation import TicketChanges, parse
 from helpdesk.state.formatting import STAFF_STATUS_LABELS, ticket_row
-from helpdesk.state.live import QueueFeed
+from helpdesk.state.live import watchers
 from helpdesk.state.session import SessionState
 
 OPEN = ["new", "open", "in_progress", "waiting_on_customer"]
@@ -41,7 +42,7 @@ class QueueState(SessionState):
     category_choices: list[dict[str, str]] = []
     loaded: bool = False
     error: str = ""
-    # The last QueueFeed version this page reflects; a gap means updates were missed (reload).
+    # The last bus version this page reflects; a gap means updates were missed (reload).
     seen_version: int = -1
     highlighted: str = ""
     selected: list[str] = []
@@ -67,6 +68,8 @@ class QueueState(SessionState):
             with self._service() as (session, actor):
                 filters = self._filters(actor.user_id)
                 page = tickets.list_tickets(session, actor, filters, sort=self.sort, cursor=cursor, limit=25)
+                if not actor.is_requester:
+                    watchers.watch_queue(self.router.session.client_token)
                 counts = tickets.status_counts(session, actor, filters)
         except NotAuthenticated:
             return self._sign_in_again()
@@ -84,7 +87,7 @@ class QueueState(SessionState):
         return self._load()
 
     @rx.event
-    async def apply_change(self, version: int, ticket_id: int) -> rx.event.EventSpec | None:
+    def apply_change(self, version: int, ticket_id: int) -> rx.event.EventSpec | None:
         """Runs in each open queue when the shared feed moves: refresh what this page shows."""
         if self.seen_version < 0 or version <= self.seen_version:
             self.seen_version = max(self.seen_version, version)
@@ -117,9 +120,8 @@ class QueueState(SessionState):
         return None
 
     @rx.event
-    async def on_load(self) -> rx.event.EventSpec | None:
-        feed = await self.get_state(QueueFeed)
-        self.seen_version = feed.version
+    def on_load(self) -> rx.event.EventSpec | None:
+        self.seen_version = live.current_version()
         try:
             with self._service() as (session, actor):
                 if actor.is_requester:

@@ -7,11 +7,12 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk import live
 from helpdesk.services import attachments, canned_responses, conversation, directory, links, merging, tickets
 from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.services.validation import CommentDraft, TicketChanges, parse
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
-from helpdesk.state.live import viewer_id
+from helpdesk.state.live import viewer_id, watchers
 from helpdesk.state.session import SessionState
 
 EVENT_FIELD_LABELS = {"status": "status", "priority": "priority", "category_id": "category", "team_id": "team",
@@ -62,6 +63,7 @@ class TicketState(SessionState):
         try:
             with self._service() as (session, actor):
                 detail = tickets.ticket_detail(session, actor, ticket_id)
+                watchers.watch_ticket(self.router.session.client_token, ticket_id)
                 comment_rows = conversation.list_comments(session, actor, ticket_id)
                 file_rows = attachments.list_attachments(session, actor, ticket_id)
                 staff = bool(detail["sees_internal_notes"])
@@ -163,11 +165,11 @@ class TicketState(SessionState):
                 "ago": relative(row["created_at"])}
 
     @rx.event
-    async def on_load(self) -> rx.event.EventSpec | None:
+    def on_load(self) -> rx.event.EventSpec | None:
         self.reply, self.reply_error = "", ""
         self.my_viewer_id = viewer_id(self.router.session.client_token)
         self.clock = time.time()
-        self.seen_version = -1
+        self.seen_version = live.current_version()
         return self._load()
 
     @rx.event

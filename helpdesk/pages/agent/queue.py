@@ -8,7 +8,7 @@ from helpdesk.components.badges import priority_badge, sla_badge, status_badge
 from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header, page_shell
 from helpdesk.routes import QUEUE
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
-from helpdesk.state.live import QueueFeed
+from helpdesk.state.live import LiveState
 from helpdesk.state.queue import QueueState
 
 TAB_LABELS = {"open": "All open", **STAFF_STATUS_LABELS, "all": "Everything"}
@@ -148,10 +148,11 @@ def _bulk_bar() -> rx.Component:
     )
 
 
-@rx.page(route=QUEUE, title="Queue · IT Helpdesk", on_load=[QueueFeed.join, QueueState.on_load])
+@rx.page(route=QUEUE, title="Queue · IT Helpdesk", on_load=QueueState.on_load)
 def queue_page() -> rx.Component:
     return page_shell(
-        live_trigger(QueueFeed.version, QueueState.apply_change(QueueFeed.version, QueueFeed.ticket_id)),
+        live_trigger(LiveState.version,
+                     QueueState.apply_change(LiveState.version, LiveState.ticket_id)),
         page_header(
             "Ticket queue",
             rx.hstack(rx.box(width="8px", height="8px", border_radius="999px", background="var(--green-9)"),

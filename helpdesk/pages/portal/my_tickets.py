@@ -7,7 +7,7 @@ import reflex as rx
 from helpdesk.components.badges import priority_badge, status_badge
 from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header, page_shell
 from helpdesk.routes import NEW_TICKET, PORTAL
-from helpdesk.state.live import RequesterFeed
+from helpdesk.state.live import LiveState
 from helpdesk.state.portal import MyTicketsState
 
 
@@ -58,10 +58,11 @@ def _tabs() -> rx.Component:
     )
 
 
-@rx.page(route=PORTAL, title="My tickets · IT Helpdesk", on_load=[RequesterFeed.join, MyTicketsState.on_load])
+@rx.page(route=PORTAL, title="My tickets · IT Helpdesk", on_load=MyTicketsState.on_load)
 def my_tickets_page() -> rx.Component:
     return page_shell(
-        live_trigger(RequesterFeed.version, MyTicketsState.apply_change(RequesterFeed.version, RequesterFeed.ticket_id)),
+        live_trigger(LiveState.version,
+                     MyTicketsState.apply_change(LiveState.version, LiveState.ticket_id)),
         page_header(
             "My tickets",
             "Follow your requests and reply to the IT team.",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from helpdesk.components.layout import card, error_callout, page_header, page_shell
 from helpdesk.routes import NEW_TICKET, PORTAL
+from helpdesk.state.live import LiveState
 from helpdesk.state.portal import NewTicketState
 
 
@@ -34,7 +35,7 @@ def _priority_help() -> rx.Component:
     )
 
 
-@rx.page(route=NEW_TICKET, title="New ticket · IT Helpdesk", on_load=NewTicketState.on_load)
+@rx.page(route=NEW_TICKET, title="New ticket · IT Helpdesk", on_load=[NewTicketState.on_load, LiveState.stop_watching])
 def new_ticket_page() -> rx.Component:
     return page_shell(
         page_header("Report a problem or ask for something", "The IT team gets it right away."),
