@@ -359,7 +359,8 @@ async def connect_tabs(count: int, port: int, sessions: list[str], hashes: list[
         tokens.add(token)
         tab = Tab(token=token, cookie=cookie, boot=boot_auth(cookie, hashes, schema))
         tab.client = SocketIOClient("127.0.0.1", port, "/_event", token, reflex_version, tab.on_event,
-                                    headers=[("Origin", f"http://localhost:{port}"), ("Cookie", f"hd_session={cookie}")])
+                                    headers=[("Origin", f"http://localhost:{port}"),
+                                             ("Cookie", f"hd_session={cookie}")])
         async with gate:
             try:
                 if time.monotonic() > give_up:

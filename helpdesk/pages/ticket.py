@@ -181,6 +181,44 @@ def _read_only_fields() -> rx.Component:
     )
 
 
+def _ai_panel() -> rx.Component:
+    """The model's suggestions with their confidence; applied ones are marked, others take one click."""
+    return card(
+        rx.hstack(rx.icon("sparkles", size=16, color="var(--accent-9)"), rx.heading("AI triage", size="3"),
+                  rx.spacer(), rx.text(TicketState.ai_model, size="1", color_scheme="gray"), align="center"),
+        rx.vstack(
+            rx.foreach(
+                TicketState.ai_suggestions,
+                lambda s: rx.hstack(
+                    rx.vstack(
+                        rx.text(s["field"].to(str).capitalize(), size="1", color_scheme="gray"),
+                        rx.text(s["label"], " ", rx.text.span(s["confidence"], color="var(--gray-10)"), size="2",
+                                weight="medium"),
+                        spacing="0",
+                    ),
+                    rx.spacer(),
+                    rx.match(
+                        s["status"],
+                        ("applied", rx.badge("Applied", color_scheme="green", variant="soft")),
+                        ("accepted", rx.badge("Accepted", color_scheme="green", variant="soft")),
+                        ("rejected", rx.badge("Dismissed", color_scheme="gray", variant="soft")),
+                        ("suggested", rx.cond(TicketState.can_work, rx.hstack(
+                            rx.button("Apply", size="1", on_click=TicketState.accept_ai(s["field"]),
+                                      data_testid="ai-accept"),
+                            rx.button("Dismiss", size="1", variant="ghost", color_scheme="gray",
+                                      on_click=TicketState.dismiss_ai(s["field"])),
+                            spacing="1"),
+                            rx.badge("Suggested", variant="soft"))),
+                        rx.badge(s["status"], variant="soft"),
+                    ),
+                    width="100%", align="center", data_testid="ai-suggestion",
+                ),
+            ),
+            spacing="3", width="100%", margin_top="10px",
+        ),
+    )
+
+
 def _details() -> rx.Component:
     return rx.vstack(
         card(
@@ -202,6 +240,7 @@ def _details() -> rx.Component:
                 width="100%",
             ),
         ),
+        rx.cond(TicketState.ai_suggestions.length() > 0, _ai_panel()),
         rx.cond(TicketState.can_work | (TicketState.related.length() > 0), _related()),
         rx.cond(TicketState.events.length() > 0, _history()),
         width="100%",

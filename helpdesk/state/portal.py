@@ -13,6 +13,7 @@ from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFa
 from helpdesk.services.validation import TicketDraft, parse
 from helpdesk.state.formatting import ticket_row
 from helpdesk.state.live import watchers
+from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState
 
 PORTAL_VIEWS = {
@@ -22,11 +23,9 @@ PORTAL_VIEWS = {
 }
 
 
-class MyTicketsState(SessionState):
+class MyTicketsState(KeysetPaging, SessionState):
     view: str = "open"
     rows: list[dict[str, str]] = []
-    next_cursor: str = ""
-    cursor_stack: list[str] = []
     loaded: bool = False
     error: str = ""
     seen_version: int = -1
@@ -61,7 +60,7 @@ class MyTicketsState(SessionState):
             self.seen_version = max(self.seen_version, version)
             return None
         self.seen_version = version
-        return self._load(self.cursor_stack[-1] if self.cursor_stack else None)
+        return self._load(self._current_cursor())
 
     @rx.event
     def show(self, view: str) -> rx.event.EventSpec | None:
@@ -71,17 +70,6 @@ class MyTicketsState(SessionState):
         self.cursor_stack = []
         return self._load()
 
-    @rx.event
-    def next_page(self) -> rx.event.EventSpec | None:
-        if not self.next_cursor:
-            return None
-        self.cursor_stack = [*self.cursor_stack, self.next_cursor]
-        return self._load(self.next_cursor)
-
-    @rx.event
-    def previous_page(self) -> rx.event.EventSpec | None:
-        self.cursor_stack = self.cursor_stack[:-1]
-        return self._load(self.cursor_stack[-1] if self.cursor_stack else None)
 
 
 class NewTicketState(SessionState):

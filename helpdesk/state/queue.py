@@ -13,6 +13,7 @@ from helpdesk.services.errors import DomainError, NotAuthenticated
 from helpdesk.services.validation import TicketChanges, parse
 from helpdesk.state.formatting import STAFF_STATUS_LABELS, ticket_row
 from helpdesk.state.live import watchers
+from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState
 
 OPEN = ["new", "open", "in_progress", "waiting_on_customer"]
@@ -23,7 +24,7 @@ def _int_or_none(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-class QueueState(SessionState):
+class QueueState(KeysetPaging, SessionState):
     status: str = "open"
     priority: str = ""
     team: str = ""
@@ -35,8 +36,6 @@ class QueueState(SessionState):
 
     rows: list[dict[str, str]] = []
     counts: dict[str, int] = {}
-    next_cursor: str = ""
-    cursor_stack: list[str] = []
     team_choices: list[dict[str, str]] = []
     agent_choices: list[dict[str, str]] = []
     category_choices: list[dict[str, str]] = []
@@ -95,7 +94,7 @@ class QueueState(SessionState):
         missed_some = version != self.seen_version + 1
         self.seen_version = version
         if missed_some or self.cursor_stack or self.sort != "newest" or not isinstance(ticket_id, int):
-            return self._load(self.cursor_stack[-1] if self.cursor_stack else None)
+            return self._load(self._current_cursor())
         return self._refresh_one(ticket_id)
 
     def _refresh_one(self, ticket_id: int) -> rx.event.EventSpec | None:
@@ -188,19 +187,8 @@ class QueueState(SessionState):
 
     @rx.event
     def refresh(self) -> rx.event.EventSpec | None:
-        return self._load(self.cursor_stack[-1] if self.cursor_stack else None)
+        return self._load(self._current_cursor())
 
-    @rx.event
-    def next_page(self) -> rx.event.EventSpec | None:
-        if not self.next_cursor:
-            return None
-        self.cursor_stack = [*self.cursor_stack, self.next_cursor]
-        return self._load(self.next_cursor)
-
-    @rx.event
-    def previous_page(self) -> rx.event.EventSpec | None:
-        self.cursor_stack = self.cursor_stack[:-1]
-        return self._load(self.cursor_stack[-1] if self.cursor_stack else None)
 
     @rx.event
     def toggle_selected(self, ticket_id: str) -> None:
@@ -224,7 +212,7 @@ class QueueState(SessionState):
         except DomainError as exc:
             return rx.toast.error(exc.message)
         self.selected = []
-        self._load(self.cursor_stack[-1] if self.cursor_stack else None)
+        self._load(self._current_cursor())
         if result.failed:
             reasons = "; ".join(f"#{tid}: {why}" for tid, why in list(result.failed.items())[:3])
             return rx.toast.warning(f"Updated {len(result.updated)}, {len(result.failed)} unchanged ({reasons}).")

@@ -8,7 +8,16 @@ from typing import Any
 import reflex as rx
 
 from helpdesk import live
-from helpdesk.services import attachments, canned_responses, conversation, directory, links, merging, tickets
+from helpdesk.services import (
+    attachments,
+    canned_responses,
+    conversation,
+    directory,
+    links,
+    merging,
+    tickets,
+    triage,
+)
 from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.services.validation import CommentDraft, TicketChanges, parse
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
@@ -42,6 +51,8 @@ class TicketState(SessionState):
     can_work: bool = False
     can_reply: bool = False
     related: list[dict[str, str]] = []
+    ai_suggestions: list[dict[str, str]] = []
+    ai_model: str = ""
     canned: list[dict[str, str]] = []
     link_number: str = ""
     merge_number: str = ""
@@ -69,6 +80,7 @@ class TicketState(SessionState):
                 staff = bool(detail["sees_internal_notes"])
                 event_rows = tickets.history(session, actor, ticket_id) if staff else []
                 related_rows = links.related(session, actor, ticket_id)
+                prediction = triage.prediction_for(session, actor, ticket_id) if staff else None
                 canned_rows = canned_responses.list_for_ticket(session, actor, ticket_id) if detail["can_work"] else []
                 if detail["can_work"]:
                     self.team_choices = [{"id": str(o["id"]), "label": o["label"]}
@@ -93,6 +105,13 @@ class TicketState(SessionState):
         self.related = [{"id": str(r["id"]), "number": f"#{r['number']}", "title": r["title"],
                          "status": STAFF_STATUS_LABELS.get(r["status"], r["status"])} for r in related_rows]
         self.canned = [{"id": str(c["id"]), "title": c["title"]} for c in canned_rows]
+        self.ai_suggestions = [
+            {"field": s["field"], "label": str(s["label"] or s["value"]).replace("_", " ").capitalize()
+             if s["field"] == "priority" else str(s["label"] or s["value"]),
+             "confidence": f"{round((s['confidence'] or 0) * 100)}%", "status": s["status"]}
+            for s in (prediction or {}).get("suggestions", [])
+        ]
+        self.ai_model = (prediction or {}).get("model_version", "")
         return None
 
     @staticmethod
@@ -343,6 +362,28 @@ class TicketState(SessionState):
         self.merge_number = ""
         return [rx.toast.success("Merged. The requester was told where the conversation continues."),
                 rx.redirect(f"/tickets/{target_id}")]
+
+    def _ai(self, field: str, accept: bool) -> rx.event.EventSpec | None:
+        ticket_id = self._ticket_id()
+        if ticket_id is None or field not in ("category", "team", "priority"):
+            return None
+        action = triage.accept_suggestion if accept else triage.reject_suggestion
+        try:
+            self._run(lambda session, actor: action(session, actor, ticket_id, field))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self._load()
+        return rx.toast.success("Suggestion applied." if accept else "Suggestion dismissed.")
+
+    @rx.event
+    def accept_ai(self, field: str) -> rx.event.EventSpec | None:
+        return self._ai(field, accept=True)
+
+    @rx.event
+    def dismiss_ai(self, field: str) -> rx.event.EventSpec | None:
+        return self._ai(field, accept=False)
 
     @rx.event
     def reopen(self) -> rx.event.EventSpec | None:

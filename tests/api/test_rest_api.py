@@ -54,7 +54,8 @@ def test_a_requester_cannot_reach_another_requesters_ticket(client: TestClient, 
     ticket_id = client.post("/api/v1/tickets", json=NEW_TICKET, headers=alice).json()["id"]
     assert client.get(f"/api/v1/tickets/{ticket_id}", headers=bob).status_code == 404
     assert client.get(f"/api/v1/tickets/{ticket_id}/comments", headers=bob).status_code == 404
-    assert client.post(f"/api/v1/tickets/{ticket_id}/comments", json={"body": "mine now"}, headers=bob).status_code == 404
+    comment = client.post(f"/api/v1/tickets/{ticket_id}/comments", json={"body": "mine now"}, headers=bob)
+    assert comment.status_code == 404
     assert client.patch(f"/api/v1/tickets/{ticket_id}", json={"status": "closed"}, headers=bob).status_code == 404
     assert client.get("/api/v1/tickets", headers=bob).json()["items"] == []
     upload = client.post(f"/api/v1/tickets/{ticket_id}/attachments", files={"file": ("x.txt", b"hi")}, headers=bob)
@@ -94,7 +95,8 @@ def test_invalid_input_is_422_with_field_errors_and_creates_nothing(client: Test
 
 def test_attachments_upload_and_download_with_permissions(client: TestClient, org: Org, login) -> None:  # noqa: ANN001
     alice, bob, hank = login("alice@example.org"), login("bob@example.org"), login("hank@example.org")
-    ticket_id = client.post("/api/v1/tickets", json=NEW_TICKET | {"category_id": org.hardware}, headers=alice).json()["id"]
+    created = client.post("/api/v1/tickets", json=NEW_TICKET | {"category_id": org.hardware}, headers=alice)
+    ticket_id = created.json()["id"]
     upload = client.post(f"/api/v1/tickets/{ticket_id}/attachments",
                          files={"file": ("../error <1>.png", b"\x89PNG fake", "image/png")}, headers=alice)
     assert upload.status_code == 201, upload.text

@@ -126,7 +126,9 @@ def _bulk_bar() -> rx.Component:
             rx.text(QueueState.selected.length(), " selected", weight="medium", size="2"),
             rx.select.root(
                 rx.select.trigger(placeholder="Set status…", width="170px", data_testid="bulk-status"),
-                rx.select.content(*[rx.select.item(label, value=value) for value, label in STAFF_STATUS_LABELS.items()]),
+                rx.select.content(
+                    *[rx.select.item(label, value=value) for value, label in STAFF_STATUS_LABELS.items()]
+                ),
                 value="", on_change=QueueState.bulk_status,
             ),
             rx.select.root(
