@@ -202,6 +202,8 @@ def _ai_panel() -> rx.Component:
                         ("applied", rx.badge("Applied", color_scheme="green", variant="soft")),
                         ("accepted", rx.badge("Accepted", color_scheme="green", variant="soft")),
                         ("rejected", rx.badge("Dismissed", color_scheme="gray", variant="soft")),
+                        ("unchanged", rx.badge("Same as now", color_scheme="gray", variant="soft")),
+                        ("kept_human_choice", rx.badge("Kept agent's choice", color_scheme="gray", variant="soft")),
                         ("suggested", rx.cond(TicketState.can_work, rx.hstack(
                             rx.button("Apply", size="1", on_click=TicketState.accept_ai(s["field"]),
                                       data_testid="ai-accept"),

@@ -24,8 +24,26 @@ from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STAT
 from helpdesk.state.live import viewer_id, watchers
 from helpdesk.state.session import SessionState
 
+_EVENT_PHRASES = {
+    "ai_applied": "AI set the {field}",
+    "ai_suggested": "AI suggested a {field}",
+    "ai_accepted": "accepted the AI's {field}",
+    "ai_rejected": "dismissed the AI's {field}",
+    "sla_at_risk": "SLA at risk: {field} deadline is close",
+    "sla_breached": "SLA breached: {field} deadline passed",
+    "escalated": "escalated to the team lead ({field})",
+    "merged": "merged tickets",
+    "linked": "linked a related ticket",
+    "unlinked": "removed a related ticket",
+}
 EVENT_FIELD_LABELS = {"status": "status", "priority": "priority", "category_id": "category", "team_id": "team",
                       "assignee_id": "assignee", "title": "title"}
+
+
+def _percent(confidence: float | None) -> str:
+    # A calibrated probability is never certainty: 0.99999 shows as 99 %, not 100 %.
+    value = int((confidence or 0) * 100)
+    return f"{min(value, 99)}%"
 
 
 def _size(num_bytes: int) -> str:
@@ -108,7 +126,7 @@ class TicketState(SessionState):
         self.ai_suggestions = [
             {"field": s["field"], "label": str(s["label"] or s["value"]).replace("_", " ").capitalize()
              if s["field"] == "priority" else str(s["label"] or s["value"]),
-             "confidence": f"{round((s['confidence'] or 0) * 100)}%", "status": s["status"]}
+             "confidence": _percent(s["confidence"]), "status": s["status"]}
             for s in (prediction or {}).get("suggestions", [])
         ]
         self.ai_model = (prediction or {}).get("model_version", "")
@@ -178,6 +196,9 @@ class TicketState(SessionState):
             text = f"changed priority from {row['old_value']} to {row['new_value']}"
         elif kind == "changed":
             text = f"changed the {EVENT_FIELD_LABELS.get(field, field)}"
+        elif kind in _EVENT_PHRASES:
+            label = EVENT_FIELD_LABELS.get(field, field.replace("sla_", "").replace("_", " "))
+            text = _EVENT_PHRASES[kind].format(field=label)
         else:
             text = kind.replace("_", " ")
         return {"actor": row["actor"], "text": text, "when": local_time(row["created_at"]),
