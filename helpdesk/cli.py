@@ -90,5 +90,19 @@ def createuser(email: str, full_name: str, role: str, password: str) -> None:
     click.echo(f"Created {role} {user.email} (id {user.id}).")
 
 
+@main.group(help="The triage model.")
+def ai() -> None:
+    pass
+
+
+@ai.command(name="train", context_settings={"ignore_unknown_options": True}, help=(
+    "Rebuild the shipped category model from the bundled data (options: --csv, --out, --seed, --no-full, --jobs)."))
+@click.argument("options", nargs=-1, type=click.UNPROCESSED)
+def ai_train(options: tuple[str, ...]) -> None:
+    from helpdesk.ai.train import main as train_main
+
+    sys.exit(train_main(list(options)))
+
+
 if __name__ == "__main__":
     main()
