@@ -12,15 +12,19 @@ from reflex.vars.base import Var
 class VersionWatcher(rx.Fragment):
     """Renders nothing; runs `on_change` after mount and after every change of `version`.
 
-    Live pages bind it to a shared state's version counter, so a push from another replica
-    turns into one small event from this browser that re-reads what this page may show.
+    Live pages bind it to the pushed bus version, so a push turns into one small event from
+    this browser that re-reads what this page may show. The event waits a random moment within
+    `spread` ms: when hundreds of tabs get the same push, their refreshes reach the server spread
+    out instead of as one burst that would hold up the next push; a newer version arriving
+    meanwhile replaces the pending refresh, so bursts of changes cost one refresh.
     """
 
     version: Var[int]
+    spread: Var[int]
     on_change: EventHandler[no_args_event_spec]
 
     def _exclude_props(self) -> list[str]:
-        return [*super()._exclude_props(), "version", "on_change"]
+        return [*super()._exclude_props(), "version", "spread", "on_change"]
 
     def add_imports(self) -> dict[str, Any]:
         return {"react": ["useEffect"]}
@@ -29,10 +33,12 @@ class VersionWatcher(rx.Fragment):
         trigger = self.event_triggers.get("on_change")
         if trigger is None:
             return []
+        spread = self.spread if self.spread is not None else Var.create(0)
         return [Var(f"""
 useEffect(() => {{
     const fn = {Var.create(trigger)};
-    fn();
+    const timer = setTimeout(fn, Math.random() * ({spread} || 0));
+    return () => clearTimeout(timer);
 }}, [{self.version}]);
 """)]
 

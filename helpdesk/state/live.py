@@ -86,6 +86,9 @@ class LiveState(rx.State):
     tab that reconnects (maybe to another replica) sees how far the bus moved while it was away."""
 
     ticket_id: int = 0
+    # How long (ms) tabs may wait before refreshing after a push: grows with the number of tabs
+    # one process pushes to, so their refreshes arrive spread out (see components/live.py).
+    spread_ms: int = 0
 
     @rx.var(cache=False)
     def version(self) -> int:
@@ -127,9 +130,14 @@ class LiveState(rx.State):
         watchers.forget(self._token())
 
 
-def _push_delta(change: live.TicketChange) -> dict:
+SPREAD_MS_PER_TAB = 3
+MAX_SPREAD_MS = 1500
+
+
+def _push_delta(change: live.TicketChange, tabs: int) -> dict:
     return {LiveState.get_full_name(): {f"version{FIELD_MARKER}": change.version,
-                                        f"ticket_id{FIELD_MARKER}": change.ticket_id}}
+                                        f"ticket_id{FIELD_MARKER}": change.ticket_id,
+                                        f"spread_ms{FIELD_MARKER}": min(MAX_SPREAD_MS, SPREAD_MS_PER_TAB * tabs)}}
 
 
 async def _push(app: rx.App, change: live.TicketChange) -> None:
@@ -137,8 +145,9 @@ async def _push(app: rx.App, change: live.TicketChange) -> None:
     if namespace is None:
         return
     local = namespace._token_manager
-    update = StateUpdate(delta=_push_delta(change))
-    for token in watchers.tokens_for(change):
+    tokens = watchers.tokens_for(change)
+    update = StateUpdate(delta=_push_delta(change, len(tokens)))
+    for token in tokens:
         record = local.token_to_socket.get(token)
         if record is None or record.instance_id != local.instance_id:
             watchers.forget(token)  # the tab closed or moved to another replica; it re-registers there
