@@ -8,7 +8,15 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 from prometheus_client import Counter, Histogram
 
-from helpdesk.api import errors, routes_ai, routes_auth, routes_health, routes_ticket_tools, routes_tickets
+from helpdesk.api import (
+    errors,
+    routes_ai,
+    routes_auth,
+    routes_health,
+    routes_kb,
+    routes_ticket_tools,
+    routes_tickets,
+)
 
 REQUEST_SECONDS = Histogram(
     "helpdesk_http_request_duration_seconds", "REST API request duration", ["method", "route", "status"],
@@ -22,7 +30,7 @@ def create_api() -> FastAPI:
         title="Helpdesk REST API",
         version="1.0",
         description="Tickets, comments, attachments and agent tools (canned responses, merging, related "
-        "tickets, bulk changes). Authenticate with POST /api/v1/auth/login, then send "
+        "tickets, bulk changes) and the knowledge base. Authenticate with POST /api/v1/auth/login, then send "
         "`Authorization: Bearer <token>`. Creates accept an `Idempotency-Key` header.",
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
@@ -34,6 +42,7 @@ def create_api() -> FastAPI:
     api.include_router(routes_tickets.router)
     api.include_router(routes_ticket_tools.router)
     api.include_router(routes_ai.router)
+    api.include_router(routes_kb.router)
 
     @api.middleware("http")
     async def record_metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

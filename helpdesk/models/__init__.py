@@ -2,6 +2,15 @@
 
 from helpdesk.models.ai import AiFeedback, AiPrediction
 from helpdesk.models.canned import CannedResponse
+from helpdesk.models.kb import (
+    ArticleStatus,
+    DeflectionOutcome,
+    KbArticle,
+    KbArticleRevision,
+    KbCategory,
+    KbDeflection,
+    KbVote,
+)
 from helpdesk.models.ops import AuditLog, IdempotencyKey, OutboxJob
 from helpdesk.models.sla import BusinessCalendarConfig, SlaPolicy
 from helpdesk.models.ticket import (
@@ -22,6 +31,7 @@ __all__ = [
     "OPEN_STATUSES",
     "AiFeedback",
     "AiPrediction",
+    "ArticleStatus",
     "AssignmentMode",
     "Attachment",
     "AuditLog",
@@ -29,7 +39,13 @@ __all__ = [
     "CannedResponse",
     "Category",
     "Comment",
+    "DeflectionOutcome",
     "IdempotencyKey",
+    "KbArticle",
+    "KbArticleRevision",
+    "KbCategory",
+    "KbDeflection",
+    "KbVote",
     "OutboxJob",
     "Priority",
     "Role",

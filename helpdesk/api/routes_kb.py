@@ -1,0 +1,124 @@
+"""REST API v1 knowledge base: search, read, write, publish, vote, and the ticket form's deflection reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+
+from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.schemas import ErrorOut
+from helpdesk.models import KbArticle
+from helpdesk.services import kb
+from helpdesk.services.kb import ArticleChanges, ArticleDraft, DeflectionReport
+
+router = APIRouter(prefix="/api/v1/kb", tags=["knowledge base"])
+ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 409: {"model": ErrorOut},
+          422: {"model": ErrorOut}}
+
+
+class SearchResultOut(BaseModel):
+    id: int
+    title: str
+    slug: str
+    summary: str
+    status: str
+    snippet: str  # HTML: escaped text, matches wrapped in <mark>
+    score: float
+
+
+class ArticleOut(BaseModel):
+    id: int
+    title: str
+    slug: str
+    summary: str
+    body_markdown: str
+    body_html: str  # sanitised on write; safe to insert as HTML
+    category_id: int | None
+    tags: list[str]
+    status: str
+    featured: bool
+    author_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    view_count: int
+    helpful_yes: int
+    helpful_no: int
+    my_vote: bool | None = None
+
+
+class VoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    helpful: bool
+
+
+class DeflectionOut(BaseModel):
+    id: int
+    outcome: str
+    article_id: int | None
+    ticket_id: int | None
+    shown_article_ids: list[int]
+    created_at: datetime
+
+
+def _article_out(session: DbSession, actor: CurrentActor, article: KbArticle) -> ArticleOut:
+    session.flush()
+    session.refresh(article)
+    fields = article.model_dump(exclude={"search_vector"})
+    return ArticleOut(**fields, my_vote=kb.vote_of(session, actor, article.id))
+
+
+@router.get("/search", response_model=list[SearchResultOut], responses=ERRORS)
+def search(
+    session: DbSession,
+    actor: CurrentActor,
+    q: str = Query(min_length=1, max_length=500),
+    category_id: int | None = None,
+    limit: int = Query(default=10, ge=1, le=50),
+) -> list[SearchResultOut]:
+    """Best matches first; requesters find published articles only."""
+    return [SearchResultOut(**r.to_dict()) for r in kb.search(session, actor, q, category_id=category_id, limit=limit)]
+
+
+@router.get("/articles/{slug}", response_model=ArticleOut, responses=ERRORS)
+def get_article(slug: str, session: DbSession, actor: CurrentActor) -> ArticleOut:
+    """Reading a published article counts as one view."""
+    article = kb.get_by_slug(session, actor, slug)
+    kb.record_view(session, actor, article.id)
+    return _article_out(session, actor, article)
+
+
+@router.post("/articles", status_code=201, response_model=ArticleOut, responses=ERRORS)
+def create_article(body: ArticleDraft, session: DbSession, actor: CurrentActor) -> ArticleOut:
+    return _article_out(session, actor, kb.create_article(session, actor, body))
+
+
+@router.patch("/articles/{article_id}", response_model=ArticleOut, responses=ERRORS)
+def update_article(article_id: int, body: ArticleChanges, session: DbSession, actor: CurrentActor) -> ArticleOut:
+    return _article_out(session, actor, kb.update_article(session, actor, article_id, body))
+
+
+@router.post("/articles/{article_id}/publish", response_model=ArticleOut, responses=ERRORS)
+def publish_article(article_id: int, session: DbSession, actor: CurrentActor) -> ArticleOut:
+    return _article_out(session, actor, kb.publish_article(session, actor, article_id))
+
+
+@router.post("/articles/{article_id}/archive", response_model=ArticleOut, responses=ERRORS)
+def archive_article(article_id: int, session: DbSession, actor: CurrentActor) -> ArticleOut:
+    return _article_out(session, actor, kb.archive_article(session, actor, article_id))
+
+
+@router.post("/articles/{article_id}/vote", response_model=ArticleOut, responses=ERRORS)
+def vote(article_id: int, body: VoteRequest, session: DbSession, actor: CurrentActor) -> ArticleOut:
+    """The caller's one vote (sending another changes it)."""
+    return _article_out(session, actor, kb.vote(session, actor, article_id, body.helpful))
+
+
+@router.post("/deflections", status_code=201, response_model=DeflectionOut, responses=ERRORS)
+def record_deflection(body: DeflectionReport, session: DbSession, actor: CurrentActor) -> DeflectionOut:
+    deflection = kb.record_deflection(session, actor, body.query, body.article_id, body.outcome.value,
+                                      body.shown_article_ids, body.ticket_id)
+    return DeflectionOut(**deflection.model_dump())
