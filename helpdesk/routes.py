@@ -7,6 +7,8 @@ PORTAL = "/portal"
 NEW_TICKET = "/portal/new"
 QUEUE = "/queue"
 TICKET = "/tickets/[ticket_id]"
+KB = "/kb"
+KB_ARTICLE = "/kb/[slug]"
 
 HOME_FOR_ROLE = {
     Role.REQUESTER: PORTAL,

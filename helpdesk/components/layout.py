@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.live import version_watcher
-from helpdesk.routes import NEW_TICKET, PORTAL, QUEUE
+from helpdesk.routes import KB, NEW_TICKET, PORTAL, QUEUE
 from helpdesk.state.session import SessionState
 
 
@@ -69,10 +69,12 @@ def top_bar() -> rx.Component:
                 rx.cond(
                     SessionState.is_requester,
                     rx.fragment(_nav_link("My tickets", PORTAL, "inbox"),
-                                _nav_link("New ticket", NEW_TICKET, "square-pen")),
+                                _nav_link("New ticket", NEW_TICKET, "square-pen"),
+                                _nav_link("Help articles", KB, "book-open")),
                     rx.fragment(_nav_link("Queue", QUEUE, "list-todo"),
                                 _nav_link("My requests", PORTAL, "inbox"),
-                                _nav_link("New ticket", NEW_TICKET, "square-pen")),
+                                _nav_link("New ticket", NEW_TICKET, "square-pen"),
+                                _nav_link("Help articles", KB, "book-open")),
                 ),
                 spacing="1",
                 margin_left="24px",

@@ -106,7 +106,20 @@ def seed_demo(ticket_count: int = 320, seed: int = 7) -> bool:
         session.flush()
         _seed_tickets(session, rng, ticket_count, agents, requesters)
         _seed_canned_responses(session, teams, admin.id)
+        _seed_knowledge_base(session, admin.id)
     return True
+
+
+def _seed_knowledge_base(session: Session, admin_id: int) -> None:
+    from helpdesk.seed.kb_articles import ARTICLES
+    from helpdesk.services import kb
+    from helpdesk.services.actor import load_actor
+
+    admin = load_actor(session, admin_id)
+    for title, summary, tags, featured, body in ARTICLES:
+        article = kb.create_article(session, admin, kb.ArticleDraft(
+            title=title, summary=summary, tags=tags, featured=featured, body_markdown=body))
+        kb.publish_article(session, admin, article.id)
 
 
 def _seed_canned_responses(session: Session, teams: dict[str, Team], author_id: int) -> None:

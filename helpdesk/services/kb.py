@@ -385,10 +385,21 @@ def search(session: Session, actor: Actor, query: str, category_id: int | None =
     return kb_search.search(session, query, statuses, category_id=category_id, limit=max(1, min(limit, 50)))
 
 
+SUGGESTION_RELATIVE_CUTOFF = 0.25
+
+
 def suggest_for_ticket_draft(session: Session, actor: Actor, title: str, description: str,
                              limit: int = 5) -> list[SearchResult]:
-    """Published articles that may answer a ticket being written (the form's deflection panel)."""
-    return kb_search.suggest(session, title, description, [ArticleStatus.PUBLISHED.value], limit=limit)
+    """Published articles that may answer a ticket being written (the form's deflection panel).
+
+    Any shared word makes an article a candidate, so weak ones (under a quarter of the best
+    score) are dropped: a panel of near-misses teaches people to ignore it.
+    """
+    found = kb_search.suggest(session, title, description, [ArticleStatus.PUBLISHED.value], limit=limit)
+    if not found:
+        return []
+    best = found[0].score
+    return [result for result in found if result.score >= best * SUGGESTION_RELATIVE_CUTOFF]
 
 
 def record_deflection(

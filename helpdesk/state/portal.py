@@ -8,7 +8,7 @@ import reflex as rx
 
 from helpdesk import live
 from helpdesk.routes import ticket_url
-from helpdesk.services import attachments, directory, tickets
+from helpdesk.services import attachments, directory, kb, tickets
 from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.services.validation import TicketDraft, parse
 from helpdesk.state.formatting import ticket_row
@@ -81,10 +81,14 @@ class NewTicketState(SessionState):
     field_errors: dict[str, str] = {}
     error: str = ""
     submitting: bool = False
+    suggestions: list[dict[str, str]] = []
+    _shown_article_ids: list[int] = []
+    _suggested_for: str = ""
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
         self.field_errors, self.error = {}, ""
+        self.suggestions, self._shown_article_ids, self._suggested_for = [], [], ""
         try:
             options = self._run(lambda session, actor: directory.category_options(session))
         except NotAuthenticated:
@@ -93,14 +97,57 @@ class NewTicketState(SessionState):
         return None
 
     @rx.event
-    def set_title(self, value: str) -> None:
+    def set_title(self, value: str) -> rx.event.EventSpec | None:
         self.title = value[:200]
         self.field_errors = {k: v for k, v in self.field_errors.items() if k != "title"}
+        return self._suggest_articles()
 
     @rx.event
-    def set_description(self, value: str) -> None:
+    def set_description(self, value: str) -> rx.event.EventSpec | None:
         self.description = value[:20000]
         self.field_errors = {k: v for k, v in self.field_errors.items() if k != "description"}
+        return self._suggest_articles()
+
+    def _suggest_articles(self) -> rx.event.EventSpec | None:
+        """Deflection: articles that may solve the problem, refreshed when a word is completed."""
+        words = " ".join(f"{self.title} {self.description[:2000]}".split()[:-1] or [])
+        if words == self._suggested_for:
+            return None
+        self._suggested_for = words
+        if len(words) < 6:
+            self.suggestions = []
+            return None
+        try:
+            found = self._run(lambda session, actor: kb.suggest_for_ticket_draft(
+                session, actor, self.title, self.description[:2000], limit=3))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError:
+            return None
+        self.suggestions = [{"id": str(r.id), "title": r.title, "slug": r.slug, "summary": r.summary}
+                            for r in found]
+        self._shown_article_ids = list(dict.fromkeys([*self._shown_article_ids, *(r.id for r in found)]))
+        return None
+
+    def _draft_text(self) -> str:
+        return f"{self.title}\n{self.description}".strip()[:2000] or "(empty draft)"
+
+    @rx.event
+    def solved_by(self, article_id: str) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
+        """The requester found the answer: record the deflection and drop the draft."""
+        match = next((s for s in self.suggestions if s["id"] == article_id), None)
+        if match is None:
+            return None
+        try:
+            self._run(lambda session, actor: kb.record_deflection(
+                session, actor, self._draft_text(), int(article_id), "solved", self._shown_article_ids))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self.title, self.description, self.suggestions, self._shown_article_ids = "", "", [], []
+        self._suggested_for = ""
+        return [rx.toast.success("Glad that helped! No ticket was filed."), rx.redirect(f"/kb/{match['slug']}")]
 
     @rx.event
     def set_priority(self, value: str) -> None:
@@ -128,6 +175,9 @@ class NewTicketState(SessionState):
                 for name, content_type, data in uploads:
                     attachments.add_attachment(session, actor, ticket.id, name, content_type, data)
                 ticket_id = ticket.id
+                if self._shown_article_ids:
+                    kb.record_deflection(session, actor, self._draft_text(), None, "filed_anyway",
+                                         self._shown_article_ids, ticket_id=ticket_id)
         except NotAuthenticated:
             yield self._sign_in_again()
             return
@@ -138,6 +188,7 @@ class NewTicketState(SessionState):
             self.error = exc.message
             return
         self.title, self.description, self.priority, self.category_id = "", "", "medium", ""
+        self.suggestions, self._shown_article_ids, self._suggested_for = [], [], ""
         yield rx.clear_selected_files("attachments")
         yield rx.toast.success("Your ticket was submitted. We'll keep you posted by e-mail.")
         yield rx.redirect(ticket_url(ticket_id))

@@ -20,7 +20,7 @@ def sign_in(web_app: str, browser, org: Org) -> Iterator[Callable]:  # noqa: ANN
 
     def open_as(email: str, password: str = PASSWORD, base_url: str = web_app):  # noqa: ANN202
         context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=base_url)
-        context.set_default_timeout(15000)
+        context.set_default_timeout(30000)
         contexts.append(context)
         page = context.new_page()
         open_page(page, "/login")

@@ -35,6 +35,42 @@ def _priority_help() -> rx.Component:
     )
 
 
+def _deflection_panel() -> rx.Component:
+    return rx.cond(
+        NewTicketState.suggestions.length() > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("lightbulb")),
+            rx.vstack(
+                rx.text("These articles may solve it right away:", weight="bold", size="2"),
+                rx.foreach(
+                    NewTicketState.suggestions,
+                    lambda s: rx.hstack(
+                        rx.vstack(
+                            rx.link(s["title"], href="/kb/" + s["slug"], is_external=True, weight="medium",
+                                    size="2"),
+                            rx.cond(s["summary"] != "", rx.text(s["summary"], size="1", color_scheme="gray")),
+                            spacing="0",
+                            align="start",
+                        ),
+                        rx.spacer(),
+                        rx.button("This solved my problem", size="1", variant="soft", color_scheme="green",
+                                  on_click=NewTicketState.solved_by(s["id"]), data_testid="deflect-solved"),
+                        width="100%",
+                        align="center",
+                        data_testid="deflection-suggestion",
+                    ),
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            color_scheme="blue",
+            width="100%",
+            margin_bottom="16px",
+            data_testid="deflection-panel",
+        ),
+    )
+
+
 @rx.page(route=NEW_TICKET, title="New ticket · IT Helpdesk", on_load=[NewTicketState.on_load, LiveState.stop_watching])
 def new_ticket_page() -> rx.Component:
     return page_shell(
@@ -60,6 +96,7 @@ def new_ticket_page() -> rx.Component:
                     spacing="1",
                     width="100%",
                 ),
+                _deflection_panel(),
                 rx.grid(
                     rx.vstack(
                         _label("Priority", "priority"),

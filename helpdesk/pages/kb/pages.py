@@ -1,0 +1,111 @@
+"""Knowledge base: search with highlighted snippets, featured articles, an article page."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.components.layout import card, empty_state, page_header, page_shell
+from helpdesk.routes import KB, KB_ARTICLE, NEW_TICKET
+from helpdesk.state.kb import KbArticleState, KbHomeState
+
+
+def article_link_card(item: rx.Var, show_snippet: bool = False) -> rx.Component:
+    return rx.link(
+        rx.box(
+            rx.text(item["title"], weight="bold", size="3"),
+            rx.cond(item["summary"] != "", rx.text(item["summary"], size="2", color_scheme="gray")),
+            rx.html(item["snippet"], class_name="kb-snippet", font_size="13px", color="var(--gray-11)")
+            if show_snippet else rx.fragment(),
+            padding="14px 16px",
+            border="1px solid var(--gray-a5)",
+            border_radius="10px",
+            background="var(--color-panel-solid)",
+            _hover={"border_color": "var(--accent-8)"},
+        ),
+        href="/kb/" + item["slug"],
+        underline="none",
+        color="inherit",
+        width="100%",
+        data_testid="kb-result",
+    )
+
+
+@rx.page(route=KB, title="Help articles · IT Helpdesk", on_load=KbHomeState.on_load)
+def kb_home_page() -> rx.Component:
+    return page_shell(
+        page_header("Help articles", "Answers to common questions: most problems are solved here in minutes."),
+        rx.input(
+            rx.input.slot(rx.icon("search", size=18)),
+            placeholder="Search, e.g. “reset my password” or “printer offline”",
+            default_value=KbHomeState.query,
+            on_change=KbHomeState.search.debounce(250),
+            size="3",
+            width="100%",
+            data_testid="kb-search",
+        ),
+        rx.box(height="18px"),
+        rx.cond(
+            KbHomeState.searched,
+            rx.cond(
+                KbHomeState.results.length() > 0,
+                rx.vstack(rx.foreach(KbHomeState.results, lambda r: article_link_card(r, show_snippet=True)),
+                          spacing="3", width="100%"),
+                card(empty_state("search-x", "No articles match",
+                                 "Try other words, or tell the IT team what is wrong.",
+                                 rx.link(rx.button("Report a problem", variant="soft"), href=NEW_TICKET))),
+            ),
+            rx.vstack(
+                rx.heading("Featured", size="4"),
+                rx.cond(
+                    KbHomeState.featured.length() > 0,
+                    rx.grid(rx.foreach(KbHomeState.featured, lambda r: article_link_card(r)), columns="2", spacing="3",
+                            width="100%"),
+                    rx.text("No featured articles yet.", color_scheme="gray", size="2"),
+                ),
+                spacing="3",
+                width="100%",
+                align="start",
+            ),
+        ),
+        max_width="900px",
+    )
+
+
+@rx.page(route=KB_ARTICLE, title="Help article · IT Helpdesk", on_load=KbArticleState.on_load)
+def kb_article_page() -> rx.Component:
+    return page_shell(
+        rx.cond(
+            KbArticleState.not_found,
+            card(empty_state("file-x", "Article not found", "It may have been moved or is not published yet.",
+                             rx.link(rx.button("All help articles", variant="soft"), href=KB))),
+            rx.vstack(
+                rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("Help articles", size="2"),
+                                  align="center", spacing="1"), href=KB, color_scheme="gray"),
+                rx.heading(KbArticleState.article["title"], size="7", data_testid="kb-title"),
+                rx.text("Updated ", KbArticleState.article["updated"],
+                        rx.cond(KbArticleState.article["tags"] != "", " · " + KbArticleState.article["tags"], ""),
+                        size="2", color_scheme="gray"),
+                card(rx.html(KbArticleState.article["html"], class_name="kb-article", data_testid="kb-body")),
+                card(
+                    rx.hstack(
+                        rx.text("Was this helpful?", weight="medium"),
+                        rx.button(rx.icon("thumbs-up", size=14), "Yes", size="2",
+                                  variant=rx.cond(KbArticleState.my_vote == "yes", "solid", "soft"),
+                                  on_click=KbArticleState.vote(True), data_testid="kb-helpful"),
+                        rx.button(rx.icon("thumbs-down", size=14), "No", size="2", color_scheme="gray",
+                                  variant=rx.cond(KbArticleState.my_vote == "no", "solid", "soft"),
+                                  on_click=KbArticleState.vote(False)),
+                        rx.spacer(),
+                        rx.link(rx.button("Still stuck? Report a problem", variant="ghost"), href=NEW_TICKET),
+                        align="center",
+                        spacing="3",
+                        width="100%",
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+                align="start",
+            ),
+        ),
+        max_width="860px",
+    )

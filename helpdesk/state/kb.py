@@ -1,0 +1,90 @@
+"""Knowledge-base pages: search as you type, featured articles, reading and voting."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.services import kb
+from helpdesk.services.errors import DomainError, NotAuthenticated
+from helpdesk.state.formatting import local_time
+from helpdesk.state.session import SessionState
+
+
+def result_card(result: kb.kb_search.SearchResult) -> dict[str, str]:
+    return {"id": str(result.id), "title": result.title, "slug": result.slug, "summary": result.summary,
+            "snippet": result.snippet, "status": result.status}
+
+
+class KbHomeState(SessionState):
+    query: str = ""
+    results: list[dict[str, str]] = []
+    featured: list[dict[str, str]] = []
+    searched: bool = False
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        try:
+            rows = self._run(lambda session, actor: kb.featured_articles(session))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        self.featured = [{"title": r["title"], "slug": r["slug"], "summary": r["summary"] or ""} for r in rows]
+        return None
+
+    @rx.event
+    def search(self, value: str) -> rx.event.EventSpec | None:
+        self.query = value[:200]
+        if len(self.query.strip()) < 2:
+            self.results, self.searched = [], False
+            return None
+        try:
+            found = self._run(lambda session, actor: kb.search(session, actor, self.query, limit=10))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError:
+            found = []
+        self.results, self.searched = [result_card(r) for r in found], True
+        return None
+
+
+class KbArticleState(SessionState):
+    article: dict[str, str] = {}
+    not_found: bool = False
+    my_vote: str = ""  # "yes", "no" or ""
+
+    def _slug(self) -> str:
+        return str(self.router.page.params.get("slug", ""))[:120]
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        try:
+            with self._service() as (session, actor):
+                article = kb.get_by_slug(session, actor, self._slug())
+                kb.record_view(session, actor, article.id)
+                vote = kb.vote_of(session, actor, article.id)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError:
+            self.not_found, self.article = True, {}
+            return None
+        self.not_found = False
+        self.my_vote = "" if vote is None else ("yes" if vote else "no")
+        self.article = {
+            "id": str(article.id), "title": article.title, "html": article.body_html, "summary": article.summary,
+            "status": article.status, "updated": local_time(article.updated_at),
+            "tags": ", ".join(article.tags or []), "helpful": str(article.helpful_yes),
+        }
+        return None
+
+    @rx.event
+    def vote(self, helpful: bool) -> rx.event.EventSpec | None:
+        if not self.article:
+            return None
+        article_id = int(self.article["id"])
+        try:
+            self._run(lambda session, actor: kb.vote(session, actor, article_id, bool(helpful)))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self.my_vote = "yes" if helpful else "no"
+        return rx.toast.success("Thanks for the feedback!")
