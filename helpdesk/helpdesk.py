@@ -14,6 +14,7 @@ from helpdesk.state.live import apply_bus_entries
 app = rx.App(
     api_transformer=create_api(),
     head_components=[rx.el.meta(name="color-scheme", content="light")],
+    stylesheets=["/kb.css"],
 )
 
 # Each web process applies live bus entries (exactly once across replicas) to the shared states.

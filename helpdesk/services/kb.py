@@ -200,13 +200,17 @@ def get_by_id(session: Session, actor: Actor, article_id: int, *, lock: bool = F
 
 
 def _search_vector(session: Session, title: str, tags: list[str], body: str) -> TextClause:
-    """The weighted tsvector as a SQL expression, so it is written by the same INSERT/UPDATE as the text."""
+    """The weighted tsvector as a SQL expression, so it is written by the same INSERT/UPDATE as the text.
+
+    Each part also carries its hyphenated words without hyphens ("Wi-Fi" as "WiFi"), so "wifi" finds it.
+    """
     def weighted(parameter: str, weight: str) -> str:
         return f"setweight(to_tsvector('{kb_search.LANGUAGE}', {kb_search.fold_sql(session, parameter)}), '{weight}')"
 
     return text(
         f"{weighted(':sv_title', 'A')} || {weighted(':sv_tags', 'B')} || {weighted(':sv_body', 'C')}"
-    ).bindparams(sv_title=title, sv_tags=" ".join(tags), sv_body=body)
+    ).bindparams(**{name: f"{value} {kb_search.hyphen_free_forms(value)}".strip() for name, value in
+                    (("sv_title", title), ("sv_tags", " ".join(tags)), ("sv_body", body))})
 
 
 def _refresh_derived(session: Session, article: KbArticle) -> None:

@@ -115,15 +115,12 @@ def _ranked(session: Session, *, words_tsquery: str, prefix_query: str, fuzzy_te
 
 def search(session: Session, query: str, statuses: list[str], *, category_id: int | None = None,
            limit: int = 10) -> list[SearchResult]:
-    """All the query's words must match (websearch syntax: "quotes", -not, or); the last may be unfinished."""
-    words = words_of(query, MAX_QUERY_WORDS)
-    if not words:
+    """Articles matching any of the query's words, best first; the last word may be unfinished (a prefix), a
+    misspelt word is corrected to the most similar title word, hyphens and common spellings are folded."""
+    terms = _correct_terms(session, _query_terms(query), statuses)
+    if not terms:
         return []
-    # Word characters only reach to_tsquery, so its syntax can never be broken by what someone types.
-    prefix_query = " & ".join(words[:-1] + [f"{words[-1]}:*"])
-    words_tsquery = f"websearch_to_tsquery('{LANGUAGE}', {fold_sql(session, ':query')})"
-    return _ranked(session, words_tsquery=words_tsquery, prefix_query=prefix_query, fuzzy_text=query.strip()[:200],
-                   params={"query": query[:500]}, statuses=statuses, category_id=category_id, limit=limit)
+    return _ranked_words(session, terms, statuses, category_id, limit)
 
 
 def suggest(session: Session, title: str, description: str, statuses: list[str], *,
@@ -136,3 +133,179 @@ def suggest(session: Session, title: str, description: str, statuses: list[str],
     words_tsquery = f"to_tsquery('{LANGUAGE}', {fold_sql(session, ':any_word')})"
     return _ranked(session, words_tsquery=words_tsquery, prefix_query=any_word, fuzzy_text=title.strip()[:200],
                    params={"any_word": any_word}, statuses=statuses, category_id=None, limit=limit)
+
+
+# ---------------------------------------------------------------- search box ranking
+
+# Words that say how someone asks rather than what they ask about ("how do I fix ...", "why ... ?"). PostgreSQL's
+# English stop words ("how", "do", "i", "my", ...) are dropped by to_tsquery anyway; these are not stop words there.
+FILLER_WORDS = frozenset({
+    "fix", "fixed", "fixing", "fixes", "help", "helps", "please", "pls", "problem", "problems", "issue", "issues",
+    "solve", "solved", "solution", "anyone", "urgent", "asap", "hi", "hello", "thanks", "question", "trouble",
+})
+# Common IT spellings: a word maps to other forms people (and articles) write for it. Hyphenated forms need no entry
+# ("wifi" finds "Wi-Fi" because article search vectors also hold hyphen-free forms, see hyphen_free_forms).
+SPELLINGS: dict[str, tuple[str, ...]] = {
+    "setup": ("set",), "signin": ("sign",), "signon": ("sign",), "signout": ("sign",), "login": ("log",),
+    "logon": ("log",), "logout": ("log",), "logoff": ("log",), "startup": ("start",), "shutdown": ("shut",),
+    "license": ("licence",), "licence": ("license",), "licenses": ("licences",), "licences": ("licenses",),
+    "licensed": ("licenced",), "enroll": ("enrol",), "enrol": ("enroll",), "enrollment": ("enrolment",),
+    "enrolment": ("enrollment",), "authorize": ("authorise",), "authorise": ("authorize",),
+    "authorized": ("authorised",), "authorised": ("authorized",), "color": ("colour",), "colour": ("color",),
+    "center": ("centre",), "centre": ("center",), "cancelled": ("canceled",), "canceled": ("cancelled",),
+}
+# How much a query word counts when it matches an article's title, tags or only its body.
+TITLE_WEIGHT, TAGS_WEIGHT, BODY_WEIGHT = 1.0, 0.5, 0.25
+# A misspelt word is replaced by the most similar word of a title when at least this similar (pg_trgm similarity).
+WORD_CORRECTION_THRESHOLD = 0.4
+_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+_HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+", re.UNICODE)
+
+
+def hyphen_free_forms(value: str) -> str:
+    """"Wi-Fi e-mail" -> "WiFi email": written into search vectors so that "wifi" and "email" find them."""
+    return " ".join(dict.fromkeys(match.replace("-", "") for match in _HYPHENATED.findall(value)))
+
+
+@dataclass
+class _Term:
+    """One query word as a group of alternative tsquery operands (spellings, corrections, a prefix)."""
+    word: str
+    alternatives: list[str]
+    prefix: bool = False
+
+    def tsquery(self, weights: str = "") -> str:
+        suffix = (":*" if self.prefix else ":") + weights if (self.prefix or weights) else ""
+        parts = []
+        for alternative in self.alternatives:
+            pieces = alternative.split("-")
+            if len(pieces) == 1:
+                parts.append(alternative + suffix)
+            else:  # the hyphenated form as a phrase, the last piece carrying any prefix
+                phrase = [piece + (":" + weights if weights else "") for piece in pieces[:-1]] + [pieces[-1] + suffix]
+                parts.append("(" + " <-> ".join(phrase) + ")")
+        return " | ".join(parts)
+
+
+def _query_terms(query: str) -> list[_Term]:
+    tokens = [token.lower() for token in _TOKEN.findall(query)]
+    terms: list[_Term] = []
+    for position, token in enumerate(tokens[:MAX_QUERY_WORDS]):
+        last = position == len(tokens[:MAX_QUERY_WORDS]) - 1
+        if token in FILLER_WORDS and not last:
+            continue
+        alternatives = [token]
+        if "-" in token:
+            alternatives.append(token.replace("-", ""))
+        alternatives += [spelling for spelling in SPELLINGS.get(token.replace("-", ""), ()) if spelling != token]
+        terms.append(_Term(word=token, alternatives=list(dict.fromkeys(alternatives)), prefix=last))
+    # The same word typed twice counts once.
+    unique: dict[str, _Term] = {}
+    for term in terms:
+        unique.setdefault(term.word, term)
+    return list(unique.values())
+
+
+def _correct_terms(session: Session, terms: list[_Term], statuses: list[str]) -> list[_Term]:
+    """Drop stop words; words no visible article contains get the most similar word of a visible title instead."""
+    if not terms:
+        return []
+    rows = session.execute(text(f"""
+        SELECT t.n, numnode(to_tsquery('{LANGUAGE}', {fold_sql(session, 't.q')})) > 0 AS meaningful,
+               EXISTS (SELECT 1 FROM kb_articles a WHERE a.status = ANY(:statuses)
+                       AND a.search_vector @@ to_tsquery('{LANGUAGE}', {fold_sql(session, 't.q')})) AS known
+        FROM unnest(CAST(:queries AS text[])) WITH ORDINALITY AS t(q, n)
+    """), {"queries": [term.tsquery() for term in terms], "statuses": statuses}).all()
+    status = {row.n - 1: (row.meaningful, row.known) for row in rows}
+    kept, unknown = [], []
+    for index, term in enumerate(terms):
+        meaningful, known = status[index]
+        if not meaningful:
+            continue
+        kept.append(term)
+        if not known and len(term.word.replace("-", "")) >= 3:
+            unknown.append(term)
+    if unknown:
+        session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :threshold, true)"),
+                        {"threshold": str(TITLE_SIMILARITY_THRESHOLD)})
+        found = session.execute(text(f"""
+            SELECT u.w, best.word
+            FROM unnest(CAST(:words AS text[])) AS u(w)
+            CROSS JOIN LATERAL (
+                SELECT word FROM (
+                    SELECT DISTINCT lower(piece) AS word
+                    FROM (SELECT a.title FROM kb_articles a
+                          WHERE a.status = ANY(:statuses) AND u.w <% a.title LIMIT 200) titles,
+                         regexp_split_to_table({fold_sql(session, 'titles.title')}, '[^[:alnum:]]+') AS piece
+                ) words
+                WHERE length(word) >= 3 AND similarity(u.w, word) >= :min_similarity
+                ORDER BY similarity(u.w, word) DESC, word LIMIT 1
+            ) best
+        """), {"words": [term.word.replace("-", "") for term in unknown], "statuses": statuses,
+               "min_similarity": WORD_CORRECTION_THRESHOLD}).all()
+        corrections = {row.w: row.word for row in found}
+        for term in unknown:
+            correction = corrections.get(term.word.replace("-", ""))
+            if correction:
+                term.alternatives.append(correction)
+                term.prefix = False  # a corrected word is complete
+            else:
+                kept.remove(term)
+    return kept
+
+
+def _ranked_words(session: Session, terms: list[_Term], statuses: list[str], category_id: int | None,
+                  limit: int) -> list[SearchResult]:
+    """Articles matching any query word, ranked by the matched words' weights (title > tags > body), each scaled
+    by how rare the word is among the matching articles (idf), plus a bonus when every word matches."""
+    category_filter = ""
+    if category_id is not None:
+        category_filter = """AND a.category_id IN (
+            WITH RECURSIVE subtree AS (
+                SELECT id FROM kb_categories WHERE id = :category_id
+                UNION ALL SELECT c.id FROM kb_categories c JOIN subtree s ON c.parent_id = s.id
+            ) SELECT id FROM subtree)"""
+    params: dict[str, Any] = {}
+    inputs, matches, frequencies, weighted = [], [], [], []
+    for n, term in enumerate(terms):
+        for kind, weights in (("any", ""), ("ab", "AB"), ("a", "A")):
+            params[f"q{n}{kind}"] = term.tsquery(weights)
+            inputs.append(f"to_tsquery('{LANGUAGE}', {fold_sql(session, f':q{n}{kind}')}) AS q{n}{kind}")
+        matches.append(f"({BODY_WEIGHT} * (a.search_vector @@ input.q{n}any)::int"
+                       f" + {TAGS_WEIGHT - BODY_WEIGHT} * (a.search_vector @@ input.q{n}ab)::int"
+                       f" + {TITLE_WEIGHT - TAGS_WEIGHT} * (a.search_vector @@ input.q{n}a)::int) AS m{n}")
+        frequencies.append(f"count(*) FILTER (WHERE m{n} > 0) OVER () AS df{n}")
+        weighted.append(f"m{n} * ln(1.0 + total / greatest(df{n}, 1))")
+    params["any_query"] = " | ".join(f"({term.tsquery()})" for term in terms)
+    all_matched = " AND ".join(f"m{n} > 0" for n in range(len(terms)))
+    statement = text(f"""
+        WITH input AS (
+            SELECT {", ".join(inputs)},
+                   to_tsquery('{LANGUAGE}', {fold_sql(session, ':any_query')}) AS any_query
+        ), matched AS (
+            SELECT a.id, {", ".join(matches)}
+            FROM kb_articles a, input
+            WHERE a.status = ANY(:statuses) {category_filter} AND a.search_vector @@ input.any_query
+        ), counted AS (
+            SELECT matched.*, {", ".join(frequencies)},
+                   greatest(count(*) OVER (),
+                            (SELECT reltuples FROM pg_class WHERE oid = 'kb_articles'::regclass)) AS total
+            FROM matched
+        ), best AS (
+            SELECT id, {" + ".join(weighted)} + CASE WHEN {all_matched} THEN 1.0 ELSE 0.0 END AS score
+            FROM counted
+            ORDER BY score DESC, id
+            LIMIT :limit
+        )
+        SELECT a.id, a.title, a.slug, a.summary, a.status, best.score,
+               ts_headline('{LANGUAGE}', replace(replace(a.body_markdown, :mark_start, ''), :mark_end, ''),
+                           input.any_query, :headline_options) AS headline
+        FROM best JOIN kb_articles a ON a.id = best.id, input
+        ORDER BY best.score DESC, a.id
+    """)
+    rows = session.execute(statement, params | {
+        "statuses": statuses, "category_id": category_id, "limit": limit, "mark_start": _MARK_START,
+        "mark_end": _MARK_END, "headline_options": _HEADLINE_OPTIONS,
+    }).all()
+    return [SearchResult(id=row.id, title=row.title, slug=row.slug, summary=row.summary, status=row.status,
+                         snippet=_safe_snippet(row.headline), score=round(float(row.score), 4)) for row in rows]
