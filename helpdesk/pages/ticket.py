@@ -221,6 +221,26 @@ def _ai_panel() -> rx.Component:
     )
 
 
+def _suggested_articles() -> rx.Component:
+    return card(
+        rx.hstack(rx.icon("book-open", size=16, color="var(--accent-9)"), rx.heading("Help articles", size="3"),
+                  align="center"),
+        rx.vstack(
+            rx.foreach(
+                TicketState.articles,
+                lambda a: rx.hstack(
+                    rx.link(a["title"], href="/kb/" + a["slug"], is_external=True, size="2"),
+                    rx.spacer(),
+                    rx.button("Insert link", size="1", variant="soft",
+                              on_click=TicketState.insert_article_link(a["id"]), data_testid="insert-article"),
+                    width="100%", align="center",
+                ),
+            ),
+            spacing="2", width="100%", margin_top="10px",
+        ),
+    )
+
+
 def _details() -> rx.Component:
     return rx.vstack(
         card(
@@ -243,6 +263,7 @@ def _details() -> rx.Component:
             ),
         ),
         rx.cond(TicketState.ai_suggestions.length() > 0, _ai_panel()),
+        rx.cond(TicketState.articles.length() > 0, _suggested_articles()),
         rx.cond(TicketState.can_work | (TicketState.related.length() > 0), _related()),
         rx.cond(TicketState.events.length() > 0, _history()),
         width="100%",

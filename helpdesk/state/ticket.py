@@ -13,6 +13,7 @@ from helpdesk.services import (
     canned_responses,
     conversation,
     directory,
+    kb,
     links,
     merging,
     tickets,
@@ -20,6 +21,7 @@ from helpdesk.services import (
 )
 from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.services.validation import CommentDraft, TicketChanges, parse
+from helpdesk.settings import get_settings
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
 from helpdesk.state.live import viewer_id, watchers
 from helpdesk.state.session import SessionState
@@ -70,6 +72,7 @@ class TicketState(SessionState):
     can_reply: bool = False
     related: list[dict[str, str]] = []
     ai_suggestions: list[dict[str, str]] = []
+    articles: list[dict[str, str]] = []
     ai_model: str = ""
     canned: list[dict[str, str]] = []
     link_number: str = ""
@@ -99,6 +102,8 @@ class TicketState(SessionState):
                 event_rows = tickets.history(session, actor, ticket_id) if staff else []
                 related_rows = links.related(session, actor, ticket_id)
                 prediction = triage.prediction_for(session, actor, ticket_id) if staff else None
+                articles = (kb.suggest_for_ticket_draft(session, actor, detail["title"], detail["description"][:2000],
+                                                        limit=3) if detail["can_work"] else [])
                 canned_rows = canned_responses.list_for_ticket(session, actor, ticket_id) if detail["can_work"] else []
                 if detail["can_work"]:
                     self.team_choices = [{"id": str(o["id"]), "label": o["label"]}
@@ -130,6 +135,7 @@ class TicketState(SessionState):
             for s in (prediction or {}).get("suggestions", [])
         ]
         self.ai_model = (prediction or {}).get("model_version", "")
+        self.articles = [{"id": str(a.id), "title": a.title, "slug": a.slug} for a in articles]
         return None
 
     @staticmethod
@@ -319,6 +325,15 @@ class TicketState(SessionState):
             return rx.toast.error(exc.message)
         self.reply = f"{self.reply.rstrip()}\n\n{text}".strip() if self.reply.strip() else text
         return None
+
+    @rx.event
+    def insert_article_link(self, article_id: str) -> None:
+        article = next((a for a in self.articles if a["id"] == article_id), None)
+        if article is None:
+            return
+        link = f"{get_settings().public_url.rstrip('/')}/kb/{article['slug']}"
+        line = f"This article should help: {article['title']} - {link}"
+        self.reply = f"{self.reply.rstrip()}\n\n{line}".strip() if self.reply.strip() else line
 
     @rx.event
     def set_link_number(self, value: str) -> None:

@@ -79,3 +79,20 @@ def test_search_as_you_type_tolerates_typos_and_bodies_cannot_run_script(sign_in
     assert page.locator("[data-testid=kb-body] script").count() == 0
     page.get_by_test_id("kb-helpful").click()
     expect(page.get_by_text("Thanks for the feedback!")).to_be_visible()
+
+
+def test_agents_see_matching_articles_and_insert_a_link_in_a_reply(sign_in, org: Org) -> None:  # noqa: ANN001
+    from helpdesk.services import tickets
+    from tests.factories import draft
+
+    slug = publish(org, "Mailbox full: free up space in Outlook", "Empty Deleted Items and turn on the archive.",
+                   ["outlook", "mailbox"])
+    with session_scope() as session:
+        ticket_id = tickets.create_ticket(session, org.actor(org.alice), draft(
+            title="Outlook mailbox full", description="Outlook says my mailbox is full and I cannot send.",
+            category_id=org.hardware)).id
+    page = sign_in("hank@example.org")
+    open_page(page, f"/tickets/{ticket_id}")
+    page.get_by_test_id("insert-article").click()
+    expect(page.get_by_test_id("reply-box")).to_have_value(re.compile(rf"Mailbox full: free up space in Outlook - "
+                                                                      rf"http\S+/kb/{slug}$"))
