@@ -158,6 +158,11 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
 TITLE_WEIGHT, TAGS_WEIGHT, BODY_WEIGHT = 1.0, 0.5, 0.25
 # A misspelt word is replaced by the most similar word of a title when at least this similar (pg_trgm similarity).
 WORD_CORRECTION_THRESHOLD = 0.4
+# Words in more than this share of articles ("device", "account") are left out of the query when rarer ones remain.
+STOP_SHARE = 0.5
+# Candidate articles are those holding the query's rarest words, up to about this share of the base; commoner words
+# only add to the rank of those candidates (else words like "office" would make most articles candidates).
+CANDIDATE_SHARE = 0.3
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _HYPHENATED = re.compile(r"[^\W_]+(?:-[^\W_]+)+", re.UNICODE)
 
@@ -173,6 +178,7 @@ class _Term:
     word: str
     alternatives: list[str]
     prefix: bool = False
+    share: float = 0.0  # of articles holding the word, from the planner's statistics (0: rare or unknown)
 
     def tsquery(self, weights: str = "") -> str:
         suffix = (":*" if self.prefix else ":") + weights if (self.prefix or weights) else ""
@@ -188,7 +194,7 @@ class _Term:
 
 
 def _query_terms(query: str) -> list[_Term]:
-    tokens = [token.lower() for token in _TOKEN.findall(query)]
+    tokens = [token.lower() for token in _TOKEN.findall(query[:500])]
     terms: list[_Term] = []
     for position, token in enumerate(tokens[:MAX_QUERY_WORDS]):
         last = position == len(tokens[:MAX_QUERY_WORDS]) - 1
@@ -210,13 +216,42 @@ def _correct_terms(session: Session, terms: list[_Term], statuses: list[str]) ->
     """Drop stop words; words no visible article contains get the most similar word of a visible title instead."""
     if not terms:
         return []
+    # The tsquery is computed once per word (not per row) and the existence test uses the GIN index: for a word that
+    # is in no article a sequential scan would test every row. The planner setting is put back straight after.
+    # How common each word is comes from the planner's statistics of the search vectors (most common lexemes and
+    # the share of articles holding each); a word missing from them is rare (or the table was never analysed).
+    previous = session.execute(text("SELECT current_setting('enable_seqscan')")).scalar()
+    session.execute(text("SELECT set_config('enable_seqscan', 'off', true)"))
     rows = session.execute(text(f"""
-        SELECT t.n, numnode(to_tsquery('{LANGUAGE}', {fold_sql(session, 't.q')})) > 0 AS meaningful,
-               EXISTS (SELECT 1 FROM kb_articles a WHERE a.status = ANY(:statuses)
-                       AND a.search_vector @@ to_tsquery('{LANGUAGE}', {fold_sql(session, 't.q')})) AS known
-        FROM unnest(CAST(:queries AS text[])) WITH ORDINALITY AS t(q, n)
-    """), {"queries": [term.tsquery() for term in terms], "statuses": statuses}).all()
+        WITH t AS MATERIALIZED (
+            SELECT n, to_tsquery('{LANGUAGE}', {fold_sql(session, 'q')}) AS tq, prefix,
+                   tsvector_to_array(to_tsvector('{LANGUAGE}', {fold_sql(session, 'w')})) AS lexemes
+            FROM unnest(CAST(:queries AS text[]), CAST(:words AS text[]), CAST(:prefixes AS boolean[]))
+                 WITH ORDINALITY AS u(q, w, prefix, n)
+        ), stats AS MATERIALIZED (
+            SELECT e.lexeme, e.share
+            FROM pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(lexeme, share)
+            WHERE s.schemaname = current_schema() AND s.tablename = 'kb_articles' AND s.attname = 'search_vector'
+        )
+        SELECT t.n, numnode(t.tq) > 0 AS meaningful,
+               EXISTS (SELECT 1 FROM kb_articles a  -- (status || '') keeps the planner on the text index
+                       WHERE a.search_vector @@ t.tq AND (a.status || '') = ANY(:statuses)) AS known,
+               coalesce(shares.share, 0) AS share
+        FROM t LEFT JOIN (
+            SELECT t.n, max(stats.share) AS share FROM t, unnest(t.lexemes) AS l(lexeme) JOIN stats USING (lexeme)
+            WHERE NOT t.prefix GROUP BY t.n
+            UNION ALL  -- an unfinished word: the share of articles with any word it begins (at most 1)
+            SELECT t.n, least(1, sum(stats.share)) FROM t, unnest(t.lexemes) AS l(lexeme)
+                JOIN stats ON starts_with(stats.lexeme, l.lexeme)
+            WHERE t.prefix GROUP BY t.n
+        ) shares USING (n)
+    """), {"queries": [term.tsquery() for term in terms],
+           "words": [term.word if term.prefix else " ".join(term.alternatives) for term in terms],
+           "prefixes": [term.prefix for term in terms], "statuses": statuses}).all()
+    session.execute(text("SELECT set_config('enable_seqscan', :previous, true)"), {"previous": previous})
     status = {row.n - 1: (row.meaningful, row.known) for row in rows}
+    for row in rows:
+        terms[row.n - 1].share = float(row.share)
     kept, unknown = [], []
     for index, term in enumerate(terms):
         meaningful, known = status[index]
@@ -225,6 +260,10 @@ def _correct_terms(session: Session, terms: list[_Term], statuses: list[str]) ->
         kept.append(term)
         if not known and len(term.word.replace("-", "")) >= 3:
             unknown.append(term)
+    rare = [term for term in kept if term.share <= STOP_SHARE]
+    if rare:
+        kept = rare
+    unknown = [term for term in unknown if term in kept]
     if unknown:
         session.execute(text("SELECT set_config('pg_trgm.word_similarity_threshold', :threshold, true)"),
                         {"threshold": str(TITLE_SIMILARITY_THRESHOLD)})
@@ -235,13 +274,14 @@ def _correct_terms(session: Session, terms: list[_Term], statuses: list[str]) ->
                 SELECT word FROM (
                     SELECT DISTINCT lower(piece) AS word
                     FROM (SELECT a.title FROM kb_articles a
-                          WHERE a.status = ANY(:statuses) AND u.w <% a.title LIMIT 200) titles,
+                          WHERE a.status = ANY(:statuses) AND u.w <% a.title
+                          LIMIT :titles) titles,
                          regexp_split_to_table({fold_sql(session, 'titles.title')}, '[^[:alnum:]]+') AS piece
                 ) words
                 WHERE length(word) >= 3 AND similarity(u.w, word) >= :min_similarity
                 ORDER BY similarity(u.w, word) DESC, word LIMIT 1
             ) best
-        """), {"words": [term.word.replace("-", "") for term in unknown], "statuses": statuses,
+        """), {"words": [term.word.replace("-", "") for term in unknown], "statuses": statuses, "titles": 60,
                "min_similarity": WORD_CORRECTION_THRESHOLD}).all()
         corrections = {row.w: row.word for row in found}
         for term in unknown:
@@ -249,6 +289,7 @@ def _correct_terms(session: Session, terms: list[_Term], statuses: list[str]) ->
             if correction:
                 term.alternatives.append(correction)
                 term.prefix = False  # a corrected word is complete
+                term.share = CANDIDATE_SHARE  # not known: it finds candidates only when little else does
             else:
                 kept.remove(term)
     return kept
@@ -271,21 +312,35 @@ def _ranked_words(session: Session, terms: list[_Term], statuses: list[str], cat
         for kind, weights in (("any", ""), ("ab", "AB"), ("a", "A")):
             params[f"q{n}{kind}"] = term.tsquery(weights)
             inputs.append(f"to_tsquery('{LANGUAGE}', {fold_sql(session, f':q{n}{kind}')}) AS q{n}{kind}")
-        matches.append(f"({BODY_WEIGHT} * (a.search_vector @@ input.q{n}any)::int"
-                       f" + {TAGS_WEIGHT - BODY_WEIGHT} * (a.search_vector @@ input.q{n}ab)::int"
-                       f" + {TITLE_WEIGHT - TAGS_WEIGHT} * (a.search_vector @@ input.q{n}a)::int) AS m{n}")
+        matches.append(f"CASE WHEN NOT (v @@ q{n}any) THEN 0.0 WHEN v @@ q{n}a THEN {TITLE_WEIGHT}"
+                       f" WHEN v @@ q{n}ab THEN {TAGS_WEIGHT} ELSE {BODY_WEIGHT} END AS m{n}")
         frequencies.append(f"count(*) FILTER (WHERE m{n} > 0) OVER () AS df{n}")
         weighted.append(f"m{n} * ln(1.0 + total / greatest(df{n}, 1))")
-    params["any_query"] = " | ".join(f"({term.tsquery()})" for term in terms)
+    # Candidates: articles holding one of the rarer words, up to about CANDIDATE_SHARE of the base (always the
+    # rarest word); the other words only add to the rank of those candidates.
+    selective, covered = [], 0.0
+    for term in sorted(terms, key=lambda term: term.share):
+        if selective and covered + term.share > CANDIDATE_SHARE:
+            break
+        selective.append(term)
+        covered += term.share
+    params["any_query"] = " | ".join(f"({term.tsquery()})" for term in selective)
+    params["highlight_query"] = " | ".join(f"({term.tsquery()})" for term in terms)
     all_matched = " AND ".join(f"m{n} > 0" for n in range(len(terms)))
     statement = text(f"""
         WITH input AS (
             SELECT {", ".join(inputs)},
-                   to_tsquery('{LANGUAGE}', {fold_sql(session, ':any_query')}) AS any_query
+                   to_tsquery('{LANGUAGE}', {fold_sql(session, ':any_query')}) AS any_query,
+                   to_tsquery('{LANGUAGE}', {fold_sql(session, ':highlight_query')}) AS highlight_query
         ), matched AS (
-            SELECT a.id, {", ".join(matches)}
-            FROM kb_articles a, input
-            WHERE a.status = ANY(:statuses) {category_filter} AND a.search_vector @@ input.any_query
+            SELECT id, {", ".join(matches)}
+            FROM (
+                -- ts_filter makes one uncompressed copy of the stored vector per row for all the tests below.
+                SELECT a.id, ts_filter(a.search_vector, '{{a,b,c,d}}') AS v, input.*
+                FROM kb_articles a, input
+                WHERE a.status = ANY(:statuses) {category_filter} AND a.search_vector @@ input.any_query
+                OFFSET 0
+            ) candidates
         ), counted AS (
             SELECT matched.*, {", ".join(frequencies)},
                    greatest(count(*) OVER (),
@@ -299,7 +354,7 @@ def _ranked_words(session: Session, terms: list[_Term], statuses: list[str], cat
         )
         SELECT a.id, a.title, a.slug, a.summary, a.status, best.score,
                ts_headline('{LANGUAGE}', replace(replace(a.body_markdown, :mark_start, ''), :mark_end, ''),
-                           input.any_query, :headline_options) AS headline
+                           input.highlight_query, :headline_options) AS headline
         FROM best JOIN kb_articles a ON a.id = best.id, input
         ORDER BY best.score DESC, a.id
     """)

@@ -286,6 +286,42 @@ def test_accents_are_folded_when_unaccent_is_installed(kb_org: Org) -> None:
     assert search_titles(kb_org, kb_org.alice, "cafe") == ["Café wifi access"]
 
 
+def test_any_word_finds_and_more_shared_words_rank_higher(kb_org: Org) -> None:
+    write(kb_org, "Wi-Fi keeps dropping in the warehouse", "The wireless signal drops near the racks.")
+    write(kb_org, "Cannot connect to Wi-Fi in the warehouse", "Forget the network and join it again.")
+    write(kb_org, "Printer jams", "Open tray two.")
+    # Filler words ("how", "fix") and a word no article has ("intermittently") do not hide the answer.
+    assert search_titles(kb_org, kb_org.alice, "how do I fix wifi dropping intermittently in the warehouse") == [
+        "Wi-Fi keeps dropping in the warehouse", "Cannot connect to Wi-Fi in the warehouse"]
+
+
+def test_hyphens_and_common_spellings_are_folded(kb_org: Org) -> None:
+    write(kb_org, "Set up an e-mail signature", "Open the settings of your mail app.")
+    write(kb_org, "Guest Wi-Fi for visitors", "Ask reception for a voucher.")
+    write(kb_org, "Request a Visio license", "Raise a purchase request.")
+    assert search_titles(kb_org, kb_org.alice, "email signature setup") == ["Set up an e-mail signature"]
+    assert search_titles(kb_org, kb_org.alice, "wifi visitors") == ["Guest Wi-Fi for visitors"]
+    assert search_titles(kb_org, kb_org.alice, "guest wi-fi") == ["Guest Wi-Fi for visitors"]
+    assert search_titles(kb_org, kb_org.alice, "visio licence") == ["Request a Visio license"]
+
+
+def test_one_misspelt_word_among_others_is_corrected(kb_org: Org) -> None:
+    write(kb_org, "Password expired warning on Windows", "Change it before it runs out.")
+    write(kb_org, "Reset a forgotten password on macOS", "Use the self-service portal.")
+    write(kb_org, "Slow VPN on Windows", "Switch to TCP mode.")
+    assert search_titles(kb_org, kb_org.alice, "pasword expird windows")[0] == "Password expired warning on Windows"
+    assert search_titles(kb_org, kb_org.alice, "macos pasword")[0] == "Reset a forgotten password on macOS"
+
+
+def test_drafts_stay_hidden_from_requesters_when_any_word_matches(kb_org: Org) -> None:
+    write(kb_org, "VPN setup for contractors", "Internal draft.", publish=False)
+    write(kb_org, "VPN keeps disconnecting", "Switch the VPN client to TCP mode.")
+    assert search_titles(kb_org, kb_org.alice, "vpn setup contractors") == ["VPN keeps disconnecting"]
+    assert set(search_titles(kb_org, kb_org.hank, "vpn setup contractors")) == {
+        "VPN setup for contractors", "VPN keeps disconnecting"}
+    assert search_titles(kb_org, kb_org.alice, "contractrs") == []  # no correction from a draft's title
+
+
 def test_results_carry_a_safe_highlighted_snippet_and_a_score(kb_org: Org) -> None:
     body = "Replace the <b>toner</b> cartridge when the printer says 5 < 6 & warns you."
     article_id = write(kb_org, "Printer toner", body, summary="Toner replacement")
