@@ -221,6 +221,28 @@ def _ai_panel() -> rx.Component:
     )
 
 
+def _article_from_ticket() -> rx.Component:
+    return rx.cond(
+        TicketState.can_work & ((TicketState.ticket["status"] == "resolved")
+                                | (TicketState.ticket["status"] == "closed")),
+        card(
+            rx.hstack(
+                rx.vstack(
+                    rx.text("Solved something others will ask about?", size="2", weight="medium"),
+                    rx.text("Start a help article from this ticket's problem and answers.", size="1",
+                            color_scheme="gray"),
+                    spacing="0",
+                ),
+                rx.spacer(),
+                rx.button(rx.icon("file-plus", size=14), "Draft article", size="2", variant="soft",
+                          on_click=TicketState.make_article, data_testid="make-article"),
+                align="center",
+                width="100%",
+            ),
+        ),
+    )
+
+
 def _suggested_articles() -> rx.Component:
     return card(
         rx.hstack(rx.icon("book-open", size=16, color="var(--accent-9)"), rx.heading("Help articles", size="3"),
@@ -264,6 +286,7 @@ def _details() -> rx.Component:
         ),
         rx.cond(TicketState.ai_suggestions.length() > 0, _ai_panel()),
         rx.cond(TicketState.articles.length() > 0, _suggested_articles()),
+        _article_from_ticket(),
         rx.cond(TicketState.can_work | (TicketState.related.length() > 0), _related()),
         rx.cond(TicketState.events.length() > 0, _history()),
         width="100%",

@@ -43,7 +43,8 @@ FEATURED_LIMIT = 10
 MAX_SLUG_LENGTH = 100  # leaves room in the 120-character column for a "-2" style suffix
 
 ArticleTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
-ArticleBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000)]
+ARTICLE_BODY_LIMIT = 100_000
+ArticleBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ARTICLE_BODY_LIMIT)]
 ArticleSummary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SLUG_LENGTH,
                                         pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
@@ -505,3 +506,31 @@ def create_category(session: Session, actor: Actor, name: str, parent_id: int | 
     session.flush()
     on_commit.after_commit(session, lambda: cache.invalidate(category_tree_cache_key()), key="kb-category-tree")
     return category
+
+
+# ---------------------------------------------------------------- from tickets
+
+
+def draft_from_ticket(session: Session, actor: Actor, ticket_id: int) -> KbArticle:
+    """Turns a resolved ticket into a draft article: the problem, then the IT team's public answers.
+
+    Internal notes and the requester's name stay out; the draft is for an editor to polish and publish.
+    """
+    ticket = tickets.get_for(session, actor, ticket_id)
+    if not tickets.can_work(actor, ticket):
+        raise PermissionDenied("Only agents working this ticket can turn it into an article.")
+    if ticket.status not in ("resolved", "closed"):
+        raise ValidationFailed({"status": "Resolve the ticket first: an article should describe a known fix."})
+    answers = [c["body"].strip() for c in tickets.comment_rows(session, actor, ticket)
+               if c["author_is_staff"] and not c["is_internal"] and c["body"].strip()]
+    body = "\n\n".join([
+        "## The problem", ticket.description.strip(),
+        "## The solution", *(answers or ["(Describe the fix here.)"]),
+    ])
+    article = create_article(session, actor, ArticleDraft(
+        title=ticket.title, body_markdown=body[:ARTICLE_BODY_LIMIT],
+        summary=f"How ticket #{ticket.number} was solved."[:500],
+    ))
+    audit.record(session, "kb_article.from_ticket", actor_id=actor.user_id, entity_type="kb_article",
+                 entity_id=str(article.id), details={"ticket_id": ticket.id})
+    return article

@@ -336,6 +336,20 @@ class TicketState(SessionState):
         self.reply = f"{self.reply.rstrip()}\n\n{line}".strip() if self.reply.strip() else line
 
     @rx.event
+    def make_article(self) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
+        ticket_id = self._ticket_id()
+        if ticket_id is None:
+            return None
+        try:
+            slug = self._run(lambda session, actor: kb.draft_from_ticket(session, actor, ticket_id).slug)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            message = next(iter(getattr(exc, "field_errors", {}).values()), exc.message)
+            return rx.toast.error(message)
+        return [rx.toast.success("Draft article created from this ticket."), rx.redirect(f"/kb/{slug}")]
+
+    @rx.event
     def set_link_number(self, value: str) -> None:
         self.link_number, self.tools_error = value.strip().lstrip("#")[:12], ""
 

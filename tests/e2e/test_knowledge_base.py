@@ -96,3 +96,20 @@ def test_agents_see_matching_articles_and_insert_a_link_in_a_reply(sign_in, org:
     page.get_by_test_id("insert-article").click()
     expect(page.get_by_test_id("reply-box")).to_have_value(re.compile(rf"Mailbox full: free up space in Outlook - "
                                                                       rf"http\S+/kb/{slug}$"))
+
+
+def test_an_agent_drafts_an_article_from_a_resolved_ticket(sign_in, org: Org) -> None:  # noqa: ANN001
+    from helpdesk.services import tickets
+    from helpdesk.services.validation import TicketChanges
+    from tests.factories import draft
+
+    with session_scope() as session:
+        ticket_id = tickets.create_ticket(session, org.actor(org.alice), draft(
+            title="Webcam not detected after update", category_id=org.hardware)).id
+    with session_scope() as session:
+        tickets.update_ticket(session, org.actor(org.hank), ticket_id, TicketChanges(status="resolved"))
+    page = sign_in("hank@example.org")
+    open_page(page, f"/tickets/{ticket_id}")
+    page.get_by_test_id("make-article").click()
+    page.wait_for_url(re.compile(r"/kb/webcam-not-detected-after-update$"))
+    expect(page.get_by_test_id("kb-title")).to_have_text("Webcam not detected after update")
