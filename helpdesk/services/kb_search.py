@@ -21,6 +21,7 @@ MAX_SUGGEST_WORDS = 40
 # word_similarity(query, title) above which a title counts as a (possibly misspelt) match.
 TITLE_SIMILARITY_THRESHOLD = 0.45
 # ts_headline marks matches with these; the snippet is HTML-escaped first, then they become <mark> tags.
+# Snippets are cut from the Markdown source with its emphasis, heading and code markers removed.
 _MARK_START, _MARK_END = "\u27e6", "\u27e7"
 _HEADLINE_OPTIONS = (f"StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=35, MinWords=12, ShortWord=2, "
                      "MaxFragments=2, FragmentDelimiter=\" … \"")
@@ -98,7 +99,9 @@ def _ranked(session: Session, *, words_tsquery: str, prefix_query: str, fuzzy_te
             LIMIT :limit
         )
         SELECT id, title, slug, summary, status, score,
-               ts_headline('{LANGUAGE}', replace(replace(body_markdown, :mark_start, ''), :mark_end, ''),
+               ts_headline('{LANGUAGE}',
+                           regexp_replace(replace(replace(body_markdown, :mark_start, ''), :mark_end, ''),
+                                          '[*#`>_~]+', '', 'g'),
                            highlight_query, :headline_options) AS headline
         FROM best ORDER BY score DESC, id
     """)
@@ -353,7 +356,9 @@ def _ranked_words(session: Session, terms: list[_Term], statuses: list[str], cat
             LIMIT :limit
         )
         SELECT a.id, a.title, a.slug, a.summary, a.status, best.score,
-               ts_headline('{LANGUAGE}', replace(replace(a.body_markdown, :mark_start, ''), :mark_end, ''),
+               ts_headline('{LANGUAGE}',
+                           regexp_replace(replace(replace(a.body_markdown, :mark_start, ''), :mark_end, ''),
+                                          '[*#`>_~]+', '', 'g'),
                            input.highlight_query, :headline_options) AS headline
         FROM best JOIN kb_articles a ON a.id = best.id, input
         ORDER BY best.score DESC, a.id

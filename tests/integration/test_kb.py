@@ -418,3 +418,12 @@ def test_bad_deflections_are_refused(kb_org: Org) -> None:
     with session_scope() as session:
         assert session.exec(select(KbDeflection)).all() == []
         assert session.exec(select(KbArticleRevision)).all() != []
+
+
+
+def test_snippets_read_as_plain_text(kb_org: Org) -> None:
+    write(kb_org, "Reset the router", "## Steps\n\nHold the **reset** button for `10` seconds.")
+    with session_scope() as session:
+        found = kb.search(session, kb_org.actor(kb_org.alice), "reset button")
+    snippet = next(r.snippet for r in found if r.title == "Reset the router")
+    assert "<mark>" in snippet and "**" not in snippet and "##" not in snippet and "`" not in snippet
