@@ -7,6 +7,7 @@ Both keep their data under the data folder, so it survives restarts.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -79,6 +80,13 @@ class EmbeddedPostgres:
                                      user=self._server.system_user)
         except Exception:
             log.warning("pg_ctl stop failed; falling back to the wheel's shutdown", exc_info=True)
+        else:
+            # pg_ctl returns once the pid file is gone; let the process finish exiting so the wheel's
+            # own cleanup below finds it stopped instead of trying (and reporting) a second stop.
+            info = self._server._postmaster_info
+            if info is not None:
+                with contextlib.suppress(Exception):
+                    info.process.wait(timeout=10)
         self._server._cleanup()  # releases the wheel's bookkeeping; the server is already down
         self._server = None
 
