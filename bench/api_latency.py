@@ -16,7 +16,6 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -26,11 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def percentile(samples: list[float], pct: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
+from bench.harness import bench_environment, percentile  # noqa: E402
 
 
 def timed(call) -> float:  # noqa: ANN001
@@ -58,26 +53,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
 
-    from tests.servers import create_database, drop_database, find_servers
-
-    scratch = Path(tempfile.mkdtemp(prefix="hdbench-"))
-    servers = find_servers(scratch)
-    name, database_url = create_database(servers.admin_database_url)
-    prefix = f"hdbench-{uuid.uuid4().hex[:8]}:"
-    os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": servers.redis_url, "REDIS_PREFIX": prefix,
-                       "DATA_DIR": str(scratch / "data"), "HELPDESK_ENV": "test"})
-    try:
-        run(args, database_url, servers.redis_url, prefix, scratch)
-    finally:
-        from helpdesk import cache, db
-
-        db.dispose_engines()
-        client = cache.get_redis()
-        for key in client.scan_iter(f"{prefix}*", count=1000):
-            client.delete(key)
-        if not args.keep:
-            drop_database(servers.admin_database_url, name)
-        servers.stop()
+    with bench_environment("hdbench", keep=args.keep) as env:
+        run(args, env.database_url, env.redis_url, env.redis_prefix, env.scratch)
 
 
 def run(args: argparse.Namespace, database_url: str, redis_url: str, prefix: str, scratch: Path) -> None:

@@ -16,22 +16,16 @@ import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import bench_environment, percentile  # noqa: E402
+
 KINDS = ("paraphrase", "typo", "prefix")
 BATCH = 500  # articles per transaction
-
-
-def percentile(samples: list[float], pct: float) -> float:
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def main() -> None:
@@ -43,28 +37,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     args = parser.parse_args()
 
-    from tests.servers import create_database, drop_database, find_servers
-
-    scratch = Path(tempfile.mkdtemp(prefix="hdbench-kb-"))
-    servers = find_servers(scratch)
-    name, database_url = create_database(servers.admin_database_url)
-    prefix = f"hdbench-kb-{uuid.uuid4().hex[:8]}:"
-    os.environ.update({"DATABASE_URL": database_url, "REDIS_URL": servers.redis_url, "REDIS_PREFIX": prefix,
-                       "DATA_DIR": str(scratch / "data"), "HELPDESK_ENV": "test"})
-    try:
+    with bench_environment("hdbench-kb", keep=args.keep):
         run(args)
-    finally:
-        from helpdesk import cache, db
-
-        db.dispose_engines()
-        client = cache.get_redis()
-        for key in client.scan_iter(f"{prefix}*", count=1000):
-            client.delete(key)
-        if args.keep:
-            print(f"kept database {name}", file=sys.stderr)
-        else:
-            drop_database(servers.admin_database_url, name)
-        servers.stop()
 
 
 def build(article_count: int) -> tuple[list, object]:

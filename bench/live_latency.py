@@ -42,6 +42,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import percentile  # noqa: E402
 from bench.live_wire import SocketIOClient  # noqa: E402
 
 STATE = "reflex___state____state"
@@ -53,14 +54,6 @@ COOKIE_VAR = f"{STATE}.helpdesk___state___session____session_state.auth_token_rx
 APPLY_CHANGE = f"{QUEUE_STATE}.apply_change"
 ROUTER_DATA = {"pathname": "/queue/", "asPath": "/queue/"}  # what Chromium sends (trailing slash)
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-
-
-def percentile(samples: list[float], pct: float) -> float:
-    if not samples:
-        return float("nan")
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 def figures(samples: list[float]) -> dict[str, float]:
