@@ -43,6 +43,13 @@ def ticket_channel(ticket_id: int) -> str:
     return _channel("ticket", ticket_id)
 
 
+def versions_ahead(seen: int, pushed: int) -> int:
+    """How far a pushed bus version is ahead of what a page shows (0: nothing new, or the page's first look)."""
+    if seen < 0 or pushed <= seen:
+        return 0
+    return pushed - seen
+
+
 class _Watchers:
     """The tabs this process holds sockets for, by what they watch. One watch per tab at a time."""
 

@@ -12,7 +12,7 @@ from helpdesk.services import attachments, directory, kb, tickets
 from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.services.validation import TicketDraft, parse
 from helpdesk.state.formatting import ticket_row
-from helpdesk.state.live import watchers
+from helpdesk.state.live import versions_ahead, watchers
 from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState
 
@@ -56,11 +56,9 @@ class MyTicketsState(KeysetPaging, SessionState):
     @rx.event
     def apply_change(self, version: int, ticket_id: int) -> rx.event.EventSpec | None:
         """One of my tickets changed somewhere: show the current page as it is now."""
-        if self.seen_version < 0 or version <= self.seen_version:
-            self.seen_version = max(self.seen_version, version)
-            return None
-        self.seen_version = version
-        return self._load(self._current_cursor())
+        ahead = versions_ahead(self.seen_version, version)
+        self.seen_version = max(self.seen_version, version)
+        return self._load(self._current_cursor()) if ahead else None
 
     @rx.event
     def show(self, view: str) -> rx.event.EventSpec | None:

@@ -12,7 +12,7 @@ from helpdesk.services import assignment, directory, tickets
 from helpdesk.services.errors import DomainError, NotAuthenticated
 from helpdesk.services.validation import TicketChanges, parse
 from helpdesk.state.formatting import STAFF_STATUS_LABELS, ticket_row
-from helpdesk.state.live import watchers
+from helpdesk.state.live import versions_ahead, watchers
 from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState
 
@@ -88,11 +88,11 @@ class QueueState(KeysetPaging, SessionState):
     @rx.event
     def apply_change(self, version: int, ticket_id: int) -> rx.event.EventSpec | None:
         """Runs in each open queue when the shared feed moves: refresh what this page shows."""
-        if self.seen_version < 0 or version <= self.seen_version:
-            self.seen_version = max(self.seen_version, version)
+        ahead = versions_ahead(self.seen_version, version)
+        self.seen_version = max(self.seen_version, version)
+        if not ahead:
             return None
-        missed_some = version != self.seen_version + 1
-        self.seen_version = version
+        missed_some = ahead > 1
         if missed_some or self.cursor_stack or self.sort != "newest" or not isinstance(ticket_id, int):
             return self._load(self._current_cursor())
         return self._refresh_one(ticket_id)

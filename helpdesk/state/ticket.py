@@ -23,7 +23,7 @@ from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFa
 from helpdesk.services.validation import CommentDraft, TicketChanges, parse
 from helpdesk.settings import get_settings
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
-from helpdesk.state.live import viewer_id, watchers
+from helpdesk.state.live import versions_ahead, viewer_id, watchers
 from helpdesk.state.session import SessionState
 
 _EVENT_PHRASES = {
@@ -225,11 +225,9 @@ class TicketState(SessionState):
     @rx.event
     def apply_change(self, version: int) -> rx.event.EventSpec | None:
         """The ticket changed (on any replica, the API or a worker): show it as it is now."""
-        if self.seen_version < 0 or version <= self.seen_version:
-            self.seen_version = max(self.seen_version, version)
-            return None
-        self.seen_version = version
-        return self._load()
+        ahead = versions_ahead(self.seen_version, version)
+        self.seen_version = max(self.seen_version, version)
+        return self._load() if ahead else None
 
     @rx.event
     def set_reply(self, value: str) -> None:
