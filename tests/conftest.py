@@ -170,13 +170,15 @@ def _web_server(test_env: TestEnvironment, name: str, preferred_port: int, logs:
 
     port = free_port(preferred_port)
     url = f"http://localhost:{port}"
+    # Lets two test runs in one checkout (say, two developers' shells) build without sharing a folder.
+    build_suffix = os.environ.get("HELPDESK_TEST_BUILD_SUFFIX", "")
     env = reflex_environment() | test_env.as_env() | {
         "WEB_PORT": str(port),
         "PUBLIC_URL": url,
         "CORS_ORIGINS": f'["{url}"]',
         # A build folder of its own, so a developer's running app (or the other replica) is not disturbed.
-        "REFLEX_WEB_WORKDIR": str(ROOT / f".web-{name}"),
-        "REFLEX_STATES_WORKDIR": str(ROOT / f".states-{name}"),
+        "REFLEX_WEB_WORKDIR": str(ROOT / f".web-{name}{build_suffix}"),
+        "REFLEX_STATES_WORKDIR": str(ROOT / f".states-{name}{build_suffix}"),
     }
     with running(web_command(port), env, logs / f"{name}.log",
                  lambda: http_ok(f"{url}/login") and http_ok(f"{url}/ready"), timeout=600):
