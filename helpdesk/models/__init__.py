@@ -1,6 +1,7 @@
 """All tables, imported here so `SQLModel.metadata` (and Alembic) sees every one."""
 
 from helpdesk.models.ai import AiFeedback, AiPrediction
+from helpdesk.models.ai_registry import AiModelVersion, AiTrainingRun
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.kb import (
     ArticleStatus,
@@ -11,7 +12,18 @@ from helpdesk.models.kb import (
     KbDeflection,
     KbVote,
 )
+from helpdesk.models.llm import LlmCall, LlmPurpose
 from helpdesk.models.ops import AuditLog, IdempotencyKey, OutboxJob
+from helpdesk.models.reports import (
+    DailyAgentMetrics,
+    DailyMetrics,
+    ExportStatus,
+    ReportExport,
+    ReportSchedule,
+    ReportSubscription,
+    RollupState,
+    ScheduleKind,
+)
 from helpdesk.models.sla import BusinessCalendarConfig, SlaPolicy
 from helpdesk.models.ticket import (
     OPEN_STATUSES,
@@ -30,13 +42,18 @@ from helpdesk.models.user import AssignmentMode, Role, Team, TeamMembership, Use
 __all__ = [
     "OPEN_STATUSES",
     "AiFeedback",
+    "AiModelVersion",
     "AiPrediction",
+    "AiTrainingRun",
     "ArticleStatus",
     "AssignmentMode",
     "Attachment",
     "AuditLog",
     "BusinessCalendarConfig",
     "CannedResponse",
+    "DailyAgentMetrics",
+    "DailyMetrics",
+    "ExportStatus",
     "Category",
     "Comment",
     "DeflectionOutcome",
@@ -46,8 +63,15 @@ __all__ = [
     "KbCategory",
     "KbDeflection",
     "KbVote",
+    "LlmCall",
+    "LlmPurpose",
     "OutboxJob",
     "Priority",
+    "ReportExport",
+    "ReportSchedule",
+    "ReportSubscription",
+    "RollupState",
+    "ScheduleKind",
     "Role",
     "SlaPolicy",
     "Status",

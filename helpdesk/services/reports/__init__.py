@@ -1,0 +1,1 @@
+"""Manager analytics: rollups, report data, exports and scheduled report e-mails."""
