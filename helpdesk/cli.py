@@ -104,5 +104,59 @@ def ai_train(options: tuple[str, ...]) -> None:
     sys.exit(train_main(list(options)))
 
 
+@ai.command(name="retrain", help=(
+    "Retrain the triage model from the helpdesk's resolved tickets: queued on the `ai` queue, or run here with --now. "
+    "The candidate replaces the active model only if it does better on held-back tickets."))
+@click.option("--now", "run_here", is_flag=True, help="Train in this process and print the outcome.")
+def ai_retrain(run_here: bool) -> None:
+    from helpdesk.db import session_scope
+    from helpdesk.services import ai_models, audit, jobs
+
+    if run_here:
+        run = ai_models.retrain(trigger="cli")
+        click.echo(f"Run {run['id']}: {run['outcome']}. {run['reason']}")
+        if run["candidate_version"]:
+            click.echo(f"Candidate version: {run['candidate_version']}")
+        return
+    with session_scope() as session:
+        job = jobs.enqueue(session, ai_models.RETRAIN_TASK, ai_models.RETRAIN_QUEUE, {"trigger": "cli"}, priority=9)
+        audit.record(session, "ai.retrain_requested", actor_id=None, entity_type="ai_model",
+                     details={"job_id": job.id, "via": "cli"})
+    click.echo(f"Queued retraining job {job.id} on the ai queue; `helpdesk ai versions` shows the outcome.")
+
+
+@ai.command(name="versions", help="List the kept model versions and the latest retraining runs.")
+def ai_versions() -> None:
+    from sqlmodel import select
+
+    from helpdesk.db import session_scope
+    from helpdesk.models import AiModelVersion, AiTrainingRun
+
+    with session_scope() as session:
+        for row in session.exec(select(AiModelVersion).order_by(AiModelVersion.created_at)).all():
+            metrics = row.metrics or {}
+            click.echo(f"{row.version:<28} {row.status:<10} {row.source:<10} tickets={row.training_ticket_count:<6} "
+                       f"accuracy={metrics.get('accuracy')} precision@threshold={metrics.get('auto_precision')}")
+        for run in session.exec(select(AiTrainingRun).order_by(AiTrainingRun.started_at.desc()).limit(3)).all():
+            click.echo(f"run {run.id} {run.started_at:%Y-%m-%d %H:%M} {run.outcome}: {run.reason}")
+
+
+@ai.command(name="activate", help="Make a kept model version the one that predicts (rollback), e.g. `default`.")
+@click.argument("version")
+def ai_activate(version: str) -> None:
+    from helpdesk.db import session_scope
+    from helpdesk.services import ai_models
+    from helpdesk.services.errors import ValidationFailed
+
+    try:
+        with session_scope() as session:
+            ai_models.activate_version(session, None, version)
+    except ValidationFailed as exc:
+        for message in exc.field_errors.values():
+            click.echo(message, err=True)
+        sys.exit(2)
+    click.echo(f"Model version {version} is now active; workers switch to it within a few seconds.")
+
+
 if __name__ == "__main__":
     main()

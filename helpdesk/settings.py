@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # AI triage: a suggested field is set on the ticket by itself only when its confidence is above this (and no
     # person has set that field); 1.0 turns automatic changes off and leaves suggestions only.
     ai_auto_apply_threshold: float = Field(0.85, ge=0.0, le=1.0)
+    # The weekly retraining job trains a candidate only when at least this many resolved/closed tickets have a
+    # category a person set or confirmed.
+    ai_retrain_min_tickets: int = Field(200, ge=10)
 
     # Celery
     celery_always_eager: bool = False

@@ -1,4 +1,4 @@
-"""AI jobs: triage of new tickets (and re-runs agents ask for) on the `ai` queue."""
+"""AI jobs on the `ai` queue: triage of new tickets (and re-runs agents ask for), and retraining the model."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, Any
 from celery import Task
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from helpdesk.ai import load_default_model
 from helpdesk.db import session_scope
-from helpdesk.services import triage
+from helpdesk.services import ai_models, triage
 from tasks.celery_app import celery_app
 
 if TYPE_CHECKING:
@@ -24,12 +23,13 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, TimeoutError)
 
 
 def category_model() -> TicketClassifier:
-    """The category model, loaded on the first job a worker process runs and kept for the process's lifetime.
+    """The active model version, loaded on the first job a worker process runs and reloaded when another version is
+    activated (a Redis marker checked at most every few seconds).
 
     Loaded lazily rather than at import, so the prefork parent (and every process that only imports the task
     module to send jobs) never pays the ~2 s load or holds the model in memory.
     """
-    return load_default_model()
+    return ai_models.active_classifier()
 
 
 @celery_app.task(
@@ -58,3 +58,13 @@ def _record_failure(ticket_id: int, exc: BaseException, *, attempt: int) -> None
             triage.record_failure(session, ticket_id, f"attempt {attempt}: {type(exc).__name__}: {exc}")
     except Exception:  # the database itself may be what failed; the log still has it
         log.exception("could not record the failed triage of ticket %s", ticket_id)
+
+
+# Bounded: the production configuration trains in about 2-3 minutes on 2 cores; a run past these limits is stopped
+# and recorded as failed, and the active model keeps predicting.
+@celery_app.task(name=ai_models.RETRAIN_TASK, acks_late=False, soft_time_limit=20 * 60, time_limit=25 * 60)
+def retrain_model(trigger: str = "schedule", requested_by: int | None = None) -> dict[str, Any]:
+    """Trains a candidate from the helpdesk's confirmed tickets and promotes it only if it is better."""
+    run = ai_models.retrain(trigger=trigger, requested_by=requested_by)
+    return {"run_id": run["id"], "outcome": run["outcome"], "reason": run["reason"],
+            "candidate_version": run["candidate_version"]}

@@ -43,6 +43,13 @@ def make_celery() -> Celery:
                 "schedule": crontab(hour=1, minute=30),
             },
             "audit-partitions": {"task": "maintenance.ensure_audit_partitions", "schedule": crontab(hour=2, minute=0)},
+            # Weekly, at a quiet hour: learn from the week's confirmed tickets (promoted only if better).
+            "ai-retrain": {
+                "task": "ai.retrain_model",
+                "schedule": crontab(day_of_week="sun", hour=3, minute=30),
+                "kwargs": {"trigger": "schedule"},
+                "options": {"queue": "ai", "expires": 6 * 3600},
+            },
             "purge-idempotency-keys": {
                 "task": "maintenance.purge_idempotency_keys",
                 "schedule": crontab(hour=3, minute=15),

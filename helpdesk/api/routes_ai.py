@@ -68,6 +68,34 @@ class CategoryPrecisionOut(BaseModel):
     precision: float
 
 
+class CategoryAtThresholdOut(BaseModel):
+    category: str | None  # the model's label
+    predictions: int
+    above_threshold: int
+    coverage: float | None  # share of this label's predictions above the threshold
+    judged: int  # of those, on tickets whose category a person set or confirmed
+    correct: int
+    precision: float | None  # correct / judged
+
+
+class ModelVersionMetricsOut(BaseModel):
+    model_version: str
+    predictions: int
+    errors: int
+    coverage: float | None
+    judged: int
+    precision: float | None
+    suggestions_decided: int
+    acceptance_rate: float | None
+    latency_ms: dict[str, float | None]
+
+
+class TokenUsageOut(BaseModel):
+    configured: bool
+    message: str  # "LLM provider not configured" until an LLM feature reports usage
+    summary: dict[str, Any]
+
+
 class AiMetricsOut(BaseModel):
     threshold: float
     since: datetime | None
@@ -81,6 +109,9 @@ class AiMetricsOut(BaseModel):
     suggestions_accepted: int
     acceptance_rate: float | None
     latency_ms: dict[str, float | None]
+    per_category_at_threshold: list[CategoryAtThresholdOut]
+    by_model_version: list[ModelVersionMetricsOut]
+    token_usage: TokenUsageOut
 
 
 def _ticket_ai(session: DbSession, actor: CurrentActor, ticket_id: int) -> TicketAiOut:

@@ -29,7 +29,7 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy import all_, exists, func
 from sqlmodel import Session, select
 
-from helpdesk.ai import estimate_priority, load_default_model, normalize
+from helpdesk.ai import estimate_priority, normalize
 from helpdesk.models import (
     OPEN_STATUSES,
     AiFeedback,
@@ -42,7 +42,7 @@ from helpdesk.models import (
     TicketEvent,
 )
 from helpdesk.models.base import utcnow
-from helpdesk.services import assignment, audit, jobs, sla, tickets
+from helpdesk.services import ai_models, assignment, audit, jobs, sla, tickets
 from helpdesk.services.actor import Actor
 from helpdesk.services.errors import PermissionDenied, ValidationFailed
 from helpdesk.services.validation import TicketChanges
@@ -180,8 +180,9 @@ def triage_ticket(
 ) -> AiPrediction | None:
     """Predicts the ticket's category, team and priority, stores the prediction and applies what it may.
 
-    `threshold` defaults to the setting AI_AUTO_APPLY_THRESHOLD; `classifier` to the shipped model (loaded once
-    per process). Returns None when the ticket no longer exists (a job can outlive its ticket).
+    `threshold` defaults to the setting AI_AUTO_APPLY_THRESHOLD; `classifier` to the active model version (loaded
+    once per process, reloaded when an administrator or the retraining job activates another). Returns None when
+    the ticket no longer exists (a job can outlive its ticket).
     """
     threshold = auto_apply_threshold(threshold)
     # Locked, so an agent's change cannot slip in between "nobody set this field" and the AI setting it.
@@ -189,7 +190,7 @@ def triage_ticket(
     if ticket is None or ticket.deleted_at is not None:
         PREDICTIONS.labels("skipped").inc()
         return None
-    classifier = classifier or load_default_model()
+    classifier = classifier or ai_models.active_classifier()
     now = now or utcnow()
 
     started = time.perf_counter()
@@ -224,7 +225,7 @@ def triage_ticket(
     applied = [s for s in suggestions.values() if s.status == SuggestionStatus.APPLIED]
     record = AiPrediction(
         ticket_id=ticket.id,
-        model_version=str(classifier.metadata.get("version", "unknown")),
+        model_version=ai_models.model_version_name(classifier),
         predicted_label=prediction.label,
         predicted_category_id=category.id if category is not None else None,
         category_confidence=prediction.confidence,
@@ -535,6 +536,7 @@ def ai_metrics(session: Session, actor: Actor, *, since: datetime | None = None)
         .where(newest_decisions.c.field != all_(AiPrediction.applied_fields), *in_period)
     ).one()
 
+    judged = _judged_against_people(session, in_period, auto_apply_threshold())
     return {
         "threshold": auto_apply_threshold(),
         "since": since,
@@ -548,4 +550,103 @@ def ai_metrics(session: Session, actor: Actor, *, since: datetime | None = None)
         "suggestions_accepted": accepted,
         "acceptance_rate": round(accepted / decided, 4) if decided else None,
         "latency_ms": {"p50": None if p50 is None else round(p50, 3), "p95": None if p95 is None else round(p95, 3)},
+        "per_category_at_threshold": judged["per_category"],
+        "by_model_version": judged["by_model_version"],
+        "token_usage": token_usage(session, since),
     }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    import numpy as np
+
+    return round(float(np.percentile(values, q)), 3) if values else None
+
+
+def _judged_against_people(session: Session, in_period: list[Any], threshold: float) -> dict[str, Any]:
+    """Per category and per model version: coverage at the threshold, and precision judged against the category a
+    person set or confirmed (the same rule that picks training tickets: the AI's own unconfirmed labels never count
+    as right); predictions on tickets nobody has confirmed yet are not judged.
+    """
+    rows = session.exec(
+        select(AiPrediction.id, AiPrediction.ticket_id, AiPrediction.model_version, AiPrediction.predicted_label,
+               AiPrediction.category_confidence, AiPrediction.latency_ms, AiPrediction.error)
+        .where(*in_period)
+    ).all()
+    confirmed = ai_models.confirmed_categories(session, sorted({r[1] for r in rows}), finished_only=False)
+    categories = ai_models.category_tree(session) if confirmed else {}
+    per_category: dict[str, dict[str, int]] = {}
+    per_version: dict[str, dict[str, Any]] = {}
+    for _, ticket_id, version, label, confidence, latency, error in rows:
+        v = per_version.setdefault(version, {"predictions": 0, "errors": 0, "confident": 0, "judged": 0,
+                                             "correct": 0, "latencies": []})
+        if error is not None:
+            v["errors"] += 1
+            continue
+        v["predictions"] += 1
+        if latency is not None:
+            v["latencies"].append(latency)
+        c = per_category.setdefault(label or "", {"predictions": 0, "confident": 0, "judged": 0, "correct": 0})
+        c["predictions"] += 1
+        if confidence is None or confidence <= threshold:
+            continue
+        c["confident"] += 1
+        v["confident"] += 1
+        if ticket_id in confirmed:
+            right = ai_models.label_for_category(confirmed[ticket_id], categories, [label]) is not None
+            for bucket in (c, v):
+                bucket["judged"] += 1
+                bucket["correct"] += int(right)
+
+    decisions: dict[str, tuple[int, int]] = {}
+    newest = (
+        select(AiFeedback.prediction_id, AiFeedback.field, AiFeedback.accepted)
+        .distinct(AiFeedback.prediction_id, AiFeedback.field)
+        .order_by(AiFeedback.prediction_id, AiFeedback.field, AiFeedback.created_at.desc(), AiFeedback.id.desc())
+        .subquery()
+    )
+    for version, decided, accepted in session.exec(
+        select(AiPrediction.model_version, func.count(), func.count().filter(newest.c.accepted))
+        .select_from(newest).join(AiPrediction, AiPrediction.id == newest.c.prediction_id)
+        .where(newest.c.field != all_(AiPrediction.applied_fields), *in_period)
+        .group_by(AiPrediction.model_version)
+    ).all():
+        decisions[version] = (decided, accepted)
+
+    return {
+        "per_category": [
+            {"category": label or None, "predictions": c["predictions"], "above_threshold": c["confident"],
+             "coverage": _ratio(c["confident"], c["predictions"]), "judged": c["judged"], "correct": c["correct"],
+             "precision": _ratio(c["correct"], c["judged"])}
+            for label, c in sorted(per_category.items())
+        ],
+        "by_model_version": [
+            {"model_version": version, "predictions": v["predictions"], "errors": v["errors"],
+             "coverage": _ratio(v["confident"], v["predictions"]), "judged": v["judged"],
+             "precision": _ratio(v["correct"], v["judged"]),
+             "suggestions_decided": decisions.get(version, (0, 0))[0],
+             "acceptance_rate": _ratio(decisions.get(version, (0, 0))[1], decisions.get(version, (0, 0))[0]),
+             "latency_ms": {"p50": _percentile(v["latencies"], 50), "p95": _percentile(v["latencies"], 95)}}
+            for version, v in sorted(per_version.items())
+        ],
+    }
+
+
+LLM_NOT_CONFIGURED = "LLM provider not configured"
+
+
+def token_usage(session: Session, since: datetime | None) -> dict[str, Any]:
+    """Hook for LLM token usage: `helpdesk.services.llm.llm_usage_summary(session, since)` when that feature is
+    installed (it is built separately); until then, and when it reports nothing, "LLM provider not configured".
+    """
+    try:
+        from helpdesk.services.llm import llm_usage_summary  # type: ignore[import-not-found]
+    except ImportError:
+        return {"configured": False, "message": LLM_NOT_CONFIGURED, "summary": {}}
+    summary = llm_usage_summary(session, since)
+    if not summary:
+        return {"configured": False, "message": LLM_NOT_CONFIGURED, "summary": {}}
+    return {"configured": True, "message": "", "summary": dict(summary)}
