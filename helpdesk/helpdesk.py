@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.api.app import create_api
-from helpdesk.pages import index, login, ticket  # noqa: F401  (pages register themselves)
+from helpdesk.pages import index, login, reports, ticket  # noqa: F401  (pages register themselves)
 from helpdesk.pages.agent import queue  # noqa: F401
 from helpdesk.pages.kb import pages as kb_pages  # noqa: F401
 from helpdesk.pages.portal import my_tickets, new_ticket  # noqa: F401

@@ -22,6 +22,9 @@ def send(mail: OutgoingMail, *, message_id_seed: str) -> None:
     # Deterministic per job: a retried job re-sends the same Message-ID, so mail clients dedupe it.
     message["Message-ID"] = make_msgid(idstring=message_id_seed, domain="helpdesk.local")
     message.set_content(mail.body)
+    for filename, content_type, payload in mail.attachments:
+        maintype, _, subtype = content_type.partition("/")
+        message.add_attachment(payload, maintype=maintype, subtype=subtype.split(";")[0], filename=filename)
     if not settings.smtp_host:
         log.info("SMTP not configured; would send %r to %s", mail.subject, mail.to)
         return

@@ -9,6 +9,8 @@ QUEUE = "/queue"
 TICKET = "/tickets/[ticket_id]"
 KB = "/kb"
 KB_ARTICLE = "/kb/[slug]"
+REPORTS = "/reports"
+REPORT_SCHEDULES = "/reports/schedules"
 
 HOME_FOR_ROLE = {
     Role.REQUESTER: PORTAL,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -11,6 +12,7 @@ from helpdesk.settings import get_settings
 
 class Storage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def put_file(self, key: str, source: Path, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
 
@@ -32,6 +34,14 @@ class LocalStorage:
         tmp.write_bytes(data)
         tmp.replace(path)  # atomic: a crash never leaves half a file under the real key
 
+    def put_file(self, key: str, source: Path, content_type: str) -> None:
+        """Large files (report exports) move without being read into memory."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".part")
+        shutil.copyfile(source, tmp)
+        tmp.replace(path)
+
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
 
@@ -48,6 +58,10 @@ class S3Storage:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def put_file(self, key: str, source: Path, content_type: str) -> None:
+        # Multipart upload in chunks, so a large export never sits in memory whole.
+        self.client.upload_file(str(source), self.bucket, key, ExtraArgs={"ContentType": content_type})
 
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()

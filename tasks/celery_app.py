@@ -12,7 +12,7 @@ from helpdesk.settings import get_settings
 
 def make_celery() -> Celery:
     settings = get_settings()
-    app = Celery("helpdesk", include=["tasks.ai", "tasks.email", "tasks.maintenance", "tasks.sla"])
+    app = Celery("helpdesk", include=["tasks.ai", "tasks.email", "tasks.maintenance", "tasks.reports", "tasks.sla"])
     app.conf.update(
         broker_url=settings.redis_url or "redis://127.0.0.1:6379/0",
         broker_connection_retry_on_startup=True,
@@ -50,6 +50,11 @@ def make_celery() -> Celery:
                 "kwargs": {"trigger": "schedule"},
                 "options": {"queue": "ai", "expires": 6 * 3600},
             },
+            # Reports read rollups: bring them up to date with ticket changes every two minutes.
+            "report-rollups": {"task": "reports.refresh_rollups", "schedule": 120.0, "options": {"expires": 110}},
+            "report-monthly-view": {"task": "reports.refresh_monthly_view", "schedule": crontab(minute=7)},
+            # Admin-editable schedules (daily SLA report at 06:00 Asia/Karachi ...) are checked every minute.
+            "report-schedules": {"task": "reports.dispatch_schedules", "schedule": 60.0, "options": {"expires": 55}},
             "purge-idempotency-keys": {
                 "task": "maintenance.purge_idempotency_keys",
                 "schedule": crontab(hour=3, minute=15),

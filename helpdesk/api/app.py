@@ -11,9 +11,11 @@ from prometheus_client import Counter, Histogram
 from helpdesk.api import (
     errors,
     routes_ai,
+    routes_assist,
     routes_auth,
     routes_health,
     routes_kb,
+    routes_reports,
     routes_ticket_tools,
     routes_tickets,
 )
@@ -30,7 +32,7 @@ def create_api() -> FastAPI:
         title="Helpdesk REST API",
         version="1.0",
         description="Tickets, comments, attachments and agent tools (canned responses, merging, related "
-        "tickets, bulk changes) and the knowledge base. Authenticate with POST /api/v1/auth/login, then send "
+        "tickets, bulk changes), the knowledge base and reports. Authenticate with POST /api/v1/auth/login, then send "
         "`Authorization: Bearer <token>`. Creates accept an `Idempotency-Key` header.",
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
@@ -42,7 +44,9 @@ def create_api() -> FastAPI:
     api.include_router(routes_tickets.router)
     api.include_router(routes_ticket_tools.router)
     api.include_router(routes_ai.router)
+    api.include_router(routes_assist.router)
     api.include_router(routes_kb.router)
+    api.include_router(routes_reports.router)
 
     @api.middleware("http")
     async def record_metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

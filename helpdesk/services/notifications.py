@@ -22,10 +22,12 @@ class OutgoingMail:
     to: list[str]
     subject: str
     body: str
+    # (filename, MIME type, bytes), e.g. the PDF of a scheduled report.
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
 
 @lru_cache
-def _env() -> Environment:
+def template_env() -> Environment:
     return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False)
 
 
@@ -46,7 +48,7 @@ def ticket_acknowledgement(session: Session, ticket_id: int) -> OutgoingMail | N
         return None
     requester = session.get(User, ticket.requester_id)
     category = session.get(Category, ticket.category_id) if ticket.category_id else None
-    body = _env().get_template("ticket_acknowledgement.txt").render(
+    body = template_env().get_template("ticket_acknowledgement.txt").render(
         requester_name=requester.full_name,
         ticket=ticket,
         category=category.name if category else None,
@@ -70,7 +72,7 @@ def comment_notification(session: Session, comment_id: int) -> OutgoingMail | No
         recipient = session.get(User, ticket.requester_id)
     if recipient is None or not recipient.is_active or recipient.id == author.id:
         return None
-    body = _env().get_template("comment_notification.txt").render(
+    body = template_env().get_template("comment_notification.txt").render(
         recipient_name=recipient.full_name,
         author_name=author.full_name if author.role == Role.REQUESTER else f"{author.full_name} (IT)",
         ticket=ticket,
@@ -90,7 +92,7 @@ def ticket_merged(session: Session, duplicate_id: int, target_id: int) -> Outgoi
     requester = session.get(User, duplicate.requester_id)
     if requester is None or not requester.is_active:
         return None
-    body = _env().get_template("ticket_merged.txt").render(
+    body = template_env().get_template("ticket_merged.txt").render(
         requester_name=requester.full_name,
         duplicate=duplicate,
         target=target,
@@ -116,7 +118,7 @@ def sla_escalation(session: Session, ticket_id: int, lead_id: int, clock: str) -
     assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
     due = ticket.sla_first_response_due if clock == "first_response" else ticket.sla_resolution_due
     clock_label = _CLOCK_LABELS.get(clock, clock)
-    body = _env().get_template("sla_escalation.txt").render(
+    body = template_env().get_template("sla_escalation.txt").render(
         lead_name=lead.full_name,
         ticket=ticket,
         team_name=team.name if team else "no team",

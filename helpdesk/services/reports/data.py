@@ -45,8 +45,13 @@ def _bucket_labels(bounds: tuple[float, ...]) -> list[str]:
     def fmt(hours: float) -> str:
         return f"{hours:g} h" if hours < 24 else f"{hours / 24:g} d"
 
+    def span(low: float, high: float) -> str:
+        if (low < 24) == (high < 24):  # same unit: "4-8 h", "1-3 d"
+            return f"{fmt(low).split()[0]}-{fmt(high)}"
+        return f"{fmt(low)}-{fmt(high)}"
+
     labels = [f"under {fmt(bounds[0])}"]
-    labels += [f"{fmt(low)}-{fmt(high)}" for low, high in zip(bounds, bounds[1:], strict=False)]
+    labels += [span(low, high) for low, high in zip(bounds, bounds[1:], strict=False)]
     labels.append(f"over {fmt(bounds[-1])}")
     return labels
 
@@ -112,6 +117,13 @@ def chart(key: str, title: str, unit: str, x_title: str, x: list[Any], series: l
     empty = not any(v for s in series for v in s["values"] if v)
     return {"key": key, "title": title, "unit": unit, "x_title": x_title, "x": x, "series": series, "kind": kind,
             "stacked": stacked, "note": note, "columns": columns, "rows": rows, "empty": empty}
+
+
+def plotted_series(chart: Chart) -> list[dict[str, Any]]:
+    """The series drawn on the chart: counts listed next to percentages or hours stay in the table only."""
+    if chart["unit"] not in ("% met", "%", "hours"):
+        return chart["series"]
+    return [s for s in chart["series"] if "%" in s["name"] or "(h)" in s["name"]]
 
 
 def table_chart(key: str, title: str, columns: list[str], rows: list[list[Any]], note: str = "") -> Chart:

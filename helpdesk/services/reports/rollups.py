@@ -159,6 +159,10 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(get_settings().timezone)
 
 
+def local_today() -> date:
+    return datetime.now(local_zone()).date()
+
+
 def day_bounds(first_day: date, last_day: date, zone: ZoneInfo | None = None) -> tuple[datetime, datetime]:
     """The instants where local `first_day` starts and local `last_day` ends."""
     zone = zone or local_zone()

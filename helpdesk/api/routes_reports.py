@@ -1,0 +1,100 @@
+"""REST API v1 reports (managers and admins): report data, CSV/PDF exports, scheduled report e-mails."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+
+from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.schemas import ErrorOut
+from helpdesk.services.reports import data, exports, schedules
+from helpdesk.services.reports.filters import parse_filters
+from helpdesk.services.reports.rollups import local_today
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+
+
+class FiltersIn(BaseModel):
+    start: str | None = None
+    end: str | None = None
+    team_ids: list[int] = []
+    category_ids: list[int] = []
+    priorities: list[str] = []
+
+
+class ExportIn(BaseModel):
+    format: Literal["csv", "pdf"]
+    filters: FiltersIn = FiltersIn()
+
+
+class ScheduleIn(BaseModel):
+    enabled: bool
+    hour: int
+    minute: int
+    weekday: int | None = None
+    timezone: str = "Asia/Karachi"
+
+
+class SubscriptionIn(BaseModel):
+    subscribed: bool
+
+
+@router.get("", responses=ERRORS)
+def list_reports(actor: CurrentActor) -> list[dict[str, str]]:
+    data.ensure_can_view_reports(actor)
+    return [{"name": name, "title": title} for name, (title, _builder) in data.REPORTS.items()]
+
+
+@router.get("/schedules", responses=ERRORS)
+def list_schedules(session: DbSession, actor: CurrentActor) -> list[dict[str, Any]]:
+    return schedules.list_schedules(session, actor)
+
+
+@router.put("/schedules/{schedule_id}", responses=ERRORS)
+def update_schedule(schedule_id: int, body: ScheduleIn, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+    schedules.update_schedule(session, actor, schedule_id, enabled=body.enabled, hour=body.hour, minute=body.minute,
+                              weekday=body.weekday, timezone=body.timezone)
+    return next(s for s in schedules.list_schedules(session, actor) if s["id"] == schedule_id)
+
+
+@router.put("/schedules/{schedule_id}/subscription", responses=ERRORS)
+def subscribe(schedule_id: int, body: SubscriptionIn, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+    schedules.set_subscription(session, actor, schedule_id, body.subscribed)
+    session.flush()
+    return next(s for s in schedules.list_schedules(session, actor) if s["id"] == schedule_id)
+
+
+@router.get("/exports/{export_id}", responses=ERRORS)
+def export_status(export_id: int, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+    return exports.export_to_dict(exports.get_export(session, actor, export_id))
+
+
+@router.get("/exports/{export_id}/download", responses=ERRORS)
+def download_export(export_id: int, session: DbSession, actor: CurrentActor) -> Response:
+    filename, content_type, payload = exports.export_payload(session, actor, export_id)
+    return Response(payload, media_type=content_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/{name}", responses=ERRORS)
+def get_report(
+    name: str, session: DbSession, actor: CurrentActor,
+    start: str | None = None, end: str | None = None,
+    team_ids: str | None = Query(None, description="comma-separated team ids"),
+    category_ids: str | None = Query(None, description="comma-separated category ids (sub-categories included)"),
+    priorities: str | None = Query(None, description="comma-separated priorities"),
+) -> dict[str, Any]:
+    data.ensure_can_view_reports(actor)
+    filters = parse_filters({"start": start, "end": end, "team_ids": team_ids, "category_ids": category_ids,
+                             "priorities": priorities}, local_today())
+    return data.build_report(session, actor, name, filters)
+
+
+@router.post("/{name}/exports", status_code=202, responses=ERRORS)
+def request_export(name: str, body: ExportIn, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+    filters = parse_filters(body.filters.model_dump(), local_today())
+    export = exports.request_export(session, actor, name, body.format, filters)
+    return exports.export_to_dict(export)

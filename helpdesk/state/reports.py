@@ -1,0 +1,297 @@
+"""Report pages: one filter bar for every chart on the page, exports with progress, scheduled e-mails."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import plotly.graph_objects as go
+import reflex as rx
+
+from helpdesk.models import Priority
+from helpdesk.services import directory
+from helpdesk.services.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
+from helpdesk.services.reports import data, exports, schedules
+from helpdesk.services.reports.filters import default_filters, parse_filters
+from helpdesk.services.reports.rollups import local_today
+from helpdesk.state.session import SessionState
+
+MAX_CHARTS = 4
+EXPORT_POLL_SECONDS = 0.5
+EXPORT_POLL_LIMIT = 1200  # ten minutes; the job keeps going, the page just stops watching
+
+
+def build_figure(chart: dict[str, Any]) -> go.Figure:
+    """A Plotly figure from a report chart: units on the axis, readable text when there is nothing to show."""
+    figure = go.Figure()
+    series = data.plotted_series(chart)
+    for index, item in enumerate(series):
+        if chart["kind"] == "line":
+            figure.add_trace(go.Scatter(x=chart["x"], y=item["values"], name=item["name"], mode="lines+markers",
+                                        connectgaps=False, marker={"size": 5}))
+        else:
+            figure.add_trace(go.Bar(x=chart["x"], y=item["values"], name=item["name"],
+                                    marker_color=PALETTE[index % len(PALETTE)]))
+    percent = chart["unit"] in ("%", "% met")
+    figure.update_layout(
+        template="plotly_white", height=330, margin={"l": 56, "r": 16, "t": 16, "b": 56},
+        barmode="stack" if chart["stacked"] else "group",
+        legend={"orientation": "h", "y": -0.22, "x": 0},
+        yaxis={"title": {"text": chart["unit"]}, "rangemode": "tozero", **({"range": [0, 105]} if percent else {})},
+        xaxis={"title": {"text": chart["x_title"]}, "type": "category"},
+        font={"family": "Inter, system-ui, sans-serif", "size": 12},
+        hovermode="x unified",
+    )
+    if chart["empty"]:
+        figure.add_annotation(text="No data for these filters", showarrow=False, font={"size": 14, "color": "#777"},
+                              xref="paper", yref="paper", x=0.5, y=0.5)
+    return figure
+
+
+PALETTE = ["#3e63dd", "#30a46c", "#e5484d", "#f76b15", "#8e4ec6", "#12a594", "#ffc53d", "#6e56cf"]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if not value.is_integer() else f"{value:,.0f}"
+    return str(value)
+
+
+class ReportsState(SessionState):
+    report_name: str = "volume"
+    start: str = ""
+    end: str = ""
+    team: str = ""
+    category: str = ""
+    priority: str = ""
+    field_errors: dict[str, str] = {}
+    error: str = ""
+    denied: bool = False
+    loading: bool = False
+
+    title: str = ""
+    figures: list[dict[str, str]] = []
+    charts: list[dict[str, Any]] = []
+    fig0: go.Figure = go.Figure()
+    fig1: go.Figure = go.Figure()
+    fig2: go.Figure = go.Figure()
+    fig3: go.Figure = go.Figure()
+    shown_tables: list[str] = []
+
+    team_choices: list[dict[str, str]] = []
+    category_choices: list[dict[str, str]] = []
+
+    export: dict[str, Any] = {}
+    export_error: str = ""
+
+    def _filter_input(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "team_ids": self.team, "category_ids": self.category,
+                "priorities": self.priority}
+
+    def _load(self) -> rx.event.EventSpec | None:
+        self.error, self.field_errors = "", {}
+        try:
+            with self._service() as (session, actor):
+                data.ensure_can_view_reports(actor)
+                filters = parse_filters(self._filter_input(), local_today())
+                report = data.build_report(session, actor, self.report_name, filters)
+                if not self.team_choices:
+                    self.team_choices = [{"id": str(t["id"]), "label": t["label"]}
+                                         for t in directory.team_options(session)]
+                    self.category_choices = [{"id": str(c["id"]), "label": c["label"]}
+                                             for c in directory.category_options(session)]
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except PermissionDenied:
+            self.denied = True
+            return None
+        except ValidationFailed as invalid:
+            self.field_errors = invalid.field_errors
+            return None
+        except DomainError as problem:
+            self.error = str(problem)
+            return None
+        self.denied = False
+        self._show(report)
+        return None
+
+    def _show(self, report: data.Report) -> None:
+        self.title = report["title"]
+        self.figures = report["figures"]
+        charts = report["charts"][:MAX_CHARTS]
+        self.charts = [{"key": c["key"], "title": c["title"], "note": c["note"], "unit": c["unit"],
+                        "kind": c["kind"], "empty": c["empty"], "columns": c["columns"],
+                        "rows": [[_cell(v) for v in row] for row in c["rows"]]} for c in charts]
+        for index in range(MAX_CHARTS):
+            figure = build_figure(charts[index]) if index < len(charts) and charts[index]["kind"] != "table" \
+                else go.Figure()
+            setattr(self, f"fig{index}", figure)
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        path = self.router.url.path.rstrip("/")
+        name = path.rsplit("/", 1)[-1]
+        self.report_name = name if name in data.REPORTS else "volume"
+        if not self.start:
+            defaults = default_filters(local_today())
+            self.start, self.end = defaults.start.isoformat(), defaults.end.isoformat()
+        self.export, self.export_error, self.shown_tables = {}, "", []
+        return self._load()
+
+    @rx.event
+    def set_range(self, field: str, value: str) -> rx.event.EventSpec | None:
+        if field not in ("start", "end"):
+            return None
+        setattr(self, field, value[:10])
+        return self._load()
+
+    @rx.event
+    def preset(self, days: str) -> rx.event.EventSpec | None:
+        if not days.isdigit() or not 1 <= int(days) <= 1830:
+            return None
+        today = local_today()
+        self.start, self.end = (today - timedelta(days=int(days) - 1)).isoformat(), today.isoformat()
+        return self._load()
+
+    @rx.event
+    def set_choice(self, field: str, value: str) -> rx.event.EventSpec | None:
+        if field not in ("team", "category", "priority"):
+            return None
+        value = "" if value == "any" else value[:40]
+        setattr(self, field, value)
+        return self._load()
+
+    @rx.event
+    def clear_filters(self) -> rx.event.EventSpec | None:
+        self.team = self.category = self.priority = ""
+        return self._load()
+
+    @rx.event
+    def toggle_table(self, key: str) -> None:
+        key = key[:40]
+        self.shown_tables = [k for k in self.shown_tables if k != key] if key in self.shown_tables \
+            else [*self.shown_tables, key]
+
+    @rx.event
+    def start_export(self, fmt: str) -> rx.event.EventSpec | None:
+        self.export_error = ""
+        try:
+            with self._service() as (session, actor):
+                filters = parse_filters(self._filter_input(), local_today())
+                record = exports.request_export(session, actor, self.report_name, fmt, filters)
+                session.flush()
+                self.export = exports.export_to_dict(record)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except ValidationFailed as invalid:
+            self.export_error = " ".join(invalid.field_errors.values()) or str(invalid)
+            return None
+        except DomainError as problem:
+            self.export_error = str(problem)
+            return None
+        return ReportsState.watch_export
+
+    @rx.event(background=True)
+    async def watch_export(self) -> None:
+        for _ in range(EXPORT_POLL_LIMIT):
+            await asyncio.sleep(EXPORT_POLL_SECONDS)
+            async with self:
+                export_id = self.export.get("id")
+                if not export_id:
+                    return
+                try:
+                    with self._service() as (session, actor):
+                        self.export = exports.export_to_dict(exports.get_export(session, actor, int(export_id)))
+                except DomainError as problem:
+                    self.export_error = str(problem)
+                    return
+                if self.export["status"] in ("done", "failed"):
+                    return
+
+
+class ScheduleState(SessionState):
+    rows: list[dict[str, Any]] = []
+    is_admin: bool = False
+    denied: bool = False
+    message: str = ""
+    error: str = ""
+    editing: dict[str, str] = {}
+    field_errors: dict[str, str] = {}
+
+    def _refresh(self) -> rx.event.EventSpec | None:
+        try:
+            with self._service() as (session, actor):
+                self.rows = schedules.list_schedules(session, actor)
+                self.is_admin = actor.role == "admin"
+                self.denied = False
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except PermissionDenied:
+            self.denied = True
+        return None
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        self.message = self.error = ""
+        self.editing, self.field_errors = {}, {}
+        return self._refresh()
+
+    @rx.event
+    def toggle_subscription(self, schedule_id: int, subscribed: bool) -> rx.event.EventSpec | None:
+        try:
+            with self._service() as (session, actor):
+                schedules.set_subscription(session, actor, int(schedule_id), bool(subscribed))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as problem:
+            self.error = str(problem)
+            return None
+        self.message = "You will receive this report by e-mail." if subscribed else "Unsubscribed."
+        return self._refresh()
+
+    @rx.event
+    def edit(self, schedule_id: int) -> None:
+        row = next((r for r in self.rows if r["id"] == schedule_id), None)
+        if row is None or not self.is_admin:
+            return
+        self.field_errors = {}
+        self.editing = {"id": str(row["id"]), "hour": str(row["hour"]), "minute": str(row["minute"]),
+                        "weekday": "" if row["weekday"] is None else str(row["weekday"]),
+                        "timezone": row["timezone"], "enabled": "yes" if row["enabled"] else "no",
+                        "weekly": "yes" if row["weekday"] is not None else "no"}
+
+    @rx.event
+    def set_edit_field(self, field: str, value: str) -> None:
+        if field in ("hour", "minute", "weekday", "timezone", "enabled") and self.editing:
+            self.editing = {**self.editing, field: str(value)[:64]}
+
+    @rx.event
+    def cancel_edit(self) -> None:
+        self.editing, self.field_errors = {}, {}
+
+    @rx.event
+    def save_edit(self) -> rx.event.EventSpec | None:
+        if not self.editing:
+            return None
+        form = self.editing
+        try:
+            with self._service() as (session, actor):
+                schedules.update_schedule(
+                    session, actor, int(form["id"]), enabled=form["enabled"] == "yes", hour=form["hour"],
+                    minute=form["minute"], weekday=form["weekday"] or None, timezone=form["timezone"])
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except ValidationFailed as invalid:
+            self.field_errors = invalid.field_errors
+            return None
+        except DomainError as problem:
+            self.error = str(problem)
+            return None
+        self.editing, self.field_errors, self.message = {}, {}, "Schedule saved."
+        return self._refresh()
+
+
+PRIORITY_CHOICES = [p.value for p in Priority]
