@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET_KEY = "dev-insecure-secret-change-me"
@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     # The weekly retraining job trains a candidate only when at least this many resolved/closed tickets have a
     # category a person set or confirmed.
     ai_retrain_min_tickets: int = Field(200, ge=10)
+
+    # Optional LLM provider (an OpenAI-compatible endpoint) for thread summaries and suggested replies.
+    # An empty base URL turns it off: nothing is shown and nothing is called.
+    llm_base_url: str = ""
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout_seconds: float = Field(20.0, gt=0, le=120)
 
     # Celery
     celery_always_eager: bool = False
