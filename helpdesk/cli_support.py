@@ -20,5 +20,11 @@ def migrate_database(revision: str = "head") -> None:
 
 def seed_if_empty() -> bool:
     from helpdesk.seed.demo import seed_demo
+    from helpdesk.services.reports import rollups
 
-    return seed_demo()
+    seeded = seed_demo()
+    if seeded:
+        # Reports read rollups; fill them now rather than at the first beat tick.
+        rollups.refresh_changed()
+        rollups.refresh_monthly_view()
+    return seeded

@@ -32,12 +32,13 @@ def _field_error(field: str) -> rx.Component:
                    rx.text(ReportsState.field_errors[field], color_scheme="red", size="1", role="alert"))
 
 
-def _choice(label: str, field: str, value: rx.Var, items: list[rx.Component], width: str) -> rx.Component:
+def _choice(label: str, plural: str, field: str, value: rx.Var, items: list[rx.Component],
+            width: str) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray", weight="medium"),
         rx.select.root(
             rx.select.trigger(width=width, aria_label=label),
-            rx.select.content(rx.select.item(f"All {label.lower()}s", value="any"), *items),
+            rx.select.content(rx.select.item(f"All {plural}", value="any"), *items),
             value=rx.cond(value == "", "any", value),
             on_change=lambda v: ReportsState.set_choice(field, v),
         ),
@@ -68,12 +69,12 @@ def _filters() -> rx.Component:
             ),
             spacing="1",
         ),
-        _choice("Team", "team", ReportsState.team,
+        _choice("Team", "teams", "team", ReportsState.team,
                 [rx.foreach(ReportsState.team_choices, lambda c: rx.select.item(c["label"], value=c["id"]))], "170px"),
-        _choice("Category", "category", ReportsState.category,
+        _choice("Category", "categories", "category", ReportsState.category,
                 [rx.foreach(ReportsState.category_choices,
                             lambda c: rx.select.item(c["label"], value=c["id"]))], "220px"),
-        _choice("Priority", "priority", ReportsState.priority,
+        _choice("Priority", "priorities", "priority", ReportsState.priority,
                 [rx.select.item(p.capitalize(), value=p) for p in PRIORITY_CHOICES], "130px"),
         rx.spacer(),
         rx.cond((ReportsState.team != "") | (ReportsState.category != "") | (ReportsState.priority != ""),

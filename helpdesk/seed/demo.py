@@ -9,10 +9,13 @@ from sqlmodel import Session, func, select
 
 from helpdesk.db import session_scope
 from helpdesk.models import (
+    AiFeedback,
     AssignmentMode,
     CannedResponse,
     Category,
     Comment,
+    KbArticle,
+    KbDeflection,
     Role,
     Status,
     Team,
@@ -107,7 +110,40 @@ def seed_demo(ticket_count: int = 320, seed: int = 7) -> bool:
         _seed_tickets(session, rng, ticket_count, agents, requesters)
         _seed_canned_responses(session, teams, admin.id)
         _seed_knowledge_base(session, admin.id)
+        _seed_ai_history(session, rng)
+        _seed_deflections(session, rng, requesters)
     return True
+
+
+def _seed_ai_history(session: Session, rng: random.Random) -> None:
+    """Runs the shipped classifier on every demo ticket (real predictions), and lets agents have decided on some
+    of the suggestions, so the AI figures and reports have something true to show."""
+    from helpdesk.services import triage
+
+    for ticket in session.exec(select(Ticket).order_by(Ticket.id)).all():
+        prediction = triage.triage_ticket(session, ticket.id, now=ticket.created_at + timedelta(seconds=3))
+        if prediction is None or prediction.predicted_category_id is None or rng.random() > 0.4:
+            continue
+        session.add(AiFeedback(
+            prediction_id=prediction.id, ticket_id=ticket.id, field="category",
+            suggested_value=str(prediction.predicted_category_id), final_value=str(ticket.category_id),
+            accepted=prediction.predicted_category_id == ticket.category_id, actor_id=ticket.assignee_id,
+            created_at=ticket.created_at + timedelta(minutes=rng.randint(5, 240))))
+
+
+def _seed_deflections(session: Session, rng: random.Random, requesters: list[User]) -> None:
+    """What the new-ticket form's article suggestions achieved over the demo period."""
+    articles = session.exec(select(KbArticle.id)).all()
+    if not articles:
+        return
+    now = utcnow()
+    for _ in range(90):
+        shown = rng.sample(list(articles), k=min(3, len(articles)))
+        solved = rng.random() < 0.38
+        session.add(KbDeflection(
+            user_id=rng.choice(requesters).id, query=rng.choice(catalogue.TICKETS)[2],
+            article_id=shown[0] if solved else None, outcome="solved" if solved else "filed_anyway",
+            shown_article_ids=shown, created_at=now - timedelta(minutes=rng.randint(10, 60 * 24 * 75))))
 
 
 def _seed_knowledge_base(session: Session, admin_id: int) -> None:

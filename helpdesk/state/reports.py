@@ -35,11 +35,13 @@ def build_figure(chart: dict[str, Any]) -> go.Figure:
                                     marker_color=PALETTE[index % len(PALETTE)]))
     percent = chart["unit"] in ("%", "% met")
     figure.update_layout(
-        template="plotly_white", height=330, margin={"l": 56, "r": 16, "t": 16, "b": 56},
+        plot_bgcolor="white", paper_bgcolor="white", height=330, margin={"l": 56, "r": 16, "t": 16, "b": 56},
         barmode="stack" if chart["stacked"] else "group",
         legend={"orientation": "h", "y": -0.22, "x": 0},
-        yaxis={"title": {"text": chart["unit"]}, "rangemode": "tozero", **({"range": [0, 105]} if percent else {})},
-        xaxis={"title": {"text": chart["x_title"]}, "type": "category"},
+        yaxis={"title": {"text": chart["unit"]}, "rangemode": "tozero", "gridcolor": "#e8e8ec",
+               "zerolinecolor": "#c8c8d0", **({"range": [0, 105]} if percent else {})},
+        xaxis={"title": {"text": chart["x_title"]}, "type": chart.get("x_type", "category"), "gridcolor": "#f0f0f3",
+               "automargin": True},
         font={"family": "Inter, system-ui, sans-serif", "size": 12},
         hovermode="x unified",
     )

@@ -90,11 +90,12 @@ def periods(filters: ReportFilters, grain: str) -> list[date]:
 
 
 def period_label(day: date, grain: str) -> str:
-    if grain == "month":
-        return day.strftime("%b %Y")
-    if grain == "week":
-        return f"week of {day.isoformat()}"
-    return day.isoformat()
+    """Months read as "Mar 2026"; days and weeks (by their Monday) as ISO dates, drawn on a date axis."""
+    return day.strftime("%b %Y") if grain == "month" else day.isoformat()
+
+
+def period_title(grain: str) -> str:
+    return {"day": "Day", "week": "Week starting", "month": "Month"}[grain]
 
 
 def _period_sql(grain: str, column: str = "day") -> str:
@@ -115,7 +116,9 @@ def chart(key: str, title: str, unit: str, x_title: str, x: list[Any], series: l
     columns = [x_title, *(s["name"] for s in series)]
     rows = [[label, *(s["values"][i] for s in series)] for i, label in enumerate(x)]
     empty = not any(v for s in series for v in s["values"] if v)
-    return {"key": key, "title": title, "unit": unit, "x_title": x_title, "x": x, "series": series, "kind": kind,
+    x_type = "date" if x_title in ("Day", "Week starting") else "category"
+    return {"key": key, "title": title, "unit": unit, "x_title": x_title, "x_type": x_type, "x": x,
+            "series": series, "kind": kind,
             "stacked": stacked, "note": note, "columns": columns, "rows": rows, "empty": empty}
 
 
@@ -127,7 +130,8 @@ def plotted_series(chart: Chart) -> list[dict[str, Any]]:
 
 
 def table_chart(key: str, title: str, columns: list[str], rows: list[list[Any]], note: str = "") -> Chart:
-    return {"key": key, "title": title, "unit": "", "x_title": "", "x": [], "series": [], "kind": "table",
+    return {"key": key, "title": title, "unit": "", "x_title": "", "x_type": "category", "x": [], "series": [],
+            "kind": "table",
             "stacked": False, "note": note, "columns": columns, "rows": rows, "empty": not rows}
 
 
@@ -237,7 +241,7 @@ def volume_report(session: Session, filters: ReportFilters) -> Report:
                                             {"created": "SUM(created)", "resolved": "SUM(resolved)"})
     labels = [period_label(p, grain) for p in all_periods]
     created, resolved = sum(values["created"]), sum(values["resolved"])
-    charts = [chart("volume", f"Tickets created and resolved per {grain}", "tickets", grain.capitalize(), labels,
+    charts = [chart("volume", f"Tickets created and resolved per {grain}", "tickets", period_title(grain), labels,
                     [{"name": "Created", "values": values["created"]},
                      {"name": "Resolved", "values": values["resolved"]}], kind="line")]
     charts.append(_monthly_status_chart(session, filters))
@@ -310,7 +314,7 @@ def sla_report(session: Session, filters: ReportFilters) -> Report:
         all_periods, v = _series_by_period(session, filters, grain, measures)
         labels = [period_label(p, grain) for p in all_periods]
         charts.append(chart(
-            f"sla_{grain}", f"SLA compliance per {grain}", "% met", grain.capitalize(), labels,
+            f"sla_{grain}", f"SLA compliance per {grain}", "% met", period_title(grain), labels,
             [{"name": "First response met (%)",
               "values": [pct(m, n) for m, n in zip(v["fr_met"], v["fr_sla"], strict=True)]},
              {"name": "Resolution met (%)",
@@ -462,7 +466,7 @@ def ai_report(session: Session, filters: ReportFilters) -> Report:
                                                                     for r in rows]},
                {"name": "Suggestions", "values": [float(r["suggested"]) for r in rows]}],
               note="A suggestion is right when the ticket's final category is the suggested one."),
-        chart("ai_trend", f"Suggestions accepted per {grain}", "%", grain.capitalize(),
+        chart("ai_trend", f"Suggestions accepted per {grain}", "%", period_title(grain),
               [period_label(p, grain) for p in all_periods],
               [{"name": "Accepted by agents (%)", "values": [pct(a, d) for a, d in
                                                              zip(trend["accepted"], trend["decisions"], strict=True)]},
@@ -496,7 +500,7 @@ def kb_report(session: Session, filters: ReportFilters) -> Report:
         "WHERE d.outcome = 'solved' AND d.created_at >= :start AND d.created_at < :end "
         "GROUP BY a.title ORDER BY n DESC, a.title LIMIT 10"), {"start": start, "end": end}).all()
     charts = [
-        chart("deflection", f"Self-service outcomes per {grain}", "requests", grain.capitalize(),
+        chart("deflection", f"Self-service outcomes per {grain}", "requests", period_title(grain),
               [period_label(p, grain) for p in all_periods],
               [{"name": "Solved by an article", "values": solved}, {"name": "Filed anyway", "values": filed},
                {"name": "Deflection rate (%)", "values": [pct(s, s + f) for s, f in zip(solved, filed, strict=True)]}],
