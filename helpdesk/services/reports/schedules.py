@@ -33,6 +33,22 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 CONTENTS = {ScheduleKind.SLA_DAILY: (("sla",), 1), ScheduleKind.WEEKLY_SUMMARY: (("volume", "sla", "times"), 7)}
 
 
+DEFAULT_SCHEDULES = (
+    # The spec (4.5.3): the daily SLA compliance report at 06:00 Asia/Karachi.
+    {"kind": ScheduleKind.SLA_DAILY.value, "title": "Daily SLA compliance", "hour": 6, "minute": 0, "weekday": None},
+    {"kind": ScheduleKind.WEEKLY_SUMMARY.value, "title": "Weekly summary", "hour": 8, "minute": 0, "weekday": 0},
+)
+
+
+def ensure_defaults(session: Session) -> None:
+    """Both schedules always exist (the migration adds them; this puts back any that were removed)."""
+    existing = set(session.exec(select(ReportSchedule.kind)).all())
+    for default in DEFAULT_SCHEDULES:
+        if default["kind"] not in existing:
+            session.add(ReportSchedule(**default, timezone="Asia/Karachi"))
+    session.flush()
+
+
 def last_due(schedule: ReportSchedule, now: datetime) -> datetime:
     """The most recent moment (at or before now) this schedule was due, in UTC."""
     zone = ZoneInfo(schedule.timezone)
@@ -51,6 +67,7 @@ def next_due(schedule: ReportSchedule, now: datetime) -> datetime:
 def claim_due(session: Session, now: datetime | None = None) -> list[tuple[int, str]]:
     """Marks each due schedule as run and enqueues its e-mail; returns (schedule id, due moment) pairs."""
     now = now or utcnow()
+    ensure_defaults(session)
     claimed = []
     rows = session.exec(select(ReportSchedule).where(ReportSchedule.enabled)
                         .with_for_update(skip_locked=True)).all()
@@ -132,6 +149,7 @@ def schedule_to_dict(schedule: ReportSchedule, subscribed: bool, subscribers: in
 def list_schedules(session: Session, actor: Actor, now: datetime | None = None) -> list[dict[str, Any]]:
     data.ensure_can_view_reports(actor)
     now = now or utcnow()
+    ensure_defaults(session)
     subscriptions = session.exec(select(ReportSubscription)).all()
     mine = {s.schedule_id for s in subscriptions if s.user_id == actor.user_id}
     counts: dict[int, int] = {}
