@@ -69,7 +69,8 @@ def test_subscribers_receive_the_report_with_its_pdf(org: Org, daily: int, celer
     parts = {part.get_filename(): part for part in mail.walk() if part.get_filename()}
     assert list(parts) == ["sla-2026-03-09.pdf"]
     assert parts["sla-2026-03-09.pdf"].get_payload(decode=True).startswith(b"%PDF")
-    body = next(part for part in mail.walk() if part.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    text_part = next(part for part in mail.walk() if part.get_content_type() == "text/plain")
+    body = text_part.get_payload(decode=True).decode()
     assert "First response met" in body and "/reports/sla" in body
 
 
