@@ -6,6 +6,7 @@ import reflex as rx
 
 from helpdesk.components.badges import priority_badge, status_badge
 from helpdesk.components.layout import card, empty_state, live_trigger, page_shell
+from helpdesk.components.similar_tickets import PANELS_ON_LOAD, assistant_panel, similar_tickets_panel
 from helpdesk.routes import PORTAL, TICKET
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState, TicketRoom
@@ -285,6 +286,8 @@ def _details() -> rx.Component:
             ),
         ),
         rx.cond(TicketState.ai_suggestions.length() > 0, _ai_panel()),
+        assistant_panel(),
+        similar_tickets_panel(),
         rx.cond(TicketState.articles.length() > 0, _suggested_articles()),
         _article_from_ticket(),
         rx.cond(TicketState.can_work | (TicketState.related.length() > 0), _related()),
@@ -408,7 +411,7 @@ def _presence() -> rx.Component:
     )
 
 
-@rx.page(route=TICKET, title="Ticket · IT Helpdesk", on_load=[TicketState.on_load, TicketRoom.enter])
+@rx.page(route=TICKET, title="Ticket · IT Helpdesk", on_load=[TicketState.on_load, TicketRoom.enter, *PANELS_ON_LOAD])
 def ticket_page() -> rx.Component:
     return page_shell(
         live_trigger(LiveState.version, TicketState.apply_change(LiveState.version)),
