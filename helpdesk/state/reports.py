@@ -26,25 +26,44 @@ def build_figure(chart: dict[str, Any]) -> go.Figure:
     """A Plotly figure from a report chart: units on the axis, readable text when there is nothing to show."""
     figure = go.Figure()
     series = data.plotted_series(chart)
+    # Many long names (categories, agents) read better down the side than slanted along the bottom.
+    sideways = chart["kind"] == "bar" and chart.get("x_type") == "category" and len(chart["x"]) > 8
     for index, item in enumerate(series):
         if chart["kind"] == "line":
             figure.add_trace(go.Scatter(x=chart["x"], y=item["values"], name=item["name"], mode="lines+markers",
                                         connectgaps=False, marker={"size": 5}))
+        elif sideways:
+            figure.add_trace(go.Bar(y=chart["x"], x=item["values"], name=item["name"], orientation="h",
+                                    marker_color=PALETTE[index % len(PALETTE)]))
         else:
             figure.add_trace(go.Bar(x=chart["x"], y=item["values"], name=item["name"],
                                     marker_color=PALETTE[index % len(PALETTE)]))
     percent = chart["unit"] in ("%", "% met")
+    value_axis = {"title": {"text": chart["unit"]}, "rangemode": "tozero", "gridcolor": "#e8e8ec",
+                  "zerolinecolor": "#c8c8d0", **({"range": [0, 105]} if percent else {})}
+    label_axis = {"title": {"text": chart["x_title"]}, "type": chart.get("x_type", "category"), "gridcolor": "#f0f0f3",
+                  "automargin": True}
+    if sideways:
+        figure.update_layout(height=max(330, 90 + 26 * len(chart["x"])), xaxis=value_axis,
+                             yaxis={**label_axis, "autorange": "reversed", "title": {"text": ""}},
+                             margin={"l": 16, "r": 16, "t": 16, "b": 56}, plot_bgcolor="white",
+                             paper_bgcolor="white", barmode="stack" if chart["stacked"] else "group",
+                             legend={"orientation": "h", "y": -0.12, "x": 0}, hovermode="y unified",
+                             font={"family": "Inter, system-ui, sans-serif", "size": 12})
+        return _with_empty_note(figure, chart)
     figure.update_layout(
         plot_bgcolor="white", paper_bgcolor="white", height=330, margin={"l": 56, "r": 16, "t": 16, "b": 56},
         barmode="stack" if chart["stacked"] else "group",
         legend={"orientation": "h", "y": -0.22, "x": 0},
-        yaxis={"title": {"text": chart["unit"]}, "rangemode": "tozero", "gridcolor": "#e8e8ec",
-               "zerolinecolor": "#c8c8d0", **({"range": [0, 105]} if percent else {})},
-        xaxis={"title": {"text": chart["x_title"]}, "type": chart.get("x_type", "category"), "gridcolor": "#f0f0f3",
-               "automargin": True},
+        yaxis=value_axis,
+        xaxis=label_axis,
         font={"family": "Inter, system-ui, sans-serif", "size": 12},
         hovermode="x unified",
     )
+    return _with_empty_note(figure, chart)
+
+
+def _with_empty_note(figure: go.Figure, chart: dict[str, Any]) -> go.Figure:
     if chart["empty"]:
         figure.add_annotation(text="No data for these filters", showarrow=False, font={"size": 14, "color": "#777"},
                               xref="paper", yref="paper", x=0.5, y=0.5)

@@ -95,10 +95,12 @@ def _insert_sql(table: str, branches: list[str], dimensions: tuple[str, ...], me
 def _daily_sql() -> str:
     latest_category_decision = (
         "LEFT JOIN LATERAL (SELECT f.accepted FROM ai_feedback f WHERE f.ticket_id = t.id AND f.field = 'category' "
-        "ORDER BY f.created_at DESC, f.id DESC LIMIT 1) AS decision ON TRUE"
+        "ORDER BY f.created_at DESC, f.id DESC LIMIT 1) AS decision ON TRUE "
+        "LEFT JOIN categories category ON category.id = t.category_id"
     )
     suggested = "t.ai_suggested_category_id IS NOT NULL"
-    correct = f"({suggested} AND t.ai_suggested_category_id = t.category_id)"
+    # The model names top-level categories; a ticket filed under one of its sub-categories agrees with it.
+    correct = f"({suggested} AND COALESCE(t.ai_suggested_category_id IN (t.category_id, category.parent_id), FALSE))"
     confident = f"({suggested} AND COALESCE(t.ai_confidence, 0) >= :threshold)"
     created = {
         "created": "1",
