@@ -120,6 +120,7 @@ def _seed_ai_history(session: Session, rng: random.Random) -> None:
     of the suggestions, so the AI figures and reports have something true to show."""
     from helpdesk.services import triage
 
+    parents = {c.id: c.parent_id for c in session.exec(select(Category)).all()}
     for ticket in session.exec(select(Ticket).order_by(Ticket.id)).all():
         prediction = triage.triage_ticket(session, ticket.id, now=ticket.created_at + timedelta(seconds=3))
         if prediction is None or prediction.predicted_category_id is None or rng.random() > 0.4:
@@ -127,7 +128,8 @@ def _seed_ai_history(session: Session, rng: random.Random) -> None:
         session.add(AiFeedback(
             prediction_id=prediction.id, ticket_id=ticket.id, field="category",
             suggested_value=str(prediction.predicted_category_id), final_value=str(ticket.category_id),
-            accepted=prediction.predicted_category_id == ticket.category_id, actor_id=ticket.assignee_id,
+            accepted=prediction.predicted_category_id in (ticket.category_id, parents.get(ticket.category_id)),
+            actor_id=ticket.assignee_id,
             created_at=ticket.created_at + timedelta(minutes=rng.randint(5, 240))))
 
 
