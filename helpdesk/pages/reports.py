@@ -138,7 +138,7 @@ def _chart_card(index: int) -> rx.Component:
                             rx.text("Nothing in this range.", color_scheme="gray", size="2"),
                             _numbers_table(index)),
                     rx.box(rx.plotly.basic(data=getattr(ReportsState, f"fig{index}"), width="100%",
-                                           height="330px", use_resize_handler=True), width="100%",
+                                           use_resize_handler=True), width="100%",
                            data_testid="chart-plot"),
                 ),
                 rx.cond(~is_table & ReportsState.shown_tables.contains(key), _numbers_table(index)),

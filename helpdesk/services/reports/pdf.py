@@ -12,6 +12,7 @@ from typing import Any
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -66,6 +67,8 @@ def _chart_drawing(chart: dict[str, Any]) -> Drawing | None:
         else:
             plot.lines[index].strokeColor = color
             plot.lines[index].strokeWidth = 1.5
+            # A day with one value and gaps around it would otherwise not show at all.
+            plot.lines[index].symbol = makeMarker("FilledCircle", size=3, fillColor=color, strokeColor=color)
     drawing.add(plot)
     legend = Legend()
     legend.x, legend.y = CHART_WIDTH - 150, CHART_HEIGHT - 20
