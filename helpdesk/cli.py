@@ -38,7 +38,9 @@ def web(port: int | None) -> None:
 @click.option("--concurrency", type=int, default=2)
 def worker(queues: str | None, concurrency: int) -> None:
     from helpdesk.launcher import worker_command
+    from helpdesk.observability import multiprocess_environment
 
+    multiprocess_environment(os.environ)  # its predictions' figures show on the web processes' /metrics
     command = worker_command(concurrency)
     if queues:
         command[command.index("-Q") + 1] = queues

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from helpdesk.embedded import EmbeddedPostgres, EmbeddedRedis
+from helpdesk.observability import multiprocess_environment
 from helpdesk.settings import PROJECT_ROOT, get_settings, reset_settings_cache
 
 WORKER_QUEUES = "ai,email,reports,search_sync,maintenance"
@@ -27,6 +28,8 @@ def reflex_environment() -> dict[str, str]:
     env.setdefault("REFLEX_HTTP_CLIENT_BIND_ADDRESS", "0.0.0.0")
     env.setdefault("GRANIAN_WORKERS", str(get_settings().web_workers))
     env.setdefault("NPM_CONFIG_REGISTRY", _npm_registry())
+    # Web workers (and, through `run`, Celery workers) write Prometheus figures to one folder /metrics reads.
+    multiprocess_environment(env)
     return env
 
 
@@ -105,7 +108,8 @@ def run(seed: bool = True) -> int:
         if seed and seed_if_empty():
             print("Loaded the demo organisation.", flush=True)
 
-        env = reflex_environment()
+        # Every process of this machine starts now: figures of earlier runs are dropped.
+        env = dict(multiprocess_environment(reflex_environment(), fresh=True))
         logs = settings.data_dir / "logs"
         logs.mkdir(exist_ok=True)
         for name, command in (

@@ -9,6 +9,7 @@ QUEUE = "/queue"
 TICKET = "/tickets/[ticket_id]"
 KB = "/kb"
 KB_ARTICLE = "/kb/[slug]"
+AI_ADMIN = "/admin/ai"
 REPORTS = "/reports"
 REPORT_SCHEDULES = "/reports/schedules"
 

@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from helpdesk import cache
 from helpdesk.db import write_engine
+from helpdesk.observability import metrics_payload
 
 router = APIRouter(tags=["health"])
 
@@ -44,4 +45,4 @@ def ready() -> JSONResponse:
 
 @router.get("/metrics", include_in_schema=False)
 def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(metrics_payload(), media_type=CONTENT_TYPE_LATEST)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.live import version_watcher
-from helpdesk.routes import KB, NEW_TICKET, PORTAL, QUEUE, REPORTS
+from helpdesk.routes import AI_ADMIN, KB, NEW_TICKET, PORTAL, QUEUE, REPORTS
 from helpdesk.state.session import SessionState
 
 
@@ -75,7 +75,8 @@ def top_bar() -> rx.Component:
                                 _nav_link("My requests", PORTAL, "inbox"),
                                 _nav_link("New ticket", NEW_TICKET, "square-pen"),
                                 _nav_link("Help articles", KB, "book-open"),
-                                rx.cond(SessionState.reads_all, _nav_link("Reports", REPORTS, "chart-column"))),
+                                rx.cond(SessionState.reads_all, _nav_link("Reports", REPORTS, "chart-column")),
+                                rx.cond(SessionState.reads_all, _nav_link("AI", AI_ADMIN, "brain-circuit"))),
                 ),
                 spacing="1",
                 margin_left="24px",

@@ -308,18 +308,16 @@ def _base_data(config: TrainingConfig) -> tuple[list[str], list[str]]:
 
 
 def _split(own: list[LabelledTicket], config: TrainingConfig) -> tuple[list[LabelledTicket], list[LabelledTicket]]:
-    from sklearn.model_selection import train_test_split
+    """Held-back slice by text: tickets with the same normalised text fall on the same side, so a recurring ticket
+    ("printer jam on 2nd floor") cannot flatter the candidate by being in its training data and in the test."""
+    from sklearn.model_selection import GroupShuffleSplit
 
-    labels = [t.label for t in own]
-    counts = {label: labels.count(label) for label in labels}
-    # Stratified when every label has at least two tickets; otherwise a plain seeded split.
-    stratify = labels if min(counts.values()) >= 2 else None
-    try:
-        train, held = train_test_split(own, test_size=config.holdout_fraction, stratify=stratify,
-                                       random_state=config.seed)
-    except ValueError:
-        train, held = train_test_split(own, test_size=config.holdout_fraction, random_state=config.seed)
-    return list(train), list(held)
+    groups = [t.text for t in own]
+    if len(set(groups)) < 2:
+        return own, []
+    splitter = GroupShuffleSplit(n_splits=1, test_size=config.holdout_fraction, random_state=config.seed)
+    train_idx, held_idx = next(splitter.split(own, groups=groups))
+    return [own[i] for i in train_idx], [own[i] for i in held_idx]
 
 
 def evaluate_on(model: TicketClassifier, tickets: Sequence[LabelledTicket], threshold: float) -> dict[str, Any]:
@@ -402,6 +400,10 @@ def retrain(*, trigger: str = "schedule", requested_by: int | None = None,
                 started, eligible_tickets=len(own), baseline_version=baseline_version)
 
         train_own, held = _split(own, config)
+        if not held:
+            return _finish_run(run_id, RunOutcome.SKIPPED, "The confirmed tickets are all the same text; nothing "
+                               "can be held back to compare the models.", started, eligible_tickets=len(own),
+                               baseline_version=baseline_version)
         base_texts, base_labels = _base_data(config)
         candidate = TicketClassifier(seed=config.seed, n_folds=config.n_folds, n_jobs=config.n_jobs).fit(
             base_texts + [t.text for t in train_own], base_labels + [t.label for t in train_own])

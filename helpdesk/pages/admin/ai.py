@@ -1,0 +1,218 @@
+"""AI triage page (managers and admins): trust figures per category and model version, kept versions, retraining."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.components.layout import card, error_callout, page_header, page_shell
+from helpdesk.routes import AI_ADMIN
+from helpdesk.state.ai_admin import RANGES, AiAdminState
+
+STATUS_COLOURS = {"active": "green", "candidate": "blue", "retired": "gray", "rejected": "orange"}
+OUTCOME_COLOURS = {"promoted": "green", "rejected": "orange", "skipped": "gray", "failed": "red", "running": "blue"}
+
+
+def _coloured_badge(value: rx.Var, colours: dict[str, str], testid: str) -> rx.Component:
+    return rx.match(
+        value,
+        *[(name, rx.badge(name, color_scheme=colour, variant="soft", data_testid=testid))
+          for name, colour in colours.items()],
+        rx.badge(value, variant="soft", data_testid=testid),
+    )
+
+
+def _stat(label: str, value: rx.Var, detail: rx.Var | str, testid: str) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size="1", color_scheme="gray", weight="medium", text_transform="uppercase"),
+            rx.heading(value, size="6", data_testid=testid),
+            rx.text(detail, size="1", color_scheme="gray"),
+            spacing="1",
+            align="start",
+        ),
+        size="2",
+        width="100%",
+    )
+
+
+def _header_cell(text: str) -> rx.Component:
+    return rx.table.column_header_cell(text, white_space="nowrap")
+
+
+def _table(headers: list[str], rows: rx.Var, render: object, testid: str, empty: str) -> rx.Component:
+    return rx.cond(
+        rx.Var.create(rows).length() > 0,
+        rx.table.root(
+            rx.table.header(rx.table.row(*[_header_cell(h) for h in headers])),
+            rx.table.body(rx.foreach(rows, render)),
+            size="1",
+            width="100%",
+            data_testid=testid,
+        ),
+        rx.text(empty, size="2", color_scheme="gray"),
+    )
+
+
+def _category_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(row["category"]),
+        rx.table.cell(row["predictions"]),
+        rx.table.cell(row["above"]),
+        rx.table.cell(row["coverage"]),
+        rx.table.cell(row["judged"]),
+        rx.table.cell(row["precision"], data_testid="category-precision"),
+        data_testid="category-row",
+    )
+
+
+def _version_metrics_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(rx.code(row["version"], variant="ghost")),
+        rx.table.cell(row["predictions"]),
+        rx.table.cell(row["errors"]),
+        rx.table.cell(row["coverage"]),
+        rx.table.cell(row["precision"]),
+        rx.table.cell(row["acceptance"]),
+        rx.table.cell(row["p50"]),
+        rx.table.cell(row["p95"]),
+    )
+
+
+def _kept_version_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(rx.code(row["version"], variant="ghost")),
+        rx.table.cell(_coloured_badge(row["status"], STATUS_COLOURS, "version-status")),
+        rx.table.cell(rx.vstack(rx.text(row["trained_on"], size="1"),
+                                rx.text(row["created"], size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(row["accuracy"]),
+        rx.table.cell(row["precision"]),
+        rx.table.cell(row["coverage"]),
+        rx.table.cell(rx.text(row["evaluated_on"], size="1", color_scheme="gray")),
+        rx.table.cell(
+            rx.cond(
+                AiAdminState.can_manage & (row["activatable"] == "yes"),
+                rx.button("Activate", size="1", variant="soft", on_click=AiAdminState.activate(row["version"]),
+                          data_testid="activate-" + row["version"]),
+                rx.text(rx.cond(row["status"] == "active", row["promoted"], ""), size="1", color_scheme="gray"),
+            )
+        ),
+        data_testid="version-row",
+    )
+
+
+def _last_run() -> rx.Component:
+    run = AiAdminState.last_run
+    return card(
+        rx.hstack(rx.heading("Last training run", size="4"), rx.spacer(),
+                  rx.cond(run.length() > 0, _coloured_badge(run["outcome"], OUTCOME_COLOURS, "run-outcome")),
+                  width="100%", align="center"),
+        rx.cond(
+            run.length() > 0,
+            rx.vstack(
+                rx.text(run["reason"], size="2", data_testid="run-reason"),
+                rx.text(run["started"], " · ", run["trigger"], " · ", run["eligible"], " confirmed tickets, ",
+                        run["holdout"], " held back", rx.cond(run["duration"] != "", " · " + run["duration"], ""),
+                        size="1", color_scheme="gray"),
+                rx.cond(run["candidate"] != "",
+                        rx.text("Candidate ", rx.code(run["candidate"], variant="ghost"), " accuracy ",
+                                run["candidate_accuracy"], " vs ", rx.code(run["baseline"], variant="ghost"), " ",
+                                run["baseline_accuracy"], " on the same held-back tickets", size="1")),
+                spacing="1",
+                align="start",
+                margin_top="8px",
+            ),
+            rx.text("No retraining run yet. The weekly job trains once enough resolved tickets have a category a "
+                    "person set or confirmed.", size="2", color_scheme="gray", margin_top="8px"),
+        ),
+    )
+
+
+def _token_usage() -> rx.Component:
+    return card(
+        rx.heading("LLM token usage", size="4", margin_bottom="8px"),
+        rx.cond(
+            AiAdminState.token_message != "",
+            rx.text(AiAdminState.token_message, size="2", color_scheme="gray", data_testid="token-usage"),
+            rx.hstack(
+                rx.foreach(AiAdminState.token_usage, lambda item: rx.vstack(
+                    rx.text(item["name"], size="1", color_scheme="gray", text_transform="capitalize"),
+                    rx.text(item["value"], size="3", weight="bold"), spacing="0")),
+                spacing="6",
+                wrap="wrap",
+                data_testid="token-usage",
+            ),
+        ),
+    )
+
+
+def _range_picker() -> rx.Component:
+    return rx.segmented_control.root(
+        *[rx.segmented_control.item(f"{days} days", value=days) for days in RANGES],
+        value=AiAdminState.days,
+        on_change=AiAdminState.set_range,
+        data_testid="ai-range",
+    )
+
+
+@rx.page(route=AI_ADMIN, title="AI triage · IT Helpdesk", on_load=AiAdminState.on_load)
+def ai_admin_page() -> rx.Component:
+    summary = AiAdminState.summary
+    return page_shell(
+        page_header(
+            "AI triage",
+            "How far the triage model can be trusted, judged against the categories people set or confirmed.",
+            _range_picker(),
+            rx.cond(AiAdminState.can_manage,
+                    rx.button(rx.icon("refresh-cw", size=14), "Retrain now", on_click=AiAdminState.retrain_now,
+                              data_testid="retrain-now")),
+        ),
+        error_callout(AiAdminState.error),
+        rx.cond(AiAdminState.message != "",
+                rx.callout(AiAdminState.message, icon="circle-check", color_scheme="green", width="100%",
+                           margin_bottom="16px", data_testid="ai-message")),
+        rx.cond(
+            AiAdminState.loaded,
+            rx.vstack(
+                rx.grid(
+                    _stat("Predictions", summary["predictions"], summary["errors"] + " failed runs",
+                          "stat-predictions"),
+                    _stat("Coverage", summary["coverage"], "confidence above " + summary["threshold"] + "; " +
+                          summary["auto_applied"] + " set automatically", "stat-coverage"),
+                    _stat("Precision", summary["precision"], "above the threshold, " + summary["judged"] +
+                          " judged by people", "stat-precision"),
+                    _stat("Acceptance", summary["acceptance"], "of " + summary["decided"] + " decided suggestions",
+                          "stat-acceptance"),
+                    _stat("Latency", summary["p50"], "p95 " + summary["p95"], "stat-latency"),
+                    columns="5",
+                    spacing="3",
+                    width="100%",
+                ),
+                card(
+                    rx.heading("Per category at the threshold", size="4", margin_bottom="4px"),
+                    rx.text("Coverage: share of the label's predictions above the threshold. Precision: of those, "
+                            "on tickets whose category a person set or confirmed, the share that was right.",
+                            size="1", color_scheme="gray", margin_bottom="10px"),
+                    _table(["Category", "Predictions", "Above threshold", "Coverage", "Judged", "Precision"],
+                           AiAdminState.per_category, _category_row, "category-table",
+                           "No predictions in this period."),
+                ),
+                card(
+                    rx.heading("By model version", size="4", margin_bottom="10px"),
+                    _table(["Version", "Predictions", "Errors", "Coverage", "Precision", "Acceptance", "p50",
+                            "p95"], AiAdminState.per_version, _version_metrics_row, "version-metrics-table",
+                           "No predictions in this period."),
+                ),
+                card(
+                    rx.heading("Model versions", size="4", margin_bottom="4px"),
+                    rx.text("Figures are on held-back tickets when the version was trained. Administrators can "
+                            "activate any kept version (rollback).", size="1", color_scheme="gray",
+                            margin_bottom="10px"),
+                    _table(["Version", "Status", "Trained on", "Accuracy", "Precision", "Coverage", "Evaluated on",
+                            ""], AiAdminState.versions, _kept_version_row, "versions-table", "No versions."),
+                ),
+                rx.grid(_last_run(), _token_usage(), columns="2", spacing="3", width="100%"),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+    )

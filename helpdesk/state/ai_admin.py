@@ -1,0 +1,168 @@
+"""The AI page for managers and admins: how far the triage model can be trusted, its versions, retraining."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import reflex as rx
+
+from helpdesk.models import Role
+from helpdesk.models.base import utcnow
+from helpdesk.routes import HOME_FOR_ROLE
+from helpdesk.services import ai_models, triage
+from helpdesk.services.errors import DomainError, NotAuthenticated, PermissionDenied
+from helpdesk.state.formatting import local_time
+from helpdesk.state.session import SessionState
+
+RANGES = ["7", "30", "90"]
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def millis(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} ms"
+
+
+def _category_row(row: dict[str, Any]) -> dict[str, str]:
+    return {"category": row["category"] or "(no label)", "predictions": str(row["predictions"]),
+            "above": str(row["above_threshold"]), "coverage": percent(row["coverage"]),
+            "judged": str(row["judged"]), "precision": percent(row["precision"])}
+
+
+def _version_metrics_row(row: dict[str, Any]) -> dict[str, str]:
+    return {"version": row["model_version"], "predictions": str(row["predictions"]), "errors": str(row["errors"]),
+            "coverage": percent(row["coverage"]), "judged": str(row["judged"]),
+            "precision": percent(row["precision"]), "acceptance": percent(row["acceptance_rate"]),
+            "p50": millis(row["latency_ms"]["p50"]), "p95": millis(row["latency_ms"]["p95"])}
+
+
+def _kept_version_row(row: dict[str, Any]) -> dict[str, str]:
+    metrics = row["metrics"]
+    trained_on = (f"{row['training_ticket_count']} helpdesk tickets + shipped data" if row["source"] == "retrained"
+                  else f"{row['training_rows']:,} shipped tickets")
+    return {"version": row["version"], "status": row["status"], "source": row["source"], "trained_on": trained_on,
+            "created": local_time(row["created_at"]), "accuracy": percent(metrics["accuracy"]),
+            "precision": percent(metrics["auto_precision"]), "coverage": percent(metrics["auto_coverage"]),
+            "evaluated_on": metrics["evaluated_on"] or "", "promoted": local_time(row["promoted_at"]),
+            "activatable": "yes" if row["activatable"] else ""}
+
+
+def _run_summary(run: dict[str, Any] | None) -> dict[str, str]:
+    if run is None:
+        return {}
+    return {"outcome": run["outcome"], "reason": run["reason"], "started": local_time(run["started_at"]),
+            "trigger": run["trigger"], "eligible": str(run["eligible_tickets"]),
+            "holdout": str(run["holdout_tickets"]), "candidate": run["candidate_version"] or "",
+            "candidate_accuracy": percent(run["candidate_metrics"]["accuracy"]),
+            "baseline_accuracy": percent(run["baseline_metrics"]["accuracy"]),
+            "baseline": run["baseline_version"] or "",
+            "duration": "" if run["duration_seconds"] is None else f"{run['duration_seconds']:.0f} s"}
+
+
+class AiAdminState(SessionState):
+    days: str = "30"
+    summary: dict[str, str] = {}
+    per_category: list[dict[str, str]] = []
+    per_version: list[dict[str, str]] = []
+    versions: list[dict[str, str]] = []
+    last_run: dict[str, str] = {}
+    token_usage: list[dict[str, str]] = []
+    token_message: str = ""
+    can_manage: bool = False
+    loaded: bool = False
+    message: str = ""
+    error: str = ""
+
+    def _load(self) -> rx.event.EventSpec | None:
+        since = utcnow() - timedelta(days=int(self.days))
+        try:
+            with self._service() as (session, actor):
+                metrics = triage.ai_metrics(session, actor, since=since)
+                kept = ai_models.list_versions(session, actor)
+                runs = ai_models.recent_runs(session, actor, limit=1)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except PermissionDenied:
+            # Agents and requesters are sent to their own start page, and nothing an earlier visitor of this tab
+            # loaded stays behind.
+            self.summary, self.per_category, self.per_version, self.versions, self.last_run = {}, [], [], [], {}
+            self.token_usage, self.loaded, self.can_manage = [], False, False
+            return rx.redirect(HOME_FOR_ROLE.get(self.user_role, HOME_FOR_ROLE[Role.REQUESTER]))
+        self.can_manage = self.user_role == Role.ADMIN
+        self.summary = {
+            "threshold": f"{metrics['threshold']:.2f}",
+            "predictions": str(metrics["predictions"]),
+            "errors": str(metrics["errors"]),
+            "coverage": percent(_overall_coverage(metrics["per_category_at_threshold"])),
+            "auto_applied": percent(metrics["coverage"]),
+            "precision": percent(_overall_precision(metrics["per_category_at_threshold"])),
+            "judged": str(sum(r["judged"] for r in metrics["per_category_at_threshold"])),
+            "acceptance": percent(metrics["acceptance_rate"]),
+            "decided": str(metrics["suggestions_decided"]),
+            "p50": millis(metrics["latency_ms"]["p50"]),
+            "p95": millis(metrics["latency_ms"]["p95"]),
+        }
+        self.per_category = [_category_row(r) for r in metrics["per_category_at_threshold"]]
+        self.per_version = [_version_metrics_row(r) for r in metrics["by_model_version"]]
+        self.versions = [_kept_version_row(r) for r in kept]
+        self.last_run = _run_summary(runs[0] if runs else None)
+        usage = metrics["token_usage"]
+        self.token_message = usage["message"]
+        self.token_usage = [{"name": str(k).replace("_", " "), "value": f"{v:,}" if isinstance(v, int) else str(v)}
+                            for k, v in usage["summary"].items()
+                            if k in ("calls", "errors", "prompt_tokens", "completion_tokens", "total_tokens", "model")]
+        self.loaded = True
+        return None
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        self.message = self.error = ""
+        return self._load()
+
+    @rx.event
+    def set_range(self, days: str | list[str]) -> rx.event.EventSpec | None:
+        days = days[0] if isinstance(days, list) and days else days
+        if not isinstance(days, str) or days not in RANGES:
+            return None  # only the three offered ranges; anything else changes nothing
+        self.days = days
+        return self._load()
+
+    @rx.event
+    def retrain_now(self) -> rx.event.EventSpec | None:
+        self.message = self.error = ""
+        try:
+            self._run(lambda session, actor: ai_models.request_retrain(session, actor))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        self.message = "Retraining queued on the AI worker; the outcome appears under “Last training run” when done."
+        return self._load()
+
+    @rx.event
+    def activate(self, version: str) -> rx.event.EventSpec | None:
+        self.message = self.error = ""
+        version = str(version)[:64]
+        try:
+            self._run(lambda session, actor: ai_models.activate_version(session, actor, version))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            self.error = "; ".join(exc.field_errors.values()) if getattr(exc, "field_errors", None) else exc.message
+            return None
+        self.message = f"Model version {version} is now active; workers switch to it within a few seconds."
+        return self._load()
+
+
+def _overall_precision(rows: list[dict[str, Any]]) -> float | None:
+    judged = sum(r["judged"] for r in rows)
+    return round(sum(r["correct"] for r in rows) / judged, 4) if judged else None
+
+
+def _overall_coverage(rows: list[dict[str, Any]]) -> float | None:
+    predictions = sum(r["predictions"] for r in rows)
+    return round(sum(r["above_threshold"] for r in rows) / predictions, 4) if predictions else None
