@@ -132,7 +132,7 @@ def write_export(report: str, fmt: str, filters: ReportFilters, path: Path, prog
 def _breach_stream(session: Session, filters: ReportFilters, progress: Progress) -> Iterator[list[Any]]:
     """Every breached ticket in the range, in batches from a server-side cursor, reporting progress 20-90 %."""
     sql, params = data.breach_query(session, filters)
-    total = session.execute(text(f"SELECT COUNT(*) FROM ({sql}) AS breaches"), params).scalar() or 0
+    total = data.breach_count(session, filters)
     result = session.execute(text(sql).execution_options(yield_per=STREAM_BATCH), params)
     done = 0
     for batch in result.partitions():
