@@ -6,6 +6,10 @@ helpdesk.services.kb (bench/kb_corpus.py generates them deterministically), then
 helpdesk.services.kb.search as a requester, single-threaded, after a warm-up. The last line is one JSON object.
 
     python bench/kb_search.py [--articles 5000] [--targets 300] [--show-misses 8]
+    python bench/kb_search.py --semantic   # embedded PostgreSQL 18 with pgvector: lexical, then hybrid
+
+On a server with pgvector (always with --semantic) the same queries run twice on the same articles: lexical only
+(KB_SEMANTIC_SEARCH=false) and hybrid; the JSON line then reports the hybrid figures plus lexical_* ones.
 """
 
 from __future__ import annotations
@@ -35,10 +39,27 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--show-misses", type=int, default=8, help="misses printed per query type")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument("--semantic", action="store_true",
+                        help="run on an embedded PostgreSQL 18 (pgvector) and measure lexical and hybrid search")
+    parser.add_argument("--rrf-k", type=int, default=None, help="override kb_search.RRF_K")
+    parser.add_argument("--semantic-weight", type=float, default=None, help="override kb_search.SEMANTIC_WEIGHT")
     args = parser.parse_args()
 
-    with bench_environment("hdbench-kb", keep=args.keep):
-        run(args)
+    embedded = None
+    if args.semantic:
+        import tempfile
+
+        from helpdesk.embedded import EmbeddedPostgres
+
+        embedded = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="hdbench-kb-pg18-")))
+        embedded.start()
+        os.environ["TEST_ADMIN_DATABASE_URL"] = embedded._server.get_uri("postgres")
+    try:
+        with bench_environment("hdbench-kb", keep=args.keep):
+            run(args)
+    finally:
+        if embedded is not None:
+            embedded.stop()
 
 
 def build(article_count: int) -> tuple[list, object]:
@@ -96,15 +117,79 @@ def run(args: argparse.Namespace) -> None:
     from bench.kb_corpus import build_queries
     from helpdesk.cli_support import migrate_database
     from helpdesk.db import session_scope
-    from helpdesk.services import kb
+    from helpdesk.services import kb_search, kb_semantic
 
     started = time.perf_counter()
     migrate_database()
+    with session_scope() as session:
+        server = session.execute(text_sql("SHOW server_version")).scalar()
+        semantic_available = kb_semantic.column_present(session)
     articles, reader = build(args.articles)
-    print(f"database ready in {time.perf_counter() - started:.1f}s", flush=True)
+    print(f"database ready in {time.perf_counter() - started:.1f}s (PostgreSQL {server}, "
+          f"pgvector column: {'yes' if semantic_available else 'no'})", flush=True)
+    if args.semantic and not semantic_available:
+        raise SystemExit("--semantic needs a server with pgvector (the embedded PostgreSQL 18 has it)")
 
     queries = build_queries(articles, args.targets)
     by_index = {a.index: a for a in articles}
+    titles = {a.id: a.title for a in articles}
+
+    modes = [("lexical", False)]
+    if semantic_available:
+        modes = [("lexical", False), ("hybrid", True)]
+    results = {}
+    for label, semantic in modes:
+        set_semantic(semantic)
+        if args.rrf_k is not None:
+            kb_search.RRF_K = args.rrf_k
+        if args.semantic_weight is not None:
+            kb_search.SEMANTIC_WEIGHT = args.semantic_weight
+        print(f"\n== {label} search"
+              + (f" (RRF k={kb_search.RRF_K}, lexical weight {kb_search.LEXICAL_WEIGHT}, semantic weight "
+                 f"{kb_search.SEMANTIC_WEIGHT}, semantic-only min similarity "
+                 f"{kb_search.SEMANTIC_ONLY_MIN_SIMILARITY})" if semantic else ""), flush=True)
+        results[label] = evaluate(args, queries, by_index, titles, reader)
+
+    final_label = modes[-1][0]
+    per_kind, overall = results[final_label]
+    summary = {
+        "articles": len(articles),
+        "queries": overall["queries"],
+        "mode": final_label,
+        "server": f"PostgreSQL {server}",
+        "search_p50_ms": overall["p50_ms"],
+        "search_p95_ms": overall["p95_ms"],
+        "mrr_at_10": overall["mrr_at_10"],
+        "recall_at_5": overall["recall_at_5"],
+        "recall_at_10": overall["recall_at_10"],
+        "no_results": overall["no_results"],
+        **{f"{kind}_{name}": value for kind, f in per_kind.items()
+           for name, value in f.items() if name != "queries"},
+    }
+    if final_label != "lexical":
+        lexical = results["lexical"][1]
+        summary |= {f"lexical_{name}": lexical[name] for name in
+                    ("p50_ms", "p95_ms", "mrr_at_10", "recall_at_5", "recall_at_10", "no_results")}
+    summary["machine"] = f"{platform.node()} {os.cpu_count()} cpu"
+    print(json.dumps(summary))
+
+
+def text_sql(statement: str):
+    from sqlalchemy import text
+
+    return text(statement)
+
+
+def set_semantic(on: bool) -> None:
+    from helpdesk import settings
+
+    os.environ["KB_SEMANTIC_SEARCH"] = "true" if on else "false"
+    settings.reset_settings_cache()
+
+
+def evaluate(args: argparse.Namespace, queries: list, by_index: dict, titles: dict, reader) -> tuple[dict, dict]:
+    from helpdesk.db import session_scope
+    from helpdesk.services import kb
 
     def search(query: str) -> tuple[float, list[int]]:
         began = time.perf_counter()
@@ -140,7 +225,6 @@ def run(args: argparse.Namespace) -> None:
     per_kind = {kind: figures([r for r in rows if r["kind"] == kind]) for kind in KINDS}
     overall = figures(rows)
 
-    print()
     header = (f"{'query type':<11} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} {'MRR@10':>7} {'R@1':>6} {'R@5':>6} "
               f"{'R@10':>6} {'empty':>6}")
     print(header)
@@ -152,7 +236,6 @@ def run(args: argparse.Namespace) -> None:
     print(f"targets: p95 <= 40 ms -> {'PASS' if overall['p95_ms'] <= 40 else 'FAIL'}; "
           f"MRR@10 >= 0.8 -> {'PASS' if overall['mrr_at_10'] >= 0.8 else 'FAIL'}")
 
-    titles = {a.id: a.title for a in articles}
     for kind in KINDS:
         misses = [r for r in rows if r["kind"] == kind and r["rank"] != 1]
         if not misses or not args.show_misses:
@@ -162,21 +245,7 @@ def run(args: argparse.Namespace) -> None:
             where = f"rank {r['rank']}" if r["rank"] else ("no results" if r["returned"] == 0 else "not in top 10")
             top = f" | top: {titles.get(r['top'], '?')}" if r["top"] and r["rank"] != 1 and r["returned"] else ""
             print(f"  [{where}] {r['text']!r} -> want: {by_index[r['target']].title}{top}")
-
-    summary = {
-        "articles": len(articles),
-        "queries": len(rows),
-        "search_p50_ms": overall["p50_ms"],
-        "search_p95_ms": overall["p95_ms"],
-        "mrr_at_10": overall["mrr_at_10"],
-        "recall_at_5": overall["recall_at_5"],
-        "recall_at_10": overall["recall_at_10"],
-        "no_results": overall["no_results"],
-        **{f"{kind}_{name}": value for kind, f in per_kind.items()
-           for name, value in f.items() if name != "queries"},
-        "machine": f"{platform.node()} {os.cpu_count()} cpu",
-    }
-    print(json.dumps(summary))
+    return per_kind, overall
 
 
 if __name__ == "__main__":

@@ -162,3 +162,28 @@ def ai_activate(version: str) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.group(help="Manager reports: rollups and the monthly metrics view.")
+def reports() -> None:
+    pass
+
+
+@reports.command(name="rebuild", help=(
+    "Recompute the daily rollups for a range of local days (after an import, a restore or a time-zone change) and "
+    "refresh the monthly view. The beat job keeps them current otherwise."))
+@click.option("--since", "since", required=True, help="first local day, e.g. 2024-01-01")
+@click.option("--until", "until", default=None, help="last local day (default: today)")
+def reports_rebuild(since: str, until: str | None) -> None:
+    from datetime import date
+
+    from helpdesk.services.reports import rollups
+
+    try:
+        first = date.fromisoformat(since)
+        last = date.fromisoformat(until) if until else rollups.local_today()
+    except ValueError as bad:
+        raise click.BadParameter("use dates like 2024-01-31") from bad
+    rollups.rebuild(first, last)
+    rollups.refresh_monthly_view()
+    click.echo(f"Rebuilt the report rollups for {first} to {last} and refreshed the monthly view.")

@@ -8,6 +8,7 @@ from helpdesk.api.app import create_api
 from helpdesk.pages import index, login, reports, ticket  # noqa: F401  (pages register themselves)
 from helpdesk.pages.admin import ai as ai_admin  # noqa: F401
 from helpdesk.pages.agent import queue  # noqa: F401
+from helpdesk.pages.kb import editor as kb_editor  # noqa: F401
 from helpdesk.pages.kb import pages as kb_pages  # noqa: F401
 from helpdesk.pages.portal import my_tickets, new_ticket  # noqa: F401
 from helpdesk.state.live import apply_bus_entries

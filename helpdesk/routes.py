@@ -9,6 +9,10 @@ QUEUE = "/queue"
 TICKET = "/tickets/[ticket_id]"
 KB = "/kb"
 KB_ARTICLE = "/kb/[slug]"
+KB_NEW = "/kb/new"
+KB_EDIT = "/kb/edit/[article_id]"
+KB_WRITERS = "/kb/drafts"
+KB_CATEGORIES = "/kb/categories"
 AI_ADMIN = "/admin/ai"
 REPORTS = "/reports"
 REPORT_SCHEDULES = "/reports/schedules"
@@ -23,3 +27,7 @@ HOME_FOR_ROLE = {
 
 def ticket_url(ticket_id: int | str) -> str:
     return f"/tickets/{ticket_id}"
+
+
+def kb_edit_url(article_id: int | str) -> str:
+    return f"/kb/edit/{article_id}"

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = SecretStr("")
     llm_timeout_seconds: float = Field(20.0, gt=0, le=120)
 
+    # Knowledge-base search also ranks by meaning (local embedding model + pgvector) where the database has pgvector;
+    # false keeps it lexical everywhere.
+    kb_semantic_search: bool = True
+
     # Celery
     celery_always_eager: bool = False
 

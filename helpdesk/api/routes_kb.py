@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response, UploadFile
 from pydantic import BaseModel, ConfigDict
 
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import ErrorOut
 from helpdesk.models import KbArticle
-from helpdesk.services import kb
+from helpdesk.services import kb, kb_attachments
 from helpdesk.services.kb import ArticleChanges, ArticleDraft, DeflectionReport
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge base"])
@@ -122,3 +122,52 @@ def record_deflection(body: DeflectionReport, session: DbSession, actor: Current
     deflection = kb.record_deflection(session, actor, body.query, body.article_id, body.outcome.value,
                                       body.shown_article_ids, body.ticket_id)
     return DeflectionOut(**deflection.model_dump())
+
+
+class KbAttachmentOut(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size_bytes: int
+    created_at: datetime
+    url: str
+    is_image: bool
+
+
+@router.get("/articles/{article_id}/attachments", response_model=list[KbAttachmentOut], responses=ERRORS)
+def list_attachments(article_id: int, session: DbSession, actor: CurrentActor) -> list[KbAttachmentOut]:
+    return [KbAttachmentOut(**row) for row in kb_attachments.list_attachments(session, actor, article_id)]
+
+
+@router.post("/articles/{article_id}/attachments", status_code=201, response_model=KbAttachmentOut,
+             responses=ERRORS)
+async def upload_attachment(article_id: int, file: UploadFile, session: DbSession,
+                            actor: CurrentActor) -> KbAttachmentOut:
+    """Images (png, jpg, gif, webp) and documents (pdf, txt, csv, docx, xlsx, pptx, zip), at most 5 MB."""
+    data = await file.read(kb_attachments.max_bytes() + 1)
+    attachment = kb_attachments.add_attachment(session, actor, article_id, file.filename or "attachment", data)
+    row = next(r for r in kb_attachments.list_attachments(session, actor, article_id) if r["id"] == attachment.id)
+    return KbAttachmentOut(**row)
+
+
+@router.get("/attachments/{attachment_id}", responses=ERRORS)
+def download_attachment(attachment_id: int, session: DbSession, actor: CurrentActor) -> Response:
+    """Images are shown inline (for articles' Markdown images); any other file is always a download."""
+    attachment, data = kb_attachments.read_attachment(session, actor, attachment_id)
+    inline = kb_attachments.is_image(attachment.content_type)
+    return Response(
+        data,
+        media_type=attachment.content_type if inline else "application/octet-stream",
+        headers={
+            "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{attachment.filename}"',
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, max-age=300",
+        },
+    )
+
+
+@router.delete("/attachments/{attachment_id}", status_code=204, responses=ERRORS)
+def delete_attachment(attachment_id: int, session: DbSession, actor: CurrentActor) -> Response:
+    kb_attachments.delete_attachment(session, actor, attachment_id)
+    return Response(status_code=204)

@@ -32,6 +32,8 @@ class KbCategory(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80)
     parent_id: int | None = Field(default=None, foreign_key="kb_categories.id", ondelete="CASCADE", index=True)
+    # Deactivated categories keep their articles but are offered no more for new ones (migration 0007).
+    active: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
 
 
 class KbArticle(SQLModel, table=True):
@@ -70,10 +72,12 @@ class KbArticle(SQLModel, table=True):
     helpful_no: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
     # Weighted title (A), tags (B), body (C); written by services/kb.py in the same UPDATE/INSERT as the text.
     search_vector: str | None = Field(default=None, sa_column=Column(TSVECTOR, nullable=True))
+    # `embedding vector(256)` exists only where the server has pgvector (migration 0007), so it is not declared
+    # here: services/kb_semantic.py reads and writes it with SQL when it is there.
 
 
 class KbArticleRevision(SQLModel, table=True):
-    """The text of an article as one save left it (one row per create and per edit)."""
+    """The text of an article as one save left it (one row per create, per edit and per status change)."""
 
     __tablename__ = "kb_article_revisions"
     __table_args__ = (Index("idx_kb_article_revisions_article", "article_id", "created_at"),)
@@ -85,6 +89,8 @@ class KbArticleRevision(SQLModel, table=True):
     body_markdown: str = Field(sa_column=Column(Text, nullable=False))
     editor_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     created_at: datetime = timestamp_field(nullable=False, default_now=True)
+    # The article's status after this save or status change (None on rows older than migration 0007).
+    status: str | None = Field(default=None, max_length=16)
 
 
 class KbVote(SQLModel, table=True):
@@ -120,4 +126,22 @@ class KbDeflection(SQLModel, table=True):
     shown_article_ids: list[int] = Field(
         default_factory=list, sa_column=Column(ARRAY(Integer), nullable=False, server_default=text("'{}'"))
     )
+    created_at: datetime = timestamp_field(nullable=False, default_now=True)
+
+
+class KbAttachment(SQLModel, table=True):
+    """A file (image, PDF, ...) attached to an article: metadata here, bytes in the storage backend."""
+
+    __tablename__ = "kb_attachments"
+    __table_args__ = (Index("idx_kb_attachments_article", "article_id", "created_at"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    article_id: int = Field(sa_column=Column(Integer, ForeignKey("kb_articles.id", ondelete="CASCADE"),
+                                             nullable=False))
+    uploaded_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=120)
+    size_bytes: int = Field(sa_column=Column(Integer, nullable=False))
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=300)
     created_at: datetime = timestamp_field(nullable=False, default_now=True)

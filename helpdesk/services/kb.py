@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 from helpdesk import cache
 from helpdesk.models import (
     ArticleStatus,
+    AuditLog,
     DeflectionOutcome,
     KbArticle,
     KbArticleRevision,
@@ -29,9 +30,10 @@ from helpdesk.models import (
     KbDeflection,
     KbVote,
     Role,
+    User,
 )
 from helpdesk.models.base import utcnow
-from helpdesk.services import audit, kb_search, on_commit, tickets
+from helpdesk.services import audit, kb_search, kb_semantic, on_commit, tickets
 from helpdesk.services.actor import Actor
 from helpdesk.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from helpdesk.services.kb_search import SearchResult
@@ -220,7 +222,10 @@ def _refresh_derived(session: Session, article: KbArticle) -> None:
 
 
 def _check_category(session: Session, category_id: int | None) -> None:
-    if category_id is not None and session.get(KbCategory, category_id) is None:
+    if category_id is None:
+        return
+    category = session.get(KbCategory, category_id)
+    if category is None or not category.active:
         raise ValidationFailed({"category_id": "Choose a knowledge-base category from the list."})
 
 
@@ -230,7 +235,13 @@ def slug_from_title(title: str) -> str:
     return slug[:MAX_SLUG_LENGTH].rstrip("-") or "article"
 
 
+# Pages under /kb/ that an article's address must not shadow (helpdesk/routes.py).
+RESERVED_SLUGS = frozenset({"new", "edit", "drafts", "categories"})
+
+
 def _slug_taken(session: Session, slug: str) -> bool:
+    if slug in RESERVED_SLUGS:
+        return True
     return session.exec(select(KbArticle.id).where(KbArticle.slug == slug)).first() is not None
 
 
@@ -243,7 +254,13 @@ def _free_slug(session: Session, base: str) -> str:
 
 def _record_revision(session: Session, actor: Actor, article: KbArticle) -> None:
     session.add(KbArticleRevision(article_id=article.id, title=article.title, body_markdown=article.body_markdown,
-                                  editor_id=actor.user_id, created_at=article.updated_at))
+                                  editor_id=actor.user_id, created_at=article.updated_at, status=article.status))
+
+
+def _store_embedding(session: Session, article: KbArticle, *, only_if_missing: bool = False) -> None:
+    """The semantic-search vector, in the same transaction as the text (a no-op without pgvector)."""
+    kb_semantic.store(session, article.id, article.title, list(article.tags or []), article.body_markdown,
+                      only_if_missing=only_if_missing)
 
 
 def _forget_cached_lists(session: Session) -> None:
@@ -266,6 +283,7 @@ def create_article(session: Session, actor: Actor, draft: ArticleDraft) -> KbArt
     _refresh_derived(session, article)
     session.add(article)
     session.flush()
+    _store_embedding(session, article)
     _record_revision(session, actor, article)
     audit.record(session, "kb_article.create", actor_id=actor.user_id, entity_type="kb_article",
                  entity_id=str(article.id), details={"title": article.title})
@@ -280,7 +298,7 @@ def update_article(session: Session, actor: Actor, article_id: int, changes: Art
     for name in ("title", "body_markdown", "summary", "tags", "featured"):
         if name in requested and requested[name] is None:
             raise ValidationFailed({name: "This field can't be empty."})
-    if "category_id" in requested:
+    if "category_id" in requested and requested["category_id"] != article.category_id:
         _check_category(session, requested["category_id"])
     changed = {name: value for name, value in requested.items() if getattr(article, name) != value}
     if not changed:
@@ -291,6 +309,8 @@ def update_article(session: Session, actor: Actor, article_id: int, changes: Art
     _refresh_derived(session, article)
     session.add(article)
     session.flush()
+    if changed.keys() & {"title", "tags", "body_markdown"}:
+        _store_embedding(session, article)
     _record_revision(session, actor, article)
     audit.record(session, "kb_article.update", actor_id=actor.user_id, entity_type="kb_article",
                  entity_id=str(article.id), details={"fields": sorted(changed)})
@@ -298,8 +318,17 @@ def update_article(session: Session, actor: Actor, article_id: int, changes: Art
     return article
 
 
-def _set_status(session: Session, actor: Actor, article_id: int, status: ArticleStatus) -> KbArticle:
+STATUS_ACTIONS = {ArticleStatus.PUBLISHED: "publish", ArticleStatus.ARCHIVED: "archive",
+                  ArticleStatus.DRAFT: "unpublish"}
+
+
+def set_status(session: Session, actor: Actor, article_id: int, status: ArticleStatus | str) -> KbArticle:
+    """Moves an article to draft, published or archived (audited; `history` lists it with the revisions)."""
     _check_may_write(actor)
+    try:
+        status = ArticleStatus(status)
+    except ValueError:
+        raise ValidationFailed({"status": "Choose draft, published or archived."}) from None
     article = get_by_id(session, actor, article_id, lock=True)
     if article.status == status:
         return article
@@ -310,10 +339,17 @@ def _set_status(session: Session, actor: Actor, article_id: int, status: Article
         article.published_at = now
     session.add(article)
     session.flush()
-    audit.record(session, f"kb_article.{'publish' if status == ArticleStatus.PUBLISHED else 'archive'}",
+    if status == ArticleStatus.PUBLISHED:
+        # Articles written before pgvector was installed get their vector when they are next published.
+        _store_embedding(session, article, only_if_missing=True)
+    audit.record(session, f"kb_article.{STATUS_ACTIONS[status]}",
                  actor_id=actor.user_id, entity_type="kb_article", entity_id=str(article.id))
     _forget_cached_lists(session)
     return article
+
+
+def _set_status(session: Session, actor: Actor, article_id: int, status: ArticleStatus) -> KbArticle:
+    return set_status(session, actor, article_id, status)
 
 
 def publish_article(session: Session, actor: Actor, article_id: int) -> KbArticle:
@@ -331,6 +367,50 @@ def revisions(session: Session, actor: Actor, article_id: int) -> list[KbArticle
     get_by_id(session, actor, article_id)
     return list(session.exec(select(KbArticleRevision).where(KbArticleRevision.article_id == article_id)
                              .order_by(KbArticleRevision.created_at, KbArticleRevision.id)).all())
+
+
+STATUS_ACTION_LABELS = {"kb_article.publish": "Published", "kb_article.archive": "Archived",
+                        "kb_article.unpublish": "Back to draft"}
+
+
+def history(session: Session, actor: Actor, article_id: int) -> list[dict[str, Any]]:
+    """Every save (revisions) and status change (audit log) of an article, newest first: who, when, what, and the
+    article's status afterwards (staff only)."""
+    saves = revisions(session, actor, article_id)
+    changes = session.exec(select(AuditLog).where(AuditLog.entity_type == "kb_article",
+                                                  AuditLog.entity_id == str(article_id),
+                                                  AuditLog.action.in_(list(STATUS_ACTION_LABELS)))).all()
+    people = {user.id: user.full_name for user in session.exec(select(User).where(User.id.in_(
+        {r.editor_id for r in saves} | {c.actor_id for c in changes}))).all()}
+    events: list[dict[str, Any]] = []
+    for number, revision in enumerate(saves, start=1):
+        events.append({"at": revision.created_at, "who": people.get(revision.editor_id, "(deleted user)"),
+                       "what": "Created" if number == 1 else "Edited", "status": revision.status or "",
+                       "revision_id": revision.id, "title": revision.title})
+    for change in changes:
+        events.append({"at": change.occurred_at, "who": people.get(change.actor_id, "(deleted user)"),
+                       "what": STATUS_ACTION_LABELS[change.action],
+                       "status": {"kb_article.publish": "published", "kb_article.archive": "archived"}.get(
+                           change.action, "draft"), "revision_id": None, "title": ""})
+    events.sort(key=lambda event: event["at"])
+    # Rows older than migration 0007 carry no status: it is the one in force before them.
+    status = ArticleStatus.DRAFT.value
+    for event in events:
+        event["status"] = status = event["status"] or status
+    return events[::-1]
+
+
+def list_for_writers(session: Session, actor: Actor, statuses: list[str] | None = None,
+                     limit: int = 200) -> list[dict[str, Any]]:
+    """Articles for the writers' list (drafts and archived by default), last changed first (staff only)."""
+    _check_may_write(actor)
+    wanted = statuses or [ArticleStatus.DRAFT.value, ArticleStatus.ARCHIVED.value]
+    rows = session.exec(select(KbArticle, User.full_name)
+                        .join(User, User.id == KbArticle.author_id, isouter=True)
+                        .where(KbArticle.status.in_(wanted))
+                        .order_by(KbArticle.updated_at.desc(), KbArticle.id.desc()).limit(limit)).all()
+    return [{"id": a.id, "title": a.title, "slug": a.slug, "status": a.status, "updated_at": a.updated_at,
+             "author": author or ""} for a, author in rows]
 
 
 # ---------------------------------------------------------------- readers: views and votes
@@ -481,8 +561,12 @@ def category_tree(session: Session) -> list[dict[str, Any]]:
         nodes = {c.id: {"id": c.id, "name": c.name, "children": []} for c in categories}
         roots: list[dict[str, Any]] = []
         for category in categories:
-            parent = nodes.get(category.parent_id) if category.parent_id is not None else None
-            (parent["children"] if parent else roots).append(nodes[category.id])
+            if not category.active:  # hidden with everything below it
+                continue
+            if category.parent_id is None:
+                roots.append(nodes[category.id])
+            elif category.parent_id in nodes:
+                nodes[category.parent_id]["children"].append(nodes[category.id])
         return roots
 
     return cache.cached_json(category_tree_cache_key(), CATEGORY_TREE_CACHE_TTL_SECONDS, compute)
@@ -504,7 +588,122 @@ def create_category(session: Session, actor: Actor, name: str, parent_id: int | 
     category = KbCategory(name=name, parent_id=parent_id)
     session.add(category)
     session.flush()
+    _forget_category_tree(session)
+    return category
+
+
+def _forget_category_tree(session: Session) -> None:
     on_commit.after_commit(session, lambda: cache.invalidate(category_tree_cache_key()), key="kb-category-tree")
+
+
+def may_manage_categories(actor: Actor) -> bool:
+    """Renaming, moving and deactivating categories is for managers and administrators."""
+    return actor.role in (Role.MANAGER, Role.ADMIN)
+
+
+def _check_may_manage_categories(actor: Actor) -> None:
+    if not may_manage_categories(actor):
+        raise PermissionDenied("Only managers and administrators can change knowledge-base categories.")
+
+
+def category_options(session: Session, actor: Actor, *, include_inactive: bool = False) -> list[dict[str, Any]]:
+    """Categories as a flat list in tree order, each with its full path ("Hardware / Printers"), depth, parent and
+    whether it is active: the editor's select (active only) and the category panel (all). Staff only."""
+    _check_may_write(actor)
+    categories = session.exec(select(KbCategory).order_by(KbCategory.name, KbCategory.id)).all()
+    children: dict[int | None, list[KbCategory]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    rows: list[dict[str, Any]] = []
+
+    def walk(parent_id: int | None, path: str, depth: int, active: bool) -> None:
+        for category in children.get(parent_id, []):
+            full = f"{path} / {category.name}" if path else category.name
+            is_active = active and category.active
+            if is_active or include_inactive:
+                rows.append({"id": category.id, "name": category.name, "path": full, "depth": depth,
+                             "parent_id": category.parent_id, "active": is_active,
+                             "own_active": category.active})
+            walk(category.id, full, depth + 1, is_active)
+
+    walk(None, "", 0, True)
+    return rows
+
+
+def _category_for_change(session: Session, category_id: int) -> KbCategory:
+    category = session.get(KbCategory, category_id, with_for_update=True)
+    if category is None:
+        raise NotFound("Category not found.")
+    return category
+
+
+def _check_sibling_name_free(session: Session, name: str, parent_id: int | None, category_id: int) -> None:
+    duplicate = session.exec(select(KbCategory.id).where(
+        KbCategory.name == name, KbCategory.id != category_id,
+        KbCategory.parent_id == parent_id if parent_id is not None else KbCategory.parent_id.is_(None))).first()
+    if duplicate is not None:
+        raise ValidationFailed({"name": "A category with this name is already there."})
+
+
+def rename_category(session: Session, actor: Actor, category_id: int, name: str) -> KbCategory:
+    _check_may_manage_categories(actor)
+    category = _category_for_change(session, category_id)
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 80:
+        raise ValidationFailed({"name": "Name must be 1 to 80 characters."})
+    if name == category.name:
+        return category
+    _check_sibling_name_free(session, name, category.parent_id, category.id)
+    old = category.name
+    category.name = name
+    session.add(category)
+    session.flush()
+    audit.record(session, "kb_category.rename", actor_id=actor.user_id, entity_type="kb_category",
+                 entity_id=str(category.id), details={"from": old, "to": name})
+    _forget_category_tree(session)
+    return category
+
+
+def move_category(session: Session, actor: Actor, category_id: int, parent_id: int | None) -> KbCategory:
+    """Nests a category under another (or makes it top-level with None); never under itself or its own subtree."""
+    _check_may_manage_categories(actor)
+    category = _category_for_change(session, category_id)
+    if parent_id == category.parent_id:
+        return category
+    if parent_id is not None:
+        if session.get(KbCategory, parent_id) is None:
+            raise ValidationFailed({"parent_id": "Choose a parent category from the list."})
+        below = session.execute(text("""
+            WITH RECURSIVE subtree AS (
+                SELECT id FROM kb_categories WHERE id = :id
+                UNION ALL SELECT c.id FROM kb_categories c JOIN subtree s ON c.parent_id = s.id
+            ) SELECT 1 FROM subtree WHERE id = :parent_id"""), {"id": category.id, "parent_id": parent_id}).first()
+        if below is not None:
+            raise ValidationFailed({"parent_id": "A category can't be moved under itself or one of its own."})
+    _check_sibling_name_free(session, category.name, parent_id, category.id)
+    old = category.parent_id
+    category.parent_id = parent_id
+    session.add(category)
+    session.flush()
+    audit.record(session, "kb_category.move", actor_id=actor.user_id, entity_type="kb_category",
+                 entity_id=str(category.id), details={"from": old, "to": parent_id})
+    _forget_category_tree(session)
+    return category
+
+
+def set_category_active(session: Session, actor: Actor, category_id: int, active: bool) -> KbCategory:
+    """A deactivated category (and what is below it) is hidden from the tree and from new articles; the articles
+    in it keep it, and it can be activated again."""
+    _check_may_manage_categories(actor)
+    category = _category_for_change(session, category_id)
+    if category.active == active:
+        return category
+    category.active = active
+    session.add(category)
+    session.flush()
+    audit.record(session, f"kb_category.{'activate' if active else 'deactivate'}", actor_id=actor.user_id,
+                 entity_type="kb_category", entity_id=str(category.id))
+    _forget_category_tree(session)
     return category
 
 

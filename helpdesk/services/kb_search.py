@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from helpdesk.services import kb_semantic
 from helpdesk.settings import get_settings
 
 LANGUAGE = "english"
@@ -119,11 +120,73 @@ def _ranked(session: Session, *, words_tsquery: str, prefix_query: str, fuzzy_te
 def search(session: Session, query: str, statuses: list[str], *, category_id: int | None = None,
            limit: int = 10) -> list[SearchResult]:
     """Articles matching any of the query's words, best first; the last word may be unfinished (a prefix), a
-    misspelt word is corrected to the most similar title word, hyphens and common spellings are folded."""
+    misspelt word is corrected to the most similar title word, hyphens and common spellings are folded.
+
+    Where the database has pgvector (kb_semantic.enabled), the lexical ranking is fused with the articles closest
+    in meaning, so a question in other words than the article's still finds it; elsewhere it is lexical only."""
     terms = _correct_terms(session, _query_terms(query), statuses)
+    if kb_semantic.enabled(session):
+        return _hybrid(session, query, terms, statuses, category_id, limit)
     if not terms:
         return []
     return _ranked_words(session, terms, statuses, category_id, limit)
+
+
+# ---------------------------------------------------------------- hybrid (lexical + semantic) ranking
+
+# Reciprocal-rank fusion: each list adds weight / (RRF_K + rank). The lexical list weighs more: it alone knows typos
+# and unfinished words, while the embedding of "passw" means little. Measured with bench/kb_search.py --semantic.
+RRF_K = 20
+LEXICAL_WEIGHT = 1.0
+SEMANTIC_WEIGHT = 0.6
+HYBRID_CANDIDATES = 30  # taken from each list before fusing
+# An article found by meaning only is listed when at least this similar to the query (cosine), so a query about
+# nothing in the base does not list its nearest strangers.
+SEMANTIC_ONLY_MIN_SIMILARITY = 0.2
+
+
+def _category_filter(category_id: int | None) -> str:
+    if category_id is None:
+        return ""
+    # The category and everything below it.
+    return """AND a.category_id IN (
+        WITH RECURSIVE subtree AS (
+            SELECT id FROM kb_categories WHERE id = :category_id
+            UNION ALL SELECT c.id FROM kb_categories c JOIN subtree s ON c.parent_id = s.id
+        ) SELECT id FROM subtree)"""
+
+
+def _hybrid(session: Session, query: str, terms: list[_Term], statuses: list[str], category_id: int | None,
+            limit: int) -> list[SearchResult]:
+    lexical = (_ranked_words(session, terms, statuses, category_id, HYBRID_CANDIDATES, headlines=False)
+               if terms else [])
+    semantic = kb_semantic.nearest(session, query, statuses, category_filter=_category_filter(category_id),
+                                   category_id=category_id, limit=HYBRID_CANDIDATES)
+    lexical_ids = {result.id for result in lexical}
+    fused: dict[int, float] = {}
+    for rank, result in enumerate(lexical, start=1):
+        fused[result.id] = LEXICAL_WEIGHT / (RRF_K + rank)
+    for rank, (article_id, similarity) in enumerate(semantic, start=1):
+        if article_id in lexical_ids or similarity >= SEMANTIC_ONLY_MIN_SIMILARITY:
+            fused[article_id] = fused.get(article_id, 0.0) + SEMANTIC_WEIGHT / (RRF_K + rank)
+    best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    if not best:
+        return []
+    highlight = " | ".join(f"({term.tsquery()})" for term in terms)
+    rows = session.execute(text(f"""
+        SELECT a.id, a.title, a.slug, a.summary, a.status,
+               ts_headline('{LANGUAGE}',
+                           regexp_replace(replace(replace(a.body_markdown, :mark_start, ''), :mark_end, ''),
+                                          '[*#`>_~]+', '', 'g'),
+                           to_tsquery('{LANGUAGE}', {fold_sql(session, ':highlight_query')}),
+                           :headline_options) AS headline
+        FROM kb_articles a WHERE a.id = ANY(:ids)
+    """), {"ids": [article_id for article_id, _ in best], "highlight_query": highlight, "mark_start": _MARK_START,
+           "mark_end": _MARK_END, "headline_options": _HEADLINE_OPTIONS}).all()
+    by_id = {row.id: row for row in rows}
+    return [SearchResult(id=row.id, title=row.title, slug=row.slug, summary=row.summary, status=row.status,
+                         snippet=_safe_snippet(row.headline), score=round(score, 4))
+            for article_id, score in best if (row := by_id.get(article_id)) is not None]
 
 
 def suggest(session: Session, title: str, description: str, statuses: list[str], *,
@@ -298,8 +361,14 @@ def _correct_terms(session: Session, terms: list[_Term], statuses: list[str]) ->
     return kept
 
 
+HEADLINE_SQL = f"""ts_headline('{LANGUAGE}',
+                           regexp_replace(replace(replace(a.body_markdown, :mark_start, ''), :mark_end, ''),
+                                          '[*#`>_~]+', '', 'g'),
+                           input.highlight_query, :headline_options)"""
+
+
 def _ranked_words(session: Session, terms: list[_Term], statuses: list[str], category_id: int | None,
-                  limit: int) -> list[SearchResult]:
+                  limit: int, *, headlines: bool = True) -> list[SearchResult]:
     """Articles matching any query word, ranked by the matched words' weights (title > tags > body), each scaled
     by how rare the word is among the matching articles (idf), plus a bonus when every word matches."""
     category_filter = ""
@@ -356,10 +425,7 @@ def _ranked_words(session: Session, terms: list[_Term], statuses: list[str], cat
             LIMIT :limit
         )
         SELECT a.id, a.title, a.slug, a.summary, a.status, best.score,
-               ts_headline('{LANGUAGE}',
-                           regexp_replace(replace(replace(a.body_markdown, :mark_start, ''), :mark_end, ''),
-                                          '[*#`>_~]+', '', 'g'),
-                           input.highlight_query, :headline_options) AS headline
+               {HEADLINE_SQL if headlines else "''"} AS headline
         FROM best JOIN kb_articles a ON a.id = best.id, input
         ORDER BY best.score DESC, a.id
     """)

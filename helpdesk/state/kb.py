@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.services import kb
+from helpdesk.routes import kb_edit_url
+from helpdesk.services import kb, kb_attachments
 from helpdesk.services.errors import DomainError, NotAuthenticated
 from helpdesk.state.formatting import local_time
 from helpdesk.state.session import SessionState
@@ -20,11 +21,15 @@ class KbHomeState(SessionState):
     results: list[dict[str, str]] = []
     featured: list[dict[str, str]] = []
     searched: bool = False
+    can_write: bool = False
+    can_manage_categories: bool = False
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
         try:
-            rows = self._run(lambda session, actor: kb.featured_articles(session))
+            with self._service() as (session, actor):
+                rows = kb.featured_articles(session)
+                self.can_write, self.can_manage_categories = kb.may_write(actor), kb.may_manage_categories(actor)
         except NotAuthenticated:
             return self._sign_in_again()
         self.featured = [{"title": r["title"], "slug": r["slug"], "summary": r["summary"] or ""} for r in rows]
@@ -50,6 +55,8 @@ class KbArticleState(SessionState):
     article: dict[str, str] = {}
     not_found: bool = False
     my_vote: str = ""  # "yes", "no" or ""
+    can_write: bool = False
+    files: list[dict[str, str]] = []
 
     def _slug(self) -> str:
         return str(self.router.page.params.get("slug", ""))[:120]
@@ -61,10 +68,14 @@ class KbArticleState(SessionState):
                 article = kb.get_by_slug(session, actor, self._slug())
                 kb.record_view(session, actor, article.id)
                 vote = kb.vote_of(session, actor, article.id)
+                self.can_write = kb.may_write(actor)
+                self.files = [{"name": f["filename"], "url": f["url"], "image": "yes" if f["is_image"] else "",
+                               "size": f"{max(1, f['size_bytes'] // 1024)} KB"}
+                              for f in kb_attachments.list_attachments(session, actor, article.id)]
         except NotAuthenticated:
             return self._sign_in_again()
         except DomainError:
-            self.not_found, self.article = True, {}
+            self.not_found, self.article, self.files, self.can_write = True, {}, [], False
             return None
         self.not_found = False
         self.my_vote = "" if vote is None else ("yes" if vote else "no")
@@ -72,6 +83,7 @@ class KbArticleState(SessionState):
             "id": str(article.id), "title": article.title, "html": article.body_html, "summary": article.summary,
             "status": article.status, "updated": local_time(article.updated_at),
             "tags": ", ".join(article.tags or []), "helpful": str(article.helpful_yes),
+            "edit_url": kb_edit_url(article.id),
         }
         return None
 

@@ -122,3 +122,37 @@ def test_deflections_are_recorded(client: TestClient, org: Org, kb_login) -> Non
     with session_scope() as session:
         assert [d.outcome for d in session.exec(select(KbDeflection).order_by(KbDeflection.id))] == [
             "solved", "filed_anyway"]
+
+
+def test_files_on_articles_upload_download_and_visibility(client: TestClient, org: Org, kb_login) -> None:  # noqa: ANN001
+    hank, alice = kb_login("hank@example.org"), kb_login("alice@example.org")
+    article = create(client, hank)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    uploaded = client.post(f"/api/v1/kb/articles/{article['id']}/attachments", headers=hank,
+                           files={"file": ("door.png", png, "text/html")})
+    assert uploaded.status_code == 201, uploaded.text
+    image = uploaded.json()
+    assert image["content_type"] == "image/png" and image["is_image"] and image["url"].endswith(f"/{image['id']}")
+    doc = client.post(f"/api/v1/kb/articles/{article['id']}/attachments", headers=hank,
+                      files={"file": ("notes.txt", b"<script>alert(1)</script>", "text/html")}).json()
+    bad = client.post(f"/api/v1/kb/articles/{article['id']}/attachments", headers=hank,
+                      files={"file": ("x.svg", b"<svg/>", "image/svg+xml")})
+    assert bad.status_code == 422 and "attachments" in bad.json()["errors"]
+    assert client.post(f"/api/v1/kb/articles/{article['id']}/attachments", headers=alice,
+                       files={"file": ("a.png", png, "image/png")}).status_code in (403, 404)
+
+    # Draft: not there for a requester.
+    assert client.get(image["url"], headers=alice).status_code == 404
+    client.post(f"/api/v1/kb/articles/{article['id']}/publish", headers=hank)
+    shown = client.get(image["url"], headers=alice)
+    assert shown.status_code == 200 and shown.content == png
+    assert shown.headers["content-type"] == "image/png" and shown.headers["content-disposition"].startswith("inline")
+    download = client.get(doc["url"], headers=alice)
+    assert download.headers["content-type"] == "application/octet-stream"
+    assert download.headers["content-disposition"].startswith("attachment")
+    assert download.headers["x-content-type-options"] == "nosniff"
+    assert [f["filename"] for f in client.get(f"/api/v1/kb/articles/{article['id']}/attachments",
+                                              headers=alice).json()] == ["door.png", "notes.txt"]
+    assert client.delete(doc["url"], headers=alice).status_code == 403
+    assert client.delete(doc["url"], headers=hank).status_code == 204
+    assert client.get(doc["url"], headers=hank).status_code == 404

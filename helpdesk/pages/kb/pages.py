@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.layout import card, empty_state, page_header, page_shell
-from helpdesk.routes import KB, KB_ARTICLE, NEW_TICKET
+from helpdesk.routes import KB, KB_ARTICLE, KB_CATEGORIES, KB_NEW, KB_WRITERS, NEW_TICKET
 from helpdesk.state.kb import KbArticleState, KbHomeState
 
 
@@ -33,7 +33,20 @@ def article_link_card(item: rx.Var, show_snippet: bool = False) -> rx.Component:
 @rx.page(route=KB, title="Help articles · IT Helpdesk", on_load=KbHomeState.on_load)
 def kb_home_page() -> rx.Component:
     return page_shell(
-        page_header("Help articles", "Answers to common questions: most problems are solved here in minutes."),
+        page_header(
+            "Help articles", "Answers to common questions: most problems are solved here in minutes.",
+            rx.cond(KbHomeState.can_manage_categories,
+                    rx.link(rx.button(rx.icon("folder-tree", size=15), "Categories", variant="soft",
+                                      color_scheme="gray"), href=KB_CATEGORIES)),
+            rx.cond(KbHomeState.can_write,
+                    rx.hstack(
+                        rx.link(rx.button(rx.icon("file-pen-line", size=15), "Drafts & archived", variant="soft"),
+                                href=KB_WRITERS),
+                        rx.link(rx.button(rx.icon("plus", size=15), "New article", data_testid="kb-new-article"),
+                                href=KB_NEW),
+                        spacing="2",
+                    )),
+        ),
         rx.input(
             rx.input.slot(rx.icon("search", size=18)),
             placeholder="Search, e.g. “reset my password” or “printer offline”",
@@ -81,11 +94,33 @@ def kb_article_page() -> rx.Component:
             rx.vstack(
                 rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("Help articles", size="2"),
                                   align="center", spacing="1"), href=KB, color_scheme="gray"),
-                rx.heading(KbArticleState.article["title"], size="7", data_testid="kb-title"),
+                rx.hstack(
+                    rx.heading(KbArticleState.article["title"], size="7", data_testid="kb-title"),
+                    rx.spacer(),
+                    rx.cond(KbArticleState.article["status"] != "published",
+                            rx.badge(KbArticleState.article["status"], color_scheme="amber", size="2")),
+                    rx.cond(KbArticleState.can_write,
+                            rx.link(rx.button(rx.icon("pencil", size=15), "Edit", variant="soft",
+                                              data_testid="kb-edit"),
+                                    href=KbArticleState.article["edit_url"])),
+                    align="center",
+                    width="100%",
+                ),
                 rx.text("Updated ", KbArticleState.article["updated"],
                         rx.cond(KbArticleState.article["tags"] != "", " · " + KbArticleState.article["tags"], ""),
                         size="2", color_scheme="gray"),
                 card(rx.html(KbArticleState.article["html"], class_name="kb-article", data_testid="kb-body")),
+                rx.cond(
+                    KbArticleState.files.length() > 0,
+                    card(rx.vstack(
+                        rx.text("Files", weight="medium"),
+                        rx.foreach(KbArticleState.files, lambda f: rx.hstack(
+                            rx.icon(rx.cond(f["image"] != "", "image", "file"), size=15),
+                            rx.link(f["name"], href=f["url"], is_external=True, size="2"),
+                            rx.text(f["size"], size="1", color_scheme="gray"),
+                            align="center", spacing="2", data_testid="kb-article-file")),
+                        spacing="2", width="100%")),
+                ),
                 card(
                     rx.hstack(
                         rx.text("Was this helpful?", weight="medium"),

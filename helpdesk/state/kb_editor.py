@@ -1,0 +1,395 @@
+"""Knowledge-base writing: the article editor (with live preview, files and history), the writers' list of drafts
+and archived articles, and the category panel. Every handler asks the service layer, which checks the role."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+
+from helpdesk.routes import kb_edit_url
+from helpdesk.services import kb, kb_attachments
+from helpdesk.services.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from helpdesk.services.kb import ArticleChanges, ArticleDraft, ArticleStatus
+from helpdesk.services.validation import parse
+from helpdesk.state.formatting import local_time
+from helpdesk.state.session import SessionState
+
+NO_CATEGORY = "none"
+STATUS_LABELS = {"draft": "Draft", "published": "Published", "archived": "Archived"}
+
+
+def _size(size_bytes: int) -> str:
+    return f"{size_bytes / 1024:.0f} KB" if size_bytes < 1024 * 1024 else f"{size_bytes / (1024 * 1024):.1f} MB"
+
+
+def _category_choices(session: Any, actor: Any, keep_id: int | None = None) -> list[dict[str, str]]:
+    rows = kb.category_options(session, actor, include_inactive=True)
+    return [{"id": str(r["id"]), "label": ("\u2003" * r["depth"]) + r["name"] + ("" if r["active"] else " (inactive)")}
+            for r in rows if r["active"] or r["id"] == keep_id]
+
+
+class KbEditorState(SessionState):
+    """/kb/new and /kb/edit/[article_id]."""
+
+    article_id: str = ""
+    slug: str = ""
+    status: str = "draft"
+    title: str = ""
+    body: str = ""
+    summary: str = ""
+    category_id: str = NO_CATEGORY
+    tags: str = ""
+    featured: bool = False
+    preview_html: str = ""
+    categories: list[dict[str, str]] = []
+    history: list[dict[str, str]] = []
+    attachments: list[dict[str, str]] = []
+    field_errors: dict[str, str] = {}
+    error: str = ""
+    denied: bool = False
+    not_found: bool = False
+    saving: bool = False
+
+    def _reset_form(self) -> None:
+        self.article_id = self.slug = self.title = self.body = self.summary = self.tags = ""
+        self.status, self.category_id, self.featured, self.preview_html = "draft", NO_CATEGORY, False, ""
+        self.history, self.attachments, self.field_errors, self.error = [], [], {}, ""
+        self.denied = self.not_found = False
+
+    def _route_article_id(self) -> int | None:
+        raw = str(self.router.page.params.get("article_id", ""))
+        return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+    @rx.event
+    def load_new(self) -> rx.event.EventSpec | None:
+        self._reset_form()
+        try:
+            with self._service() as (session, actor):
+                if not kb.may_write(actor):
+                    self.denied = True
+                    return None
+                self.categories = _category_choices(session, actor)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        return None
+
+    @rx.event
+    def load_edit(self) -> rx.event.EventSpec | None:
+        self._reset_form()
+        article_id = self._route_article_id()
+        try:
+            with self._service() as (session, actor):
+                if not kb.may_write(actor):
+                    self.denied = True
+                    return None
+                if article_id is None:
+                    raise NotFound("Article not found.")
+                article = kb.get_by_id(session, actor, article_id)
+                self._show(session, actor, article)
+                self.title, self.body, self.summary = article.title, article.body_markdown, article.summary
+                self.tags = ", ".join(article.tags or [])
+                self.featured = article.featured
+                self.preview_html = article.body_html
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError:
+            self.not_found = True
+        return None
+
+    def _show(self, session: Any, actor: Any, article: Any) -> None:
+        """The parts of the page that follow a save: ids, status, category list, history, files."""
+        self.article_id, self.slug, self.status = str(article.id), article.slug, article.status
+        self.category_id = str(article.category_id) if article.category_id else NO_CATEGORY
+        self.categories = _category_choices(session, actor, article.category_id)
+        self.history = [{"when": local_time(h["at"]), "who": h["who"], "what": h["what"],
+                         "status": STATUS_LABELS.get(h["status"], h["status"])}
+                        for h in kb.history(session, actor, article.id)]
+        self._load_files(session, actor, article.id)
+
+    def _load_files(self, session: Any, actor: Any, article_id: int) -> None:
+        self.attachments = [{"id": str(f["id"]), "name": f["filename"], "url": f["url"], "size": _size(f["size_bytes"]),
+                             "image": "yes" if f["is_image"] else ""}
+                            for f in kb_attachments.list_attachments(session, actor, article_id)]
+
+    # ------------------------------------------------------------ fields
+
+    @rx.event
+    def set_title(self, value: str) -> None:
+        self.field_errors = {k: v for k, v in self.field_errors.items() if k != "title"}
+        self.title = value[:300]
+
+    @rx.event
+    def set_summary(self, value: str) -> None:
+        self.field_errors = {k: v for k, v in self.field_errors.items() if k != "summary"}
+        self.summary = value[:600]
+
+    @rx.event
+    def set_tags(self, value: str) -> None:
+        self.field_errors = {k: v for k, v in self.field_errors.items() if k != "tags"}
+        self.tags = value[:1000]
+
+    @rx.event
+    def set_category(self, value: str) -> None:
+        self.category_id = value if value.isdigit() or value == NO_CATEGORY else NO_CATEGORY
+
+    @rx.event
+    def set_featured(self, value: bool) -> None:
+        self.featured = bool(value)
+
+    @rx.event
+    def set_body(self, value: str) -> rx.event.EventSpec | None:
+        """The Markdown and its preview, rendered by the same safe renderer as the article page."""
+        self.body = value[: kb.ARTICLE_BODY_LIMIT + 1]
+        self.field_errors = {k: v for k, v in self.field_errors.items() if k != "body_markdown"}
+        try:
+            with self._service() as (_session, actor):
+                if not kb.may_write(actor):
+                    self.denied = True
+                    return None
+        except NotAuthenticated:
+            return self._sign_in_again()
+        self.preview_html = kb.render_markdown(self.body)
+        return None
+
+    def _fields(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "body_markdown": self.body,
+            "summary": self.summary,
+            "category_id": int(self.category_id) if self.category_id.isdigit() else None,
+            "tags": [tag for tag in (part.strip() for part in self.tags.split(",")) if tag],
+            "featured": self.featured,
+        }
+
+    # ------------------------------------------------------------ saving and status
+
+    @rx.event
+    def save(self, target: str) -> rx.event.EventSpec | None:
+        """Save draft / Publish / Archive: saves the fields, then moves the article to `target`."""
+        if target not in STATUS_LABELS:
+            return None
+        self.field_errors, self.error = {}, ""
+        creating = not self.article_id
+        try:
+            with self._service() as (session, actor):
+                if creating:
+                    article = kb.create_article(session, actor, parse(ArticleDraft, self._fields()))
+                else:
+                    article = kb.update_article(session, actor, int(self.article_id),
+                                                parse(ArticleChanges, self._fields()))
+                article = kb.set_status(session, actor, article.id, ArticleStatus(target))
+                session.flush()
+                self._show(session, actor, article)
+                self.preview_html = article.body_html
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except ValidationFailed as exc:
+            self.field_errors = exc.field_errors
+            return None
+        except DomainError as exc:
+            self.error = exc.message
+            return None
+        message = {"draft": "Draft saved.", "published": "Published: everyone signed in can read it now.",
+                   "archived": "Archived: hidden from readers and search."}[target]
+        if creating:
+            return [rx.toast.success(message), rx.redirect(kb_edit_url(self.article_id))]
+        return rx.toast.success(message)
+
+    # ------------------------------------------------------------ files
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]) -> AsyncIterator[rx.event.EventSpec]:
+        self.field_errors = {k: v for k, v in self.field_errors.items() if k != "attachments"}
+        if not self.article_id:
+            self.field_errors = self.field_errors | {"attachments": "Save the draft first, then add files."}
+            return
+        limit = kb_attachments.max_bytes()
+        uploads = [(f.name or "attachment", await f.read(limit + 1)) for f in files[:10]]
+        try:
+            with self._service() as (session, actor):
+                for name, data in uploads:
+                    kb_attachments.add_attachment(session, actor, int(self.article_id), name, data)
+                self._load_files(session, actor, int(self.article_id))
+        except NotAuthenticated:
+            yield self._sign_in_again()
+            return
+        except ValidationFailed as exc:
+            self.field_errors = self.field_errors | exc.field_errors
+            return
+        except DomainError as exc:
+            self.error = exc.message
+            return
+        yield rx.clear_selected_files("kb-files")
+        yield rx.toast.success(f"{len(uploads)} file(s) added.")
+
+    @rx.event
+    def remove_file(self, attachment_id: str) -> rx.event.EventSpec | None:
+        if not attachment_id.isdigit() or not self.article_id:
+            return None
+        try:
+            with self._service() as (session, actor):
+                kb_attachments.delete_attachment(session, actor, int(attachment_id))
+                self._load_files(session, actor, int(self.article_id))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        return None
+
+    @rx.event
+    def insert_image(self, attachment_id: str) -> rx.event.EventSpec | None:
+        """Adds the image to the end of the body as Markdown (it is served from our own URL)."""
+        match = next((f for f in self.attachments if f["id"] == attachment_id and f["image"]), None)
+        if match is None:
+            return None
+        return KbEditorState.set_body(f"{self.body.rstrip()}\n\n![{match['name']}]({match['url']})\n")
+
+
+class KbWritersState(SessionState):
+    """/kb/drafts: drafts and archived articles for the people who write them."""
+
+    rows: list[dict[str, str]] = []
+    show: str = "unpublished"  # "unpublished" | "draft" | "archived" | "published"
+    denied: bool = False
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        return self._load()
+
+    @rx.event
+    def set_show(self, value: str | list[str]) -> rx.event.EventSpec | None:
+        value = value if isinstance(value, str) else (value[0] if value else "")
+        if value in ("unpublished", "draft", "archived", "published"):
+            self.show = value
+        return self._load()
+
+    def _load(self) -> rx.event.EventSpec | None:
+        statuses = {"unpublished": None, "draft": ["draft"], "archived": ["archived"],
+                    "published": ["published"]}[self.show]
+        try:
+            rows = self._run(lambda session, actor: kb.list_for_writers(session, actor, statuses))
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except PermissionDenied:
+            self.denied, self.rows = True, []
+            return None
+        self.denied = False
+        self.rows = [{"id": str(r["id"]), "title": r["title"], "slug": r["slug"], "status": r["status"],
+                      "status_label": STATUS_LABELS.get(r["status"], r["status"]), "author": r["author"],
+                      "updated": local_time(r["updated_at"]), "edit_url": kb_edit_url(r["id"])} for r in rows]
+        return None
+
+
+class KbCategoryState(SessionState):
+    """/kb/categories: managers and administrators create, rename, nest and deactivate categories."""
+
+    rows: list[dict[str, str]] = []
+    denied: bool = False
+    new_name: str = ""
+    new_parent: str = NO_CATEGORY
+    selected: str = ""
+    edit_name: str = ""
+    edit_parent: str = NO_CATEGORY
+    field_errors: dict[str, str] = {}
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        self.field_errors, self.selected = {}, ""
+        return self._load()
+
+    def _load(self) -> rx.event.EventSpec | None:
+        try:
+            with self._service() as (session, actor):
+                if not kb.may_manage_categories(actor):
+                    self.denied, self.rows = True, []
+                    return None
+                rows = kb.category_options(session, actor, include_inactive=True)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        self.denied = False
+        self.rows = [{"id": str(r["id"]), "name": r["name"], "path": r["path"], "depth": str(r["depth"]),
+                      "indent": f"{r['depth'] * 22}px", "parent": str(r["parent_id"] or NO_CATEGORY),
+                      "active": "yes" if r["own_active"] else "",
+                      "state": "Active" if r["active"] else ("Inactive" if not r["own_active"]
+                                                             else "Hidden (parent inactive)")}
+                     for r in rows]
+        return None
+
+    @rx.event
+    def set_new_name(self, value: str) -> None:
+        self.new_name = value[:200]
+
+    @rx.event
+    def set_new_parent(self, value: str) -> None:
+        self.new_parent = value
+
+    @rx.event
+    def set_edit_name(self, value: str) -> None:
+        self.edit_name = value[:200]
+
+    @rx.event
+    def set_edit_parent(self, value: str) -> None:
+        self.edit_parent = value
+
+    @rx.event
+    def select(self, category_id: str) -> None:
+        row = next((r for r in self.rows if r["id"] == category_id), None)
+        if row is None:
+            return
+        self.selected, self.edit_name, self.edit_parent, self.field_errors = row["id"], row["name"], row["parent"], {}
+
+    def _change(self, work: Any, success: str) -> rx.event.EventSpec | None:
+        self.field_errors = {}
+        try:
+            self._run(work)
+        except NotAuthenticated:
+            return self._sign_in_again()
+        except ValidationFailed as exc:
+            self.field_errors = exc.field_errors
+            return None
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self._load()
+        return rx.toast.success(success)
+
+    @staticmethod
+    def _parent(value: str) -> int | None:
+        return int(value) if value.isdigit() else None
+
+    @rx.event
+    def create(self) -> rx.event.EventSpec | None:
+        name, parent = self.new_name, self._parent(self.new_parent)
+
+        def work(session: Any, actor: Any) -> None:
+            if not kb.may_manage_categories(actor):
+                raise PermissionDenied("Only managers and administrators can change knowledge-base categories.")
+            kb.create_category(session, actor, name, parent)
+
+        result = self._change(work, "Category created.")
+        if not self.field_errors:
+            self.new_name, self.new_parent = "", NO_CATEGORY
+        return result
+
+    @rx.event
+    def save_selected(self) -> rx.event.EventSpec | None:
+        if not self.selected.isdigit():
+            return None
+        category_id, name, parent = int(self.selected), self.edit_name, self._parent(self.edit_parent)
+
+        def work(session: Any, actor: Any) -> None:
+            kb.rename_category(session, actor, category_id, name)
+            kb.move_category(session, actor, category_id, parent)
+
+        return self._change(work, "Category saved.")
+
+    @rx.event
+    def toggle_active(self, category_id: str) -> rx.event.EventSpec | None:
+        row = next((r for r in self.rows if r["id"] == category_id), None)
+        if row is None:
+            return None
+        make_active = not row["active"]
+        return self._change(lambda session, actor: kb.set_category_active(session, actor, int(category_id),
+                                                                          make_active),
+                            "Category activated." if make_active else "Category deactivated.")
