@@ -63,8 +63,13 @@ def _record_failure(ticket_id: int, exc: BaseException, *, attempt: int) -> None
 # Bounded: the production configuration trains in about 2-3 minutes on 2 cores; a run past these limits is stopped
 # and recorded as failed, and the active model keeps predicting.
 @celery_app.task(name=ai_models.RETRAIN_TASK, acks_late=False, soft_time_limit=20 * 60, time_limit=25 * 60)
-def retrain_model(trigger: str = "schedule", requested_by: int | None = None) -> dict[str, Any]:
-    """Trains a candidate from the helpdesk's confirmed tickets and promotes it only if it is better."""
-    run = ai_models.retrain(trigger=trigger, requested_by=requested_by)
+def retrain_model(trigger: str = "schedule", requested_by: int | None = None,
+                  config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Trains a candidate from the helpdesk's confirmed tickets and promotes it only if it is better.
+
+    `config` (TrainingConfig fields) is for tests and benchmarks; the schedule and the admin page never pass one.
+    """
+    run = ai_models.retrain(trigger=trigger, requested_by=requested_by,
+                            config=ai_models.TrainingConfig(**config) if config else None)
     return {"run_id": run["id"], "outcome": run["outcome"], "reason": run["reason"],
             "candidate_version": run["candidate_version"]}

@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlmodel import select
 
 from helpdesk.ai.train import DEFAULT_CSV, load_csv
+from helpdesk.cli import main
 from helpdesk.db import session_scope
-from helpdesk.models import AiModelVersion, AiPrediction, AuditLog, Category
-from helpdesk.services import ai_models, tickets, triage
+from helpdesk.models import AiModelVersion, AiPrediction, AiTrainingRun, AuditLog, Category, OutboxJob
+from helpdesk.services import ai_models, jobs, tickets, triage
 from helpdesk.services.errors import PermissionDenied, ValidationFailed
 from helpdesk.services.validation import TicketChanges
 from tests.ai_support import reset_registry
@@ -230,6 +232,27 @@ def test_only_admins_retrain_and_only_managers_and_admins_read_the_registry(lear
     assert job_id > 0
 
 
+def test_the_command_line_lists_activates_and_queues(learning_org: Org) -> None:
+    with session_scope() as session:
+        session.add(AiModelVersion(version="r-kept", source="retrained", status="rejected",
+                                   artifact_key="ai-models/r-kept.joblib", metrics={"accuracy": 0.8}))
+    listed = CliRunner().invoke(main, ["ai", "versions"])
+    assert listed.exit_code == 0 and "r-kept" in listed.output and "rejected" in listed.output
+
+    unknown = CliRunner().invoke(main, ["ai", "activate", "r-missing"])
+    assert unknown.exit_code == 2 and "There is no model version 'r-missing'" in unknown.output
+    activated = CliRunner().invoke(main, ["ai", "activate", "r-kept"])
+    assert activated.exit_code == 0, activated.output
+    assert versions() == {"default": "retired", "r-kept": "active"}
+    assert ("ai.model_activated", "r-kept", None) in audit_actions("ai.model")
+
+    queued = CliRunner().invoke(main, ["ai", "retrain"])
+    assert queued.exit_code == 0 and "Queued retraining job" in queued.output
+    with session_scope() as session:
+        job = session.exec(select(OutboxJob).where(OutboxJob.task_name == "ai.retrain_model")).one()
+    assert (job.queue, job.args) == ("ai", {"trigger": "cli"})
+
+
 # ---------------------------------------------------------------- metrics judged against people
 
 
@@ -304,3 +327,24 @@ def test_the_worker_switches_models_on_promotion_and_rollback(learning_org: Org,
     time.sleep(ai_models.CHECK_INTERVAL_SECONDS + 0.5)
     second = worker_prediction(new_ticket(org, *CLEAR_HARDWARE))
     assert (second.model_version, second.predicted_label) == ("default", "Hardware")
+
+
+@pytest.mark.slow
+def test_the_retraining_job_runs_on_the_ai_worker(learning_org: Org, ai_worker) -> None:  # noqa: ANN001
+    """The Celery job itself (a daemon worker process, where training runs its folds without extra processes)."""
+    file_jargon_tickets(learning_org, 80)
+    with session_scope() as session:
+        jobs.enqueue(session, ai_models.RETRAIN_TASK, ai_models.RETRAIN_QUEUE,
+                     {"trigger": "schedule", "config": {"min_tickets": 40, "base_rows": 400, "n_folds": 3,
+                                                        "n_jobs": 2}})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with session_scope() as session:
+            run = session.exec(select(AiTrainingRun).where(AiTrainingRun.outcome != "running")).first()
+        if run is not None:
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError("the retraining job did not finish in time")
+    assert (run.trigger, run.outcome, run.eligible_tickets) == ("schedule", "promoted", 80), run.reason
+    assert versions()[run.candidate_version] == "active"
