@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import redis
 from sqlmodel import Session, select
+from sqlmodel.sql.expression import Select
 
 from helpdesk import cache
 from helpdesk.ai import load_default_model
@@ -56,6 +57,7 @@ CHECK_INTERVAL_SECONDS = 5.0
 # The marker expires so that, should setting it ever fail after a commit, workers re-read the database soon after.
 MARKER_TTL_SECONDS = 300
 RETRAIN_LOCK_SECONDS = 2 * 3600
+KEEP_REJECTED_ARTIFACTS = 3
 FINISHED_STATUSES = (Status.RESOLVED.value, Status.CLOSED.value)
 # Ticket events by which a person decided a ticket's category (see triage.HUMAN_DECISION_KINDS).
 _HUMAN_CATEGORY_KINDS = ("changed", "ai_accepted", "ai_rejected")
@@ -193,25 +195,30 @@ def label_for_category(category_id: int, categories: dict[int, tuple[str, int | 
     return None
 
 
-def confirmed_categories(session: Session, ticket_ids: Sequence[int] | None = None, *,
+def _candidate_conditions(among: Select | None, finished_only: bool) -> list[Any]:
+    conditions = [Ticket.category_id.is_not(None), Ticket.deleted_at.is_(None)]
+    if finished_only:
+        conditions.append(Ticket.status.in_(FINISHED_STATUSES))
+    if among is not None:
+        conditions.append(Ticket.id.in_(among.scalar_subquery()))
+    return conditions
+
+
+def confirmed_categories(session: Session, among: Select | None = None, *,
                          finished_only: bool = True) -> dict[int, int]:
     """Ticket id -> category id, for tickets whose current category a person set or confirmed.
 
     A category the requester chose or an agent set counts. One the AI applied counts only when, after the AI's
     last change, a person accepted it or changed it to this value (events or accepted feedback), and did not reject
     it afterwards: the model must never learn from, or be judged against, its own unconfirmed guesses.
+    `among` (a select of ticket ids) narrows the tickets looked at; ids stay in the database (subqueries), so any
+    number of tickets works.
     """
-    conditions = [Ticket.category_id.is_not(None), Ticket.deleted_at.is_(None)]
-    if finished_only:
-        conditions.append(Ticket.status.in_(FINISHED_STATUSES))
-    if ticket_ids is not None:
-        if not ticket_ids:
-            return {}
-        conditions.append(Ticket.id.in_(list(ticket_ids)))
+    conditions = _candidate_conditions(among, finished_only)
     candidates = dict(session.exec(select(Ticket.id, Ticket.category_id).where(*conditions)).all())
     if not candidates:
         return {}
-    ids = list(candidates)
+    ids = select(Ticket.id).where(*conditions).scalar_subquery()
     history: dict[int, list[tuple[datetime, int, str, int | None, str | None]]] = {}
     for ticket_id, created_at, event_id, kind, actor_id, new_value in session.exec(
         select(TicketEvent.ticket_id, TicketEvent.created_at, TicketEvent.id, TicketEvent.kind, TicketEvent.actor_id,
@@ -261,9 +268,11 @@ def training_tickets(session: Session, labels: Iterable[str]) -> tuple[list[Labe
     confirmed = confirmed_categories(session)
     categories = category_tree(session)
     rows = session.exec(select(Ticket.id, Ticket.title, Ticket.description).where(
-        Ticket.id.in_(list(confirmed)))).all() if confirmed else []
+        *_candidate_conditions(None, finished_only=True))).all() if confirmed else []
     out, unmapped = [], 0
     for ticket_id, title, description in sorted(rows):
+        if ticket_id not in confirmed:
+            continue
         label = label_for_category(confirmed[ticket_id], categories, labels)
         if label is None:
             unmapped += 1
@@ -447,6 +456,8 @@ def retrain(*, trigger: str = "schedule", requested_by: int | None = None,
             else:
                 row.status = ModelStatus.REJECTED
                 session.add(row)
+                session.flush()
+                _prune_rejected_artifacts(session)
         return _finish_run(run_id, RunOutcome.PROMOTED if promote else RunOutcome.REJECTED, reason, started,
                            eligible_tickets=len(own), holdout_tickets=len(held), baseline_version=baseline_version,
                            candidate_version=version, baseline_metrics=baseline_metrics,
@@ -459,6 +470,29 @@ def retrain(*, trigger: str = "schedule", requested_by: int | None = None,
         with contextlib.suppress(redis.RedisError):
             if client.get(_lock_key()) == str(run_id):
                 client.delete(_lock_key())
+
+
+def _prune_rejected_artifacts(session: Session) -> None:
+    """Weekly runs would pile up artifacts (~12 MB each): the newest few rejected ones stay activatable, older
+    rejected versions keep their row and figures but lose the artifact. Retired versions (once active) are kept."""
+    stale = session.exec(
+        select(AiModelVersion)
+        .where(AiModelVersion.status == ModelStatus.REJECTED, AiModelVersion.artifact_key.is_not(None))
+        .order_by(AiModelVersion.created_at.desc(), AiModelVersion.version.desc())
+        .offset(KEEP_REJECTED_ARTIFACTS)
+    ).all()
+    keys = [row.artifact_key for row in stale]
+    for row in stale:
+        row.artifact_key = None
+        session.add(row)
+
+    def delete_files() -> None:
+        for key in keys:
+            with contextlib.suppress(Exception):  # a file already gone is what we wanted
+                get_storage().delete(key)
+
+    if keys:
+        on_commit.after_commit(session, delete_files, key="ai-prune-artifacts")
 
 
 # ---------------------------------------------------------------- activation (promotion and rollback)

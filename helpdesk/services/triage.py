@@ -576,7 +576,8 @@ def _judged_against_people(session: Session, in_period: list[Any], threshold: fl
                AiPrediction.category_confidence, AiPrediction.latency_ms, AiPrediction.error)
         .where(*in_period)
     ).all()
-    confirmed = ai_models.confirmed_categories(session, sorted({r[1] for r in rows}), finished_only=False)
+    confirmed = ai_models.confirmed_categories(session, select(AiPrediction.ticket_id).where(*in_period),
+                                               finished_only=False)
     categories = ai_models.category_tree(session) if confirmed else {}
     per_category: dict[str, dict[str, int]] = {}
     per_version: dict[str, dict[str, Any]] = {}

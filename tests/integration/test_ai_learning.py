@@ -217,6 +217,17 @@ def test_a_worse_candidate_is_rejected_with_its_figures(learning_org: Org) -> No
     # A rejected version is kept and an administrator may still choose it.
     assert [v["activatable"] for v in listed] == [False, True]
 
+    # Only the newest few rejected artifacts are kept; older rejected versions keep their figures only.
+    later = [ai_models.retrain(trigger="schedule", config=weak)["candidate_version"] for _ in range(3)]
+    with session_scope() as session:
+        first = session.get(AiModelVersion, run["candidate_version"])
+        assert first.artifact_key is None and first.metrics["accuracy"] == run["candidate_metrics"]["accuracy"]
+        assert all(session.get(AiModelVersion, v).artifact_key for v in later)
+        assert not ai_models.version_row(first)["activatable"]
+    assert not (Path(os.environ["DATA_DIR"]) / "attachments" / kept.artifact_key).exists()
+    with pytest.raises(ValidationFailed), session_scope() as session:
+        ai_models.activate_version(session, org.actor(org.root), run["candidate_version"])
+
 
 def test_only_admins_retrain_and_only_managers_and_admins_read_the_registry(learning_org: Org) -> None:
     org = learning_org
