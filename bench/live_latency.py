@@ -79,6 +79,7 @@ class Tab:
     rows_at: dict[int, float] = field(default_factory=dict)  # ticket id -> wall time rows holding it arrived
     sent: list[str] = field(default_factory=list)  # names of the events this tab sent (for the browser check)
     applies_sent: int = 0
+    seen: int = -1  # QueueState.seen_version as the browser holds it
     versions: list[tuple[int, float]] = field(default_factory=list)  # (QueueFeed version, wall time received)
     frames: int = 0  # "event" frames received
     errors: list[str] = field(default_factory=list)
@@ -95,14 +96,7 @@ class Tab:
     def on_event(self, update: dict, received_at: float) -> None:
         self.frames += 1
         delta = update.get("delta") or {}
-        feed = delta.get(QUEUE_FEED)
-        if feed is not None:
-            if "ticket_id_rx_state_" in feed:
-                self.ticket_id = feed["ticket_id_rx_state_"]
-            if "version_rx_state_" in feed and feed["version_rx_state_"] != self.version:
-                self.version = feed["version_rx_state_"]
-                self.versions.append((self.version, received_at))
-                self._watch()
+        # React applies the whole frame before effects run, so the queue part (rows, seen_version) counts first.
         queue = delta.get(QUEUE_STATE)
         if queue is not None:
             if "rows_rx_state_" in queue:
@@ -111,6 +105,16 @@ class Tab:
                     self.rows_at.setdefault(int(raw), received_at)
             if queue.get("loaded_rx_state_"):
                 self.loaded = True
+            if "seen_version_rx_state_" in queue:
+                self.seen = queue["seen_version_rx_state_"]
+        feed = delta.get(QUEUE_FEED)
+        if feed is not None:
+            if "ticket_id_rx_state_" in feed:
+                self.ticket_id = feed["ticket_id_rx_state_"]
+            if "version_rx_state_" in feed and feed["version_rx_state_"] != self.version:
+                self.version = feed["version_rx_state_"]
+                self.versions.append((self.version, received_at))
+                self._watch()
         root = delta.get(STATE)
         if root is not None and root.get("is_hydrated_rx_state_"):
             self.hydrated = True
@@ -124,7 +128,10 @@ class Tab:
                 self.errors.append(f"redirected to {event.get('payload', {}).get('path')}")
 
     def _watch(self) -> None:
-        """The VersionWatcher's useEffect: after every change of QueueFeed.version, apply_change(version, id)."""
+        """The VersionWatcher's useEffect: after every change of QueueFeed.version, apply_change(version, id), unless
+        the page already shows that version (the push carried its rows)."""
+        if 0 <= self.seen >= self.version:
+            return
         self.applies_sent += 1
         self.send(APPLY_CHANGE, {"version": self.version, "ticket_id": self.ticket_id})
 

@@ -103,9 +103,10 @@ def hydration_marker() -> rx.Component:
     return rx.cond(rx.State.is_hydrated, rx.box(data_testid="hydrated", display="none"))
 
 
-def live_trigger(version: rx.Var, on_change: rx.event.EventSpec, spread: rx.Var | int = 0) -> rx.Component:
-    """Fires `on_change` whenever the pushed `version` moves (and once when the page mounts)."""
-    return rx.box(version_watcher(version=version, spread=spread, on_change=on_change), display="none",
+def live_trigger(version: rx.Var, on_change: rx.event.EventSpec, spread: rx.Var | int = 0,
+                 seen: rx.Var | int = -1) -> rx.Component:
+    """Fires `on_change` whenever the pushed `version` moves past `seen` (and once when the page mounts)."""
+    return rx.box(version_watcher(version=version, spread=spread, seen=seen, on_change=on_change), display="none",
                   data_live_version=version)
 
 

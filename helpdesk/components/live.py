@@ -21,10 +21,12 @@ class VersionWatcher(rx.Fragment):
 
     version: Var[int]
     spread: Var[int]
+    # The version the page already shows (a push that carried the page's rows moves it too): nothing to fetch.
+    seen: Var[int]
     on_change: EventHandler[no_args_event_spec]
 
     def _exclude_props(self) -> list[str]:
-        return [*super()._exclude_props(), "version", "spread", "on_change"]
+        return [*super()._exclude_props(), "version", "spread", "seen", "on_change"]
 
     def add_imports(self) -> dict[str, Any]:
         return {"react": ["useEffect"]}
@@ -34,8 +36,10 @@ class VersionWatcher(rx.Fragment):
         if trigger is None:
             return []
         spread = self.spread if self.spread is not None else Var.create(0)
+        seen = self.seen if self.seen is not None else Var.create(-1)
         return [Var(f"""
 useEffect(() => {{
+    if ({seen} >= 0 && {seen} >= {self.version}) return;
     const fn = {Var.create(trigger)};
     const timer = setTimeout(fn, Math.random() * ({spread} || 0));
     return () => clearTimeout(timer);

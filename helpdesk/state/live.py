@@ -4,8 +4,10 @@ Each web process reads the bus (helpdesk/live.py) and pushes every entry straigh
 whose sockets it holds and that watch something the entry touches: all staff queue tabs, the
 requester's own portal tabs, the tabs open on that ticket. A push is one small delta for
 `LiveState` (the new version and ticket id); the tab's VersionWatcher then asks its page state
-to re-read only what that person may see. No shared state or lock is involved, so the cost per
-change is one socket frame per interested tab on each replica.
+to re-read only what that person may see. Queue tabs on their first page are the many: for them
+the push already carries the refreshed rows and counts, computed once per distinct view (person,
+filters, sort) rather than once per tab, and the tab sends nothing back. No shared state or lock
+is involved, so the cost per change is one query per distinct view and one socket frame per tab.
 
 Presence (who else is on a ticket) uses a Reflex SharedState per ticket: small groups only.
 """
@@ -17,6 +19,8 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import redis.asyncio as aioredis
 import reflex as rx
@@ -50,26 +54,46 @@ def versions_ahead(seen: int, pushed: int) -> int:
     return pushed - seen
 
 
+@dataclass(frozen=True)
+class QueueView:
+    """The first page of a queue as one person filters and sorts it: tabs with the same view get the same rows."""
+
+    user_id: int
+    filters: tickets.TicketFilters
+    sort: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.user_id}|{self.sort}|{self.filters!r}"
+
+
 class _Watchers:
     """The tabs this process holds sockets for, by what they watch. One watch per tab at a time."""
 
     def __init__(self) -> None:
         self.queue: set[str] = set()
+        # Queue tabs on their first page: the push carries their refreshed rows, computed once per distinct view.
+        self.queue_views: dict[str, QueueView] = {}
         self.requester: dict[int, set[str]] = defaultdict(set)
         self.ticket: dict[int, set[str]] = defaultdict(set)
 
     def forget(self, token: str) -> None:
         self.queue.discard(token)
+        self.queue_views.pop(token, None)
         for group in (self.requester, self.ticket):
             for key in [k for k, tokens in group.items() if token in tokens]:
                 group[key].discard(token)
                 if not group[key]:
                     del group[key]
 
-    def watch_queue(self, token: str) -> None:
+    def watch_queue(self, token: str, view: QueueView | None = None) -> None:
         if token not in self.queue:
             self.forget(token)
             self.queue.add(token)
+        if view is None:
+            self.queue_views.pop(token, None)
+        else:
+            self.queue_views[token] = view
 
     def watch_requester(self, token: str, user_id: int) -> None:
         if token not in self.requester.get(user_id, ()):
@@ -147,18 +171,50 @@ def _push_delta(change: live.TicketChange, tabs: int) -> dict:
                                         f"spread_ms{FIELD_MARKER}": min(MAX_SPREAD_MS, SPREAD_MS_PER_TAB * tabs)}}
 
 
+# Renders a queue view's fresh first page as a delta for the tab's queue state (set by helpdesk/state/queue.py,
+# which imports this module); None when the view cannot be rendered (the person was signed out or deactivated).
+QueueViewRenderer = Callable[[QueueView, int, int], dict | None]
+queue_view_renderer: QueueViewRenderer | None = None
+
+
+async def _view_deltas(change: live.TicketChange, tokens: set[str]) -> dict[str, dict]:
+    """One computation per distinct queue view among these tabs, instead of one refresh event per tab."""
+    groups: dict[str, QueueView] = {}
+    for token in tokens:
+        view = watchers.queue_views.get(token)
+        if view is not None:
+            groups.setdefault(view.key, view)
+    if queue_view_renderer is None or not groups:
+        return {}
+    rendered: dict[str, dict] = {}
+    for key, view in groups.items():
+        try:
+            delta = await asyncio.to_thread(queue_view_renderer, view, change.version, change.ticket_id)
+        except Exception:
+            log.warning("could not render a live queue view", exc_info=True)
+            delta = None
+        if delta is not None:
+            rendered[key] = delta
+    return rendered
+
+
 async def _push(app: rx.App, change: live.TicketChange) -> None:
     namespace = app.event_namespace
     if namespace is None:
         return
     local = namespace._token_manager
     tokens = watchers.tokens_for(change)
-    update = StateUpdate(delta=_push_delta(change, len(tokens)))
+    base = _push_delta(change, len(tokens))
+    views = await _view_deltas(change, tokens)
+    plain = StateUpdate(delta=base)
+    with_rows = {key: StateUpdate(delta=base | delta) for key, delta in views.items()}
     for token in tokens:
         record = local.token_to_socket.get(token)
         if record is None or record.instance_id != local.instance_id:
             watchers.forget(token)  # the tab closed or moved to another replica; it re-registers there
             continue
+        view = watchers.queue_views.get(token)
+        update = with_rows.get(view.key, plain) if view is not None else plain
         try:
             await namespace.emit(str(rx.constants.SocketEvent.EVENT), update, to=record.sid)
         except Exception:

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import reflex as rx
+from reflex_base.constants.state import FIELD_MARKER
 
 from helpdesk import live
+from helpdesk.db import session_scope
 from helpdesk.models import User
 from helpdesk.services import assignment, directory, tickets
+from helpdesk.services.actor import load_actor
 from helpdesk.services.errors import DomainError, NotAuthenticated
 from helpdesk.services.validation import TicketChanges, parse
+from helpdesk.state import live as live_state
 from helpdesk.state.formatting import STAFF_STATUS_LABELS, ticket_row
-from helpdesk.state.live import versions_ahead, watchers
+from helpdesk.state.live import QueueView, versions_ahead, watchers
 from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState
 
 OPEN = ["new", "open", "in_progress", "waiting_on_customer"]
 STATUS_TABS = ["open", *STAFF_STATUS_LABELS.keys(), "all"]
+PAGE_SIZE = 25
+
+
+def with_totals(counts: dict[str, int]) -> dict[str, int]:
+    return counts | {"open": sum(counts[s] for s in OPEN), "all": sum(counts.values())}
 
 
 def _int_or_none(value: str) -> int | None:
@@ -66,9 +73,11 @@ class QueueState(KeysetPaging, SessionState):
         try:
             with self._service() as (session, actor):
                 filters = self._filters(actor.user_id)
-                page = tickets.list_tickets(session, actor, filters, sort=self.sort, cursor=cursor, limit=25)
+                page = tickets.list_tickets(session, actor, filters, sort=self.sort, cursor=cursor, limit=PAGE_SIZE)
                 if not actor.is_requester:
-                    watchers.watch_queue(self.router.session.client_token)
+                    # On the first page, pushes carry this tab's fresh rows; deeper pages refresh themselves.
+                    view = QueueView(actor.user_id, filters, self.sort) if cursor is None else None
+                    watchers.watch_queue(self.router.session.client_token, view)
                 counts = tickets.status_counts(session, actor, filters)
         except NotAuthenticated:
             return self._sign_in_again()
@@ -77,7 +86,7 @@ class QueueState(KeysetPaging, SessionState):
             return None
         self.rows = [ticket_row(r, staff=True) for r in page.rows]
         self.next_cursor = page.next_cursor or ""
-        self.counts = counts | {"open": sum(counts[s] for s in OPEN), "all": sum(counts.values())}
+        self.counts = with_totals(counts)
         self.loaded = True
         return None
 
@@ -87,36 +96,19 @@ class QueueState(KeysetPaging, SessionState):
 
     @rx.event
     def apply_change(self, version: int, ticket_id: int) -> rx.event.EventSpec | None:
-        """Runs in each open queue when the shared feed moves: refresh what this page shows."""
+        """Runs in a queue tab whose push did not carry its rows (a deeper page, or a failed render): re-read."""
         ahead = versions_ahead(self.seen_version, version)
         self.seen_version = max(self.seen_version, version)
         if not ahead:
             return None
-        missed_some = ahead > 1
-        if missed_some or self.cursor_stack or self.sort != "newest" or not isinstance(ticket_id, int):
-            return self._load(self._current_cursor())
-        return self._refresh_one(ticket_id)
+        return self._load(self._current_cursor())
 
-    def _refresh_one(self, ticket_id: int) -> rx.event.EventSpec | None:
-        try:
-            with self._service() as (session, actor):
-                filters = dataclasses.replace(self._filters(actor.user_id), ticket_ids=[ticket_id])
-                page = tickets.list_tickets(session, actor, filters, limit=1)
-                counts = tickets.status_counts(session, actor, self._filters(actor.user_id))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError:
-            return None
-        rows = [r for r in self.rows if r["id"] != str(ticket_id)]
-        if page.rows:
-            fresh = ticket_row(page.rows[0], staff=True)
-            position = next((i for i, r in enumerate(rows) if r["sort_key"] < fresh["sort_key"]), len(rows))
-            if position < 25:
-                rows.insert(position, fresh)
-                self.highlighted = fresh["id"]
-        self.rows = rows[:25]
-        self.counts = counts | {"open": sum(counts[s] for s in OPEN), "all": sum(counts.values())}
-        return None
+    @rx.event
+    def next_page(self) -> rx.event.EventSpec | None:
+        # A live push may have moved the first page in the browser only; continue from what it shows now.
+        if not self.cursor_stack:
+            self._load(None)
+        return super().next_page()
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
@@ -199,6 +191,8 @@ class QueueState(KeysetPaging, SessionState):
 
     @rx.event
     def select_page(self, checked: bool) -> None:
+        if checked:
+            self._load(self._current_cursor())  # the rows as the browser shows them after any live push
         self.selected = [r["id"] for r in self.rows] if checked else []
 
     def _bulk(self, **fields: object) -> rx.event.EventSpec | None:
@@ -253,3 +247,23 @@ class QueueState(KeysetPaging, SessionState):
     def has_filters(self) -> bool:
         return bool(self.priority or self.team or self.assignee or self.category or self.query or self.sla_state
                     or self.status != "open")
+
+
+def render_queue_view(view: QueueView, version: int, ticket_id: int) -> dict | None:
+    """The delta a live push carries for every tab showing `view`: its fresh first page, counts and version."""
+    try:
+        with session_scope() as session:
+            actor = load_actor(session, view.user_id)
+            page = tickets.list_tickets(session, actor, view.filters, sort=view.sort, cursor=None, limit=PAGE_SIZE)
+            counts = tickets.status_counts(session, actor, view.filters)
+    except DomainError:
+        return None  # signed out or deactivated: the tab's own refresh sends it to the sign-in page
+    rows = [ticket_row(r, staff=True) for r in page.rows]
+    fields = {"rows": rows, "next_cursor": page.next_cursor or "", "counts": with_totals(counts),
+              "seen_version": version, "loaded": True, "error": ""}
+    if any(row["id"] == str(ticket_id) for row in rows):
+        fields["highlighted"] = str(ticket_id)
+    return {QueueState.get_full_name(): {f"{name}{FIELD_MARKER}": value for name, value in fields.items()}}
+
+
+live_state.queue_view_renderer = render_queue_view

@@ -154,7 +154,8 @@ def _bulk_bar() -> rx.Component:
 def queue_page() -> rx.Component:
     return page_shell(
         live_trigger(LiveState.version,
-                     QueueState.apply_change(LiveState.version, LiveState.ticket_id), LiveState.spread_ms),
+                     QueueState.apply_change(LiveState.version, LiveState.ticket_id), LiveState.spread_ms,
+                     seen=QueueState.seen_version),
         page_header(
             "Ticket queue",
             rx.hstack(rx.box(width="8px", height="8px", border_radius="999px", background="var(--green-9)"),
