@@ -206,19 +206,21 @@ async def _push(app: rx.App, change: live.TicketChange) -> None:
     tokens = watchers.tokens_for(change)
     base = _push_delta(change, len(tokens))
     views = await _view_deltas(change, tokens)
-    plain = StateUpdate(delta=base)
-    with_rows = {key: StateUpdate(delta=base | delta) for key, delta in views.items()}
+    recipients: dict[str, list[str]] = defaultdict(list)  # update key ("" = version only) -> socket ids
     for token in tokens:
         record = local.token_to_socket.get(token)
         if record is None or record.instance_id != local.instance_id:
             watchers.forget(token)  # the tab closed or moved to another replica; it re-registers there
             continue
         view = watchers.queue_views.get(token)
-        update = with_rows.get(view.key, plain) if view is not None else plain
+        recipients[view.key if view is not None and view.key in views else ""].append(record.sid)
+    for key, sids in recipients.items():
+        update = StateUpdate(delta=base | views[key]) if key else StateUpdate(delta=base)
         try:
-            await namespace.emit(str(rx.constants.SocketEvent.EVENT), update, to=record.sid)
+            # One emit per distinct update: Socket.IO encodes the frame once and writes it to every socket.
+            await namespace.emit(str(rx.constants.SocketEvent.EVENT), update, to=sids)
         except Exception:
-            log.warning("live push to a tab failed", exc_info=True)
+            log.warning("live push failed", exc_info=True)
     await asyncio.sleep(0)
 
 
