@@ -27,7 +27,9 @@ def build_figure(chart: dict[str, Any]) -> go.Figure:
     figure = go.Figure()
     series = data.plotted_series(chart)
     # Many long names (categories, agents) read better down the side than slanted along the bottom.
-    sideways = chart["kind"] == "bar" and chart.get("x_type") == "category" and len(chart["x"]) > 8
+    longest = max((len(str(x)) for x in chart["x"]), default=0)
+    sideways = chart["kind"] == "bar" and chart.get("x_type") == "category" and (
+        len(chart["x"]) > 8 or (len(chart["x"]) > 3 and longest > 18))
     for index, item in enumerate(series):
         if chart["kind"] == "line":
             figure.add_trace(go.Scatter(x=chart["x"], y=item["values"], name=item["name"], mode="lines+markers",

@@ -123,10 +123,13 @@ def chart(key: str, title: str, unit: str, x_title: str, x: list[Any], series: l
 
 
 def plotted_series(chart: Chart) -> list[dict[str, Any]]:
-    """The series drawn on the chart: counts listed next to percentages or hours stay in the table only."""
-    if chart["unit"] not in ("% met", "%", "hours"):
-        return chart["series"]
-    return [s for s in chart["series"] if "%" in s["name"] or "(h)" in s["name"]]
+    """The series drawn on the chart's one axis: those in the chart's unit. The others (a percentage next to
+    counts, counts next to hours) stay in the table below it."""
+    def unit_of(name: str) -> str:
+        return "%" if "%" in name else "hours" if "(h)" in name else "count"
+
+    axis = "%" if chart["unit"] in ("%", "% met") else "hours" if chart["unit"] == "hours" else "count"
+    return [s for s in chart["series"] if unit_of(s["name"]) == axis]
 
 
 def table_chart(key: str, title: str, columns: list[str], rows: list[list[Any]], note: str = "") -> Chart:
