@@ -91,6 +91,17 @@ def test_a_tiny_model_trains_and_survives_save_and_load(tmp_path: Path) -> None:
     assert loaded.predict_proba(probe) == pytest.approx(model.predict_proba(probe))
 
 
+def test_a_model_trained_with_other_embeddings_is_refused(tmp_path: Path) -> None:
+    texts, labels = _synthetic_rows()
+    model = TicketClassifier(n_folds=2, n_jobs=1).fit(texts, labels)
+    assert model.metadata["embedding_model"] == model.embedding_model_
+    model.embedding_model_ = "wordllama-some-other-model"  # its weights would be meaningless with ours
+    path = tmp_path / "foreign.joblib"
+    model.save(path)
+    with pytest.raises(ValueError, match="embeddings"):
+        TicketClassifier.load(path)
+
+
 def test_loading_something_else_is_refused(tmp_path: Path) -> None:
     import joblib
 
