@@ -286,7 +286,7 @@ def training_tickets(session: Session, labels: Iterable[str]) -> tuple[list[Labe
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """How a retraining run trains; the defaults are the production set-up (about 2-3 minutes on 2 cores).
+    """How a retraining run trains; the defaults are the production set-up (about 3-5 minutes on 2 cores).
 
     Tests pass a tiny configuration (a sample of the shipped data, fewer folds, one job): the same code, faster.
     """
