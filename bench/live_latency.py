@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -127,6 +128,19 @@ class Tab:
             elif name == "_redirect":
                 self.errors.append(f"redirected to {event.get('payload', {}).get('path')}")
 
+    def report(self) -> dict:
+        """What the parent process needs of this tab (it cannot pickle the socket)."""
+        errors = [*self.errors, *([self.client.error] if self.client and self.client.error else [])]
+        return {"version": self.version, "versions": self.versions, "rows_at": self.rows_at, "frames": self.frames,
+                "applies_sent": self.applies_sent, "errors": errors}
+
+    @classmethod
+    def from_report(cls, report: dict) -> Tab:
+        tab = cls(token="", cookie="", boot={})
+        tab.version, tab.versions, tab.rows_at = report["version"], report["versions"], report["rows_at"]
+        tab.frames, tab.applies_sent, tab.errors = report["frames"], report["applies_sent"], report["errors"]
+        return tab
+
     def _watch(self) -> None:
         """The VersionWatcher's useEffect: after every change of QueueFeed.version, apply_change(version, id), unless
         the page already shows that version (the push carried its rows)."""
@@ -150,6 +164,8 @@ def main() -> None:
     parser.add_argument("--connect-seconds", type=float, default=120, help="time limit of a step's connects")
     parser.add_argument("--connect-concurrency", type=int, default=5, help="tabs opening at the same time")
     parser.add_argument("--sessions", type=int, default=10, help="sign-in sessions shared by the tabs")
+    parser.add_argument("--client-procs", type=int, default=2,
+                        help="processes the simulated tabs are spread over (1 = all tabs in one event loop)")
     parser.add_argument("--browser-check", action=argparse.BooleanOptionalAction, default=True,
                         help="capture a real Chromium's frames on /queue and compare with the simulated tab")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
@@ -345,6 +361,39 @@ async def measure(args: argparse.Namespace, url: str, port: int, web_dir: Path, 
     print(json.dumps(summary))
 
 
+def client_process(conn, count: int, port: int, sessions: list[str], hashes: list[str], schema: str,  # noqa: ANN001
+                   reflex_version: str, concurrency: int, limit_seconds: float) -> None:
+    """One client process: connects its share of the tabs, reports, then waits for the step's tickets."""
+    asyncio.run(_client_main(conn, count, port, sessions, hashes, schema, reflex_version, concurrency,
+                             limit_seconds))
+
+
+async def _client_main(conn, count: int, port: int, sessions: list[str], hashes: list[str], schema: str,  # noqa: ANN001
+                       reflex_version: str, concurrency: int, limit_seconds: float) -> None:
+    tokens: set[str] = set()
+    tabs, failures = await connect_tabs(count, port, sessions, hashes, schema, reflex_version, tokens,
+                                        concurrency=concurrency, limit_seconds=limit_seconds)
+    await asyncio.sleep(2)  # let the hydrate traffic settle
+    frames_after_connect = sum(tab.frames for tab in tabs)
+    base_version = max((tab.version or 0) for tab in tabs) if tabs else 0
+    for tab in tabs:
+        tab.push_at.clear()
+        tab.rows_at.clear()
+        tab.versions.clear()
+        tab.frames = 0
+    conn.send({"tokens": sorted(tokens), "connected": len(tabs), "failures": failures,
+               "frames_after_connect": frames_after_connect, "base_version": base_version})
+    request = await asyncio.to_thread(conn.recv)
+    wanted, deadline = set(request["wanted"]), time.monotonic() + request["seconds"]
+    while time.monotonic() < deadline:
+        if all(wanted <= tab.rows_at.keys() and (tab.version or 0) >= request["final"] for tab in tabs):
+            break
+        await asyncio.sleep(0.1)
+    conn.send([tab.report() for tab in tabs])
+    for tab in tabs:
+        await tab.client.close()
+
+
 async def connect_tabs(count: int, port: int, sessions: list[str], hashes: list[str], schema: str,
                        reflex_version: str, tokens: set[str], concurrency: int = 20,
                        limit_seconds: float = 150) -> tuple[list[Tab], list[str]]:
@@ -391,19 +440,30 @@ async def run_step(args: argparse.Namespace, count: int, http: httpx.AsyncClient
     step_started = time.monotonic()
     gc.collect()
     rss_before = server_rss_mb(pid)
-    tabs, failures = await connect_tabs(count, port, sessions, hashes, schema, reflex_version, tokens,
-                                        concurrency=args.connect_concurrency, limit_seconds=args.connect_seconds)
+    # The tabs live in --client-procs processes of their own (like browsers, which each have their own CPU time),
+    # so parsing one tab's frame does not delay the receive time of the others as much as in one event loop.
+    procs = max(1, min(args.client_procs, count))
+    shares = [count // procs + (1 if i < count % procs else 0) for i in range(procs)]
+    context = multiprocessing.get_context("spawn")
+    pipes, children = [], []
+    for share in shares:
+        parent_end, child_end = context.Pipe()
+        child = context.Process(target=client_process, daemon=True, args=(
+            child_end, share, port, sessions, hashes, schema, reflex_version, args.connect_concurrency,
+            args.connect_seconds))
+        child.start()
+        pipes.append(parent_end)
+        children.append(child)
+    ready = [await asyncio.to_thread(pipe.recv) for pipe in pipes]
+    for report in ready:
+        tokens.update(report["tokens"])
+    connected = sum(r["connected"] for r in ready)
+    failures = [f for r in ready for f in r["failures"]]
+    frames_after_connect = sum(r["frames_after_connect"] for r in ready)
+    base_version = max((r["base_version"] for r in ready), default=0)
     connect_seconds = time.monotonic() - step_started
-    print(f"[{count}] {len(tabs)} tabs connected and loaded in {connect_seconds:.1f}s"
+    print(f"[{count}] {connected} tabs connected and loaded in {connect_seconds:.1f}s in {procs} client process(es)"
           + (f"; {len(failures)} failed, e.g. {failures[0]}" if failures else ""), flush=True)
-    await asyncio.sleep(2)  # let the hydrate traffic settle
-    frames_after_connect = sum(tab.frames for tab in tabs)
-    base_version = max((tab.version or 0) for tab in tabs) if tabs else 0
-    for tab in tabs:
-        tab.push_at.clear()
-        tab.rows_at.clear()
-        tab.versions.clear()
-        tab.frames = 0
 
     rng = random.Random(count)
     created: list[int] = []
@@ -433,15 +493,17 @@ async def run_step(args: argparse.Namespace, count: int, http: httpx.AsyncClient
         rss_peak = max(rss_peak, server_rss_mb(pid))
         await asyncio.sleep(args.create_every)
 
-    # Wait until every tab has seen every ticket's rows and the feed's last version (or the step's time is up).
-    wanted = set(created)
-    drain_deadline = min(budget_end, time.monotonic() + 15)
-    while time.monotonic() < drain_deadline:
-        final = max((version for _, _, version in stream_entries(window_start - 1)), default=base_version)
-        if all(wanted <= tab.rows_at.keys() and (tab.version or 0) >= final for tab in tabs):
-            break
-        await asyncio.sleep(0.25)
-        rss_peak = max(rss_peak, server_rss_mb(pid))
+    # Every client process waits until its tabs have seen every ticket's rows and the feed's last version (or the
+    # step's time is up), then hands back what each tab received.
+    final = max((version for _, _, version in stream_entries(window_start - 1)), default=base_version)
+    drain_seconds = max(1.0, min(budget_end - time.monotonic(), 15))
+    for pipe in pipes:
+        pipe.send({"wanted": created, "final": final, "seconds": drain_seconds})
+    rss_peak = max(rss_peak, server_rss_mb(pid))
+    results = [await asyncio.to_thread(pipe.recv) for pipe in pipes]
+    for child in children:
+        await asyncio.to_thread(child.join, 10)
+    tabs = [Tab.from_report(item) for result in results for item in result]
     cpu_used = server_cpu_seconds(pid) - cpu_before
     window = time.time() - window_start
     rss_connected = server_rss_mb(pid)
@@ -478,14 +540,12 @@ async def run_step(args: argparse.Namespace, count: int, http: httpx.AsyncClient
         missed_rows += len(created) - got_rows
     applies = sum(tab.applies_sent for tab in tabs)
     frames_total = sum(t.frames for t in tabs)
-    errors = sorted({e for tab in tabs for e in tab.errors} | {tab.client.error for tab in tabs if tab.client.error})
-
-    for tab in tabs:
-        await tab.client.close()
+    errors = sorted({e for tab in tabs for e in tab.errors})
     await asyncio.sleep(1)
 
     step = {
         "clients": count,
+        "client_processes": procs,
         "connected": len(tabs),
         "connect_failures": len(failures),
         "connect_seconds": round(connect_seconds, 1),
