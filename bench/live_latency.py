@@ -8,6 +8,9 @@ Chromium on this server and compares): the hydrate_and_load boot event in the CO
 `hd_session` cookie value as client-storage var, the page's on_load events the server hands back, and, like the
 page's VersionWatcher, `QueueState.apply_change(version, ticket_id)` whenever a delta moves the QueueFeed version.
 
+The tabs run in --client-procs processes of their own (default 2), apart from the process that files the tickets,
+so one tab parsing its frame delays the others less (real tabs are separate browsers).
+
 While the tabs are connected, tickets are created through the REST API (one every --create-every seconds) and,
 per tab and per ticket, two delays are measured from the ticket's commit (the `committed_at` the server wrote into
 the live stream entry, read back from Redis; same machine clock as the tabs' receive times):
@@ -15,7 +18,7 @@ the live stream entry, read back from Redis; same machine clock as the tabs' rec
   rows: until the tab receives the QueueState delta whose rows contain the new ticket.
 The last line is one JSON object with the figures.
 
-    python bench/live_latency.py [--clients 200,500,1000] [--workers 2] [--tickets 3000] [--creates 30]
+    python bench/live_latency.py [--clients 200,500,1000] [--workers 2] [--client-procs 2] [--tickets 3000]
 """
 
 from __future__ import annotations
@@ -416,10 +419,8 @@ async def connect_tabs(count: int, port: int, sessions: list[str], hashes: list[
                     raise TimeoutError("connect phase over its time limit")
                 await tab.client.connect(tab.boot)
                 tab.sent.append(HYDRATE)
-                # The VersionWatcher's mount effect: apply_change with the compiled defaults (0, 0), queued before
-                # the socket connected and sent right after it.
-                tab.version, tab.ticket_id = 0, 0
-                tab._watch()
+                # The VersionWatcher's first effect runs once the hydrate delta set the version (as Chromium shows:
+                # one apply_change carrying the hydrated version), so nothing is sent before that frame.
                 deadline = min(time.monotonic() + 30, give_up)
                 while not tab.loaded and time.monotonic() < deadline and not tab.client.closed.is_set():
                     await asyncio.sleep(0.05)
