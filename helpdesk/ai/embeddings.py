@@ -1,9 +1,10 @@
 """Sentence embeddings for the category model: WordLlama (``wordllama`` wheel, numpy only).
 
-The weights and the tokenizer ship inside the wheel and are loaded from the package folder by path, exactly as
-:mod:`helpdesk.services.kb_semantic` does, so nothing is fetched at run time (the library's own loader would look
-for the tokenizer in the wrong folder and then try to download it). The model is not stored in the classifier
-artifact: it is loaded once per process (~0.3 s, 16 MB of weights) the first time a model that uses it predicts.
+The one loader of this model in the product: the category model and knowledge-base search
+(:mod:`helpdesk.services.kb_semantic`) share it, so a process holds it once. The weights and the tokenizer ship
+inside the wheel and are loaded from the package folder by path, so nothing is fetched at run time (the library's
+own loader would look for the tokenizer in the wrong folder and then try to download it). The model is not stored
+in the classifier artifact: it is loaded once per process (~0.3 s, 16 MB of weights) on first use.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["EMBEDDING_MODEL", "embed"]
+__all__ = ["DIMENSIONS", "EMBEDDING_MODEL", "TOKENIZER_FILE", "WEIGHTS_FILE", "embed", "model", "package_dir"]
 
 _CONFIG = "l2_supercat"
-_DIMENSIONS = 256
+DIMENSIONS = 256
+WEIGHTS_FILE = f"weights/{_CONFIG}_{DIMENSIONS}.safetensors"
+TOKENIZER_FILE = f"tokenizers/{_CONFIG}_tokenizer_config.json"
 #: recorded in each classifier that uses embeddings: a different model would make its weights meaningless
-EMBEDDING_MODEL = f"wordllama-{_CONFIG}-{_DIMENSIONS}"
+EMBEDDING_MODEL = f"wordllama-{_CONFIG}-{DIMENSIONS}"
 
 
-def _package_dir() -> Path:
+def package_dir() -> Path:
     spec = importlib.util.find_spec("wordllama")
     if spec is None or spec.origin is None:
         raise ModuleNotFoundError("wordllama is not installed")
@@ -48,22 +51,21 @@ def _inference_class() -> Any:  # noqa: ANN401 (a class from an optional import)
 
 
 @lru_cache(maxsize=1)
-def _model() -> Any:  # noqa: ANN401
+def model() -> Any:  # noqa: ANN401
     from safetensors import safe_open
     from tokenizers import Tokenizer
 
-    folder = _package_dir()
-    with safe_open(str(folder / f"weights/{_CONFIG}_{_DIMENSIONS}.safetensors"), framework="np",
-                   device="cpu") as weights:
+    folder = package_dir()
+    with safe_open(str(folder / WEIGHTS_FILE), framework="np", device="cpu") as weights:
         embedding = weights.get_tensor("embedding.weight")
-    tokenizer = Tokenizer.from_file(str(folder / f"tokenizers/{_CONFIG}_tokenizer_config.json"))
+    tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
     return _inference_class()(embedding, tokenizer)
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
     """Unit-length float32 rows, one per text (an empty text gives a zero row)."""
     if not texts:
-        return np.zeros((0, _DIMENSIONS), dtype=np.float32)
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
     with np.errstate(invalid="ignore", divide="ignore"):  # an empty text has norm 0: its row becomes zeros
-        rows = np.asarray(_model().embed(list(texts), norm=True), dtype=np.float32)
+        rows = np.asarray(model().embed(list(texts), norm=True), dtype=np.float32)
     return np.nan_to_num(rows, copy=False)

@@ -2,9 +2,7 @@
 searched with pgvector when the server has it.
 
 The model is WordLlama (`wordllama` wheel: token embeddings distilled from large language models, averaged per text;
-numpy only). Its weights and tokenizer ship inside the wheel and are loaded from the package folder by path, so
-nothing is ever fetched at run time (the library's own loader would look for the tokenizer in the wrong folder and
-then try to download it).
+numpy only), loaded from the wheel's own folder by `helpdesk.ai.embeddings`, so nothing is fetched at run time.
 
 Whether semantic search runs is decided once per process and database: the `kb_articles.embedding` column exists
 only where migration 0007 found pgvector. Without it (PostgreSQL 15 without the extension, say) nothing here writes
@@ -15,24 +13,22 @@ from __future__ import annotations
 
 import logging
 import threading
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlmodel import Session
 
+from helpdesk.ai import embeddings
 from helpdesk.settings import get_settings
-
-if TYPE_CHECKING:
-    from numpy import ndarray
 
 log = logging.getLogger(__name__)
 
-MODEL_CONFIG = "l2_supercat"
-DIMENSIONS = 256  # the column is vector(256): migration 0007 uses the same number
-WEIGHTS_FILE = f"weights/{MODEL_CONFIG}_{DIMENSIONS}.safetensors"
-TOKENIZER_FILE = f"tokenizers/{MODEL_CONFIG}_tokenizer_config.json"
+# The model and its files live in helpdesk.ai.embeddings (shared with the category model); the column is
+# vector(DIMENSIONS) and migration 0007 uses the same number.
+DIMENSIONS = embeddings.DIMENSIONS
+WEIGHTS_FILE, TOKENIZER_FILE = embeddings.WEIGHTS_FILE, embeddings.TOKENIZER_FILE
+package_dir = embeddings.package_dir
+model = embeddings.model
+
 # What an article's embedding is computed from: title and tags (twice: they say what the article is about) and the
 # start of the body. An average of token vectors blurs as text grows, so the body is cut.
 BODY_CHARACTERS = 1500
@@ -43,63 +39,17 @@ _capability: dict[str, bool] = {}
 _capability_lock = threading.Lock()
 
 
-class _Model:
-    """The loaded embedding model: `embed(texts)` gives unit-length float32 rows."""
-
-    def __init__(self, package_dir: Path) -> None:
-        from safetensors import safe_open
-        from tokenizers import Tokenizer
-
-        with safe_open(str(package_dir / WEIGHTS_FILE), framework="np", device="cpu") as weights:
-            embedding = weights.get_tensor("embedding.weight")
-        tokenizer = Tokenizer.from_file(str(package_dir / TOKENIZER_FILE))
-        self._inference = _inference_class()(embedding, tokenizer)
-
-    def embed(self, texts: list[str]) -> ndarray:
-        return self._inference.embed(texts, norm=True)
-
-
-def _inference_class() -> Any:  # noqa: ANN401 (a class from an optional import)
-    # wordllama.inference calls logging.basicConfig() when imported; a handler already on the root logger makes that
-    # a no-op, so importing it does not change how the application logs.
-    root = logging.getLogger()
-    placeholder = None if root.handlers else logging.NullHandler()
-    if placeholder is not None:
-        root.addHandler(placeholder)
-    try:
-        from wordllama.inference import WordLlamaInference
-    finally:
-        if placeholder is not None:
-            root.removeHandler(placeholder)
-    return WordLlamaInference
-
-
-def package_dir() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("wordllama")
-    if spec is None or spec.origin is None:
-        raise ModuleNotFoundError("wordllama is not installed")
-    return Path(spec.origin).parent
-
-
-@lru_cache(maxsize=1)
-def model() -> _Model:
-    """Loaded once per process (~0.3 s, 32 MB)."""
-    return _Model(package_dir())
-
-
 def article_text(title: str, tags: list[str], body: str) -> str:
     tag_text = ", ".join(tags)
     return f"{title}. {tag_text}. {title}. {tag_text}. {body[:BODY_CHARACTERS]}"
 
 
 def embed(value: str) -> list[float]:
-    return [float(x) for x in model().embed([value])[0]]
+    return embed_many([value])[0]
 
 
 def embed_many(values: list[str]) -> list[list[float]]:
-    return [[float(x) for x in row] for row in model().embed(values)] if values else []
+    return embeddings.embed(values).tolist() if values else []
 
 
 def vector_literal(vector: list[float]) -> str:
