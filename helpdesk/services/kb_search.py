@@ -75,14 +75,7 @@ def _ranked(session: Session, *, words_tsquery: str, prefix_query: str, fuzzy_te
     Weighted ranks (A=1.0, B=0.4, C=0.2) make a title match outrank a body-only match; similarity adds typo
     tolerance without letting a vaguely similar title beat a real full-text hit.
     """
-    category_filter = ""
-    if category_id is not None:
-        # The category and everything below it.
-        category_filter = """AND a.category_id IN (
-            WITH RECURSIVE subtree AS (
-                SELECT id FROM kb_categories WHERE id = :category_id
-                UNION ALL SELECT c.id FROM kb_categories c JOIN subtree s ON c.parent_id = s.id
-            ) SELECT id FROM subtree)"""
+    category_filter = _category_filter(category_id)
     statement = text(f"""
         WITH input AS (
             SELECT {words_tsquery} AS words,
@@ -371,13 +364,7 @@ def _ranked_words(session: Session, terms: list[_Term], statuses: list[str], cat
                   limit: int, *, headlines: bool = True) -> list[SearchResult]:
     """Articles matching any query word, ranked by the matched words' weights (title > tags > body), each scaled
     by how rare the word is among the matching articles (idf), plus a bonus when every word matches."""
-    category_filter = ""
-    if category_id is not None:
-        category_filter = """AND a.category_id IN (
-            WITH RECURSIVE subtree AS (
-                SELECT id FROM kb_categories WHERE id = :category_id
-                UNION ALL SELECT c.id FROM kb_categories c JOIN subtree s ON c.parent_id = s.id
-            ) SELECT id FROM subtree)"""
+    category_filter = _category_filter(category_id)
     params: dict[str, Any] = {}
     inputs, matches, frequencies, weighted = [], [], [], []
     for n, term in enumerate(terms):
