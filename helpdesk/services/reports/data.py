@@ -70,14 +70,7 @@ def grain_for(filters: ReportFilters) -> str:
 
 def periods(filters: ReportFilters, grain: str) -> list[date]:
     """Every period start in the range, so quiet periods show as zero rather than vanish."""
-    def start_of(day: date) -> date:
-        if grain == "week":
-            return day - timedelta(days=day.weekday())
-        if grain == "month":
-            return day.replace(day=1)
-        return day
-
-    result, day = [], start_of(filters.start)
+    result, day = [], _period_start(filters.start, grain)
     while day <= filters.end:
         result.append(day)
         if grain == "day":
