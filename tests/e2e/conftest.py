@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -13,13 +14,13 @@ def open_page(page, path: str) -> None:  # noqa: ANN001
     page.wait_for_selector("[data-testid=hydrated]", state="attached")
 
 
-@pytest.fixture
-def sign_in(web_app: str, browser, org: Org) -> Iterator[Callable]:  # noqa: ANN001
-    """Opens a fresh browser context and signs in as the given person (on replica A unless told)."""
+@contextmanager
+def signing_in(browser, default_url: str, viewport_height: int = 900) -> Iterator[Callable]:  # noqa: ANN001
+    """A function that opens a fresh browser context and signs in as the given person; closes them all after."""
     contexts = []
 
-    def open_as(email: str, password: str = PASSWORD, base_url: str = web_app):  # noqa: ANN202
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=base_url)
+    def open_as(email: str, password: str = PASSWORD, base_url: str = default_url):  # noqa: ANN202
+        context = browser.new_context(viewport={"width": 1366, "height": viewport_height}, base_url=base_url)
         context.set_default_timeout(30000)
         contexts.append(context)
         page = context.new_page()
@@ -31,6 +32,15 @@ def sign_in(web_app: str, browser, org: Org) -> Iterator[Callable]:  # noqa: ANN
         page.wait_for_selector("[data-testid=hydrated]", state="attached")
         return page
 
-    yield open_as
-    for context in contexts:
-        context.close()
+    try:
+        yield open_as
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def sign_in(web_app: str, browser, org: Org) -> Iterator[Callable]:  # noqa: ANN001
+    """Opens a fresh browser context and signs in as the given person (on replica A unless told)."""
+    with signing_in(browser, web_app) as open_as:
+        yield open_as

@@ -22,8 +22,8 @@ from helpdesk.models.base import utcnow
 from helpdesk.services import conversation, tickets
 from helpdesk.services.validation import CommentDraft, TicketChanges
 from tests.conftest import _web_server
-from tests.e2e.conftest import open_page
-from tests.factories import PASSWORD, Org, draft
+from tests.e2e.conftest import open_page, signing_in
+from tests.factories import Org, draft
 from tests.llm_server import REPLY_TEXT, SUMMARY_TEXT, FakeLlm
 
 if TYPE_CHECKING:
@@ -45,44 +45,28 @@ def fake_llm() -> Iterator[FakeLlm]:
 @pytest.fixture(scope="module")
 def assist_app(test_env: TestEnvironment, fake_llm: FakeLlm, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     saved = {name: os.environ.get(name) for name in LLM_ENV}
-    # The web process inherits these; this test process restores its own environment right after the start.
-    os.environ.update({"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": "tiny-test-model", "LLM_TIMEOUT_SECONDS": "2"})
-    try:
-        with _web_server(test_env, "assist", 3250, tmp_path_factory.mktemp("logs")) as url:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-            yield url
-    finally:
+
+    def restore() -> None:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
 
+    # The web process inherits these; this test process restores its own environment right after the start.
+    os.environ.update({"LLM_BASE_URL": fake_llm.base_url, "LLM_MODEL": "tiny-test-model", "LLM_TIMEOUT_SECONDS": "2"})
+    try:
+        with _web_server(test_env, "assist", 3250, tmp_path_factory.mktemp("logs")) as url:
+            restore()
+            yield url
+    finally:
+        restore()
+
 
 @pytest.fixture
 def sign_in(assist_app: str, browser, org: Org) -> Iterator[Callable[[str], Page]]:  # noqa: ANN001
-    contexts = []
-
-    def open_as(email: str) -> Page:
-        context = browser.new_context(viewport={"width": 1366, "height": 1000}, base_url=assist_app)
-        context.set_default_timeout(30000)
-        contexts.append(context)
-        page = context.new_page()
-        open_page(page, "/login")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("[data-testid=sign-in]")
-        page.wait_for_url(lambda url: "/login" not in url)
-        page.wait_for_selector("[data-testid=hydrated]", state="attached")
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+    with signing_in(browser, assist_app, viewport_height=1000) as open_as:
+        yield open_as
 
 
 def file(org: Org, title: str, description: str, *, by: int | None = None, days_ago: float = 0) -> Ticket:
