@@ -191,8 +191,9 @@ def main() -> None:
 
         db.dispose_engines()
         removed = cleanup_redis(cache.get_redis(), prefix, tokens)
+        # On stderr, like the web log summary: the last line on stdout stays the JSON figures.
         print(f"cleanup: deleted {removed} Redis keys (prefix {prefix!r}, shared tokens, {len(tokens)} tab tokens)",
-              flush=True)
+              file=sys.stderr, flush=True)
         if not args.keep:
             drop_database(servers.admin_database_url, name)
         servers.stop()
@@ -246,9 +247,9 @@ def run(args: argparse.Namespace, database_url: str, redis_url: str, prefix: str
         for line in lines:
             if "Error" in line or "Traceback" in line or "held too long" in line:
                 kinds[line.strip()[:90]] = kinds.get(line.strip()[:90], 0) + 1
-        print(f"web log: {sum(kinds.values())} error/warning lines; most frequent:", flush=True)
+        print(f"web log: {sum(kinds.values())} error/warning lines; most frequent:", file=sys.stderr, flush=True)
         for text, n in sorted(kinds.items(), key=lambda kv: -kv[1])[:8]:
-            print(f"  {n:>7} x {text}", flush=True)
+            print(f"  {n:>7} x {text}", file=sys.stderr, flush=True)
 
 
 @contextlib.contextmanager
