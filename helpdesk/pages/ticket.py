@@ -7,9 +7,10 @@ import reflex as rx
 from helpdesk.components.badges import priority_badge, status_badge
 from helpdesk.components.layout import card, empty_state, live_trigger, page_shell
 from helpdesk.components.similar_tickets import PANELS_ON_LOAD, assistant_panel, similar_tickets_panel
-from helpdesk.routes import PORTAL, TICKET
+from helpdesk.routes import PORTAL, QUEUE, TICKET
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState, TicketRoom
+from helpdesk.state.session import SessionState
 from helpdesk.state.ticket import TicketState
 
 
@@ -227,17 +228,14 @@ def _article_from_ticket() -> rx.Component:
         TicketState.can_work & ((TicketState.ticket["status"] == "resolved")
                                 | (TicketState.ticket["status"] == "closed")),
         card(
-            rx.hstack(
-                rx.vstack(
-                    rx.text("Solved something others will ask about?", size="2", weight="medium"),
-                    rx.text("Start a help article from this ticket's problem and answers.", size="1",
-                            color_scheme="gray"),
-                    spacing="0",
-                ),
-                rx.spacer(),
+            # Stacked rather than side by side: the sidebar is too narrow for text and button in one row.
+            rx.vstack(
+                rx.text("Solved something others will ask about?", size="2", weight="medium"),
+                rx.text("Start a help article from this ticket's problem and answers.", size="1",
+                        color_scheme="gray"),
                 rx.button(rx.icon("file-plus", size=14), "Draft article", size="2", variant="soft",
                           on_click=TicketState.make_article, data_testid="make-article"),
-                align="center",
+                spacing="2",
                 width="100%",
             ),
         ),
@@ -422,7 +420,9 @@ def ticket_page() -> rx.Component:
             TicketState.not_found,
             card(empty_state("search-x", "Ticket not found",
                              "It may have been removed, or it belongs to someone else.",
-                             rx.link(rx.button("Back to my tickets", variant="soft"), href=PORTAL))),
+                             rx.cond(SessionState.is_staff,
+                                     rx.link(rx.button("Back to the queue", variant="soft"), href=QUEUE),
+                                     rx.link(rx.button("Back to my tickets", variant="soft"), href=PORTAL)))),
             rx.vstack(
                 rx.hstack(
                     rx.vstack(

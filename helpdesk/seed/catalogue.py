@@ -167,3 +167,92 @@ CANNED_RESPONSES: list[tuple[str | None, str, str]] = [
      "#{{ ticket.number }}. We will contact you to arrange the swap as soon as it arrives (usually within 3 to 5 "
      "working days).\n\n{{ agent.first_name }}, {{ team.name }}"),
 ]
+
+# What IT did, by ticket title: the last reply on a resolved demo ticket, which the similar-tickets panel shows
+# as "how it was resolved" (a generic "looking into it" there would teach an agent nothing).
+RESOLUTIONS: dict[str, str] = {
+    "Laptop will not power on after update":
+        "The update left the battery controller in a bad state. Holding the power button for 30 s with the charger "
+        "unplugged reset it, and the BIOS update from the vendor stops it happening again. It boots normally now.",
+    "Laptop fan very loud and machine is slow":
+        "The indexing service was stuck at 100% CPU after the last update. I rebuilt the search index and cleaned "
+        "the fan vents; temperatures are back to normal.",
+    "Request docking station for new desk":
+        "A dual-monitor USB-C dock is installed on your new desk and both screens are set up.",
+    "Printer on 2nd floor shows paper jam but no paper is stuck":
+        "A torn scrap was stuck behind the tray 2 pick-up roller, out of sight. Removed it and cleaned the sensor; "
+        "the printer is back online for the whole floor.",
+    "Scanner not sending documents to e-mail":
+        "The copier was still using the old SMTP password. Updated it to the relay account and switched to port "
+        "587 with TLS; scan to e-mail works again.",
+    "Company phone not receiving e-mail":
+        "Your mail profile on the phone expired with the password change. I removed and re-added the account "
+        "through Company Portal; mail is syncing again.",
+    "Second monitor flickers":
+        "The monitor's backlight was failing. Swapped it for a new one from stock and took the old one for repair.",
+    "Keyboard keys sticking":
+        "Replaced the keyboard with a new one from stock; the old one went to recycling.",
+    "Locked out of my account after password change":
+        "An old phone kept trying the previous password and locked the account. I unlocked it and removed the "
+        "stale device; please update the password on any other devices.",
+    "Password reset link not arriving":
+        "The reset e-mails were held by the spam filter's new rule. I released them and added the portal sender "
+        "to the allow list; a fresh link is on its way.",
+    "VPN disconnects every 10 minutes":
+        "Your VPN client was two versions behind and dropped on the gateway's key renewal. Updated it to the "
+        "current version; the connection now stays up.",
+    "Need VPN access for new contractor":
+        "The contractor's account is in the VPN-Staging group with access until the end of the contract; setup "
+        "instructions were sent to them.",
+    "Access to the finance reporting dashboard":
+        "Added you to the Finance-Reports-Read group; the dashboard appears in Power BI after you sign in again.",
+    "Cannot open shared project folder in SharePoint":
+        "The Q3 campaign folder had broken inheritance. Granted edit rights to the marketing group there, with "
+        "your manager's approval.",
+    "Admin rights needed to install Python":
+        "Installed Python 3.12 and VS Code from the software centre; no admin rights needed. Extra packages can "
+        "be installed per user with pip.",
+    "Temporary admin access to install printer driver":
+        "Installed the printer driver remotely with an admin session; the printer prints a test page.",
+    "Shared drive S: not mapping":
+        "The file server's certificate expired overnight so the logon script could not map S:. Renewed it; the "
+        "drive maps again after signing out and in.",
+    "Need more space on team share":
+        "Raised the team share quota from 200 GB to 300 GB, approved by the team lead.",
+    "Accidentally deleted folder, need it restored":
+        "Restored 'Contracts 2024' from last night's snapshot to its original place; nothing since then was lost.",
+    "Mailbox full, cannot send e-mail":
+        "Enabled the online archive and moved mail older than two years into it; the mailbox is at 40% now.",
+    "New laptop for new hire in Sales":
+        "The standard sales laptop and headset are imaged and ready for collection at the IT desk.",
+    "Request for ergonomic mouse":
+        "Ordered a vertical mouse; it will be delivered to your desk this week.",
+    "Adobe Acrobat Pro licence":
+        "Assigned an Acrobat Pro licence; sign out and back in to Acrobat to activate it.",
+    "Renewal of design software licences":
+        "Renewed the three Figma seats for a year; the invoice went to finance.",
+    "Leave balance wrong in HR portal":
+        "The payroll import double-counted leave taken in March. HR corrected the balance to 11 days.",
+    "Cannot submit timesheet before deadline":
+        "The timesheet service had a stuck session after the deploy. Restarted it and submitted your timesheet "
+        "on time; payroll confirmed receipt.",
+    "Offboarding for employee leaving Friday":
+        "Accounts disabled at 17:00 Friday, mailbox delegated to the manager, laptop collected and wiped.",
+    "Onboarding checklist for three new starters":
+        "Accounts, laptops, e-mail and CRM access are ready for all three; welcome packs are on their desks.",
+    "Test environment for the CRM migration project":
+        "The CRM test environment is up with last month's data (anonymised); access details went to the "
+        "project lead.",
+    "Set up a project mailing list":
+        "Created the warehouse-automation distribution list with the 12 members.",
+    "How do I book a meeting room with video?":
+        "Rooms 2.04, 3.01 and 3.10 have the video kit. In Outlook choose New Meeting > Room Finder > 'Video' to "
+        "book them.",
+    "Wi-Fi password for visitors":
+        "Guests use the ACME-Guest network; reception prints a one-day voucher for each visitor.",
+    "Whole office has no internet":
+        "The ISP's fibre was cut near the office; we failed over to the backup line and the main line is back.",
+    "Suspicious sign-in alert on my account":
+        "Reset your password, signed out all sessions and blocked the foreign sign-in. MFA is now enforced on the "
+        "account; no data was accessed.",
+}

@@ -231,6 +231,9 @@ def _seed_tickets(session: Session, rng: random.Random, count: int, agents: list
                                     body=rng.choice(catalogue.INTERNAL_NOTES), created_at=moment))
         if status in (Status.RESOLVED, Status.CLOSED):
             ticket.resolved_at = later(moment, 30, 60 * 48)
+            if assignee_id:
+                session.add(Comment(ticket_id=ticket.id, author_id=assignee_id, body=catalogue.RESOLUTIONS[title],
+                                    created_at=ticket.resolved_at))
             if status == Status.CLOSED:
                 ticket.closed_at = min(ticket.resolved_at + timedelta(days=3), now - timedelta(minutes=1))
             moment = ticket.closed_at or ticket.resolved_at
