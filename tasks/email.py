@@ -32,13 +32,13 @@ def ticket_acknowledgement(self: Task, ticket_id: int) -> bool:
     name="email.comment_notification", bind=True, autoretry_for=RETRYABLE, retry_backoff=2,
     retry_backoff_max=600, max_retries=8,
 )
-def comment_notification(self: Task, comment_id: int) -> bool:
+def comment_notification(self: Task, comment_id: int) -> int:
+    """Sends the reply to each recipient; returns how many. A retry re-sends with the same Message-IDs."""
     with session_scope() as session:
-        mail = notifications.comment_notification(session, comment_id)
-    if mail is None:
-        return False
-    mailer.send(mail, message_id_seed=f"comment-{comment_id}")
-    return True
+        mails = notifications.comment_notifications(session, comment_id)
+    for recipient_id, mail in mails:
+        mailer.send(mail, message_id_seed=f"comment-{comment_id}-{recipient_id}")
+    return len(mails)
 
 
 @celery_app.task(name="email.ingest", bind=True, autoretry_for=(OperationalError,), retry_backoff=2, max_retries=5)

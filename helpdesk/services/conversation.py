@@ -41,7 +41,8 @@ def add_comment(
     session.flush()
 
     previous_status = ticket.status
-    from_requester = actor.user_id == ticket.requester_id and not works_ticket
+    # A follower shares the problem, so their answer (or "still broken") counts like the requester's.
+    from_requester = not works_ticket and (actor.user_id == ticket.requester_id or tickets.is_follower(actor, ticket))
     if not draft.internal and works_ticket and actor.user_id != ticket.requester_id:
         if ticket.first_responded_at is None:
             ticket.first_responded_at = now

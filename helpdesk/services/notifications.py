@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlmodel import Session, select
 
-from helpdesk.models import Category, Comment, Role, Team, Ticket, User
+from helpdesk.models import Category, Comment, Role, Team, Ticket, TicketFollower, User
 from helpdesk.settings import get_settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
@@ -59,28 +59,38 @@ def ticket_acknowledgement(session: Session, ticket_id: int) -> OutgoingMail | N
     return OutgoingMail([requester.email], f"[#{ticket.number}] We received your request: {ticket.title}", body)
 
 
-def comment_notification(session: Session, comment_id: int) -> OutgoingMail | None:
-    """A public reply goes to the requester (from staff) or to the assignee (from the requester)."""
+def comment_notifications(session: Session, comment_id: int) -> list[tuple[int, OutgoingMail]]:
+    """A public reply, one e-mail per recipient as (recipient id, mail).
+
+    From IT: to the requester and to the followers (requesters of duplicates merged into the ticket). From the
+    requester or a follower: to the assignee.
+    """
     comment = session.get(Comment, comment_id)
     if comment is None or comment.is_internal:
-        return None
+        return []
     ticket = session.get(Ticket, comment.ticket_id)
     author = session.get(User, comment.author_id)
-    if comment.author_id == ticket.requester_id:
-        recipient = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+    follower_ids = set(session.exec(
+        select(TicketFollower.user_id).where(TicketFollower.ticket_id == ticket.id)).all())
+    if comment.author_id == ticket.requester_id or comment.author_id in follower_ids:
+        recipient_ids = [ticket.assignee_id] if ticket.assignee_id else []
     else:
-        recipient = session.get(User, ticket.requester_id)
-    if recipient is None or not recipient.is_active or recipient.id == author.id:
-        return None
-    body = template_env().get_template("comment_notification.txt").render(
-        recipient_name=recipient.full_name,
-        author_name=author.full_name if author.role == Role.REQUESTER else f"{author.full_name} (IT)",
-        ticket=ticket,
-        body=comment.body,
-        ticket_url=_ticket_url(ticket),
-        organisation=get_settings().organisation_name,
-    )
-    return OutgoingMail([recipient.email], f"Re: [#{ticket.number}] {ticket.title}", body)
+        recipient_ids = [ticket.requester_id, *sorted(follower_ids)]
+    mails = []
+    for recipient_id in dict.fromkeys(recipient_ids):
+        recipient = session.get(User, recipient_id)
+        if recipient is None or not recipient.is_active or recipient.id == author.id:
+            continue
+        body = template_env().get_template("comment_notification.txt").render(
+            recipient_name=recipient.full_name,
+            author_name=author.full_name if author.role == Role.REQUESTER else f"{author.full_name} (IT)",
+            ticket=ticket,
+            body=comment.body,
+            ticket_url=_ticket_url(ticket),
+            organisation=get_settings().organisation_name,
+        )
+        mails.append((recipient.id, OutgoingMail([recipient.email], f"Re: [#{ticket.number}] {ticket.title}", body)))
+    return mails
 
 
 def ticket_merged(session: Session, duplicate_id: int, target_id: int) -> OutgoingMail | None:

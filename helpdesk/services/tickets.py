@@ -624,9 +624,12 @@ def _merged_into_number(session: Session, actor: Actor, ticket: Ticket) -> int |
 
 
 def can_reply(actor: Actor, ticket: Ticket) -> bool:
+    """Public replies: the requester, agents working the ticket, and followers (their own request was merged into
+    this one, so they may still have something to add)."""
     if ticket.status == Status.CLOSED:
         return False
-    return ticket.requester_id == actor.user_id or can_work(actor, ticket)
+    return (ticket.requester_id == actor.user_id or can_work(actor, ticket)
+            or (ticket.deleted_at is None and is_follower(actor, ticket)))
 
 
 def _user_names(session: Session, user_ids: set[int | None]) -> dict[int, str]:

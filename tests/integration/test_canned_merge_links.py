@@ -255,7 +255,7 @@ def test_the_followed_ticket_shows_only_its_public_conversation(org: Org) -> Non
     alice = org.actor(org.alice)
     with session_scope() as session:
         detail = tickets.ticket_detail(session, alice, target)
-        assert detail["requester"] == "Bob Requester" and detail["can_work"] is False and detail["can_reply"] is False
+        assert detail["requester"] == "Bob Requester" and detail["can_work"] is False and detail["can_reply"] is True
         seen = [c["body"] for c in conversation.list_comments(session, alice, target)]
         assert seen == ["It started at 9", "Checking the power strip"]
         listed = {r["id"] for r in tickets.list_tickets(session, alice, tickets.TicketFilters()).rows}
@@ -264,9 +264,41 @@ def test_the_followed_ticket_shows_only_its_public_conversation(org: Org) -> Non
         with pytest.raises(PermissionDenied):
             tickets.history(session, alice, target)
     with pytest.raises(PermissionDenied), session_scope() as session:
-        conversation.add_comment(session, alice, target, CommentDraft(body="Following up"))
+        conversation.add_comment(session, alice, target, CommentDraft(body="Psst", internal=True))
     with pytest.raises(PermissionDenied), session_scope() as session:
         tickets.update_ticket(session, alice, target, TicketChanges(priority="high"))
+
+
+def test_a_follower_replies_and_hears_back_by_email(org: Org) -> None:
+    duplicate, target = _duplicate_with_history(org)
+    hank, alice = org.actor(org.hank), org.actor(org.alice)
+    with session_scope() as session:
+        merging.merge(session, hank, duplicate, target)
+        tickets.update_ticket(session, hank, target, TicketChanges(assignee_id=org.hank, status="resolved"))
+    # Alice says it is not fixed for her: like the requester's answer, it goes back to the agents' queue...
+    with session_scope() as session:
+        reply = conversation.add_comment(session, alice, target, CommentDraft(body="Still flickers on my desk"))
+        assert session.get(Ticket, target).status == "open"
+        # ... and the assignee hears about it.
+        to_agent = notifications.comment_notifications(session, reply.id)
+        assert [mail.to for _, mail in to_agent] == [["hank@example.org"]]
+        assert "Still flickers on my desk" in to_agent[0][1].body
+    # IT's public answer reaches the requester and the follower, one e-mail each, never the author.
+    with session_scope() as session:
+        answer = conversation.add_comment(session, hank, target, CommentDraft(body="New cable on its way"))
+        note = conversation.add_comment(session, hank, target, CommentDraft(body="Cable stock low", internal=True))
+        mails = notifications.comment_notifications(session, answer.id)
+        assert [(recipient, mail.to) for recipient, mail in mails] == [
+            (org.bob, ["bob@example.org"]), (org.alice, ["alice@example.org"])]
+        assert mails[1][1].body.startswith("Hello Alice") and f"[#{number_of(target)}]" in mails[1][1].subject
+        assert notifications.comment_notifications(session, note.id) == []
+    # A closed ticket takes no more replies, from followers either.
+    with session_scope() as session:
+        tickets.update_ticket(session, hank, target, TicketChanges(status="resolved"))
+    with session_scope() as session:
+        tickets.update_ticket(session, hank, target, TicketChanges(status="closed"))
+    with pytest.raises(PermissionDenied, match="closed"), session_scope() as session:
+        conversation.add_comment(session, alice, target, CommentDraft(body="One more thing"))
 
 
 def test_an_agent_who_follows_reads_like_a_requester(org: Org) -> None:
