@@ -83,8 +83,19 @@ def _reply_box() -> rx.Component:
             width="100%",
             spacing="2",
         ),
-        rx.callout("This ticket is closed. If the problem is back, please file a new ticket.", icon="info",
-                   color_scheme="gray", width="100%"),
+        rx.cond(
+            TicketState.ticket["merged_into_id"] != "",
+            rx.callout(
+                rx.text("This request was merged into ",
+                        rx.link(TicketState.ticket["merged_into_number"],
+                                href="/tickets/" + TicketState.ticket["merged_into_id"], weight="medium"),
+                        ", the same problem reported by someone else. Its conversation moved there; "
+                        "follow and reply on that ticket."),
+                icon="git-merge", color_scheme="blue", width="100%", data_testid="merged-into",
+            ),
+            rx.callout("This ticket is closed. If the problem is back, please file a new ticket.", icon="info",
+                       color_scheme="gray", width="100%"),
+        ),
     )
 
 

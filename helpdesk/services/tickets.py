@@ -43,10 +43,10 @@ AUTO_CLOSE_BATCH_SIZE = 200
 # ---------------------------------------------------------------- visibility
 
 
-def _followed_by(actor: Actor) -> ColumnElement[bool]:
+def _followed_by(user_id: int) -> ColumnElement[bool]:
     # `id = ANY(ARRAY(subquery))` rather than `id IN (subquery)`: the array is computed once up front, so
     # PostgreSQL can OR the primary-key index with the requester index instead of filtering every ticket.
-    followed_ids = select(TicketFollower.ticket_id).where(TicketFollower.user_id == actor.user_id)
+    followed_ids = select(TicketFollower.ticket_id).where(TicketFollower.user_id == user_id)
     return Ticket.id == any_(func.array(followed_ids.scalar_subquery()))
 
 
@@ -64,10 +64,10 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
                 Ticket.team_id.is_(None),  # the untriaged queue belongs to every agent
                 Ticket.assignee_id == actor.user_id,
                 Ticket.requester_id == actor.user_id,
-                _followed_by(actor),
+                _followed_by(actor.user_id),
             ),
         )
-    return and_(alive, or_(Ticket.requester_id == actor.user_id, _followed_by(actor)))
+    return and_(alive, or_(Ticket.requester_id == actor.user_id, _followed_by(actor.user_id)))
 
 
 def _reads_in_own_right(actor: Actor, ticket: Ticket) -> bool:
@@ -443,6 +443,7 @@ class TicketFilters:
     unassigned: bool = False
     category_id: int | None = None
     requester_id: int | None = None
+    involving_user_id: int | None = None  # the person's own requests and the tickets they follow
     text: str = ""
     only_open: bool = False
     ticket_ids: list[int] = field(default_factory=list)
@@ -477,6 +478,8 @@ class TicketFilters:
             conds.append(or_(Ticket.category_id == self.category_id, Ticket.category_id.in_(child_ids)))
         if self.requester_id is not None:
             conds.append(Ticket.requester_id == self.requester_id)
+        if self.involving_user_id is not None:
+            conds.append(or_(Ticket.requester_id == self.involving_user_id, _followed_by(self.involving_user_id)))
         if self.ticket_ids:
             conds.append(Ticket.id.in_(self.ticket_ids))
         if self.sla_state:

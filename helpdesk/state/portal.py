@@ -34,15 +34,18 @@ class MyTicketsState(KeysetPaging, SessionState):
         self.error = ""
         try:
             with self._service() as (session, actor):
-                filters = tickets.TicketFilters(statuses=PORTAL_VIEWS[self.view], requester_id=actor.user_id)
+                filters = tickets.TicketFilters(statuses=PORTAL_VIEWS[self.view], involving_user_id=actor.user_id)
                 page = tickets.list_tickets(session, actor, filters, cursor=cursor, limit=20)
                 watchers.watch_requester(self.router.session.client_token, actor.user_id)
+                me = actor.user_id
         except NotAuthenticated:
             return self._sign_in_again()
         except DomainError as exc:
             self.error = exc.message
             return None
-        self.rows = [ticket_row(r, staff=False) for r in page.rows]
+        # A followed ticket is someone else's request that one of mine was merged into.
+        self.rows = [ticket_row(r, staff=False) | {"followed_from": r["requester"] if r["requester_id"] != me else ""}
+                     for r in page.rows]
         self.next_cursor = page.next_cursor or ""
         self.loaded = True
         return None

@@ -87,3 +87,17 @@ def test_canned_response_link_and_merge_from_the_ticket_page(sign_in, org: Org) 
     with session_scope() as session:
         merged = session.get(Ticket, duplicate)
         assert (merged.status, merged.merged_into_id) == ("closed", original)
+
+    # Bob, whose request was the duplicate, is sent on to the ticket it continues on, sees it among his tickets
+    # and can add to it.
+    bob = sign_in("bob@example.org")
+    open_page(bob, f"/tickets/{duplicate}")
+    expect(bob.get_by_test_id("merged-into")).to_contain_text(f"#{numbers[original]}")
+    bob.get_by_test_id("merged-into").get_by_role("link").click()
+    bob.wait_for_url(re.compile(rf"/tickets/{original}$"))
+    bob.get_by_test_id("reply-box").fill("Mine flickers too since Monday")
+    bob.get_by_test_id("send-reply").click()
+    expect(bob.get_by_test_id("comment").filter(has_text="Mine flickers too since Monday")).to_be_visible()
+    open_page(bob, "/portal")
+    followed = bob.get_by_test_id("my-ticket-row").filter(has_text="Projector flickers in room 2")
+    expect(followed.get_by_test_id("followed-marker")).to_contain_text("reported by Alice Requester")

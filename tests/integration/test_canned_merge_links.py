@@ -279,6 +279,11 @@ def test_a_follower_replies_and_hears_back_by_email(org: Org) -> None:
     with session_scope() as session:
         reply = conversation.add_comment(session, alice, target, CommentDraft(body="Still flickers on my desk"))
         assert session.get(Ticket, target).status == "open"
+        # ... and her own list ("My tickets") shows the ticket she now follows next to her merged request.
+        mine = tickets.list_tickets(session, alice, tickets.TicketFilters(involving_user_id=org.alice)).rows
+        assert {r["id"] for r in mine} == {duplicate, target}
+        assert {r["id"] for r in tickets.list_tickets(session, hank, tickets.TicketFilters(
+            involving_user_id=org.bob)).rows} == {target}
         # ... and the assignee hears about it.
         to_agent = notifications.comment_notifications(session, reply.id)
         assert [mail.to for _, mail in to_agent] == [["hank@example.org"]]
