@@ -15,6 +15,7 @@ Model (all scikit-learn, no network, no GPU):
   - ``lr_word``: multinomial logistic regression (C=10) on ``word``;
   - ``svc_all``: LinearSVC (C=0.1) on ``word + char + emb``;
   - ``svc_head``: LinearSVC (C=0.3) on ``word + head``;
+  - ``nblr_head``: NB-LR (:mod:`helpdesk.ai.nb_linear`, C=4) on ``word + head``;
 * stacker / calibrator: a multinomial logistic regression (standardised
   inputs, C=0.1) fitted on the *out-of-fold* outputs of the base models
   (5-fold stratified CV), so the output probabilities are estimated on data
@@ -49,11 +50,12 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from . import embeddings
+from .nb_linear import NBLogisticRegression
 from .normalize import normalize, normalize_text
 
 __all__ = ["Prediction", "TicketClassifier", "MODEL_VERSION", "DEFAULT_THRESHOLD"]
 
-MODEL_VERSION = "category-stack-2.0"
+MODEL_VERSION = "category-stack-2.1"
 #: confidence above which a prediction may be applied automatically
 DEFAULT_THRESHOLD = 0.85
 _HEAD_TOKENS = 4
@@ -85,6 +87,7 @@ def _base_specs(seed: int) -> dict[str, tuple[Any, tuple[str, ...], str]]:
         "lr_word": (lambda: LogisticRegression(C=10.0, max_iter=300), ("word",), "proba"),
         "svc_all": (lambda: LinearSVC(C=0.1, random_state=seed), ("word", "char", "emb"), "decision"),
         "svc_head": (lambda: LinearSVC(C=0.3, random_state=seed), ("word", "head"), "decision"),
+        "nblr_head": (lambda: NBLogisticRegression(C=4.0, random_state=seed), ("word", "head"), "decision"),
     }
 
 

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +34,7 @@ from sqlmodel import Session, select
 from sqlmodel.sql.expression import Select
 
 from helpdesk import cache
-from helpdesk.ai import load_default_model
+from helpdesk.ai import DEFAULT_ARTIFACT, load_default_model
 from helpdesk.ai.classifier import DEFAULT_THRESHOLD
 from helpdesk.db import session_scope
 from helpdesk.models import AiFeedback, AiModelVersion, AiTrainingRun, Category, Status, Ticket, TicketEvent
@@ -473,7 +475,7 @@ def retrain(*, trigger: str = "schedule", requested_by: int | None = None,
 
 
 def _prune_rejected_artifacts(session: Session) -> None:
-    """Weekly runs would pile up artifacts (~12 MB each): the newest few rejected ones stay activatable, older
+    """Weekly runs would pile up artifacts (~17 MB each): the newest few rejected ones stay activatable, older
     rejected versions keep their row and figures but lose the artifact. Retired versions (once active) are kept."""
     stale = session.exec(
         select(AiModelVersion)
@@ -555,10 +557,25 @@ def _headline(metrics: dict[str, Any] | None) -> dict[str, Any]:
             "evaluated_on": metrics.get("evaluated_on", "")}
 
 
+@lru_cache(maxsize=1)
+def _shipped_figures() -> tuple[int, dict[str, Any]]:
+    """Training rows and held-out figures of the model in this release's package (read once per process)."""
+    try:
+        metadata = json.loads(DEFAULT_ARTIFACT.with_suffix(".json").read_text())
+    except (OSError, ValueError):
+        return 0, {}
+    return int(metadata.get("training_rows", 0)), dict(metadata.get("metrics", {})) | {
+        "evaluated_on": "the shipped data's held-out 20 %"}
+
+
 def version_row(row: AiModelVersion) -> dict[str, Any]:
+    training_rows, metrics = row.training_rows, row.metrics
+    if row.version == SHIPPED_VERSION:
+        # An upgrade ships a new default model under the same name: show its figures, not the first install's.
+        training_rows, metrics = _shipped_figures()
     return {"version": row.version, "created_at": row.created_at, "source": row.source, "status": row.status,
-            "training_ticket_count": row.training_ticket_count, "training_rows": row.training_rows,
-            "metrics": _headline(row.metrics), "promoted_by": row.promoted_by, "promoted_at": row.promoted_at,
+            "training_ticket_count": row.training_ticket_count, "training_rows": training_rows,
+            "metrics": _headline(metrics), "promoted_by": row.promoted_by, "promoted_at": row.promoted_at,
             "activatable": row.status != ModelStatus.ACTIVE and (row.version == SHIPPED_VERSION or
                                                                  bool(row.artifact_key))}
 
