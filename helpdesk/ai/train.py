@@ -28,6 +28,7 @@ from .classifier import DEFAULT_THRESHOLD, TicketClassifier
 AI_DIR = Path(__file__).resolve().parent
 DEFAULT_CSV = AI_DIR / "data" / "it-tickets-train.csv.gz"
 DEFAULT_ARTIFACT = AI_DIR / "artifacts" / "category-default.joblib"
+CURVE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98)
 
 
 def load_csv(path: str | PathLike[str]) -> tuple[list[str], list[str]]:
@@ -67,6 +68,10 @@ def evaluate(model: TicketClassifier, texts: Sequence[str], labels: Sequence[str
     bins = np.minimum((conf * 15).astype(int), 14)
     ece = sum(abs((pred[bins == b] == y[bins == b]).mean() - conf[bins == b].mean()) * (bins == b).mean()
               for b in range(15) if (bins == b).any())
+    right = pred == y
+    # What other thresholds would give: an administrator can trade coverage for precision knowingly.
+    curve = [{"threshold": t, "precision": round(float(right[conf > t].mean()), 4) if (conf > t).any() else None,
+              "coverage": round(float((conf > t).mean()), 4)} for t in CURVE_THRESHOLDS]
     return {
         "n": int(len(y)),
         "accuracy": round(float(accuracy_score(y, pred)), 4),
@@ -78,6 +83,7 @@ def evaluate(model: TicketClassifier, texts: Sequence[str], labels: Sequence[str
         "per_category": {c: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4),
                              "f1": round(float(f[i]), 4), "support": int(s[i])}
                          for i, c in enumerate(classes)},
+        "threshold_curve": curve,
     }
 
 

@@ -554,7 +554,7 @@ def _headline(metrics: dict[str, Any] | None) -> dict[str, Any]:
     metrics = metrics or {}
     return {"accuracy": metrics.get("accuracy"), "auto_precision": metrics.get("auto_precision"),
             "auto_coverage": metrics.get("auto_coverage"), "n": metrics.get("n"),
-            "evaluated_on": metrics.get("evaluated_on", "")}
+            "evaluated_on": metrics.get("evaluated_on", ""), "threshold_curve": metrics.get("threshold_curve", [])}
 
 
 @lru_cache(maxsize=1)

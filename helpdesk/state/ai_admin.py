@@ -50,6 +50,15 @@ def _kept_version_row(row: dict[str, Any]) -> dict[str, str]:
             "activatable": "yes" if row["activatable"] else ""}
 
 
+def _threshold_rows(kept: list[dict[str, Any]], threshold: float) -> list[dict[str, str]]:
+    """The active version's precision and coverage at other thresholds, from its own held-back evaluation."""
+    active = next((row for row in kept if row["status"] == "active"), None)
+    curve = active["metrics"]["threshold_curve"] if active else []
+    return [{"threshold": f"{point['threshold']:.2f}", "precision": percent(point["precision"]),
+             "coverage": percent(point["coverage"]),
+             "current": "yes" if abs(point["threshold"] - threshold) < 1e-9 else ""} for point in curve]
+
+
 def _run_summary(run: dict[str, Any] | None) -> dict[str, str]:
     if run is None:
         return {}
@@ -69,6 +78,8 @@ class AiAdminState(SessionState):
     per_version: list[dict[str, str]] = []
     versions: list[dict[str, str]] = []
     last_run: dict[str, str] = {}
+    thresholds: list[dict[str, str]] = []
+    active_evaluated_on: str = ""
     token_usage: list[dict[str, str]] = []
     token_message: str = ""
     can_manage: bool = False
@@ -89,6 +100,7 @@ class AiAdminState(SessionState):
             # Agents and requesters are sent to their own start page, and nothing an earlier visitor of this tab
             # loaded stays behind.
             self.summary, self.per_category, self.per_version, self.versions, self.last_run = {}, [], [], [], {}
+            self.thresholds, self.active_evaluated_on = [], ""
             self.token_usage, self.loaded, self.can_manage = [], False, False
             return rx.redirect(HOME_FOR_ROLE.get(self.user_role, HOME_FOR_ROLE[Role.REQUESTER]))
         self.can_manage = self.user_role == Role.ADMIN
@@ -108,6 +120,8 @@ class AiAdminState(SessionState):
         self.per_category = [_category_row(r) for r in metrics["per_category_at_threshold"]]
         self.per_version = [_version_metrics_row(r) for r in metrics["by_model_version"]]
         self.versions = [_kept_version_row(r) for r in kept]
+        self.thresholds = _threshold_rows(kept, metrics["threshold"])
+        self.active_evaluated_on = next((r["metrics"]["evaluated_on"] for r in kept if r["status"] == "active"), "")
         self.last_run = _run_summary(runs[0] if runs else None)
         usage = metrics["token_usage"]
         self.token_message = usage["message"]

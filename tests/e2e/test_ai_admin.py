@@ -60,6 +60,13 @@ def test_a_manager_reads_the_ai_page_with_numbers(sign_in, ai_history: Org) -> N
     assert page.get_by_test_id("version-row").count() == 2
     assert page.get_by_test_id("version-status").nth(0).inner_text() == "active"
     assert page.get_by_test_id("token-usage").is_visible()
+    # What other thresholds would give, from the active model's own evaluation; the one in use is marked.
+    thresholds = page.get_by_test_id("threshold-row")
+    assert thresholds.count() == 8
+    current = thresholds.filter(has_text="current")
+    assert current.count() == 1 and current.inner_text().startswith("0.85")
+    coverages = [float(thresholds.nth(i).inner_text().split("\t")[-1].strip().rstrip("%")) for i in range(8)]
+    assert coverages == sorted(coverages, reverse=True)
     # Managers read; retraining and rollback are for administrators.
     assert page.get_by_test_id("retrain-now").count() == 0
     assert page.get_by_test_id("activate-r-older").count() == 0

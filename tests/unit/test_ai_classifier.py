@@ -91,6 +91,20 @@ def test_a_tiny_model_trains_and_survives_save_and_load(tmp_path: Path) -> None:
     assert loaded.predict_proba(probe) == pytest.approx(model.predict_proba(probe))
 
 
+def test_the_evaluation_shows_what_each_threshold_would_give(shipped: TicketClassifier) -> None:
+    from helpdesk.ai.train import CURVE_THRESHOLDS, evaluate
+
+    texts = ["laptop screen broken and flickering", "password reset account locked cannot log in",
+             "please purchase new monitor order", "mailbox full cannot send"]
+    metrics = evaluate(shipped, texts, ["Hardware", "Access", "Purchase", "Storage"])
+    curve = metrics["threshold_curve"]
+    assert [point["threshold"] for point in curve] == list(CURVE_THRESHOLDS)
+    at_default = next(point for point in curve if point["threshold"] == metrics["threshold"])
+    assert (at_default["precision"], at_default["coverage"]) == (metrics["auto_precision"], metrics["auto_coverage"])
+    coverages = [point["coverage"] for point in curve]
+    assert coverages == sorted(coverages, reverse=True) and coverages[0] > 0
+
+
 def test_a_model_trained_with_other_embeddings_is_refused(tmp_path: Path) -> None:
     texts, labels = _synthetic_rows()
     model = TicketClassifier(n_folds=2, n_jobs=1).fit(texts, labels)

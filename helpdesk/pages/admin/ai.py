@@ -100,6 +100,32 @@ def _kept_version_row(row: rx.Var) -> rx.Component:
     )
 
 
+def _threshold_row(row: rx.Var) -> rx.Component:
+    current = row["current"] == "yes"
+    return rx.table.row(
+        rx.table.row_header_cell(rx.hstack(rx.text(row["threshold"]),
+                                           rx.cond(current, rx.badge("current", color_scheme="blue", variant="soft")),
+                                           spacing="2", align="center")),
+        rx.table.cell(row["precision"]),
+        rx.table.cell(row["coverage"]),
+        font_weight=rx.cond(current, "600", "400"),
+        data_testid="threshold-row",
+    )
+
+
+def _threshold_choice() -> rx.Component:
+    return card(
+        rx.heading("Choosing the threshold", size="4", margin_bottom="4px"),
+        rx.text("The active model above other confidence thresholds, on ", AiAdminState.active_evaluated_on,
+                ": a higher threshold sets fewer fields automatically and gets more of them right. Set "
+                "AI_AUTO_APPLY_THRESHOLD to change it; the confidence is a calibrated probability, so the "
+                "precision above a threshold is about the average confidence there.",
+                size="1", color_scheme="gray", margin_bottom="10px"),
+        _table(["Threshold", "Precision above it", "Coverage"], AiAdminState.thresholds, _threshold_row,
+               "threshold-table", "The active version was evaluated before this table existed."),
+    )
+
+
 def _last_run() -> rx.Component:
     run = AiAdminState.last_run
     return card(
@@ -210,6 +236,7 @@ def ai_admin_page() -> rx.Component:
                     _table(["Version", "Status", "Trained on", "Accuracy", "Precision", "Coverage", "Evaluated on",
                             ""], AiAdminState.versions, _kept_version_row, "versions-table", "No versions."),
                 ),
+                _threshold_choice(),
                 rx.grid(_last_run(), _token_usage(), columns="2", spacing="3", width="100%"),
                 spacing="4",
                 width="100%",
