@@ -48,9 +48,10 @@ def _similar_row(row: rx.Var, resolved: bool) -> rx.Component:
         ),
         rx.hstack(
             status_badge(row["status"], row["status_label"]),
-            rx.text("opened ", row["age"], size="1", color_scheme="gray", title=row["created"]),
-            rx.cond(resolved & (row["resolved_ago"] != ""),
-                    rx.text("· resolved ", row["resolved_ago"], size="1", color_scheme="gray")),
+            # One text, so "opened … · resolved …" wraps as a sentence in the narrow sidebar, not as two columns.
+            rx.text("opened ", row["age"],
+                    rx.cond(resolved & (row["resolved_ago"] != ""), " · resolved " + row["resolved_ago"], ""),
+                    size="1", color_scheme="gray", title=row["created"]),
             spacing="2",
             align="center",
         ),
