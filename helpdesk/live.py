@@ -44,27 +44,29 @@ class TicketChange:
     kind: str
     committed_at: float
     version: int
+    follower_ids: tuple[int, ...] = ()  # people whose request was merged into this ticket
 
     @classmethod
     def from_fields(cls, fields: dict[str, str]) -> TicketChange:
+        followers = tuple(int(f) for f in fields.get("followers", "").split(",") if f)
         return cls(int(fields["ticket_id"]), int(fields["requester_id"]), fields["kind"],
-                   float(fields["committed_at"]), int(fields.get("version", 0)))
+                   float(fields["committed_at"]), int(fields.get("version", 0)), followers)
 
 
 # Numbering and appending happen in one server-side step, so stream order and version order agree.
 _PUBLISH_SCRIPT = """
 local version = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'ticket_id', ARGV[2], 'requester_id', ARGV[3],
-           'kind', ARGV[4], 'committed_at', ARGV[5], 'version', version)
+           'kind', ARGV[4], 'committed_at', ARGV[5], 'version', version, 'followers', ARGV[6])
 return version
 """
 
 
-def publish(ticket_id: int, requester_id: int, kind: str) -> None:
+def publish(ticket_id: int, requester_id: int, kind: str, follower_ids: tuple[int, ...] = ()) -> None:
     """Called after commit. A Redis outage loses only the live push, never the change itself:
     pages catch up on their next load."""
     try:
         cache.get_redis().eval(_PUBLISH_SCRIPT, 2, stream_key(), version_key(), STREAM_MAX_LENGTH, ticket_id,
-                               requester_id, kind, repr(time.time()))
+                               requester_id, kind, repr(time.time()), ",".join(map(str, follower_ids)))
     except redis.RedisError:
         log.warning("live push for ticket %s skipped: Redis unavailable", ticket_id)

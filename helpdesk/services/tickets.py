@@ -206,7 +206,10 @@ def mark_changed(session: Session, ticket: Ticket, kind: str = "changed") -> Non
     """After commit: cached counts are refreshed and every page showing the ticket is told."""
     on_commit.after_commit(session, lambda: cache.bump_version("tickets"), key="tickets-version")
     ticket_id, requester_id = ticket.id, ticket.requester_id
-    on_commit.after_commit(session, lambda: live.publish(ticket_id, requester_id, kind), key=f"live-{ticket_id}")
+    # Read now, inside the transaction: the portal tabs of people following the ticket are told too.
+    follower_ids = tuple(session.exec(select(TicketFollower.user_id).where(TicketFollower.ticket_id == ticket_id)))
+    on_commit.after_commit(session, lambda: live.publish(ticket_id, requester_id, kind, follower_ids),
+                           key=f"live-{ticket_id}")
 
 
 # ---------------------------------------------------------------- change

@@ -106,7 +106,9 @@ class _Watchers:
             self.ticket[ticket_id].add(token)
 
     def tokens_for(self, change: live.TicketChange) -> set[str]:
-        return self.queue | self.requester.get(change.requester_id, set()) | self.ticket.get(change.ticket_id, set())
+        people = (change.requester_id, *change.follower_ids)
+        return self.queue | self.ticket.get(change.ticket_id, set()) | set().union(
+            *(self.requester.get(user_id, set()) for user_id in people))
 
 
 watchers = _Watchers()

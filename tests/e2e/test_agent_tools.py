@@ -12,7 +12,7 @@ from helpdesk.db import session_scope
 from helpdesk.models import Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.services import canned_responses, tickets
-from helpdesk.services.validation import CannedResponseDraft
+from helpdesk.services.validation import CannedResponseDraft, TicketChanges
 from tests.e2e.conftest import open_page
 from tests.factories import Org, draft
 
@@ -101,3 +101,8 @@ def test_canned_response_link_and_merge_from_the_ticket_page(sign_in, org: Org) 
     open_page(bob, "/portal")
     followed = bob.get_by_test_id("my-ticket-row").filter(has_text="Projector flickers in room 2")
     expect(followed.get_by_test_id("followed-marker")).to_contain_text("reported by Alice Requester")
+    # A change to the followed ticket reaches Bob's list by itself.
+    expect(followed).to_contain_text("New")
+    with session_scope() as session:
+        tickets.update_ticket(session, org.actor(org.hank), original, TicketChanges(status="in_progress"))
+    expect(followed).to_contain_text("In progress", timeout=5000)
