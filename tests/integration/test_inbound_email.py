@@ -47,3 +47,22 @@ def test_strangers_and_other_peoples_tickets_are_ignored(org: Org) -> None:
     with session_scope() as session:
         ticket_id = session.exec(select(Ticket.id).where(Ticket.number == number)).one()
         assert conversation.list_comments(session, org.actor(org.root), ticket_id) == []
+
+
+def test_the_requester_of_a_merged_duplicate_replies_by_e_mail_on_the_ticket_it_continues_on(org: Org) -> None:
+    from helpdesk.services import merging
+
+    with session_scope() as session:
+        duplicate = tickets.create_ticket(session, org.actor(org.alice), draft(title="Monitor flickers")).id
+        target = tickets.create_ticket(session, org.actor(org.bob), draft(title="Office monitors flicker"))
+        target_id, number = target.id, target.number
+    with session_scope() as session:
+        merging.merge(session, org.actor(org.hank), duplicate, target_id)
+    # Alice answers the "continues here" e-mail, whose subject names the target.
+    with session_scope() as session:
+        result = inbound_email.ingest(session, mail("alice@example.org", f"Re: [#{number}] Office monitors flicker",
+                                                    "Mine started on Monday too."))
+    assert (result.outcome, result.ticket_id) == ("replied", target_id)
+    with session_scope() as session:
+        bodies = [c["body"] for c in conversation.list_comments(session, org.actor(org.bob), target_id)]
+        assert "Mine started on Monday too." in bodies
