@@ -10,7 +10,6 @@ from helpdesk.components.similar_tickets import PANELS_ON_LOAD, assistant_panel,
 from helpdesk.routes import PORTAL, QUEUE, TICKET
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState, TicketRoom
-from helpdesk.state.session import SessionState
 from helpdesk.state.ticket import TicketState
 
 
@@ -284,6 +283,9 @@ def _details() -> rx.Component:
                     rx.cond(SessionState_is_staff(), rx.text(TicketState.ticket["requester_email"], size="1",
                                                              color_scheme="gray")),
                     spacing="0")),
+                rx.cond(TicketState.ticket["followers"] != "",
+                        _field_row("Also reported by", rx.text(TicketState.ticket["followers"], size="2",
+                                                               data_testid="followers"))),
                 _field_row("Opened", rx.text(TicketState.ticket["created"], size="2")),
                 rx.cond(TicketState.ticket["resolution_due"] != "",
                         _field_row("Resolve by", rx.text(TicketState.ticket["resolution_due"], " (",
@@ -431,7 +433,7 @@ def ticket_page() -> rx.Component:
             TicketState.not_found,
             card(empty_state("search-x", "Ticket not found",
                              "It may have been removed, or it belongs to someone else.",
-                             rx.cond(SessionState.is_staff,
+                             rx.cond(SessionState_is_staff(),
                                      rx.link(rx.button("Back to the queue", variant="soft"), href=QUEUE),
                                      rx.link(rx.button("Back to my tickets", variant="soft"), href=PORTAL)))),
             rx.vstack(

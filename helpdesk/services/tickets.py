@@ -614,11 +614,18 @@ def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, A
         # Pages decide on this, not on the role: an agent who only follows the ticket reads it as a requester.
         sees_internal_notes=sees_internal_notes(actor, ticket),
         merged_into_number=_merged_into_number(session, actor, ticket),
+        # Requesters of duplicates merged into this ticket: IT sees who else is affected; followers see nobody.
+        followers=_follower_names(session, ticket) if sees_internal_notes(actor, ticket) else [],
     )
     # Requesters and followers (and a manager reading their own request) never see the classifier's workings.
     if not sees_internal_notes(actor, ticket) or (ticket.requester_id == actor.user_id and not actor.is_staff):
         data.pop("ai_metadata", None)
     return data
+
+
+def _follower_names(session: Session, ticket: Ticket) -> list[str]:
+    return list(session.exec(select(User.full_name).join(TicketFollower, TicketFollower.user_id == User.id)
+                             .where(TicketFollower.ticket_id == ticket.id).order_by(User.full_name)).all())
 
 
 def _merged_into_number(session: Session, actor: Actor, ticket: Ticket) -> int | None:

@@ -169,6 +169,7 @@ class TicketState(SessionState):
             "first_responded": local_time(detail["first_responded_at"]),
             "resolved": local_time(detail["resolved_at"]),
             "source": detail["source"],
+            "followers": ", ".join(detail.get("followers", [])),
             # Set only when the reader may open the ticket this duplicate was merged into.
             "merged_into_id": str(detail["merged_into_id"]) if detail.get("merged_into_number") else "",
             "merged_into_number": f"#{detail['merged_into_number']}" if detail.get("merged_into_number") else "",

@@ -84,6 +84,7 @@ def test_canned_response_link_and_merge_from_the_ticket_page(sign_in, org: Org) 
     page.get_by_test_id("confirm-merge").click()
     page.wait_for_url(re.compile(rf"/tickets/{original}$"))
     expect(page.get_by_test_id("comment").filter(has_text=f"Merged #{numbers[duplicate]}")).to_be_visible()
+    expect(page.get_by_test_id("followers")).to_have_text("Bob Requester")
     with session_scope() as session:
         merged = session.get(Ticket, duplicate)
         assert (merged.status, merged.merged_into_id) == ("closed", original)

@@ -256,6 +256,8 @@ def test_the_followed_ticket_shows_only_its_public_conversation(org: Org) -> Non
     with session_scope() as session:
         detail = tickets.ticket_detail(session, alice, target)
         assert detail["requester"] == "Bob Requester" and detail["can_work"] is False and detail["can_reply"] is True
+        assert detail["followers"] == []  # who else follows is for IT's eyes
+        assert tickets.ticket_detail(session, org.actor(org.hank), target)["followers"] == ["Alice Requester"]
         seen = [c["body"] for c in conversation.list_comments(session, alice, target)]
         assert seen == ["It started at 9", "Checking the power strip"]
         listed = {r["id"] for r in tickets.list_tickets(session, alice, tickets.TicketFilters()).rows}
