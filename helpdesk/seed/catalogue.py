@@ -256,3 +256,162 @@ RESOLUTIONS: dict[str, str] = {
         "Reset your password, signed out all sessions and blocked the foreign sign-in. MFA is now enforced on the "
         "account; no data was accessed.",
 }
+
+# Other people's wording of the same problems, by the title above: real helpdesks rarely see one text twice, and the
+# similar-tickets panel and retraining only show what they can do on varied wording.
+REPHRASINGS: dict[str, list[tuple[str, str]]] = {
+    "Laptop will not power on after update": [
+        ("Laptop dead after overnight updates", "Left my laptop updating overnight and this morning it won't "
+         "start. Pressing the power button does nothing except a blinking light."),
+        ("Notebook stuck, won't boot", "My notebook won't boot since the update yesterday. Screen stays black."),
+    ],
+    "Laptop fan very loud and machine is slow": [
+        ("Computer overheating and slow", "My computer gets very hot and the fan is noisy. Opening Excel takes "
+         "minutes."),
+        ("PC running really slowly", "Everything on my PC is slow since last week and the fan never stops."),
+    ],
+    "Request docking station for new desk": [
+        ("Docking station needed", "I need a docking station with two display ports for my new workplace."),
+        ("Dock for hot desk on 4th floor", "The hot desk I use has no dock. Could one be installed?"),
+    ],
+    "Printer on 2nd floor shows paper jam but no paper is stuck": [
+        ("Printer keeps saying paper jam", "The finance printer says there is a jam in tray 2 but nothing is "
+         "stuck. We cannot print invoices."),
+        ("Cannot print - jam error", "Every print job fails with a paper jam error on the second floor printer."),
+    ],
+    "Scanner not sending documents to e-mail": [
+        ("Scan to email broken", "The copier downstairs no longer emails scans. It shows an error after "
+         "scanning."),
+        ("Scanned documents not arriving", "I scan to my email address but nothing arrives."),
+    ],
+    "Company phone not receiving e-mail": [
+        ("Work mobile not syncing mail", "My work mobile shows no new emails since yesterday afternoon."),
+        ("No emails on my phone", "Emails stopped arriving on my company phone; on the laptop they arrive fine."),
+    ],
+    "Second monitor flickers": [
+        ("External monitor flickering", "My external screen keeps flickering and going black for a second."),
+        ("Screen blinking on and off", "The second screen on my desk blinks on and off all day."),
+    ],
+    "Keyboard keys sticking": [
+        ("Replacement keyboard please", "A few keys on my keyboard don't work properly any more. Can I have a "
+         "new one?"),
+        ("Broken keyboard", "Coffee went into my keyboard and now some keys stick."),
+    ],
+    "Locked out of my account after password change": [
+        ("Account locked", "My account got locked after I updated my password. I can't sign in anywhere."),
+        ("Cannot log in after password reset", "After resetting my password I cannot log in; it says account "
+         "locked."),
+    ],
+    "Password reset link not arriving": [
+        ("No password reset email", "I requested a password reset twice but never got the email."),
+        ("Forgot password email missing", "The forgot password mail does not arrive, not even in junk."),
+    ],
+    "VPN disconnects every 10 minutes": [
+        ("VPN keeps dropping", "My VPN connection drops all the time when working from home."),
+        ("Remote connection unstable", "The remote connection to the office keeps disconnecting every few "
+         "minutes."),
+    ],
+    "Need VPN access for new contractor": [
+        ("Remote access for external consultant", "An external consultant starts next week and needs remote "
+         "access to the test servers. Approved by the project manager."),
+        ("VPN account for contractor", "Please create VPN access for our new contractor starting Monday."),
+    ],
+    "Access to the finance reporting dashboard": [
+        ("Need access to Power BI report", "Please give me access to the monthly finance report in Power BI."),
+        ("Permission for reporting dashboard", "I need view permission on the finance dashboard for my new "
+         "role."),
+    ],
+    "Cannot open shared project folder in SharePoint": [
+        ("Access denied on project site", "I get access denied when opening the campaign project site."),
+        ("Need edit rights on team site", "Please give me edit rights on our team's SharePoint folder."),
+    ],
+    "Admin rights needed to install Python": [
+        ("Install software needs admin password", "I need to install Python and some tools for my analysis "
+         "but it asks for an admin password."),
+        ("Local admin rights request", "Can I get local administrator rights on my laptop to install "
+         "development tools?"),
+    ],
+    "Temporary admin access to install printer driver": [
+        ("Admin password for driver install", "Installing my printer driver asks for administrator rights."),
+        ("Need admin to install a driver", "I need temporary admin access to install a driver for my home "
+         "printer."),
+    ],
+    "Shared drive S: not mapping": [
+        ("S drive missing", "The S drive disappeared from my computer this morning."),
+        ("Network drive not connecting", "My network drive does not connect after login; colleagues have the "
+         "same issue."),
+    ],
+    "Need more space on team share": [
+        ("Team folder full", "Our team folder is full and we can't save files. Please increase the quota."),
+        ("Quota increase for shared folder", "We need more storage on our shared folder, it is at 99 %."),
+    ],
+    "Accidentally deleted folder, need it restored": [
+        ("Restore deleted files", "I deleted some files from the shared drive by mistake this morning. Can they "
+         "be restored?"),
+        ("Need backup restore", "Please restore yesterday's version of the contracts folder from backup."),
+    ],
+    "Mailbox full, cannot send e-mail": [
+        ("Mailbox over quota", "Outlook says my mailbox is over its size limit and I cannot send mail."),
+        ("Cannot send emails, mailbox full", "I get a mailbox full warning and my emails don't go out."),
+    ],
+    "New laptop for new hire in Sales": [
+        ("Laptop for new starter", "A new sales colleague starts on Monday and needs a laptop and headset."),
+        ("Order laptop for new employee", "Please order a standard laptop for our new team member."),
+    ],
+    "Request for ergonomic mouse": [
+        ("Ergonomic mouse order", "Could you order an ergonomic mouse for me? My wrist hurts."),
+        ("Vertical mouse request", "I would like to request a vertical mouse for my desk."),
+    ],
+    "Adobe Acrobat Pro licence": [
+        ("Acrobat licence needed", "I need an Acrobat licence to edit PDF documents for contracts."),
+        ("Request PDF editor licence", "Please assign me a licence for a PDF editor."),
+    ],
+    "Renewal of design software licences": [
+        ("Design licences expiring", "Our design tool licences expire this month. Please renew them."),
+        ("Renew software subscription", "The subscription for our design software needs renewing."),
+    ],
+    "Leave balance wrong in HR portal": [
+        ("Holiday balance incorrect", "My holiday balance in the HR system is wrong after the last payroll."),
+        ("Wrong vacation days shown", "The HR portal shows fewer vacation days than I have."),
+    ],
+    "Cannot submit timesheet before deadline": [
+        ("Timesheet submission error", "I get an error when submitting my timesheet and the deadline is "
+         "today."),
+        ("Time booking system not working", "The time booking system will not save my hours."),
+    ],
+    "Offboarding for employee leaving Friday": [
+        ("Leaver on Friday", "A colleague leaves on Friday. Please disable accounts and collect equipment."),
+        ("Employee leaving - remove access", "Please remove all access for a team member who is leaving this "
+         "week."),
+    ],
+    "Onboarding checklist for three new starters": [
+        ("New starters next week", "Three people join next week and need accounts, laptops and email."),
+        ("Setup for new employees", "Please prepare accounts and equipment for our new employees starting "
+         "Monday."),
+    ],
+    "Test environment for the CRM migration project": [
+        ("Project test server", "Our migration project needs a test server with a copy of production data."),
+        ("Environment for project testing", "We need a test environment for the CRM project by next week."),
+    ],
+    "Set up a project mailing list": [
+        ("Distribution list for project", "Please create a mailing list for our project team members."),
+        ("New project email group", "Can you set up an email group for the automation project?"),
+    ],
+    "How do I book a meeting room with video?": [
+        ("Video meeting room booking", "How can I book a meeting room that has video conferencing?"),
+        ("Which rooms have video?", "Which rooms have cameras for video calls and how do I reserve one?"),
+    ],
+    "Wi-Fi password for visitors": [
+        ("Guest Wi-Fi access", "How do our visitors get on the guest Wi-Fi tomorrow?"),
+        ("Internet for guests", "We have guests coming; how can they connect to the internet?"),
+    ],
+    "Whole office has no internet": [
+        ("Internet down in office", "No one in the office has internet since this morning."),
+        ("Network outage", "The whole floor lost network connection. Nothing loads."),
+    ],
+    "Suspicious sign-in alert on my account": [
+        ("Strange login alert", "I got an alert about a login from another country that was not me."),
+        ("Possible account compromise", "Someone may have signed in to my account; I received a security "
+         "warning."),
+    ],
+}

@@ -72,7 +72,7 @@ def seed_structure(session: Session) -> dict[str, Team]:
     return teams
 
 
-def seed_demo(ticket_count: int = 320, seed: int = 7) -> bool:
+def seed_demo(ticket_count: int = 440, seed: int = 7) -> bool:
     """Returns False when the database already holds an organisation."""
     rng = random.Random(seed)
     with session_scope() as session:
@@ -187,7 +187,8 @@ def _seed_tickets(session: Session, rng: random.Random, count: int, agents: list
     status_weights = [(Status.NEW, 10), (Status.OPEN, 16), (Status.IN_PROGRESS, 14),
                       (Status.WAITING_ON_CUSTOMER, 8), (Status.RESOLVED, 30), (Status.CLOSED, 22)]
     for index in range(count):
-        path, priority, title, description = rng.choice(catalogue.TICKETS)
+        path, priority, template, description = rng.choice(catalogue.TICKETS)
+        title, description = rng.choice([(template, description), *catalogue.REPHRASINGS[template]])
         category = categories[path]
         age = timedelta(minutes=rng.randint(5, 60 * 24 * 75)) if index else timedelta(minutes=30)
         created = now - age * (rng.random() ** 0.6)
@@ -232,7 +233,7 @@ def _seed_tickets(session: Session, rng: random.Random, count: int, agents: list
         if status in (Status.RESOLVED, Status.CLOSED):
             ticket.resolved_at = later(moment, 30, 60 * 48)
             if assignee_id:
-                session.add(Comment(ticket_id=ticket.id, author_id=assignee_id, body=catalogue.RESOLUTIONS[title],
+                session.add(Comment(ticket_id=ticket.id, author_id=assignee_id, body=catalogue.RESOLUTIONS[template],
                                     created_at=ticket.resolved_at))
             if status == Status.CLOSED:
                 ticket.closed_at = min(ticket.resolved_at + timedelta(days=3), now - timedelta(minutes=1))
