@@ -54,8 +54,11 @@ def _threshold_rows(kept: list[dict[str, Any]], threshold: float) -> list[dict[s
     """The active version's precision and coverage at other thresholds, from its own held-back evaluation."""
     active = next((row for row in kept if row["status"] == "active"), None)
     curve = active["metrics"]["threshold_curve"] if active else []
+    evaluated = (active["metrics"]["n"] or 0) if active else 0
+    # How many tickets each figure rests on: on a few dozen held-back tickets the curve is noisy.
     return [{"threshold": f"{point['threshold']:.2f}", "precision": percent(point["precision"]),
              "coverage": percent(point["coverage"]),
+             "tickets": f"{round(point['coverage'] * evaluated):,} of {evaluated:,}" if evaluated else "",
              "current": "yes" if abs(point["threshold"] - threshold) < 1e-9 else ""} for point in curve]
 
 

@@ -108,6 +108,7 @@ def _threshold_row(row: rx.Var) -> rx.Component:
                                            spacing="2", align="center")),
         rx.table.cell(row["precision"]),
         rx.table.cell(row["coverage"]),
+        rx.table.cell(rx.text(row["tickets"], color_scheme="gray")),
         font_weight=rx.cond(current, "600", "400"),
         data_testid="threshold-row",
     )
@@ -121,8 +122,8 @@ def _threshold_choice() -> rx.Component:
                 "AI_AUTO_APPLY_THRESHOLD to change it; the confidence is a calibrated probability, so the "
                 "precision above a threshold is about the average confidence there.",
                 size="1", color_scheme="gray", margin_bottom="10px"),
-        _table(["Threshold", "Precision above it", "Coverage"], AiAdminState.thresholds, _threshold_row,
-               "threshold-table", "The active version was evaluated before this table existed."),
+        _table(["Threshold", "Precision above it", "Coverage", "Tickets above it"], AiAdminState.thresholds,
+               _threshold_row, "threshold-table", "The active version was evaluated before this table existed."),
     )
 
 
