@@ -101,9 +101,7 @@ def merge(
     target.updated_at = now
     session.add_all([duplicate, target])
 
-    earlier_followers = set(session.exec(
-        select(TicketFollower.user_id).where(TicketFollower.ticket_id == duplicate.id)
-    ).all())
+    earlier_followers = set(tickets.follower_ids(session, duplicate.id))
     new_follower_ids = _follow(session, target, {duplicate.requester_id} | earlier_followers)
 
     session.add(TicketEvent(ticket_id=duplicate.id, actor_id=actor.user_id, kind="merged", field="merged_into_id",

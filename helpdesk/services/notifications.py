@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlmodel import Session, select
 
-from helpdesk.models import Category, Comment, Role, Team, Ticket, TicketFollower, User
+from helpdesk.models import Category, Comment, Role, Team, Ticket, User
+from helpdesk.services import tickets
 from helpdesk.settings import get_settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
@@ -70,8 +71,7 @@ def comment_notifications(session: Session, comment_id: int) -> list[tuple[int, 
         return []
     ticket = session.get(Ticket, comment.ticket_id)
     author = session.get(User, comment.author_id)
-    follower_ids = set(session.exec(
-        select(TicketFollower.user_id).where(TicketFollower.ticket_id == ticket.id)).all())
+    follower_ids = set(tickets.follower_ids(session, ticket.id))
     if comment.author_id == ticket.requester_id or comment.author_id in follower_ids:
         recipient_ids = [ticket.assignee_id] if ticket.assignee_id else []
     else:

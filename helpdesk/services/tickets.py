@@ -93,6 +93,11 @@ def is_follower(actor: Actor, ticket: Ticket) -> bool:
     return session.get(TicketFollower, (ticket.id, actor.user_id)) is not None
 
 
+def follower_ids(session: Session, ticket_id: int) -> list[int]:
+    """The people following a ticket (requesters of duplicates merged into it)."""
+    return list(session.exec(select(TicketFollower.user_id).where(TicketFollower.ticket_id == ticket_id)).all())
+
+
 def can_read(actor: Actor, ticket: Ticket) -> bool:
     if _reads_in_own_right(actor, ticket):
         return True
@@ -207,8 +212,8 @@ def mark_changed(session: Session, ticket: Ticket, kind: str = "changed") -> Non
     on_commit.after_commit(session, lambda: cache.bump_version("tickets"), key="tickets-version")
     ticket_id, requester_id = ticket.id, ticket.requester_id
     # Read now, inside the transaction: the portal tabs of people following the ticket are told too.
-    follower_ids = tuple(session.exec(select(TicketFollower.user_id).where(TicketFollower.ticket_id == ticket_id)))
-    on_commit.after_commit(session, lambda: live.publish(ticket_id, requester_id, kind, follower_ids),
+    followers = tuple(follower_ids(session, ticket_id))
+    on_commit.after_commit(session, lambda: live.publish(ticket_id, requester_id, kind, followers),
                            key=f"live-{ticket_id}")
 
 
@@ -602,6 +607,7 @@ def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, A
     category = session.get(Category, ticket.category_id) if ticket.category_id else None
     team = session.get(Team, ticket.team_id) if ticket.team_id else None
     requester = session.get(User, ticket.requester_id)
+    staff_view = sees_internal_notes(actor, ticket)
     data = ticket.model_dump(exclude={"deleted_at", "priority_rank"})
     data.update(
         category=category.name if category else None,
@@ -612,13 +618,13 @@ def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, A
         can_work=can_work(actor, ticket),
         can_reply=can_reply(actor, ticket),
         # Pages decide on this, not on the role: an agent who only follows the ticket reads it as a requester.
-        sees_internal_notes=sees_internal_notes(actor, ticket),
+        sees_internal_notes=staff_view,
         merged_into_number=_merged_into_number(session, actor, ticket),
         # Requesters of duplicates merged into this ticket: IT sees who else is affected; followers see nobody.
-        followers=_follower_names(session, ticket) if sees_internal_notes(actor, ticket) else [],
+        followers=_follower_names(session, ticket) if staff_view else [],
     )
     # Requesters and followers (and a manager reading their own request) never see the classifier's workings.
-    if not sees_internal_notes(actor, ticket) or (ticket.requester_id == actor.user_id and not actor.is_staff):
+    if not staff_view or (ticket.requester_id == actor.user_id and not actor.is_staff):
         data.pop("ai_metadata", None)
     return data
 
@@ -641,8 +647,7 @@ def can_reply(actor: Actor, ticket: Ticket) -> bool:
     this one, so they may still have something to add)."""
     if ticket.status == Status.CLOSED:
         return False
-    return (ticket.requester_id == actor.user_id or can_work(actor, ticket)
-            or (ticket.deleted_at is None and is_follower(actor, ticket)))
+    return ticket.requester_id == actor.user_id or can_work(actor, ticket) or is_follower(actor, ticket)
 
 
 def _user_names(session: Session, user_ids: set[int | None]) -> dict[int, str]:

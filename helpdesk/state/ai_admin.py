@@ -50,9 +50,8 @@ def _kept_version_row(row: dict[str, Any]) -> dict[str, str]:
             "activatable": "yes" if row["activatable"] else ""}
 
 
-def _threshold_rows(kept: list[dict[str, Any]], threshold: float) -> list[dict[str, str]]:
+def _threshold_rows(active: dict[str, Any] | None, threshold: float) -> list[dict[str, str]]:
     """The active version's precision and coverage at other thresholds, from its own held-back evaluation."""
-    active = next((row for row in kept if row["status"] == "active"), None)
     curve = active["metrics"]["threshold_curve"] if active else []
     evaluated = (active["metrics"]["n"] or 0) if active else 0
     # How many tickets each figure rests on: on a few dozen held-back tickets the curve is noisy.
@@ -123,8 +122,9 @@ class AiAdminState(SessionState):
         self.per_category = [_category_row(r) for r in metrics["per_category_at_threshold"]]
         self.per_version = [_version_metrics_row(r) for r in metrics["by_model_version"]]
         self.versions = [_kept_version_row(r) for r in kept]
-        self.thresholds = _threshold_rows(kept, metrics["threshold"])
-        self.active_evaluated_on = next((r["metrics"]["evaluated_on"] for r in kept if r["status"] == "active"), "")
+        active = next((row for row in kept if row["status"] == "active"), None)
+        self.thresholds = _threshold_rows(active, metrics["threshold"])
+        self.active_evaluated_on = active["metrics"]["evaluated_on"] if active else ""
         self.last_run = _run_summary(runs[0] if runs else None)
         usage = metrics["token_usage"]
         self.token_message = usage["message"]
