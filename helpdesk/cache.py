@@ -24,7 +24,9 @@ def get_redis() -> redis.Redis:
     url = get_settings().redis_url
     if not url:
         raise RuntimeError("REDIS_URL is not set (use `helpdesk run` for the embedded default)")
-    return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+    # Timeouts: a hung Redis makes a request fail in seconds instead of holding its thread for ever.
+    return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30, socket_connect_timeout=2,
+                                socket_timeout=5)
 
 
 def key(*parts: object) -> str:

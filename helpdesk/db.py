@@ -20,16 +20,27 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+def libpq_url(url: str) -> str:
+    """The same URL for libpq/psycopg directly (no SQLAlchemy driver suffix)."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 def _make_engine(url: str) -> Engine:
     settings = get_settings()
     if not url:
         raise RuntimeError("DATABASE_URL is not set (use `helpdesk run` for the embedded default)")
+    connect_args: dict = {"connect_timeout": 5}
+    if settings.db_statement_timeout_ms:
+        connect_args["options"] = f"-c statement_timeout={settings.db_statement_timeout_ms}"
     return create_engine(
         sqlalchemy_url(url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        # Waiting for a connection ends well before any client gives up (the wait becomes a 503, not a hang).
+        pool_timeout=settings.db_pool_timeout_seconds,
         pool_pre_ping=True,
         pool_recycle=1800,
+        connect_args=connect_args,
     )
 
 

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     redis_prefix: str = "helpdesk:"
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # A request waits at most this long for a pooled connection, then gets 503: shorter than any client timeout.
+    db_pool_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    # Statements running longer than this are cancelled by PostgreSQL (0 = no limit).
+    db_statement_timeout_ms: int = Field(30_000, ge=0)
 
     data_dir: Path = PROJECT_ROOT / "data"
 
@@ -40,6 +44,12 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:3000"
     cors_origins: list[str] = ["http://localhost:3000"]
     web_workers: int = 2
+    # Admission control (helpdesk/api/admission.py): REST requests served at once per web process, how many more
+    # may wait for a slot, and for how long, before the answer is a fast 503 with Retry-After. Keep
+    # api_max_in_flight below db_pool_size + db_max_overflow so the pages' own queries always find a connection.
+    api_max_in_flight: int = Field(12, ge=1, le=200)
+    api_max_queued: int = Field(64, ge=0)
+    api_queue_wait_ms: int = Field(500, ge=0, le=30_000)
 
     # Auth
     session_ttl_seconds: int = 12 * 3600

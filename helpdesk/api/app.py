@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
-from prometheus_client import Counter, Histogram
+from fastapi import FastAPI
 
 from helpdesk.api import (
     errors,
@@ -20,11 +16,7 @@ from helpdesk.api import (
     routes_tickets,
 )
 
-REQUEST_SECONDS = Histogram(
-    "helpdesk_http_request_duration_seconds", "REST API request duration", ["method", "route", "status"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5),
-)
-REQUESTS = Counter("helpdesk_http_requests_total", "REST API requests", ["method", "route", "status"])
+from helpdesk.api.admission import AdmissionControl
 
 
 def create_api() -> FastAPI:
@@ -47,17 +39,6 @@ def create_api() -> FastAPI:
     api.include_router(routes_assist.router)
     api.include_router(routes_kb.router)
     api.include_router(routes_reports.router)
-
-    @api.middleware("http")
-    async def record_metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        if path.startswith(("/api", "/health", "/ready")):
-            labels = (request.method, path, str(response.status_code))
-            REQUEST_SECONDS.labels(*labels).observe(time.perf_counter() - started)
-            REQUESTS.labels(*labels).inc()
-        return response
-
+    # Bounded work per process; also records request duration and counts for /metrics.
+    api.add_middleware(AdmissionControl)
     return api

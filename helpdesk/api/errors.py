@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from helpdesk.services.errors import (
     Conflict,
@@ -33,6 +35,14 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, NotAuthenticated):
             headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(body, status_code=status, headers=headers)
+
+    async def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # No pooled connection within the pool timeout, or the database went away: a retryable 503, never a hang.
+        return JSONResponse({"detail": "The service is temporarily unavailable. Please retry in a moment."},
+                            status_code=503, headers={"Retry-After": "2"})
+
+    app.add_exception_handler(PoolTimeout, unavailable)
+    app.add_exception_handler(OperationalError, unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,38 +1,73 @@
-"""Liveness, readiness and Prometheus metrics."""
+"""Liveness, readiness and Prometheus metrics.
+
+These answer while the REST API is saturated: they are async (no AnyIO worker thread), bypass admission control,
+and readiness probes PostgreSQL on a connection of its own (never a pooled one the API may have used up) with
+short timeouts, in the event loop's default executor. One probe result serves the probes of the next second.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime
 
+import psycopg
+import redis
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
 
-from helpdesk import cache
-from helpdesk.db import write_engine
+from helpdesk.db import libpq_url
 from helpdesk.observability import metrics_payload
+from helpdesk.settings import get_settings
 
 router = APIRouter(tags=["health"])
+PROBE_TIMEOUT_SECONDS = 2
+PROBE_CACHE_SECONDS = 1.0
+_last_probe: dict[str, object] = {"at": 0.0, "result": None, "target": None}
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     return {"status": "healthy", "timestamp": datetime.now(UTC).isoformat()}
 
 
 def _database_ok() -> bool:
     try:
-        with write_engine().connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with psycopg.connect(libpq_url(get_settings().database_url), connect_timeout=PROBE_TIMEOUT_SECONDS,
+                             options=f"-c statement_timeout={PROBE_TIMEOUT_SECONDS * 1000}") as connection:
+            connection.execute("SELECT 1")
         return True
-    except Exception:
+    except psycopg.Error:
         return False
 
 
+def _redis_ok() -> bool:
+    try:
+        client = redis.Redis.from_url(get_settings().redis_url, socket_timeout=PROBE_TIMEOUT_SECONDS,
+                                      socket_connect_timeout=PROBE_TIMEOUT_SECONDS)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except (redis.RedisError, ValueError):
+        return False
+
+
+async def _probe() -> tuple[bool, bool]:
+    settings = get_settings()
+    target = (settings.database_url, settings.redis_url)
+    fresh = time.monotonic() - float(_last_probe["at"]) < PROBE_CACHE_SECONDS  # type: ignore[arg-type]
+    if _last_probe["result"] is not None and fresh and _last_probe["target"] == target:
+        return _last_probe["result"]  # type: ignore[return-value]
+    database, redis_ok = await asyncio.gather(asyncio.to_thread(_database_ok), asyncio.to_thread(_redis_ok))
+    _last_probe.update(at=time.monotonic(), result=(database, redis_ok), target=target)
+    return database, redis_ok
+
+
 @router.get("/ready")
-def ready() -> JSONResponse:
-    database, redis_ok = _database_ok(), cache.ping()
+async def ready() -> JSONResponse:
+    database, redis_ok = await _probe()
     body = {
         "status": "ready" if database and redis_ok else "not ready",
         "dependencies": {
@@ -44,5 +79,6 @@ def ready() -> JSONResponse:
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics() -> Response:
-    return Response(metrics_payload(), media_type=CONTENT_TYPE_LATEST)
+async def metrics() -> Response:
+    payload = await asyncio.to_thread(metrics_payload)
+    return Response(payload, media_type=CONTENT_TYPE_LATEST)

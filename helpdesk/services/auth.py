@@ -66,8 +66,10 @@ def _record_failure(email: str, ip_address: str) -> None:
     for scope, value in (("email", email), ("ip", ip_address)):
         if value:
             failures_key = _failures_key(scope, value)
+            # SET NX + INCR starts the window at the first failure and keeps its TTL on later ones; it works on
+            # Redis 6.2 (the embedded default), where EXPIRE ... NX does not exist.
+            pipe.set(failures_key, 0, ex=window, nx=True)
             pipe.incr(failures_key)
-            pipe.expire(failures_key, window, nx=True)
     pipe.execute()
 
 
@@ -83,18 +85,24 @@ def login(email: str, password: str, ip_address: str = "") -> SignedIn:
     _check_rate_limit(email, ip_address)
     with session_scope() as session:
         user = session.exec(select(User).where(func.lower(User.email) == email)).first()
-        if user is None or not verify_password(user.password_hash, password) or not user.is_active:
-            _record_failure(email, ip_address)
+        # The hash is checked even for an unknown address (against a dummy), so timing does not tell them apart.
+        accepted = verify_password(user.password_hash if user else None, password) and user is not None \
+            and user.is_active
+        if accepted:
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.last_login_at = utcnow()
+            session.add(user)
+            audit.record(session, "auth.login", actor_id=user.id, entity_type="user", entity_id=str(user.id),
+                         ip_address=ip_address)
+            user_id = user.id
+        else:
+            # Recorded in a transaction that commits: the refusal below must not roll it back.
             audit.record(session, "auth.login_failed", actor_id=None, entity_type="user", entity_id=email,
                          ip_address=ip_address)
-            raise NotAuthenticated("That e-mail and password do not match an active account.")
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)
-        user.last_login_at = utcnow()
-        session.add(user)
-        audit.record(session, "auth.login", actor_id=user.id, entity_type="user", entity_id=str(user.id),
-                     ip_address=ip_address)
-        user_id = user.id
+    if not accepted:
+        _record_failure(email, ip_address)
+        raise NotAuthenticated("That e-mail and password do not match an active account.")
     cache.get_redis().delete(_failures_key("email", email))
     with session_scope() as session:
         actor = load_actor(session, user_id)

@@ -11,6 +11,9 @@ from helpdesk.services import auth, directory
 from helpdesk.services.errors import NotAuthenticated, RateLimited, ValidationFailed
 from tests.factories import PASSWORD, Org
 
+# Every sign-in test runs on the machine's Redis and on the embedded one `make run` starts.
+pytestmark = pytest.mark.usefixtures("each_redis")
+
 
 def test_login_returns_a_session_that_identifies_the_user(org: Org) -> None:
     signed_in = auth.login("ALICE@example.org ", PASSWORD, "10.0.0.1")
@@ -60,6 +63,32 @@ def test_repeated_failures_lock_out_that_email_even_with_the_right_password(org:
     assert caught.value.retry_after_seconds > 0
     # Another account from elsewhere is unaffected.
     assert auth.login("alice@example.org", PASSWORD, "10.0.0.10").actor.user_id == org.alice
+
+
+def test_failures_are_counted_within_one_window(org: Org) -> None:
+    from helpdesk import cache
+
+    for _ in range(2):
+        with pytest.raises(NotAuthenticated):
+            auth.login("carol-unknown@example.org", "guess", "10.0.0.20")
+    failures_key = auth._failures_key("email", "carol-unknown@example.org")
+    client = cache.get_redis()
+    assert client.get(failures_key) == "2"
+    assert 0 < client.ttl(failures_key) <= 900
+
+
+def test_wrong_password_through_the_api_is_401_with_a_reason(org: Org) -> None:
+    from fastapi.testclient import TestClient
+
+    from helpdesk.api.app import create_api
+
+    response = TestClient(create_api()).post("/api/v1/auth/login",
+                                             json={"email": "alice@example.org", "password": "wrong"})
+    assert response.status_code == 401
+    assert "do not match" in response.json()["detail"]
+    with session_scope() as session:
+        failed = session.exec(select(AuditLog.action).where(AuditLog.action == "auth.login_failed")).all()
+    assert failed == ["auth.login_failed"]
 
 
 def test_deactivated_account_loses_its_sessions(org: Org) -> None:

@@ -1,0 +1,130 @@
+"""Admission control for the REST API: bounded work per process, fast 503s past capacity, request metrics.
+
+Why it exists: without a bound, a spike queues more requests than the process has database connections. Sync
+routes then hold every AnyIO worker thread waiting for a pooled connection, while the requests that hold the
+connections wait for a free thread to give them back - the web server wedged for good. With at most
+`API_MAX_IN_FLIGHT` API requests at once (fewer than the pool's connections and the thread pool's threads), every
+request that starts can finish; the rest wait a short budget (`API_QUEUE_WAIT_MS`) for a slot and are otherwise
+answered at once with `503` and `Retry-After`, which a client or load balancer can act on.
+
+Health, readiness and metrics bypass the bound: they must answer while the API is saturated.
+This is a plain ASGI middleware (no BaseHTTPMiddleware), so it adds no task or thread hop per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from prometheus_client import Counter, Gauge, Histogram
+
+from helpdesk.settings import get_settings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# Paths that must answer even when the API is saturated.
+UNBOUNDED_PATHS = ("/health", "/ready", "/metrics", "/ping", "/_health")
+MEASURED_PREFIXES = ("/api", "/health", "/ready")
+
+REQUEST_SECONDS = Histogram(
+    "helpdesk_http_request_duration_seconds", "REST API request duration", ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5),
+)
+REQUESTS = Counter("helpdesk_http_requests_total", "REST API requests", ["method", "route", "status"])
+IN_FLIGHT = Gauge("helpdesk_http_in_flight_requests", "REST API requests being served now",
+                  multiprocess_mode="livesum")
+QUEUED = Gauge("helpdesk_http_queued_requests", "REST API requests waiting for a slot", multiprocess_mode="livesum")
+SHED = Counter("helpdesk_http_shed_total", "REST API requests answered 503 because the server was past capacity",
+               ["reason"])
+
+BUSY_BODY = json.dumps({"detail": "The server is busy right now. Please retry in a moment."}).encode()
+
+
+class AdmissionControl:
+    """At most `max_in_flight` API requests run at once; up to `max_queued` more wait up to `queue_wait` seconds."""
+
+    def __init__(self, app: ASGIApp, max_in_flight: int | None = None, max_queued: int | None = None,
+                 queue_wait_seconds: float | None = None) -> None:
+        settings = get_settings()
+        self.app = app
+        self.max_in_flight = max_in_flight or settings.api_max_in_flight
+        self.max_queued = max_queued if max_queued is not None else settings.api_max_queued
+        self.queue_wait = queue_wait_seconds if queue_wait_seconds is not None else settings.api_queue_wait_ms / 1000
+        self.in_flight = 0
+        self.queued = 0
+        self._slots: asyncio.Semaphore | None = None
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        # Created lazily inside the server's event loop.
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.max_in_flight)
+        return self._slots
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(MEASURED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        async def send_recording_status(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+            await send(message)
+
+        try:
+            if path.startswith(UNBOUNDED_PATHS):
+                await self.app(scope, receive, send_recording_status)
+            else:
+                await self._admitted(scope, receive, send_recording_status)
+        finally:
+            route = scope.get("route")
+            labels = (scope.get("method", ""), getattr(route, "path", "unmatched"), str(status_holder["status"]))
+            REQUEST_SECONDS.labels(*labels).observe(time.perf_counter() - started)
+            REQUESTS.labels(*labels).inc()
+
+    async def _admitted(self, scope: Scope, receive: Receive, send: Send) -> None:
+        slots = self._semaphore()
+        if slots.locked():
+            if self.queued >= self.max_queued:
+                await _busy(send, "queue_full")
+                return
+            self.queued += 1
+            QUEUED.inc()
+            try:
+                await asyncio.wait_for(slots.acquire(), timeout=self.queue_wait)
+            except TimeoutError:
+                await _busy(send, "queue_wait")
+                return
+            finally:
+                self.queued -= 1
+                QUEUED.dec()
+        else:
+            await slots.acquire()
+        self.in_flight += 1
+        IN_FLIGHT.inc()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+            IN_FLIGHT.dec()
+            slots.release()
+
+
+async def _busy(send: Send, reason: str) -> None:
+    SHED.labels(reason).inc()
+    await send({
+        "type": "http.response.start",
+        "status": 503,
+        "headers": [(b"content-type", b"application/json"), (b"retry-after", b"1"),
+                    (b"content-length", str(len(BUSY_BODY)).encode())],
+    })
+    await send({"type": "http.response.body", "body": BUSY_BODY})
