@@ -1,8 +1,8 @@
-"""Reflex configuration, built from helpdesk.settings (see README for the variables)."""
+"""Reflex configuration, built from helpdesk.core.settings (see README for the variables)."""
 
 import reflex as rx
 
-from helpdesk.settings import get_settings
+from helpdesk.core.settings import get_settings
 
 settings = get_settings()
 

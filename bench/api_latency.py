@@ -59,9 +59,9 @@ def main() -> None:
 
 def run(args: argparse.Namespace, database_url: str, redis_url: str, prefix: str, scratch: Path) -> None:
     from bench.dataset import add_tickets
-    from helpdesk.cli_support import migrate_database
-    from helpdesk.embedded import free_port
-    from helpdesk.launcher import reflex_environment, web_command
+    from helpdesk.runtime.bootstrap import migrate_database
+    from helpdesk.runtime.embedded import free_port
+    from helpdesk.runtime.launcher import reflex_environment, web_command
     from helpdesk.seed.demo import DEMO_DOMAIN, DEMO_PASSWORDS, seed_demo
     from tests.processes import ROOT as PROJECT
     from tests.processes import http_ok, running

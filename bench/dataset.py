@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
 from helpdesk.models.base import utcnow
 from helpdesk.seed import catalogue
 

@@ -48,7 +48,7 @@ def bench_environment(name: str, *, keep: bool = False) -> Iterator[BenchEnviron
     try:
         yield BenchEnvironment(database_url, servers.redis_url, prefix, scratch)
     finally:
-        from helpdesk import cache, db
+        from helpdesk.core import cache, db
 
         db.dispose_engines()
         client = cache.get_redis()

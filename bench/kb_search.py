@@ -1,9 +1,9 @@
 """Knowledge-base search: latency (p50/p95) and ranking quality (MRR@10, recall@5) on a 5,000-article base.
 
 Builds its own database on the local PostgreSQL (or embedded), creates --articles published articles through
-helpdesk.services.kb (bench/kb_corpus.py generates them deterministically), then runs a labelled query set
+helpdesk.kb.articles (bench/kb_corpus.py generates them deterministically), then runs a labelled query set
 (paraphrases, typos, search-as-you-type prefixes; each labelled with the article it should find) through
-helpdesk.services.kb.search as a requester, single-threaded, after a warm-up. The last line is one JSON object.
+helpdesk.kb.articles.search as a requester, single-threaded, after a warm-up. The last line is one JSON object.
 
     python bench/kb_search.py [--articles 5000] [--targets 300] [--show-misses 8]
     python bench/kb_search.py --semantic   # embedded PostgreSQL 18 with pgvector: lexical, then hybrid
@@ -49,7 +49,7 @@ def main() -> None:
     if args.semantic:
         import tempfile
 
-        from helpdesk.embedded import EmbeddedPostgres
+        from helpdesk.runtime.embedded import EmbeddedPostgres
 
         embedded = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="hdbench-kb-pg18-")))
         embedded.start()
@@ -66,11 +66,12 @@ def build(article_count: int) -> tuple[list, object]:
     from sqlalchemy import text
 
     from bench.kb_corpus import generate_articles
-    from helpdesk.db import session_scope
+    from helpdesk.core.db import session_scope
+    from helpdesk.identity import directory
+    from helpdesk.identity.actor import load_actor
+    from helpdesk.kb import articles as kb
+    from helpdesk.kb.articles import ArticleDraft
     from helpdesk.models import Role
-    from helpdesk.services import directory, kb
-    from helpdesk.services.actor import load_actor
-    from helpdesk.services.kb import ArticleDraft
 
     articles = generate_articles(article_count)
     with session_scope() as session:
@@ -115,9 +116,10 @@ def build(article_count: int) -> tuple[list, object]:
 
 def run(args: argparse.Namespace) -> None:
     from bench.kb_corpus import build_queries
-    from helpdesk.cli_support import migrate_database
-    from helpdesk.db import session_scope
-    from helpdesk.services import kb_search, kb_semantic
+    from helpdesk.core.db import session_scope
+    from helpdesk.kb import search as kb_search
+    from helpdesk.kb import semantic as kb_semantic
+    from helpdesk.runtime.bootstrap import migrate_database
 
     started = time.perf_counter()
     migrate_database()
@@ -181,15 +183,15 @@ def text_sql(statement: str):
 
 
 def set_semantic(on: bool) -> None:
-    from helpdesk import settings
+    from helpdesk.core import settings
 
     os.environ["KB_SEMANTIC_SEARCH"] = "true" if on else "false"
     settings.reset_settings_cache()
 
 
 def evaluate(args: argparse.Namespace, queries: list, by_index: dict, titles: dict, reader) -> tuple[dict, dict]:
-    from helpdesk.db import session_scope
-    from helpdesk.services import kb
+    from helpdesk.core.db import session_scope
+    from helpdesk.kb import articles as kb
 
     def search(query: str) -> tuple[float, list[int]]:
         began = time.perf_counter()

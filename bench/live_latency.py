@@ -187,7 +187,7 @@ def main() -> None:
     try:
         run(args, database_url, servers.redis_url, prefix, scratch, tokens)
     finally:
-        from helpdesk import cache, db
+        from helpdesk.core import cache, db
 
         db.dispose_engines()
         removed = cleanup_redis(cache.get_redis(), prefix, tokens)
@@ -216,9 +216,9 @@ def cleanup_redis(client, prefix: str, tokens: set[str]) -> int:  # noqa: ANN001
 def run(args: argparse.Namespace, database_url: str, redis_url: str, prefix: str, scratch: Path,
         tokens: set[str]) -> None:
     from bench.dataset import add_tickets
-    from helpdesk.cli_support import migrate_database
-    from helpdesk.embedded import free_port
-    from helpdesk.launcher import reflex_environment
+    from helpdesk.runtime.bootstrap import migrate_database
+    from helpdesk.runtime.embedded import free_port
+    from helpdesk.runtime.launcher import reflex_environment
     from helpdesk.seed.demo import seed_demo
 
     started = time.perf_counter()
@@ -255,7 +255,7 @@ def run(args: argparse.Namespace, database_url: str, redis_url: str, prefix: str
 @contextlib.contextmanager
 def start_web(port: int, env: dict[str, str], log_path: Path, url: str):  # noqa: ANN201
     """`helpdesk web` (web_command) until /ready and /queue answer; one retry if it exits early while building."""
-    from helpdesk.launcher import web_command
+    from helpdesk.runtime.launcher import web_command
     from tests.processes import http_ok, running
 
     for attempt in (1, 2):
@@ -585,7 +585,8 @@ async def run_step(args: argparse.Namespace, count: int, http: httpx.AsyncClient
 def committed_times(since: float, ticket_ids: list[int]) -> dict[int, float]:
     """The server-side commit time of each created ticket: `committed_at` of its first live stream entry
     (helpdesk/live.py publish, called right after the commit)."""
-    from helpdesk import cache, live
+    from helpdesk.core import cache
+    from helpdesk.core import live_bus as live
 
     wanted = set(ticket_ids)
     found: dict[int, float] = {}
@@ -602,7 +603,8 @@ def committed_times(since: float, ticket_ids: list[int]) -> dict[int, float]:
 
 def stream_entries(since: float) -> list[tuple[int, float]]:
     """(ticket id, committed_at) of every live stream entry since `since`, in stream order."""
-    from helpdesk import cache, live
+    from helpdesk.core import cache
+    from helpdesk.core import live_bus as live
 
     out = []
     for _, fields in cache.get_redis().xrange(live.stream_key(), min=f"{int(since * 1000)}-0"):
@@ -614,7 +616,7 @@ def stream_entries(since: float) -> list[tuple[int, float]]:
 
 def shared_token_bytes(prefix: str) -> int:
     """Bytes Reflex keeps in Redis for the queue's shared token (QueueFeed with the set of linked tab tokens)."""
-    from helpdesk import cache
+    from helpdesk.core import cache
 
     client = cache.get_redis()
     ident = prefix.replace(":", "-").replace("_", "-") + "queue"

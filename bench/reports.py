@@ -59,7 +59,7 @@ def main() -> None:
 
 
 def _clear_prefix(prefix: str) -> None:
-    from helpdesk import cache
+    from helpdesk.core import cache
 
     client = cache.get_redis()
     for key in client.scan_iter(f"{prefix}*", count=1000):
@@ -68,8 +68,8 @@ def _clear_prefix(prefix: str) -> None:
 
 def build_database(tickets: int) -> dict[str, Any]:
     from bench import reports_dataset
-    from helpdesk.cli_support import migrate_database
-    from helpdesk.services.reports import rollups
+    from helpdesk.reports import rollups
+    from helpdesk.runtime.bootstrap import migrate_database
 
     started = time.perf_counter()
     migrate_database()
@@ -95,7 +95,7 @@ def build_database(tickets: int) -> dict[str, Any]:
 def database_facts() -> dict[str, Any]:
     from sqlalchemy import text
 
-    from helpdesk.db import session_scope
+    from helpdesk.core.db import session_scope
 
     with session_scope() as session:
         for table in ("report_daily_metrics", "report_daily_agent_metrics", "monthly_ticket_metrics"):
@@ -126,8 +126,8 @@ def database_facts() -> dict[str, Any]:
 def filter_sets(end: date) -> list[tuple[str, Any]]:
     from sqlalchemy import text
 
-    from helpdesk.db import session_scope
-    from helpdesk.services.reports.filters import ReportFilters
+    from helpdesk.core.db import session_scope
+    from helpdesk.reports.filters import ReportFilters
 
     start = end.replace(year=end.year - 1) + timedelta(days=1)
     with session_scope() as session:
@@ -147,9 +147,9 @@ def filter_sets(end: date) -> list[tuple[str, Any]]:
 def manager_actor() -> Any:
     from sqlmodel import select
 
-    from helpdesk.db import session_scope
+    from helpdesk.core.db import session_scope
+    from helpdesk.identity.actor import Actor
     from helpdesk.models import Role, User
-    from helpdesk.services.actor import Actor
 
     with session_scope() as session:
         user = session.exec(select(User).where(User.role == Role.MANAGER.value).order_by(User.id)).first()
@@ -159,8 +159,8 @@ def manager_actor() -> Any:
 
 def timed_report(actor: Any, name: str, filters: Any, *, use_cache: bool) -> tuple[float, Any]:
     """One report in its own session, as one page request would build it."""
-    from helpdesk.db import read_session
-    from helpdesk.services.reports.data import build_report
+    from helpdesk.core.db import read_session
+    from helpdesk.reports.data import build_report
 
     started = time.perf_counter()
     with read_session() as session:
@@ -169,9 +169,9 @@ def timed_report(actor: Any, name: str, filters: Any, *, use_cache: bool) -> tup
 
 
 def measure_reports(repeats: int) -> dict[str, dict[str, Any]]:
-    from helpdesk import cache
-    from helpdesk.services.reports.data import REPORTS, report_cache_key
-    from helpdesk.services.reports.rollups import local_today
+    from helpdesk.core import cache
+    from helpdesk.reports.data import REPORTS, report_cache_key
+    from helpdesk.reports.rollups import local_today
 
     actor = manager_actor()
     sets = filter_sets(local_today())
@@ -200,8 +200,8 @@ def measure_reports(repeats: int) -> dict[str, dict[str, Any]]:
 
 
 def measure_export() -> dict[str, Any]:
-    from helpdesk.services.reports.exports import write_export
-    from helpdesk.services.reports.rollups import local_today
+    from helpdesk.reports.exports import write_export
+    from helpdesk.reports.rollups import local_today
 
     filters = filter_sets(local_today())[0][1]
     with tempfile.TemporaryDirectory() as folder:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from sqlalchemy import text
 from sqlmodel import Session
 
-from helpdesk.db import session_scope, write_engine
+from helpdesk.core.db import session_scope, write_engine
 from helpdesk.models.base import utcnow
 from helpdesk.seed import catalogue
 

@@ -33,8 +33,8 @@ def _explain(ticket_id: int, actor) -> str:  # noqa: ANN001
     """The plan of the service's full-text candidate query, as sent, to check idx_tickets_search answers it."""
     from sqlalchemy import event
 
-    from helpdesk.db import session_scope, write_engine
-    from helpdesk.services.similar_tickets import similar_tickets
+    from helpdesk.ai.similar import similar_tickets
+    from helpdesk.core.db import session_scope, write_engine
 
     captured: list[tuple[str, object]] = []
 
@@ -60,12 +60,12 @@ def run(args: argparse.Namespace) -> None:
     from sqlmodel import select
 
     from bench.dataset import add_tickets
-    from helpdesk.cli_support import migrate_database
-    from helpdesk.db import session_scope, write_engine
+    from helpdesk.ai.similar import similar_tickets
+    from helpdesk.core.db import session_scope, write_engine
+    from helpdesk.identity.actor import load_actor
     from helpdesk.models import Role, Ticket, User
+    from helpdesk.runtime.bootstrap import migrate_database
     from helpdesk.seed.demo import seed_demo
-    from helpdesk.services.actor import load_actor
-    from helpdesk.services.similar_tickets import similar_tickets
 
     started = time.perf_counter()
     migrate_database()

@@ -6,7 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import helpdesk.models  # noqa: F401  (registers every table on the metadata)
-from helpdesk.db import write_engine
+from helpdesk.core.db import write_engine
 
 target_metadata = SQLModel.metadata
 

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 from celery import Task
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from helpdesk.db import session_scope
-from helpdesk.services import ai_models, triage
+from helpdesk.ai import registry as ai_models
+from helpdesk.ai import triage
+from helpdesk.core.db import session_scope
 from tasks.celery_app import celery_app
 
 if TYPE_CHECKING:

@@ -6,24 +6,15 @@ from celery import Celery
 from celery.schedules import crontab
 from kombu import Queue
 
-from helpdesk.services.jobs import QUEUES
-from helpdesk.settings import get_settings
+from helpdesk.core.jobs import QUEUES, broker_config
+from helpdesk.core.settings import get_settings
 
 
 def make_celery() -> Celery:
     settings = get_settings()
     app = Celery("helpdesk", include=["tasks.ai", "tasks.email", "tasks.maintenance", "tasks.reports", "tasks.sla"])
+    app.conf.update(broker_config())
     app.conf.update(
-        broker_url=settings.redis_url or "redis://127.0.0.1:6379/0",
-        broker_connection_retry_on_startup=True,
-        # Every key under our prefix, so several installs (and test runs) share one Redis safely.
-        broker_transport_options={
-            "global_keyprefix": settings.redis_prefix + "celery:",
-            "visibility_timeout": 3600,
-            "queue_order_strategy": "priority",
-            "sep": ":",
-            "priority_steps": list(range(10)),
-        },
         task_queues=[Queue(name) for name in QUEUES],
         task_default_queue="maintenance",
         task_routes={f"{name}.*": {"queue": name} for name in QUEUES},

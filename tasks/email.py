@@ -7,9 +7,9 @@ import smtplib
 from celery import Task
 from sqlalchemy.exc import OperationalError
 
-from helpdesk import mailer
-from helpdesk.db import session_scope
-from helpdesk.services import inbound_email, notifications
+from helpdesk.core import mailer
+from helpdesk.core.db import session_scope
+from helpdesk.tickets import inbound_email, notifications
 from tasks.celery_app import celery_app
 
 RETRYABLE = (smtplib.SMTPException, OSError)

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from sqlmodel import delete
 
-from helpdesk.db import session_scope
+from helpdesk.core import audit, jobs
+from helpdesk.core.db import session_scope
 from helpdesk.models import IdempotencyKey
 from helpdesk.models.base import utcnow
-from helpdesk.services import audit, jobs, tickets
+from helpdesk.tickets import tickets
 from tasks.celery_app import celery_app
 
 IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from celery import Task
 
-from helpdesk import mailer
-from helpdesk.db import session_scope
-from helpdesk.services.reports import exports, rollups, schedules
+from helpdesk.core import mailer
+from helpdesk.core.db import session_scope
+from helpdesk.reports import exports, rollups, schedules
 from tasks.celery_app import celery_app
 
 

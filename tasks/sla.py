@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpdesk.services import sla_watch
+from helpdesk.sla import watch as sla_watch
 from tasks.celery_app import celery_app
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, update
 
-from helpdesk import cache
-from helpdesk.db import session_scope
+from helpdesk.ai import registry as ai_models
+from helpdesk.core import cache
+from helpdesk.core.db import session_scope
 from helpdesk.models import AiModelVersion, AiTrainingRun
-from helpdesk.services import ai_models
 
 
 def reset_registry() -> None:

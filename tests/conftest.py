@@ -33,9 +33,10 @@ class TestEnvironment:
 
 
 def _reset_process_singletons() -> None:
-    from helpdesk import cache, db, settings, storage
+    from helpdesk.core import cache, db, jobs, settings, storage
 
     settings.reset_settings_cache()
+    jobs.reset_sender()
     db.dispose_engines()
     cache.reset_redis_client()
     storage.get_storage.cache_clear()
@@ -55,13 +56,13 @@ def test_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestEnvironme
     saved = {k: os.environ.get(k) for k in env.as_env()}
     os.environ.update(env.as_env())
     _reset_process_singletons()
-    from helpdesk.cli_support import migrate_database
+    from helpdesk.runtime.bootstrap import migrate_database
 
     migrate_database()
     try:
         yield env
     finally:
-        from helpdesk import cache
+        from helpdesk.core import cache
 
         client = cache.get_redis()
         for key in client.scan_iter(f"{env.redis_prefix}*", count=1000):
@@ -82,8 +83,8 @@ def clean_db(test_env: TestEnvironment) -> Iterator[TestEnvironment]:
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
-    from helpdesk import cache
-    from helpdesk.db import write_engine
+    from helpdesk.core import cache
+    from helpdesk.core.db import write_engine
 
     # Identities keep growing across tests, so a job a worker still holds from an earlier test
     # can never act on a later test's rows.
@@ -118,7 +119,7 @@ def each_redis(request: pytest.FixtureRequest, test_env: TestEnvironment,
     if request.param == "machine-redis":
         yield test_env.redis_url
         return
-    from helpdesk.embedded import EmbeddedRedis
+    from helpdesk.runtime.embedded import EmbeddedRedis
 
     embedded = EmbeddedRedis(tmp_path_factory.mktemp("embedded-redis"), port=6395)
     url = embedded.start()
@@ -154,7 +155,7 @@ def smtp_server(test_env: TestEnvironment) -> Iterator:
     server = Inbox()
     server.start()
     os.environ.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(server.port)})
-    from helpdesk import settings
+    from helpdesk.core import settings
 
     settings.reset_settings_cache()
     yield server
@@ -190,8 +191,8 @@ def ai_worker(test_env: TestEnvironment, tmp_path_factory: pytest.TempPathFactor
 @contextmanager
 def _web_server(test_env: TestEnvironment, name: str, preferred_port: int, logs: Path) -> Iterator[str]:
     """The real app (Reflex production build + REST API) on a free port, on the test database."""
-    from helpdesk.embedded import free_port
-    from helpdesk.launcher import reflex_environment, web_command
+    from helpdesk.runtime.embedded import free_port
+    from helpdesk.runtime.launcher import reflex_environment, web_command
     from tests.processes import ROOT, http_ok, running
 
     port = free_port(preferred_port)

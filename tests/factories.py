@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.identity.actor import Actor, load_actor
+from helpdesk.identity.passwords import hash_password
 from helpdesk.models import Category, Team, TeamMembership, User
-from helpdesk.services.actor import Actor, load_actor
-from helpdesk.services.passwords import hash_password
-from helpdesk.services.validation import TicketDraft
+from helpdesk.tickets.validation import TicketDraft
 
 PASSWORD = "correct horse battery"
 
@@ -97,9 +97,9 @@ def reset_sla_config() -> int:
 
     from sqlalchemy import text
 
-    from helpdesk import cache
+    from helpdesk.core import cache
     from helpdesk.models import BusinessCalendarConfig, SlaPolicy
-    from helpdesk.services import sla
+    from helpdesk.sla import engine as sla
 
     with session_scope() as session:
         session.execute(text("DELETE FROM sla_policies"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from helpdesk.embedded import free_port
+from helpdesk.runtime.embedded import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -32,7 +32,7 @@ class TestServers:
 
 def find_servers(scratch: Path) -> TestServers:
     """TEST_ADMIN_DATABASE_URL / TEST_REDIS_URL, else local servers on the default ports, else embedded ones."""
-    from helpdesk.embedded import EmbeddedPostgres, EmbeddedRedis
+    from helpdesk.runtime.embedded import EmbeddedPostgres, EmbeddedRedis
 
     stoppers = []
     admin_url = os.environ.get("TEST_ADMIN_DATABASE_URL", "")

@@ -10,7 +10,7 @@ Model (all scikit-learn, no network, no GPU):
   - ``head``: word 1-2 gram TF-IDF of the first 4 tokens (the ticket title is
     at the start of the text), weighted 0.5;
   - ``emb``: the 256-dimensional WordLlama sentence embedding of the text
-    (:mod:`helpdesk.ai.embeddings`, loaded offline from the installed wheel);
+    (:mod:`helpdesk.core.embeddings`, loaded offline from the installed wheel);
 * base models (each gives 8 scores):
   - ``lr_word``: multinomial logistic regression (C=10) on ``word``;
   - ``svc_all``: LinearSVC (C=0.1) on ``word + char + emb``;
@@ -49,7 +49,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
-from . import embeddings
+from helpdesk.core import embeddings
+
 from .nb_linear import NBLogisticRegression
 from .normalize import normalize, normalize_text
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 
-from helpdesk.settings import get_settings
+from helpdesk.core.settings import get_settings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

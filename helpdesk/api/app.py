@@ -15,7 +15,6 @@ from helpdesk.api import (
     routes_ticket_tools,
     routes_tickets,
 )
-
 from helpdesk.api.admission import AdmissionControl
 
 

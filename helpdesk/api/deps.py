@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from helpdesk.db import session_scope
-from helpdesk.services import auth
-from helpdesk.services.actor import Actor
+from helpdesk.core.db import session_scope
+from helpdesk.identity import auth
+from helpdesk.identity.actor import Actor
 
 SESSION_COOKIE = "hd_session"
 

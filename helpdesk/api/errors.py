@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from helpdesk.services.errors import (
+from helpdesk.core.errors import (
     Conflict,
     DomainError,
     NotAuthenticated,

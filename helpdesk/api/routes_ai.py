@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
+from helpdesk.ai import triage
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import ErrorOut, TicketOut
-from helpdesk.services import tickets, triage
+from helpdesk.tickets import tickets
 
 router = APIRouter(prefix="/api/v1", tags=["ai"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}

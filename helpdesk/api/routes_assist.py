@@ -8,10 +8,11 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
+from helpdesk.ai import llm
+from helpdesk.ai import similar as similar_tickets
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import ErrorOut
-from helpdesk.services import llm, similar_tickets
-from helpdesk.services.actor import Actor
+from helpdesk.identity.actor import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["ai"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}

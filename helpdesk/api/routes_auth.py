@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 
 from helpdesk.api.deps import CurrentActor, bearer_token, client_ip
 from helpdesk.api.schemas import ErrorOut, LoginRequest, LoginResponse, UserOut
-from helpdesk.services import auth
-from helpdesk.services.actor import Actor
+from helpdesk.identity import auth
+from helpdesk.identity.actor import Actor
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 

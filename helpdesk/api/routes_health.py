@@ -17,9 +17,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from helpdesk.db import libpq_url
-from helpdesk.observability import metrics_payload
-from helpdesk.settings import get_settings
+from helpdesk.core.db import libpq_url
+from helpdesk.core.observability import metrics_payload
+from helpdesk.core.settings import get_settings
 
 router = APIRouter(tags=["health"])
 PROBE_TIMEOUT_SECONDS = 2

@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict
 
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import ErrorOut
+from helpdesk.kb import articles as kb
+from helpdesk.kb import attachments as kb_attachments
+from helpdesk.kb.articles import ArticleChanges, ArticleDraft, DeflectionReport
 from helpdesk.models import KbArticle
-from helpdesk.services import kb, kb_attachments
-from helpdesk.services.kb import ArticleChanges, ArticleDraft, DeflectionReport
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge base"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 409: {"model": ErrorOut},

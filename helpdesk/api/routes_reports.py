@@ -9,9 +9,9 @@ from pydantic import BaseModel
 
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import ErrorOut
-from helpdesk.services.reports import data, exports, schedules
-from helpdesk.services.reports.filters import parse_filters
-from helpdesk.services.reports.rollups import local_today
+from helpdesk.reports import data, exports, schedules
+from helpdesk.reports.filters import parse_filters
+from helpdesk.reports.rollups import local_today
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}

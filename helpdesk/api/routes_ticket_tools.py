@@ -17,8 +17,8 @@ from helpdesk.api.schemas import (
     RenderedResponseOut,
     TicketOut,
 )
-from helpdesk.services import assignment, canned_responses, links, merging, tickets
-from helpdesk.services.validation import TicketChanges
+from helpdesk.tickets import assignment, canned_responses, links, merging, tickets
+from helpdesk.tickets.validation import TicketChanges
 
 router = APIRouter(prefix="/api/v1", tags=["tickets"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}

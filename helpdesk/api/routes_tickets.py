@@ -9,8 +9,9 @@ from fastapi.responses import JSONResponse, Response
 
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import AttachmentOut, CommentOut, ErrorOut, TicketList, TicketOut, TicketSummary
-from helpdesk.services import attachments, conversation, idempotency, tickets
-from helpdesk.services.validation import CommentDraft, TicketChanges, TicketDraft
+from helpdesk.core import idempotency
+from helpdesk.tickets import attachments, conversation, tickets
+from helpdesk.tickets.validation import CommentDraft, TicketChanges, TicketDraft
 
 router = APIRouter(prefix="/api/v1", tags=["tickets"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}

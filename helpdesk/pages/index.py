@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.core.errors import NotAuthenticated
 from helpdesk.routes import HOME_FOR_ROLE, LOGIN
-from helpdesk.services.errors import NotAuthenticated
 from helpdesk.state.session import SessionState
 
 

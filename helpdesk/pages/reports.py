@@ -5,9 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.layout import card, empty_state, error_callout, page_header, page_shell
+from helpdesk.reports.data import REPORTS as REPORT_BUILDERS
+from helpdesk.reports.schedules import WEEKDAYS
 from helpdesk.routes import QUEUE, REPORT_SCHEDULES, REPORTS
-from helpdesk.services.reports.data import REPORTS as REPORT_BUILDERS
-from helpdesk.services.reports.schedules import WEEKDAYS
 from helpdesk.state.reports import MAX_CHARTS, PRIORITY_CHOICES, ReportsState, ScheduleState
 
 PRESETS = (("7", "Last 7 days"), ("30", "Last 30 days"), ("90", "Last 90 days"), ("365", "Last 12 months"),

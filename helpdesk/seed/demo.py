@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, func, select
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.identity.directory import create_user
+from helpdesk.identity.passwords import hash_password
 from helpdesk.models import (
     AiFeedback,
     AssignmentMode,
@@ -26,9 +28,8 @@ from helpdesk.models import (
 )
 from helpdesk.models.base import utcnow
 from helpdesk.seed import catalogue
-from helpdesk.services import canned_responses, sla
-from helpdesk.services.directory import create_user
-from helpdesk.services.passwords import hash_password
+from helpdesk.sla import engine as sla
+from helpdesk.tickets import canned_responses
 
 DEMO_DOMAIN = "acme.example.com"
 DEMO_PASSWORDS = {
@@ -118,7 +119,7 @@ def seed_demo(ticket_count: int = 440, seed: int = 7) -> bool:
 def _seed_ai_history(session: Session, rng: random.Random) -> None:
     """Runs the shipped classifier on every demo ticket (real predictions), and lets agents have decided on some
     of the suggestions, so the AI figures and reports have something true to show."""
-    from helpdesk.services import triage
+    from helpdesk.ai import triage
 
     parents = {c.id: c.parent_id for c in session.exec(select(Category)).all()}
     for ticket in session.exec(select(Ticket).order_by(Ticket.id)).all():
@@ -149,9 +150,9 @@ def _seed_deflections(session: Session, rng: random.Random, requesters: list[Use
 
 
 def _seed_knowledge_base(session: Session, admin_id: int) -> None:
+    from helpdesk.identity.actor import load_actor
+    from helpdesk.kb import articles as kb
     from helpdesk.seed.kb_articles import ARTICLES
-    from helpdesk.services import kb
-    from helpdesk.services.actor import load_actor
 
     admin = load_actor(session, admin_id)
     for title, summary, tags, featured, body in ARTICLES:

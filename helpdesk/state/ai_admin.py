@@ -7,11 +7,12 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk.ai import registry as ai_models
+from helpdesk.ai import triage
+from helpdesk.core.errors import DomainError, NotAuthenticated, PermissionDenied
 from helpdesk.models import Role
 from helpdesk.models.base import utcnow
 from helpdesk.routes import HOME_FOR_ROLE
-from helpdesk.services import ai_models, triage
-from helpdesk.services.errors import DomainError, NotAuthenticated, PermissionDenied
 from helpdesk.state.formatting import local_time
 from helpdesk.state.session import SessionState
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from helpdesk.core.settings import get_settings
 from helpdesk.models.base import utcnow
-from helpdesk.settings import get_settings
 
 STATUS_LABELS = {
     "new": "New",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.core.errors import DomainError, NotAuthenticated
+from helpdesk.kb import articles as kb
+from helpdesk.kb import attachments as kb_attachments
 from helpdesk.routes import kb_edit_url
-from helpdesk.services import kb, kb_attachments
-from helpdesk.services.errors import DomainError, NotAuthenticated
 from helpdesk.state.formatting import local_time
 from helpdesk.state.session import SessionState
 

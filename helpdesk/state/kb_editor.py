@@ -8,11 +8,12 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk.core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.validation import parse
+from helpdesk.kb import articles as kb
+from helpdesk.kb import attachments as kb_attachments
+from helpdesk.kb.articles import ArticleChanges, ArticleDraft, ArticleStatus
 from helpdesk.routes import kb_edit_url
-from helpdesk.services import kb, kb_attachments
-from helpdesk.services.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
-from helpdesk.services.kb import ArticleChanges, ArticleDraft, ArticleStatus
-from helpdesk.services.validation import parse
 from helpdesk.state.formatting import local_time
 from helpdesk.state.session import SessionState
 

@@ -27,12 +27,12 @@ import reflex as rx
 from reflex.state import StateUpdate
 from reflex_base.constants.state import FIELD_MARKER
 
-from helpdesk import live
+from helpdesk.core import live_bus as live
+from helpdesk.core.errors import DomainError
+from helpdesk.core.settings import get_settings
 from helpdesk.models import Role
-from helpdesk.services import tickets
-from helpdesk.services.errors import DomainError
-from helpdesk.settings import get_settings
 from helpdesk.state.session import SessionState
+from helpdesk.tickets import tickets
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import NotAuthenticated, RateLimited, ValidationFailed
+from helpdesk.identity import auth
 from helpdesk.routes import HOME_FOR_ROLE
-from helpdesk.services import auth
-from helpdesk.services.errors import NotAuthenticated, RateLimited, ValidationFailed
 from helpdesk.state.session import SessionState
 
 

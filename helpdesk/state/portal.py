@@ -6,15 +6,18 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
-from helpdesk import live
+from helpdesk.core import live_bus as live
+from helpdesk.core.errors import DomainError, NotAuthenticated, ValidationFailed
+from helpdesk.core.validation import parse
+from helpdesk.identity import directory
+from helpdesk.kb import articles as kb
 from helpdesk.routes import ticket_url
-from helpdesk.services import attachments, directory, kb, tickets
-from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
-from helpdesk.services.validation import TicketDraft, parse
 from helpdesk.state.formatting import ticket_row
 from helpdesk.state.live import versions_ahead, watchers
 from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState
+from helpdesk.tickets import attachments, tickets
+from helpdesk.tickets.validation import TicketDraft
 
 PORTAL_VIEWS = {
     "open": ["new", "open", "in_progress", "waiting_on_customer"],

@@ -5,18 +5,20 @@ from __future__ import annotations
 import reflex as rx
 from reflex_base.constants.state import FIELD_MARKER
 
-from helpdesk import live
-from helpdesk.db import session_scope
+from helpdesk.core import live_bus as live
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import DomainError, NotAuthenticated
+from helpdesk.core.validation import parse
+from helpdesk.identity import directory
+from helpdesk.identity.actor import load_actor
 from helpdesk.models import User
-from helpdesk.services import assignment, directory, tickets
-from helpdesk.services.actor import load_actor
-from helpdesk.services.errors import DomainError, NotAuthenticated
-from helpdesk.services.validation import TicketChanges, parse
 from helpdesk.state import live as live_state
 from helpdesk.state.formatting import STAFF_STATUS_LABELS, ticket_row
 from helpdesk.state.live import QueueView, versions_ahead, watchers
 from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState
+from helpdesk.tickets import assignment, tickets
+from helpdesk.tickets.validation import TicketChanges
 
 OPEN = ["new", "open", "in_progress", "waiting_on_customer"]
 STATUS_TABS = ["open", *STAFF_STATUS_LABELS.keys(), "all"]

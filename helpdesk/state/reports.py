@@ -9,12 +9,12 @@ from typing import Any
 import plotly.graph_objects as go
 import reflex as rx
 
+from helpdesk.core.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
+from helpdesk.identity import directory
 from helpdesk.models import Priority
-from helpdesk.services import directory
-from helpdesk.services.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
-from helpdesk.services.reports import data, exports, schedules
-from helpdesk.services.reports.filters import default_filters, parse_filters
-from helpdesk.services.reports.rollups import local_today
+from helpdesk.reports import data, exports, schedules
+from helpdesk.reports.filters import default_filters, parse_filters
+from helpdesk.reports.rollups import local_today
 from helpdesk.state.session import SessionState
 
 MAX_CHARTS = 4

@@ -9,13 +9,13 @@ from typing import TypeVar
 import reflex as rx
 from sqlmodel import Session
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import DomainError, NotAuthenticated
+from helpdesk.core.settings import get_settings
+from helpdesk.identity import auth
+from helpdesk.identity.actor import Actor
 from helpdesk.models import Role
 from helpdesk.routes import HOME_FOR_ROLE, LOGIN
-from helpdesk.services import auth
-from helpdesk.services.actor import Actor
-from helpdesk.services.errors import DomainError, NotAuthenticated
-from helpdesk.settings import get_settings
 
 T = TypeVar("T")
 

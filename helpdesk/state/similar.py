@@ -6,11 +6,13 @@ import asyncio
 
 import reflex as rx
 
-from helpdesk.services import llm, merging, similar_tickets, tickets
-from helpdesk.services.errors import DomainError, NotAuthenticated
+from helpdesk.ai import llm
+from helpdesk.ai import similar as similar_tickets
+from helpdesk.core.errors import DomainError, NotAuthenticated
 from helpdesk.state.formatting import STAFF_STATUS_LABELS, local_time, relative
 from helpdesk.state.session import SessionState
 from helpdesk.state.ticket import TicketState
+from helpdesk.tickets import merging, tickets
 
 
 def _ticket_id_from(state: SessionState) -> int | None:

@@ -7,24 +7,18 @@ from typing import Any
 
 import reflex as rx
 
-from helpdesk import live
-from helpdesk.services import (
-    attachments,
-    canned_responses,
-    conversation,
-    directory,
-    kb,
-    links,
-    merging,
-    tickets,
-    triage,
-)
-from helpdesk.services.errors import DomainError, NotAuthenticated, ValidationFailed
-from helpdesk.services.validation import CommentDraft, TicketChanges, parse
-from helpdesk.settings import get_settings
+from helpdesk.ai import triage
+from helpdesk.core import live_bus as live
+from helpdesk.core.errors import DomainError, NotAuthenticated, ValidationFailed
+from helpdesk.core.settings import get_settings
+from helpdesk.core.validation import parse
+from helpdesk.identity import directory
+from helpdesk.kb import articles as kb
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
 from helpdesk.state.live import versions_ahead, viewer_id, watchers
 from helpdesk.state.session import SessionState
+from helpdesk.tickets import attachments, canned_responses, conversation, links, merging, tickets
+from helpdesk.tickets.validation import CommentDraft, TicketChanges
 
 _EVENT_PHRASES = {
     "ai_applied": "AI set the {field}",

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from helpdesk.settings import get_settings
+from helpdesk.core.settings import get_settings
 
 revision: str = '0006'
 down_revision: str | None = '0005'

@@ -41,7 +41,7 @@ def _create_vector_extension() -> bool:
 
 
 def _backfill_embeddings() -> None:
-    from helpdesk.services import kb_semantic
+    from helpdesk.kb import semantic as kb_semantic
 
     bind = op.get_bind()
     last_id = 0

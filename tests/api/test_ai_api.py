@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.ai import triage
+from helpdesk.core.db import session_scope
 from helpdesk.models import AiFeedback, OutboxJob, Ticket
-from helpdesk.services import triage
 from tests.factories import Org
 
 # The shipped model suggests Hardware for this with confidence 0.69: below the threshold, so only suggested.

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from helpdesk import settings
+from helpdesk.core import settings
 from tests.factories import Org
 from tests.llm_server import REPLY_TEXT, SUMMARY_TEXT, FakeLlm
 

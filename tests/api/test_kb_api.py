@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
 from helpdesk.models import KbArticleRevision, KbDeflection
 from tests.factories import Org
 

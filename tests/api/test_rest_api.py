@@ -141,7 +141,7 @@ def test_health_ready_and_openapi(client: TestClient, test_env) -> None:  # noqa
 
 
 def test_ready_is_503_when_redis_is_down(client: TestClient, test_env, monkeypatch) -> None:  # noqa: ANN001
-    from helpdesk import cache, settings
+    from helpdesk.core import cache, settings
 
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
     settings.reset_settings_cache()

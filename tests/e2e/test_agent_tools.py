@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
 from helpdesk.models import Ticket
 from helpdesk.models.base import utcnow
-from helpdesk.services import canned_responses, tickets
-from helpdesk.services.validation import CannedResponseDraft, TicketChanges
+from helpdesk.tickets import canned_responses, tickets
+from helpdesk.tickets.validation import CannedResponseDraft, TicketChanges
 from tests.e2e.conftest import open_page
 from tests.factories import Org, draft
 

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.ai import triage
+from helpdesk.core.db import session_scope
 from helpdesk.models import AiModelVersion, AuditLog, OutboxJob
-from helpdesk.services import tickets, triage
-from helpdesk.services.validation import TicketChanges
+from helpdesk.tickets import tickets
+from helpdesk.tickets.validation import TicketChanges
 from tests.ai_support import reset_registry
 from tests.e2e.conftest import open_page
 from tests.factories import Org, draft

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from helpdesk.embedded import free_port
+from helpdesk.runtime.embedded import free_port
 from tests.processes import ROOT, http_ok
 
 pytestmark = pytest.mark.slow
@@ -32,7 +32,7 @@ def test_helpdesk_run_boots_the_embedded_default_and_stops_cleanly(tmp_path) -> 
     }
     log_path = tmp_path / "run.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "helpdesk.cli", "run"], cwd=ROOT, env=env, stdout=log,
+        process = subprocess.Popen([sys.executable, "-m", "helpdesk.runtime.cli", "run"], cwd=ROOT, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 600

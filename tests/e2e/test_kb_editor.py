@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
 from helpdesk.models import KbArticle, KbCategory
 from tests.e2e.conftest import open_page
 from tests.factories import Org

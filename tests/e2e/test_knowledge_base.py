@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.kb import articles as kb
 from helpdesk.models import KbDeflection, Ticket
-from helpdesk.services import kb
 from tests.e2e.conftest import open_page
 from tests.factories import Org
 
@@ -82,7 +82,7 @@ def test_search_as_you_type_tolerates_typos_and_bodies_cannot_run_script(sign_in
 
 
 def test_agents_see_matching_articles_and_insert_a_link_in_a_reply(sign_in, org: Org) -> None:  # noqa: ANN001
-    from helpdesk.services import tickets
+    from helpdesk.tickets import tickets
     from tests.factories import draft
 
     slug = publish(org, "Mailbox full: free up space in Outlook", "Empty Deleted Items and turn on the archive.",
@@ -99,8 +99,8 @@ def test_agents_see_matching_articles_and_insert_a_link_in_a_reply(sign_in, org:
 
 
 def test_an_agent_drafts_an_article_from_a_resolved_ticket(sign_in, org: Org) -> None:  # noqa: ANN001
-    from helpdesk.services import tickets
-    from helpdesk.services.validation import TicketChanges
+    from helpdesk.tickets import tickets
+    from helpdesk.tickets.validation import TicketChanges
     from tests.factories import draft
 
     with session_scope() as session:

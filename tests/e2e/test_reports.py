@@ -12,10 +12,10 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
 from helpdesk.models import Ticket
 from helpdesk.models.base import utcnow
-from helpdesk.services.reports import rollups, schedules
+from helpdesk.reports import rollups, schedules
 from tests.e2e.conftest import open_page
 from tests.factories import Org
 

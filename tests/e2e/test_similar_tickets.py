@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, expect
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
 from helpdesk.models import Comment, Ticket
 from helpdesk.models.base import utcnow
-from helpdesk.services import conversation, tickets
-from helpdesk.services.validation import CommentDraft, TicketChanges
+from helpdesk.tickets import conversation, tickets
+from helpdesk.tickets.validation import CommentDraft, TicketChanges
 from tests.conftest import _web_server
 from tests.e2e.conftest import open_page, signing_in
 from tests.factories import Org, draft

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from helpdesk.db import session_scope
-from helpdesk.services import tickets
+from helpdesk.core.db import session_scope
+from helpdesk.tickets import tickets
 from tests.e2e.conftest import open_page
 from tests.factories import Org, draft
 

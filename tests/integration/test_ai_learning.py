@@ -17,13 +17,16 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
+from helpdesk.ai import registry as ai_models
+from helpdesk.ai import triage
 from helpdesk.ai.train import DEFAULT_CSV, load_csv
-from helpdesk.cli import main
-from helpdesk.db import session_scope
+from helpdesk.core import jobs
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import PermissionDenied, ValidationFailed
 from helpdesk.models import AiModelVersion, AiPrediction, AiTrainingRun, AuditLog, Category, OutboxJob
-from helpdesk.services import ai_models, jobs, tickets, triage
-from helpdesk.services.errors import PermissionDenied, ValidationFailed
-from helpdesk.services.validation import TicketChanges
+from helpdesk.runtime.cli import main
+from helpdesk.tickets import tickets
+from helpdesk.tickets.validation import TicketChanges
 from tests.ai_support import reset_registry
 from tests.factories import Org, draft
 

@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.core.observability import MULTIPROC_ENV, multiprocess_environment
 from helpdesk.models import AiPrediction
-from helpdesk.observability import MULTIPROC_ENV, multiprocess_environment
-from helpdesk.services import tickets
+from helpdesk.tickets import tickets
 from tests.ai_support import reset_registry
 from tests.factories import Org, draft
 

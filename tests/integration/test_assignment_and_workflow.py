@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import func, select
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import PermissionDenied, ValidationFailed
 from helpdesk.models import AuditLog, Team, Ticket, TicketEvent, User
-from helpdesk.services import assignment, tickets
-from helpdesk.services.errors import PermissionDenied, ValidationFailed
-from helpdesk.services.validation import TicketChanges
+from helpdesk.tickets import assignment, tickets
+from helpdesk.tickets.validation import TicketChanges
 from tests.factories import Org, add_agent, draft
 
 MONDAY = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)  # 10:00 in Karachi

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import NotAuthenticated, RateLimited, ValidationFailed
+from helpdesk.identity import auth, directory
 from helpdesk.models import AuditLog
-from helpdesk.services import auth, directory
-from helpdesk.services.errors import NotAuthenticated, RateLimited, ValidationFailed
 from tests.factories import PASSWORD, Org
 
 # Every sign-in test runs on the machine's Redis and on the embedded one `make run` starts.
@@ -45,7 +45,7 @@ def test_logout_ends_the_session(org: Org) -> None:
 
 
 def test_sessions_expire(org: Org) -> None:
-    from helpdesk import cache
+    from helpdesk.core import cache
 
     token = auth.login("alice@example.org", PASSWORD).token
     cache.get_redis().delete(auth._session_key(token))  # what Redis does when the TTL runs out
@@ -66,7 +66,7 @@ def test_repeated_failures_lock_out_that_email_even_with_the_right_password(org:
 
 
 def test_failures_are_counted_within_one_window(org: Org) -> None:
-    from helpdesk import cache
+    from helpdesk.core import cache
 
     for _ in range(2):
         with pytest.raises(NotAuthenticated):
@@ -104,7 +104,7 @@ def test_deactivated_account_loses_its_sessions(org: Org) -> None:
 def test_audit_log_is_partitioned_by_month(test_env) -> None:
     from sqlalchemy import text
 
-    from helpdesk.db import write_engine
+    from helpdesk.core.db import write_engine
 
     with write_engine().connect() as connection:
         kind = connection.execute(text("SELECT relkind FROM pg_class WHERE relname = 'audit_logs'")).scalar()

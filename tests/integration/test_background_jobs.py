@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.core import jobs
+from helpdesk.core.db import session_scope
 from helpdesk.models import OutboxJob
-from helpdesk.services import conversation, jobs, tickets
-from helpdesk.services.validation import CommentDraft
+from helpdesk.tickets import conversation, tickets
+from helpdesk.tickets.validation import CommentDraft
 from tests.factories import Org, draft
 
 pytestmark = pytest.mark.slow

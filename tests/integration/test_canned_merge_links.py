@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.settings import get_settings
 from helpdesk.models import (
     Attachment,
     AuditLog,
@@ -21,10 +23,8 @@ from helpdesk.models import (
     TicketLink,
 )
 from helpdesk.models.base import utcnow
-from helpdesk.services import attachments, canned_responses, conversation, links, merging, notifications, tickets
-from helpdesk.services.errors import NotFound, PermissionDenied, ValidationFailed
-from helpdesk.services.validation import CannedResponseChanges, CannedResponseDraft, CommentDraft, TicketChanges
-from helpdesk.settings import get_settings
+from helpdesk.tickets import attachments, canned_responses, conversation, links, merging, notifications, tickets
+from helpdesk.tickets.validation import CannedResponseChanges, CannedResponseDraft, CommentDraft, TicketChanges
 from tests.factories import Org, draft
 
 

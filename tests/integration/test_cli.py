@@ -5,13 +5,13 @@ from __future__ import annotations
 from click.testing import CliRunner
 from sqlmodel import select
 
-from helpdesk.cli import main
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
 from helpdesk.models import User
+from helpdesk.runtime.cli import main
 
 
 def test_createuser_creates_an_account_that_can_sign_in(clean_db) -> None:  # noqa: ANN001
-    from helpdesk.services import auth
+    from helpdesk.identity import auth
 
     result = CliRunner().invoke(main, ["createuser", "--email", "Lead@Example.org", "--name", "IT Lead",
                                        "--role", "admin", "--password", "a-long-password"])

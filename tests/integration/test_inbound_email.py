@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
 from helpdesk.models import Ticket
-from helpdesk.services import conversation, inbound_email, tickets
+from helpdesk.tickets import conversation, inbound_email, tickets
 from tests.factories import Org, draft
 
 
@@ -50,7 +50,7 @@ def test_strangers_and_other_peoples_tickets_are_ignored(org: Org) -> None:
 
 
 def test_the_requester_of_a_merged_duplicate_replies_by_e_mail_on_the_ticket_it_continues_on(org: Org) -> None:
-    from helpdesk.services import merging
+    from helpdesk.tickets import merging
 
     with session_scope() as session:
         duplicate = tickets.create_ticket(session, org.actor(org.alice), draft(title="Monitor flickers")).id

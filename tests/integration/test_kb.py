@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from helpdesk import cache
-from helpdesk.db import session_scope
+from helpdesk.core import cache
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from helpdesk.kb import articles as kb
+from helpdesk.kb.articles import ALLOWED_TAGS, ArticleChanges, ArticleDraft, render_markdown
 from helpdesk.models import AuditLog, KbArticle, KbArticleRevision, KbDeflection, KbVote
-from helpdesk.services import kb, tickets
-from helpdesk.services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from helpdesk.services.kb import ALLOWED_TAGS, ArticleChanges, ArticleDraft, render_markdown
+from helpdesk.tickets import tickets
 from tests.factories import Org, draft
 
 
@@ -81,7 +82,7 @@ def test_xss_attempts_are_neutralised(markdown: str) -> None:
 
 
 def test_sanitiser_drops_what_markdown_would_never_write() -> None:
-    from helpdesk.services.kb import sanitise_html
+    from helpdesk.kb.articles import sanitise_html
 
     cleaned = sanitise_html('<p onclick="x()">a</p><script>bad()</script><img src="javascript:x" onerror="y">'
                             '<img src="mailto:a@b"><a href="javascript:x">l</a><svg><g/></svg>')
@@ -143,7 +144,7 @@ def test_bad_input_raises_field_messages_and_changes_nothing(kb_org: Org) -> Non
         with pytest.raises(ValidationFailed) as null_title:
             kb.update_article(session, kb_org.actor(kb_org.hank), article_id, ArticleChanges(title=None))
         assert "title" in null_title.value.field_errors
-    from helpdesk.services.validation import parse
+    from helpdesk.core.validation import parse
 
     with pytest.raises(ValidationFailed) as short:
         parse(ArticleDraft, {"title": "Hi", "body_markdown": "", "slug": "Not A Slug"})

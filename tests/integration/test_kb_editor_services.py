@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from helpdesk.db import session_scope
-from helpdesk.services import kb, kb_attachments
-from helpdesk.services.errors import NotFound, PermissionDenied, ValidationFailed
-from helpdesk.services.kb import ArticleChanges, ArticleDraft
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.kb import articles as kb
+from helpdesk.kb import attachments as kb_attachments
+from helpdesk.kb.articles import ArticleChanges, ArticleDraft
 from tests.factories import Org
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.db import session_scope
-from helpdesk.services import conversation, kb, tickets
-from helpdesk.services.errors import NotFound, PermissionDenied, ValidationFailed
-from helpdesk.services.validation import CommentDraft, TicketChanges
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.kb import articles as kb
+from helpdesk.tickets import conversation, tickets
+from helpdesk.tickets.validation import CommentDraft, TicketChanges
 from tests.factories import Org, draft
 
 

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from helpdesk.db import session_scope
-from helpdesk.services import kb, kb_semantic
-from helpdesk.services.kb import ArticleChanges, ArticleDraft
+from helpdesk.core.db import session_scope
+from helpdesk.kb import articles as kb
+from helpdesk.kb import semantic as kb_semantic
+from helpdesk.kb.articles import ArticleChanges, ArticleDraft
 from tests import conftest as root_conftest
 from tests.factories import Org, build_org
 
@@ -108,8 +109,8 @@ def test_capability_is_detected_once_per_process(lexical_org: Org, monkeypatch: 
 def pg18(test_env: root_conftest.TestEnvironment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An embedded PostgreSQL 18 (with pgvector) on a free port in a temporary folder, migrated; the services use
     it for this module's tests and go back to the run's database afterwards."""
-    from helpdesk.cli_support import migrate_database
-    from helpdesk.embedded import EmbeddedPostgres
+    from helpdesk.runtime.bootstrap import migrate_database
+    from helpdesk.runtime.embedded import EmbeddedPostgres
 
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg18"))
     url = server.start()
@@ -202,7 +203,7 @@ def test_embedding_is_written_on_every_change_in_the_same_transaction(vector_org
 
 
 def test_semantic_search_can_be_turned_off(vector_org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
-    from helpdesk import settings
+    from helpdesk.core import settings
 
     write_all(vector_org)
     monkeypatch.setenv("KB_SEMANTIC_SEARCH", "false")

@@ -9,12 +9,13 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlmodel import select
 
-from helpdesk import settings
-from helpdesk.db import session_scope
+from helpdesk.ai import llm
+from helpdesk.core import settings
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.models import LlmCall
-from helpdesk.services import conversation, llm, tickets
-from helpdesk.services.errors import NotFound, PermissionDenied
-from helpdesk.services.validation import CommentDraft
+from helpdesk.tickets import conversation, tickets
+from helpdesk.tickets.validation import CommentDraft
 from tests.factories import Org, draft
 from tests.llm_server import REPLY_TEXT, SUMMARY_TEXT, FakeLlm
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import PermissionDenied, ValidationFailed
 from helpdesk.models import ReportSchedule
-from helpdesk.services.errors import PermissionDenied, ValidationFailed
-from helpdesk.services.reports import schedules
+from helpdesk.reports import schedules
 from tests.factories import Org
 
 PKT = ZoneInfo("Asia/Karachi")

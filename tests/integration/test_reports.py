@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.models import AiFeedback, AiPrediction, KbDeflection, Ticket
-from helpdesk.services.errors import NotFound, PermissionDenied, ValidationFailed
-from helpdesk.services.reports import data, exports, rollups
-from helpdesk.services.reports.filters import ReportFilters, parse_filters
+from helpdesk.reports import data, exports, rollups
+from helpdesk.reports.filters import ReportFilters, parse_filters
 from tests.factories import Org
 
 PKT = ZoneInfo("Asia/Karachi")

@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.ai import similar as similar_tickets
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import NotFound
 from helpdesk.models import Comment, Ticket
 from helpdesk.models.base import utcnow
-from helpdesk.services import conversation, merging, similar_tickets, tickets
-from helpdesk.services.errors import NotFound
-from helpdesk.services.validation import CommentDraft, TicketChanges
+from helpdesk.tickets import conversation, merging, tickets
+from helpdesk.tickets.validation import CommentDraft, TicketChanges
 from tests.factories import Org, draft
 
 

@@ -12,18 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from helpdesk import cache
-from helpdesk.db import session_scope
+from helpdesk.core import cache, jobs
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import PermissionDenied, ValidationFailed
 from helpdesk.models import AuditLog, OutboxJob, SlaPolicy, Team, Ticket, TicketEvent
-from helpdesk.services import conversation, jobs, notifications, sla, sla_config, sla_watch, tickets
-from helpdesk.services.errors import PermissionDenied, ValidationFailed
-from helpdesk.services.validation import (
-    BusinessCalendarChanges,
-    CommentDraft,
-    SlaPolicyChanges,
-    SlaPolicyDraft,
-    TicketChanges,
-)
+from helpdesk.sla import engine as sla
+from helpdesk.sla import policies as sla_config
+from helpdesk.sla import watch as sla_watch
+from helpdesk.sla.validation import BusinessCalendarChanges, SlaPolicyChanges, SlaPolicyDraft
+from helpdesk.tickets import conversation, notifications, tickets
+from helpdesk.tickets.validation import CommentDraft, TicketChanges
 from tests.factories import Org, draft
 
 KARACHI = ZoneInfo("Asia/Karachi")

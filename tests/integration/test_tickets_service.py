@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.models import AuditLog, Comment, OutboxJob, Ticket, TicketEvent
-from helpdesk.services import conversation, tickets
-from helpdesk.services.errors import NotFound, PermissionDenied, ValidationFailed
-from helpdesk.services.validation import CommentDraft, TicketChanges
+from helpdesk.tickets import conversation, tickets
+from helpdesk.tickets.validation import CommentDraft, TicketChanges
 from tests.factories import Org, draft
 
 

@@ -7,11 +7,12 @@ import time
 import pytest
 from sqlmodel import select
 
-from helpdesk.db import session_scope
+from helpdesk.ai import triage
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import PermissionDenied, ValidationFailed
 from helpdesk.models import AiFeedback, AiPrediction, AuditLog, OutboxJob, Ticket, TicketEvent
-from helpdesk.services import tickets, triage
-from helpdesk.services.errors import PermissionDenied, ValidationFailed
-from helpdesk.services.validation import TicketChanges
+from helpdesk.tickets import tickets
+from helpdesk.tickets.validation import TicketChanges
 from tests.factories import Org, draft
 
 # The shipped model is sure about these (checked: Hardware 0.998, Access 1.0) and unsure about the docking station

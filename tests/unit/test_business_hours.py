@@ -10,11 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpdesk.services.business_hours import (
-    BusinessCalendar,
-    business_time_elapsed,
-    deadline_with_pauses,
-)
+from helpdesk.sla.business_hours import BusinessCalendar, business_time_elapsed, deadline_with_pauses
 
 KARACHI = ZoneInfo("Asia/Karachi")
 NEW_YORK = ZoneInfo("America/New_York")

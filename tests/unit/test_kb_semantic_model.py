@@ -7,7 +7,7 @@ import socket
 import numpy as np
 import pytest
 
-from helpdesk.services import kb_semantic
+from helpdesk.kb import semantic as kb_semantic
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from helpdesk.core.errors import ValidationFailed
 from helpdesk.models import Status
-from helpdesk.services.errors import ValidationFailed
-from helpdesk.services.sla import PolicySpec, match_policy
-from helpdesk.services.workflow import ALLOWED_TRANSITIONS, can_move, check_transition
+from helpdesk.sla.engine import PolicySpec, match_policy
+from helpdesk.tickets.workflow import ALLOWED_TRANSITIONS, can_move, check_transition
 
 LAPTOPS, HARDWARE, DESKTOP_TEAM = 11, 10, 5
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.services.errors import ValidationFailed
-from helpdesk.services.passwords import hash_password, verify_password
-from helpdesk.services.validation import CommentDraft, TicketDraft, parse
+from helpdesk.core.errors import ValidationFailed
+from helpdesk.core.validation import parse
+from helpdesk.identity.passwords import hash_password, verify_password
+from helpdesk.tickets.validation import CommentDraft, TicketDraft
 
 
 def test_short_title_and_description_give_one_message_per_field() -> None:
@@ -38,7 +39,7 @@ def test_whitespace_is_trimmed() -> None:
 def test_production_refuses_the_default_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     from pydantic import ValidationError
 
-    from helpdesk.settings import Settings
+    from helpdesk.core.settings import Settings
 
     monkeypatch.setenv("HELPDESK_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
@@ -49,7 +50,7 @@ def test_production_refuses_the_default_secret(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_default_timezone_is_karachi(monkeypatch: pytest.MonkeyPatch) -> None:
-    from helpdesk.settings import Settings
+    from helpdesk.core.settings import Settings
 
     monkeypatch.delenv("TIMEZONE", raising=False)
     assert Settings().timezone == "Asia/Karachi"
@@ -66,7 +67,7 @@ def test_password_hashing_round_trip() -> None:
 def test_cursor_round_trip_and_tampering() -> None:
     from datetime import UTC, datetime
 
-    from helpdesk.services.tickets import _decode_cursor, _encode_cursor
+    from helpdesk.tickets.tickets import _decode_cursor, _encode_cursor
 
     moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert _decode_cursor(_encode_cursor(moment, 42), "created_at") == (moment, 42)
@@ -75,7 +76,7 @@ def test_cursor_round_trip_and_tampering() -> None:
 
 
 def test_safe_filename_strips_paths_and_odd_characters() -> None:
-    from helpdesk.services.attachments import safe_filename
+    from helpdesk.tickets.attachments import safe_filename
 
     assert safe_filename("../../etc/passwd") == "passwd"
     assert safe_filename("C:\\Users\\me\\report (final).pdf") == "report _final_.pdf"

@@ -1,0 +1,656 @@
+"""AI triage: the classifier suggests a ticket's category, team and priority, and sets them only when it has earned it.
+
+Rules that make the suggestions trustworthy:
+
+* a field is set automatically only when its confidence is above the threshold (setting AI_AUTO_APPLY_THRESHOLD)
+  **and** no person has set that field; otherwise the value is only suggested to agents;
+* a person "has set" a field when the ticket's events show a change of it by someone (actor not null), an agent
+  accepted or rejected a suggestion for it, or it already held a value the AI did not put there (the requester
+  chose a category, or a priority other than the form's default, when filing);
+* the team follows the category: it is set only together with a category the AI sets, routing the ticket the way
+  the category's default team would (and a team that assigns automatically then assigns it);
+* every run is stored in `ai_predictions`; every decision of a person on a suggestion in `ai_feedback`, which is
+  what `ai_metrics` measures precision, coverage and acceptance on.
+
+The category model is `helpdesk.ai`'s shipped classifier (8 labels named like the demo's top-level categories); the
+priority comes from `helpdesk.ai.priority`, a documented rule-based estimate with modest confidences.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import Counter, Histogram
+from sqlalchemy import all_, exists, func
+from sqlmodel import Session, select
+
+from helpdesk.ai import estimate_priority, normalize
+from helpdesk.ai import registry as ai_models
+from helpdesk.core import audit, jobs
+from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.settings import get_settings
+from helpdesk.identity.actor import Actor
+from helpdesk.models import (
+    OPEN_STATUSES,
+    AiFeedback,
+    AiPrediction,
+    Category,
+    OutboxJob,
+    Priority,
+    Team,
+    Ticket,
+    TicketEvent,
+)
+from helpdesk.models.base import utcnow
+from helpdesk.sla import engine as sla
+from helpdesk.tickets import assignment, tickets
+from helpdesk.tickets.validation import TicketChanges
+
+if TYPE_CHECKING:
+    from helpdesk.ai.classifier import TicketClassifier
+
+TRIAGE_TASK = "ai.triage_ticket"
+TRIAGE_QUEUE = "ai"
+FIELDS = ("category", "team", "priority")
+COLUMN_FOR_FIELD = {"category": "category_id", "team": "team_id", "priority": "priority"}
+FIELD_FOR_COLUMN = {column: field for field, column in COLUMN_FOR_FIELD.items()}
+# Ticket events by which a person decided a field's value.
+HUMAN_DECISION_KINDS = ("changed", "assigned", "ai_accepted", "ai_rejected")
+# Celery priority of the triage job per ticket priority: on the Redis transport a LOWER number is served FIRST
+# (tasks/celery_app.py sorts queues by priority steps 0-9), so critical tickets are triaged before the rest.
+JOB_PRIORITY = {"critical": 0, "high": 2, "medium": 5, "low": 7}
+_MAX_ERROR_LENGTH = 500
+
+PREDICTIONS = Counter("helpdesk_ai_predictions_total", "AI triage runs by outcome", ["outcome"])
+PREDICTION_SECONDS = Histogram(
+    "helpdesk_ai_prediction_seconds", "Time the category model takes to classify one ticket",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
+)
+
+
+class SuggestionStatus(StrEnum):
+    APPLIED = "applied"  # the AI set the value itself
+    SUGGESTED = "suggested"  # below the threshold (or the ticket is finished): shown to agents only
+    KEPT_HUMAN_CHOICE = "kept_human_choice"  # confident, but a person set this field
+    UNCHANGED = "unchanged"  # the ticket already holds the suggested value
+    ACCEPTED = "accepted"  # an agent took the suggestion
+    REJECTED = "rejected"  # an agent turned it down or chose another value
+
+
+@dataclass(frozen=True)
+class FieldSuggestion:
+    field: str
+    value: int | str
+    confidence: float
+    status: SuggestionStatus
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "confidence": round(self.confidence, 4), "status": self.status.value}
+
+
+# ---------------------------------------------------------------- enqueueing
+
+
+def job_priority(ticket: Ticket) -> int:
+    """The Celery priority of a ticket's triage job: the more urgent of its own priority and the estimate."""
+    estimate = estimate_priority(ticket.title, ticket.description).priority
+    return min(JOB_PRIORITY.get(ticket.priority, JOB_PRIORITY["medium"]), JOB_PRIORITY[estimate])
+
+
+def enqueue_triage(session: Session, ticket: Ticket) -> OutboxJob:
+    """Queues a triage run for the ticket in the caller's transaction (sent to the `ai` queue after commit)."""
+    return jobs.enqueue(session, TRIAGE_TASK, TRIAGE_QUEUE, {"ticket_id": ticket.id}, priority=job_priority(ticket))
+
+
+def rerun_triage(session: Session, actor: Actor, ticket_id: int) -> OutboxJob:
+    """Agents working the ticket, and admins, ask for a fresh prediction (say, after the description changed)."""
+    ticket = tickets.get_for(session, actor, ticket_id)
+    if not tickets.can_work(actor, ticket):
+        raise PermissionDenied("Only agents working this ticket and administrators can re-run the AI triage.")
+    job = enqueue_triage(session, ticket)
+    audit.record(session, "ticket.ai_rerun", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id),
+                 details={"job_id": job.id})
+    return job
+
+
+# ---------------------------------------------------------------- the triage run
+
+
+def auto_apply_threshold(threshold: float | None = None) -> float:
+    return get_settings().ai_auto_apply_threshold if threshold is None else threshold
+
+
+def category_for_label(session: Session, label: str) -> Category | None:
+    """The active category named like the model's label, a top-level one first; None when there is none."""
+    return session.exec(
+        select(Category)
+        .where(Category.name == label, Category.is_active)
+        .order_by(Category.parent_id.is_not(None), Category.id)
+    ).first()
+
+
+def fields_set_by_people(session: Session, ticket: Ticket) -> set[str]:
+    """The fields ("category", "team", "priority") a person decided, which the AI must never change."""
+    decided_columns = session.exec(
+        select(TicketEvent.field).distinct().where(
+            TicketEvent.ticket_id == ticket.id,
+            TicketEvent.actor_id.is_not(None),
+            TicketEvent.kind.in_(HUMAN_DECISION_KINDS),
+            TicketEvent.field.in_(list(FIELD_FOR_COLUMN)),
+        )
+    ).all()
+    decided = {FIELD_FOR_COLUMN[column] for column in decided_columns}
+    applied_by_ai = {FIELD_FOR_COLUMN[column] for column in session.exec(
+        select(TicketEvent.field).distinct().where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "ai_applied",
+            TicketEvent.field.in_(list(FIELD_FOR_COLUMN)),
+        )
+    ).all()}
+    # A value present without the AI having put it there came from the person who filed the ticket (the category,
+    # and the team it routes to). Priority always has a value: only one other than the form's default is a choice.
+    if ticket.category_id is not None and "category" not in applied_by_ai:
+        decided.add("category")
+    if ticket.team_id is not None and "team" not in applied_by_ai:
+        decided.add("team")
+    if ticket.priority != Priority.MEDIUM.value and "priority" not in applied_by_ai:
+        decided.add("priority")
+    return decided
+
+
+def _decide(field: str, value: int | str, confidence: float, current: Any, *, human_set: bool, may_change: bool,
+            threshold: float) -> SuggestionStatus:
+    if current == value:
+        return SuggestionStatus.UNCHANGED
+    if human_set:
+        return SuggestionStatus.KEPT_HUMAN_CHOICE
+    if may_change and confidence > threshold:
+        return SuggestionStatus.APPLIED
+    return SuggestionStatus.SUGGESTED
+
+
+def triage_ticket(
+    session: Session,
+    ticket_id: int,
+    *,
+    threshold: float | None = None,
+    classifier: TicketClassifier | None = None,
+    now: datetime | None = None,
+) -> AiPrediction | None:
+    """Predicts the ticket's category, team and priority, stores the prediction and applies what it may.
+
+    `threshold` defaults to the setting AI_AUTO_APPLY_THRESHOLD; `classifier` to the active model version (loaded
+    once per process, reloaded when an administrator or the retraining job activates another). Returns None when
+    the ticket no longer exists (a job can outlive its ticket).
+    """
+    threshold = auto_apply_threshold(threshold)
+    # Locked, so an agent's change cannot slip in between "nobody set this field" and the AI setting it.
+    ticket = session.exec(select(Ticket).where(Ticket.id == ticket_id).with_for_update()).first()
+    if ticket is None or ticket.deleted_at is not None:
+        PREDICTIONS.labels("skipped").inc()
+        return None
+    classifier = classifier or ai_models.active_classifier()
+    now = now or utcnow()
+
+    started = time.perf_counter()
+    # The same normalisation as the training data: title first, then the description.
+    prediction = classifier.predict(normalize(ticket.title, ticket.description))
+    latency_seconds = time.perf_counter() - started
+    PREDICTION_SECONDS.observe(latency_seconds)
+    priority_estimate = estimate_priority(ticket.title, ticket.description)
+    category = category_for_label(session, prediction.label)
+    team_id = category.default_team_id if category is not None else None
+
+    human_set = fields_set_by_people(session, ticket)
+    may_change = ticket.status in OPEN_STATUSES and ticket.merged_into_id is None
+    proposals: list[tuple[str, int | str | None, float]] = [
+        ("category", category.id if category is not None else None, prediction.confidence),
+        ("team", team_id, prediction.confidence),
+        ("priority", priority_estimate.priority, priority_estimate.confidence),
+    ]
+    suggestions: dict[str, FieldSuggestion] = {}
+    for field, value, confidence in proposals:
+        if value is None:
+            continue
+        status = _decide(field, value, confidence, getattr(ticket, COLUMN_FOR_FIELD[field]),
+                         human_set=field in human_set, may_change=may_change, threshold=threshold)
+        # The team is routing for the category: never set it from a category the AI did not set in this run.
+        if field == "team" and status == SuggestionStatus.APPLIED and (
+            suggestions.get("category") is None or suggestions["category"].status != SuggestionStatus.APPLIED
+        ):
+            status = SuggestionStatus.SUGGESTED
+        suggestions[field] = FieldSuggestion(field, value, confidence, status)
+
+    applied = [s for s in suggestions.values() if s.status == SuggestionStatus.APPLIED]
+    record = AiPrediction(
+        ticket_id=ticket.id,
+        model_version=ai_models.model_version_name(classifier),
+        predicted_label=prediction.label,
+        predicted_category_id=category.id if category is not None else None,
+        category_confidence=prediction.confidence,
+        predicted_team_id=team_id,
+        team_confidence=prediction.confidence if team_id is not None else None,
+        predicted_priority=priority_estimate.priority,
+        priority_confidence=priority_estimate.confidence,
+        scores={label: round(score, 6) for label, score in prediction.scores.items()},
+        latency_ms=round(latency_seconds * 1000, 3),
+        applied_fields=[s.field for s in applied],
+        created_at=now,
+    )
+    session.add(record)
+    session.flush()
+
+    changed: dict[str, tuple[Any, Any]] = {}
+    for suggestion in suggestions.values():
+        column = COLUMN_FOR_FIELD[suggestion.field]
+        old = getattr(ticket, column)
+        if suggestion.status == SuggestionStatus.APPLIED:
+            setattr(ticket, column, suggestion.value)
+            changed[column] = (old, suggestion.value)
+            kind = "ai_applied"
+        elif suggestion.status == SuggestionStatus.UNCHANGED:
+            continue  # nothing to tell anyone
+        else:
+            kind = "ai_suggested"
+        session.add(TicketEvent(
+            ticket_id=ticket.id, actor_id=None, kind=kind, field=column,
+            old_value=None if old is None else str(old), new_value=str(suggestion.value), created_at=now,
+        ))
+
+    ticket.ai_suggested_category_id = category.id if category is not None else None
+    ticket.ai_confidence = prediction.confidence
+    ticket.ai_metadata = {
+        "prediction_id": record.id,
+        "model_version": record.model_version,
+        "label": prediction.label,
+        "threshold": threshold,
+        "latency_ms": record.latency_ms,
+        "predicted_at": now.isoformat(),
+        "priority_signals": list(priority_estimate.signals),
+        "suggestions": {field: s.as_dict() for field, s in suggestions.items()},
+    }
+    if changed:
+        ticket.updated_at = now
+    session.add(ticket)
+    if "team_id" in changed:
+        # Routed to another queue without an assignee: that team's assignment mode may give it one.
+        assignment.auto_assign(session, ticket, now)
+    if changed:
+        sla.recompute(session, ticket, now)
+    audit.record(
+        session, "ticket.ai_triage", actor_id=None, entity_type="ticket", entity_id=str(ticket.id),
+        details={"prediction_id": record.id, "model_version": record.model_version, "threshold": threshold,
+                 "applied": {c: [None if o is None else str(o), str(n)] for c, (o, n) in changed.items()},
+                 "suggestions": ticket.ai_metadata["suggestions"]},
+    )
+    tickets.mark_changed(session, ticket, "ai")
+    PREDICTIONS.labels("applied" if applied else "suggested").inc()
+    return record
+
+
+def record_failure(session: Session, ticket_id: int, error: str, *, model_version: str = "unknown") -> None:
+    """Stores a failed run (counted by `ai_metrics`); nothing about the ticket changes."""
+    PREDICTIONS.labels("error").inc()
+    if session.get(Ticket, ticket_id) is None:
+        return
+    session.add(AiPrediction(ticket_id=ticket_id, model_version=model_version, error=error[:_MAX_ERROR_LENGTH]))
+
+
+# ---------------------------------------------------------------- reading
+
+
+def latest_prediction(session: Session, ticket_id: int) -> AiPrediction | None:
+    """The ticket's newest successful prediction."""
+    return session.exec(
+        select(AiPrediction)
+        .where(AiPrediction.ticket_id == ticket_id, AiPrediction.error.is_(None))
+        .order_by(AiPrediction.created_at.desc(), AiPrediction.id.desc())
+    ).first()
+
+
+def _may_see_ai(actor: Actor, ticket: Ticket) -> bool:
+    # The same rule as ticket_detail's ai_metadata: IT staff and managers, never the requester of the ticket.
+    return tickets.sees_internal_notes(actor, ticket) and (ticket.requester_id != actor.user_id or actor.is_staff)
+
+
+def _suggested_value(prediction: AiPrediction, field: str) -> int | str | None:
+    return {"category": prediction.predicted_category_id, "team": prediction.predicted_team_id,
+            "priority": prediction.predicted_priority}[field]
+
+
+def _confidence(prediction: AiPrediction, field: str) -> float | None:
+    return {"category": prediction.category_confidence, "team": prediction.team_confidence,
+            "priority": prediction.priority_confidence}[field]
+
+
+def _statuses(ticket: Ticket, prediction: AiPrediction) -> dict[str, str]:
+    metadata = ticket.ai_metadata or {}
+    if metadata.get("prediction_id") != prediction.id:
+        return {}
+    return {field: data.get("status", "") for field, data in (metadata.get("suggestions") or {}).items()}
+
+
+def prediction_for(session: Session, actor: Actor, ticket_id: int) -> dict[str, Any] | None:
+    """The ticket's latest prediction as agents see it (None before the first run); IT staff and managers only."""
+    ticket = tickets.get_for(session, actor, ticket_id)
+    if not _may_see_ai(actor, ticket):
+        raise PermissionDenied("Only the IT team can see the AI's suggestions.")
+    prediction = latest_prediction(session, ticket.id)
+    if prediction is None:
+        return None
+    category = session.get(Category, prediction.predicted_category_id) if prediction.predicted_category_id else None
+    team = session.get(Team, prediction.predicted_team_id) if prediction.predicted_team_id else None
+    statuses = _statuses(ticket, prediction)
+    labels = {"category": category.name if category else None, "team": team.name if team else None,
+              "priority": prediction.predicted_priority}
+    suggestions = [
+        {"field": field, "value": _suggested_value(prediction, field), "label": labels[field],
+         "confidence": _confidence(prediction, field),
+         "status": statuses.get(field) or ("applied" if field in prediction.applied_fields else "suggested")}
+        for field in FIELDS if _suggested_value(prediction, field) is not None
+    ]
+    return {
+        "id": prediction.id, "ticket_id": ticket.id, "model_version": prediction.model_version,
+        "predicted_label": prediction.predicted_label,
+        "predicted_category_id": prediction.predicted_category_id, "category": labels["category"],
+        "category_confidence": prediction.category_confidence,
+        "predicted_team_id": prediction.predicted_team_id, "team": labels["team"],
+        "team_confidence": prediction.team_confidence,
+        "predicted_priority": prediction.predicted_priority, "priority_confidence": prediction.priority_confidence,
+        "scores": prediction.scores or {}, "latency_ms": prediction.latency_ms,
+        "applied_fields": list(prediction.applied_fields), "threshold": (ticket.ai_metadata or {}).get("threshold"),
+        "suggestions": suggestions, "created_at": prediction.created_at,
+    }
+
+
+# ---------------------------------------------------------------- people's decisions
+
+
+def _check_field(field: str) -> str:
+    if field not in FIELDS:
+        raise ValidationFailed({"field": f"Choose one of: {', '.join(FIELDS)}."})
+    return field
+
+
+def _suggestion_to_decide(session: Session, ticket: Ticket, field: str) -> tuple[AiPrediction, int | str]:
+    prediction = latest_prediction(session, ticket.id)
+    value = _suggested_value(prediction, field) if prediction is not None else None
+    if prediction is None or value is None:
+        raise ValidationFailed({"field": f"The AI has no {field} suggestion for this ticket."})
+    return prediction, value
+
+
+def _note_decision(ticket: Ticket, prediction: AiPrediction, field: str, status: SuggestionStatus) -> None:
+    metadata = dict(ticket.ai_metadata or {})
+    if metadata.get("prediction_id") != prediction.id or field not in (metadata.get("suggestions") or {}):
+        return
+    # A new dict, so SQLAlchemy sees the JSONB column change.
+    suggestions = {name: dict(data) for name, data in metadata["suggestions"].items()}
+    suggestions[field]["status"] = status.value
+    metadata["suggestions"] = suggestions
+    ticket.ai_metadata = metadata
+
+
+def _add_feedback(session: Session, actor: Actor, ticket: Ticket, prediction: AiPrediction, field: str,
+                  suggested: int | str, final: Any, now: datetime, *, accepted: bool | None = None) -> AiFeedback:
+    """One decision; unless told otherwise, accepted means the field ended up with the suggested value."""
+    if accepted is None:
+        accepted = final is not None and str(final) == str(suggested)
+    feedback = AiFeedback(prediction_id=prediction.id, ticket_id=ticket.id, field=field,
+                          suggested_value=str(suggested), final_value=None if final is None else str(final),
+                          accepted=accepted, actor_id=actor.user_id, created_at=now)
+    session.add(feedback)
+    _note_decision(ticket, prediction, field, SuggestionStatus.ACCEPTED if accepted else SuggestionStatus.REJECTED)
+    session.add(ticket)
+    return feedback
+
+
+def record_feedback_for_change(
+    session: Session, actor: Actor, ticket: Ticket, changed: Mapping[str, tuple[Any, Any]], now: datetime
+) -> list[AiFeedback]:
+    """Called by tickets.update_ticket: a person changed fields the AI had a suggestion for.
+
+    `changed` maps ticket columns to (old, new). The feedback is accepted when the new value is the suggested one.
+    """
+    fields = [FIELD_FOR_COLUMN[column] for column in changed if column in FIELD_FOR_COLUMN]
+    if not fields:
+        return []
+    prediction = latest_prediction(session, ticket.id)
+    if prediction is None:
+        return []
+    recorded = []
+    for field in fields:
+        suggested = _suggested_value(prediction, field)
+        if suggested is not None:
+            final = changed[COLUMN_FOR_FIELD[field]][1]
+            recorded.append(_add_feedback(session, actor, ticket, prediction, field, suggested, final, now))
+    return recorded
+
+
+def accept_suggestion(session: Session, actor: Actor, ticket_id: int, field: str) -> Ticket:
+    """An agent takes the AI's value for one field; it is applied through tickets.update_ticket (same rules)."""
+    _check_field(field)
+    ticket = tickets.get_for(session, actor, ticket_id)
+    if not tickets.can_work(actor, ticket):
+        raise PermissionDenied("You can't change this ticket.")
+    prediction, suggested = _suggestion_to_decide(session, ticket, field)
+    column = COLUMN_FOR_FIELD[field]
+    now = utcnow()
+    if getattr(ticket, column) != suggested:
+        # update_ticket validates the value (the category may have been retired since), writes the change event,
+        # audit row and live notice, and records the accepted feedback through record_feedback_for_change.
+        ticket = tickets.update_ticket(session, actor, ticket_id, TicketChanges(**{column: suggested}), now=now)
+    else:
+        _add_feedback(session, actor, ticket, prediction, field, suggested, suggested, now)
+    session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="ai_accepted", field=column,
+                            new_value=str(suggested), created_at=now))
+    audit.record(session, "ticket.ai_accept", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id),
+                 details={"prediction_id": prediction.id, "field": field, "value": str(suggested)})
+    tickets.mark_changed(session, ticket, "ai")
+    return ticket
+
+
+def reject_suggestion(session: Session, actor: Actor, ticket_id: int, field: str) -> AiFeedback:
+    """An agent turns a suggestion down: the ticket keeps its value, and the AI will not set this field later."""
+    _check_field(field)
+    ticket = tickets.get_for(session, actor, ticket_id, lock=True)
+    if not tickets.can_work(actor, ticket):
+        raise PermissionDenied("You can't change this ticket.")
+    prediction, suggested = _suggestion_to_decide(session, ticket, field)
+    column = COLUMN_FOR_FIELD[field]
+    now = utcnow()
+    current = getattr(ticket, column)
+    # Rejected even when the AI had already set the value: the agent says it is wrong.
+    feedback = _add_feedback(session, actor, ticket, prediction, field, suggested, current, now, accepted=False)
+    session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="ai_rejected", field=column,
+                            old_value=None if current is None else str(current), new_value=str(suggested),
+                            created_at=now))
+    audit.record(session, "ticket.ai_reject", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id),
+                 details={"prediction_id": prediction.id, "field": field, "value": str(suggested)})
+    tickets.mark_changed(session, ticket, "ai")
+    return feedback
+
+
+# ---------------------------------------------------------------- how well it does
+
+
+def ai_metrics(session: Session, actor: Actor, *, since: datetime | None = None) -> dict[str, Any]:
+    """How far the AI can be trusted, for managers and admins.
+
+    * precision per category of the categories the AI set itself: one counts as wrong when a person later changed
+      the ticket's category or rejected it;
+    * coverage: the share of successful predictions whose category was set automatically;
+    * acceptance rate: of the suggestions a person decided on (newest decision per prediction and field; fields
+      the AI set itself are judged by precision instead), the share accepted;
+    * prediction latency p50/p95 (the model alone) and the number of failed runs.
+    """
+    if not actor.can_read_all:
+        raise PermissionDenied("Only managers and administrators can see the AI's metrics.")
+    in_period = [AiPrediction.created_at >= since] if since is not None else []
+    succeeded = AiPrediction.error.is_(None)
+    category_applied = AiPrediction.applied_fields.contains(["category"])
+    overridden_by_person = exists().where(
+        TicketEvent.ticket_id == AiPrediction.ticket_id,
+        TicketEvent.field == "category_id",
+        TicketEvent.actor_id.is_not(None),
+        TicketEvent.kind.in_(("changed", "ai_rejected")),
+        TicketEvent.created_at >= AiPrediction.created_at,
+    )
+
+    predictions, errors, auto_categories, auto_teams, auto_priorities, p50, p95 = session.exec(
+        select(
+            func.count().filter(succeeded),
+            func.count().filter(AiPrediction.error.is_not(None)),
+            func.count().filter(succeeded, category_applied),
+            func.count().filter(succeeded, AiPrediction.applied_fields.contains(["team"])),
+            func.count().filter(succeeded, AiPrediction.applied_fields.contains(["priority"])),
+            func.percentile_cont(0.5).within_group(AiPrediction.latency_ms).filter(succeeded),
+            func.percentile_cont(0.95).within_group(AiPrediction.latency_ms).filter(succeeded),
+        ).where(*in_period)
+    ).one()
+
+    per_category = []
+    wrong_total = 0
+    for label, applied, wrong in session.exec(
+        select(AiPrediction.predicted_label, func.count(), func.count().filter(overridden_by_person))
+        .where(succeeded, category_applied, *in_period)
+        .group_by(AiPrediction.predicted_label)
+        .order_by(AiPrediction.predicted_label)
+    ).all():
+        wrong_total += wrong
+        per_category.append({"category": label, "auto_applied": applied, "overridden": wrong,
+                             "precision": round((applied - wrong) / applied, 4)})
+
+    newest_decisions = (
+        select(AiFeedback.prediction_id, AiFeedback.field, AiFeedback.accepted)
+        .distinct(AiFeedback.prediction_id, AiFeedback.field)
+        .order_by(AiFeedback.prediction_id, AiFeedback.field, AiFeedback.created_at.desc(), AiFeedback.id.desc())
+        .subquery()
+    )
+    decided, accepted = session.exec(
+        select(func.count(), func.count().filter(newest_decisions.c.accepted))
+        .select_from(newest_decisions)
+        .join(AiPrediction, AiPrediction.id == newest_decisions.c.prediction_id)
+        # `<> ALL` of an empty array is true: predictions that applied nothing count.
+        .where(newest_decisions.c.field != all_(AiPrediction.applied_fields), *in_period)
+    ).one()
+
+    judged = _judged_against_people(session, in_period, auto_apply_threshold())
+    return {
+        "threshold": auto_apply_threshold(),
+        "since": since,
+        "predictions": predictions,
+        "errors": errors,
+        "auto_applied": {"category": auto_categories, "team": auto_teams, "priority": auto_priorities},
+        "coverage": round(auto_categories / predictions, 4) if predictions else None,
+        "precision": round((auto_categories - wrong_total) / auto_categories, 4) if auto_categories else None,
+        "per_category": per_category,
+        "suggestions_decided": decided,
+        "suggestions_accepted": accepted,
+        "acceptance_rate": round(accepted / decided, 4) if decided else None,
+        "latency_ms": {"p50": None if p50 is None else round(p50, 3), "p95": None if p95 is None else round(p95, 3)},
+        "per_category_at_threshold": judged["per_category"],
+        "by_model_version": judged["by_model_version"],
+        "token_usage": token_usage(session, since),
+    }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    import numpy as np
+
+    return round(float(np.percentile(values, q)), 3) if values else None
+
+
+def _judged_against_people(session: Session, in_period: list[Any], threshold: float) -> dict[str, Any]:
+    """Per category and per model version: coverage at the threshold, and precision judged against the category a
+    person set or confirmed (the same rule that picks training tickets: the AI's own unconfirmed labels never count
+    as right); predictions on tickets nobody has confirmed yet are not judged.
+    """
+    rows = session.exec(
+        select(AiPrediction.id, AiPrediction.ticket_id, AiPrediction.model_version, AiPrediction.predicted_label,
+               AiPrediction.category_confidence, AiPrediction.latency_ms, AiPrediction.error)
+        .where(*in_period)
+    ).all()
+    confirmed = ai_models.confirmed_categories(session, select(AiPrediction.ticket_id).where(*in_period),
+                                               finished_only=False)
+    categories = ai_models.category_tree(session) if confirmed else {}
+    per_category: dict[str, dict[str, int]] = {}
+    per_version: dict[str, dict[str, Any]] = {}
+    for _, ticket_id, version, label, confidence, latency, error in rows:
+        v = per_version.setdefault(version, {"predictions": 0, "errors": 0, "confident": 0, "judged": 0,
+                                             "correct": 0, "latencies": []})
+        if error is not None:
+            v["errors"] += 1
+            continue
+        v["predictions"] += 1
+        if latency is not None:
+            v["latencies"].append(latency)
+        c = per_category.setdefault(label or "", {"predictions": 0, "confident": 0, "judged": 0, "correct": 0})
+        c["predictions"] += 1
+        if confidence is None or confidence <= threshold:
+            continue
+        c["confident"] += 1
+        v["confident"] += 1
+        if ticket_id in confirmed:
+            right = ai_models.label_for_category(confirmed[ticket_id], categories, [label]) is not None
+            for bucket in (c, v):
+                bucket["judged"] += 1
+                bucket["correct"] += int(right)
+
+    decisions: dict[str, tuple[int, int]] = {}
+    newest = (
+        select(AiFeedback.prediction_id, AiFeedback.field, AiFeedback.accepted)
+        .distinct(AiFeedback.prediction_id, AiFeedback.field)
+        .order_by(AiFeedback.prediction_id, AiFeedback.field, AiFeedback.created_at.desc(), AiFeedback.id.desc())
+        .subquery()
+    )
+    for version, decided, accepted in session.exec(
+        select(AiPrediction.model_version, func.count(), func.count().filter(newest.c.accepted))
+        .select_from(newest).join(AiPrediction, AiPrediction.id == newest.c.prediction_id)
+        .where(newest.c.field != all_(AiPrediction.applied_fields), *in_period)
+        .group_by(AiPrediction.model_version)
+    ).all():
+        decisions[version] = (decided, accepted)
+
+    return {
+        "per_category": [
+            {"category": label or None, "predictions": c["predictions"], "above_threshold": c["confident"],
+             "coverage": _ratio(c["confident"], c["predictions"]), "judged": c["judged"], "correct": c["correct"],
+             "precision": _ratio(c["correct"], c["judged"])}
+            for label, c in sorted(per_category.items())
+        ],
+        "by_model_version": [
+            {"model_version": version, "predictions": v["predictions"], "errors": v["errors"],
+             "coverage": _ratio(v["confident"], v["predictions"]), "judged": v["judged"],
+             "precision": _ratio(v["correct"], v["judged"]),
+             "suggestions_decided": decisions.get(version, (0, 0))[0],
+             "acceptance_rate": _ratio(decisions.get(version, (0, 0))[1], decisions.get(version, (0, 0))[0]),
+             "latency_ms": {"p50": _percentile(v["latencies"], 50), "p95": _percentile(v["latencies"], 95)}}
+            for version, v in sorted(per_version.items())
+        ],
+    }
+
+
+LLM_NOT_CONFIGURED = "LLM provider not configured"
+
+
+def token_usage(session: Session, since: datetime | None) -> dict[str, Any]:
+    """Hook for LLM token usage: `helpdesk.ai.llm.llm_usage_summary(session, since)` when that feature is
+    installed (it is built separately); until then, and when it reports nothing, "LLM provider not configured".
+    """
+    try:
+        from helpdesk.ai.llm import llm_usage_summary  # type: ignore[import-not-found]
+    except ImportError:
+        return {"configured": False, "message": LLM_NOT_CONFIGURED, "summary": {}}
+    summary = llm_usage_summary(session, since)
+    if not summary:
+        return {"configured": False, "message": LLM_NOT_CONFIGURED, "summary": {}}
+    return {"configured": True, "message": "", "summary": dict(summary)}

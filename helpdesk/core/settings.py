@@ -1,0 +1,122 @@
+"""One typed settings object, read from the environment (and an optional .env file).
+
+Every variable is documented in README.md. Import `get_settings()` rather than
+building `Settings()` so the whole process shares one parsed copy.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "dev-insecure-secret-change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = Field(
+        "development", validation_alias="HELPDESK_ENV"
+    )
+    secret_key: str = DEFAULT_SECRET_KEY
+
+    # Data stores. Empty means "start the embedded servers" (launcher only).
+    database_url: str = ""
+    database_read_url: str = ""
+    redis_url: str = ""
+    redis_prefix: str = "helpdesk:"
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    # A request waits at most this long for a pooled connection, then gets 503: shorter than any client timeout.
+    db_pool_timeout_seconds: float = Field(5.0, gt=0, le=60)
+    # Statements running longer than this are cancelled by PostgreSQL (0 = no limit).
+    db_statement_timeout_ms: int = Field(30_000, ge=0)
+
+    data_dir: Path = PROJECT_ROOT / "data"
+
+    # Web
+    web_port: int = 3000
+    public_url: str = "http://localhost:3000"
+    cors_origins: list[str] = ["http://localhost:3000"]
+    web_workers: int = 2
+    # Admission control (helpdesk/api/admission.py): REST requests served at once per web process, how many more
+    # may wait for a slot, and for how long, before the answer is a fast 503 with Retry-After. Keep
+    # api_max_in_flight below db_pool_size + db_max_overflow so the pages' own queries always find a connection.
+    api_max_in_flight: int = Field(12, ge=1, le=200)
+    api_max_queued: int = Field(64, ge=0)
+    api_queue_wait_ms: int = Field(500, ge=0, le=30_000)
+
+    # Auth
+    session_ttl_seconds: int = 12 * 3600
+    login_max_failures: int = 5
+    login_window_seconds: int = 15 * 60
+
+    # Business
+    timezone: str = "Asia/Karachi"
+    organisation_name: str = "Acme Corp IT"
+    # Resolved tickets nobody reopened are closed by the daily `maintenance.close_resolved` job after this many days.
+    auto_close_days: int = Field(7, ge=1)
+
+    # E-mail (outbound). Empty host disables sending (messages are logged).
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "IT Helpdesk <helpdesk@localhost>"
+
+    # Attachments: "local" keeps bytes under data_dir/attachments, "s3" uses boto3.
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    max_attachment_bytes: int = 10 * 1024 * 1024
+
+    # AI triage: a suggested field is set on the ticket by itself only when its confidence is above this (and no
+    # person has set that field); 1.0 turns automatic changes off and leaves suggestions only.
+    ai_auto_apply_threshold: float = Field(0.85, ge=0.0, le=1.0)
+    # The weekly retraining job trains a candidate only when at least this many resolved/closed tickets have a
+    # category a person set or confirmed.
+    ai_retrain_min_tickets: int = Field(200, ge=10)
+
+    # Optional LLM provider (an OpenAI-compatible endpoint) for thread summaries and suggested replies.
+    # An empty base URL turns it off: nothing is shown and nothing is called.
+    llm_base_url: str = ""
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout_seconds: float = Field(20.0, gt=0, le=120)
+
+    # Knowledge-base search also ranks by meaning (local embedding model + pgvector) where the database has pgvector;
+    # false keeps it lexical everywhere.
+    kb_semantic_search: bool = True
+
+    # Celery
+    celery_always_eager: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET_KEY:
+            raise ValueError(
+                "SECRET_KEY must be set to a long random value when HELPDESK_ENV=production"
+            )
+        return self
+
+    @property
+    def read_database_url(self) -> str:
+        return self.database_read_url or self.database_url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

@@ -1,0 +1,84 @@
+"""Where attachment bytes live: the local data folder by default, S3 (boto3) in production."""
+
+from __future__ import annotations
+
+import shutil
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+from helpdesk.core.settings import get_settings
+
+
+class Storage(Protocol):
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def put_file(self, key: str, source: Path, content_type: str) -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
+
+
+class LocalStorage:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in path.parents:
+            raise ValueError("storage key escapes the storage root")
+        return path
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)  # atomic: a crash never leaves half a file under the real key
+
+    def put_file(self, key: str, source: Path, content_type: str) -> None:
+        """Large files (report exports) move without being read into memory."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".part")
+        shutil.copyfile(source, tmp)
+        tmp.replace(path)
+
+    def get(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+
+class S3Storage:
+    def __init__(self, bucket: str, **client_options: str) -> None:
+        import boto3
+
+        self.bucket = bucket
+        self.client = boto3.client("s3", **{k: v for k, v in client_options.items() if v})
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def put_file(self, key: str, source: Path, content_type: str) -> None:
+        # Multipart upload in chunks, so a large export never sits in memory whole.
+        self.client.upload_file(str(source), self.bucket, key, ExtraArgs={"ContentType": content_type})
+
+    def get(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
+
+@lru_cache
+def get_storage() -> Storage:
+    settings = get_settings()
+    if settings.storage_backend == "s3":
+        return S3Storage(
+            settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            region_name=settings.s3_region,
+            aws_access_key_id=settings.s3_access_key_id,
+            aws_secret_access_key=settings.s3_secret_access_key,
+        )
+    return LocalStorage(settings.data_dir / "attachments")

@@ -1,0 +1,68 @@
+"""Who is asking: the one object every permission check looks at."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from sqlmodel import Session, select
+
+from helpdesk.core import cache
+from helpdesk.core.errors import NotAuthenticated
+from helpdesk.models import Role, TeamMembership, User
+
+ACTOR_CACHE_TTL_SECONDS = 15 * 60  # spec 4.3.3: user permissions, 15 minutes
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    role: str
+    full_name: str
+    email: str
+    team_ids: tuple[int, ...] = field(default_factory=tuple)
+
+    @property
+    def is_requester(self) -> bool:
+        return self.role == Role.REQUESTER
+
+    @property
+    def is_staff(self) -> bool:
+        """Agents and admins work tickets; managers only read them."""
+        return self.role in (Role.AGENT, Role.ADMIN)
+
+    @property
+    def can_read_all(self) -> bool:
+        return self.role in (Role.MANAGER, Role.ADMIN)
+
+    @property
+    def sees_internal_notes(self) -> bool:
+        return self.role != Role.REQUESTER
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def actor_cache_key(user_id: int) -> str:
+    return cache.key("user", user_id, "actor")
+
+
+def load_actor(session: Session, user_id: int) -> Actor:
+    """The actor for an active user (cached in Redis, invalidated on role/team change)."""
+
+    def compute() -> dict | None:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active:
+            return None
+        team_ids = session.exec(select(TeamMembership.team_id).where(TeamMembership.user_id == user_id)).all()
+        return Actor(user.id, user.role, user.full_name, user.email, tuple(sorted(team_ids))).to_dict()
+
+    data = cache.cached_json(actor_cache_key(user_id), ACTOR_CACHE_TTL_SECONDS, compute)
+    if data is None:
+        cache.invalidate(actor_cache_key(user_id))
+        raise NotAuthenticated("Your account is not active.")
+    data["team_ids"] = tuple(data["team_ids"])
+    return Actor(**data)
+
+
+def forget_actor(user_id: int) -> None:
+    cache.invalidate(actor_cache_key(user_id))

@@ -1,0 +1,159 @@
+"""Sign-in, sessions (kept in Redis with expiry) and the login rate limit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+
+import redis
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from helpdesk.core import audit, cache
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import NotAuthenticated, RateLimited, ValidationFailed
+from helpdesk.core.settings import get_settings
+from helpdesk.identity.actor import Actor, load_actor
+from helpdesk.identity.passwords import hash_password, needs_rehash, verify_password
+from helpdesk.models import User
+from helpdesk.models.base import utcnow
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    actor: Actor
+    expires_in: int
+
+
+def _session_key(token: str) -> str:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return cache.key("session", digest, "user")
+
+
+def _user_sessions_key(user_id: int) -> str:
+    return cache.key("user", user_id, "sessions")
+
+
+def _failures_key(scope: str, value: str) -> str:
+    return cache.key("ratelimit", "login", scope, hashlib.sha256(value.encode()).hexdigest()[:32])
+
+
+def _check_rate_limit(email: str, ip_address: str) -> None:
+    settings = get_settings()
+    client = cache.get_redis()
+    for scope, value, limit in (
+        ("email", email, settings.login_max_failures),
+        ("ip", ip_address, settings.login_max_failures * 4),
+    ):
+        if not value:
+            continue
+        failures_key = _failures_key(scope, value)
+        failures = int(client.get(failures_key) or 0)
+        if failures >= limit:
+            retry = max(int(client.ttl(failures_key)), 1)
+            raise RateLimited(
+                f"Too many failed sign-in attempts. Try again in {max(retry // 60, 1)} minute(s).", retry
+            )
+
+
+def _record_failure(email: str, ip_address: str) -> None:
+    window = get_settings().login_window_seconds
+    pipe = cache.get_redis().pipeline()
+    for scope, value in (("email", email), ("ip", ip_address)):
+        if value:
+            failures_key = _failures_key(scope, value)
+            # SET NX + INCR starts the window at the first failure and keeps its TTL on later ones; it works on
+            # Redis 6.2 (the embedded default), where EXPIRE ... NX does not exist.
+            pipe.set(failures_key, 0, ex=window, nx=True)
+            pipe.incr(failures_key)
+    pipe.execute()
+
+
+def login(email: str, password: str, ip_address: str = "") -> SignedIn:
+    email = (email or "").strip().lower()
+    errors = {}
+    if not email:
+        errors["email"] = "Enter your e-mail address."
+    if not password:
+        errors["password"] = "Enter your password."
+    if errors:
+        raise ValidationFailed(errors)
+    _check_rate_limit(email, ip_address)
+    with session_scope() as session:
+        user = session.exec(select(User).where(func.lower(User.email) == email)).first()
+        # The hash is checked even for an unknown address (against a dummy), so timing does not tell them apart.
+        accepted = verify_password(user.password_hash if user else None, password) and user is not None \
+            and user.is_active
+        if accepted:
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            user.last_login_at = utcnow()
+            session.add(user)
+            audit.record(session, "auth.login", actor_id=user.id, entity_type="user", entity_id=str(user.id),
+                         ip_address=ip_address)
+            user_id = user.id
+        else:
+            # Recorded in a transaction that commits: the refusal below must not roll it back.
+            audit.record(session, "auth.login_failed", actor_id=None, entity_type="user", entity_id=email,
+                         ip_address=ip_address)
+    if not accepted:
+        _record_failure(email, ip_address)
+        raise NotAuthenticated("That e-mail and password do not match an active account.")
+    cache.get_redis().delete(_failures_key("email", email))
+    with session_scope() as session:
+        actor = load_actor(session, user_id)
+    return SignedIn(start_session(user_id), actor, get_settings().session_ttl_seconds)
+
+
+def start_session(user_id: int) -> str:
+    token = secrets.token_urlsafe(32)
+    ttl = get_settings().session_ttl_seconds
+    client = cache.get_redis()
+    pipe = client.pipeline()
+    pipe.set(_session_key(token), json.dumps({"user_id": user_id, "created_at": utcnow().isoformat()}), ex=ttl)
+    pipe.sadd(_user_sessions_key(user_id), _session_key(token))
+    pipe.expire(_user_sessions_key(user_id), ttl)
+    pipe.execute()
+    return token
+
+
+def user_id_for_token(token: str | None) -> int:
+    """The user behind a session token; refreshes the session's expiry (sliding)."""
+    if not token:
+        raise NotAuthenticated()
+    client = cache.get_redis()
+    session_key = _session_key(token)
+    try:
+        raw = client.get(session_key)
+        if raw is None:
+            raise NotAuthenticated("Your session has expired. Please sign in again.")
+        client.expire(session_key, get_settings().session_ttl_seconds)
+    except redis.RedisError as exc:
+        raise NotAuthenticated("Sign-in is unavailable right now. Please try again shortly.") from exc
+    return int(json.loads(raw)["user_id"])
+
+
+def actor_for_token(session: Session, token: str | None) -> Actor:
+    return load_actor(session, user_id_for_token(token))
+
+
+def logout(token: str | None) -> None:
+    if not token:
+        return
+    client = cache.get_redis()
+    raw = client.get(_session_key(token))
+    client.delete(_session_key(token))
+    if raw:
+        client.srem(_user_sessions_key(json.loads(raw)["user_id"]), _session_key(token))
+
+
+def end_all_sessions(user_id: int) -> None:
+    """Used when an account is deactivated or its password changes."""
+    client = cache.get_redis()
+    keys = client.smembers(_user_sessions_key(user_id))
+    if keys:
+        client.delete(*keys)
+    client.delete(_user_sessions_key(user_id))

@@ -1,0 +1,80 @@
+"""Files attached to tickets: metadata in PostgreSQL, bytes in the storage backend."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from typing import Any
+
+from sqlmodel import Session, select
+
+from helpdesk.core import audit
+from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.settings import get_settings
+from helpdesk.core.storage import get_storage
+from helpdesk.identity.actor import Actor
+from helpdesk.models import Attachment
+from helpdesk.tickets import tickets
+
+MAX_FILES_PER_UPLOAD = 5
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def safe_filename(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _UNSAFE.sub("_", base).strip(" .")
+    return cleaned[:200] or "attachment"
+
+
+def add_attachment(
+    session: Session,
+    actor: Actor,
+    ticket_id: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    comment_id: int | None = None,
+) -> Attachment:
+    ticket = tickets.get_for(session, actor, ticket_id)
+    if not (ticket.requester_id == actor.user_id or tickets.can_work(actor, ticket)):
+        raise PermissionDenied("You can't add files to this ticket.")
+    limit = get_settings().max_attachment_bytes
+    if not data:
+        raise ValidationFailed({"attachments": f"{filename} is empty."})
+    if len(data) > limit:
+        raise ValidationFailed({"attachments": f"{filename} is larger than {limit // (1024 * 1024)} MB."})
+    name = safe_filename(filename)
+    key = f"tickets/{ticket.id}/{uuid.uuid4().hex}/{name}"
+    get_storage().put(key, data, content_type or "application/octet-stream")
+    attachment = Attachment(
+        ticket_id=ticket.id,
+        comment_id=comment_id,
+        uploaded_by_id=actor.user_id,
+        filename=name,
+        content_type=(content_type or "application/octet-stream")[:120],
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=key,
+    )
+    session.add(attachment)
+    session.flush()
+    audit.record(session, "attachment.create", actor_id=actor.user_id, entity_type="ticket",
+                 entity_id=str(ticket.id), details={"attachment_id": attachment.id, "bytes": len(data)})
+    return attachment
+
+
+def list_attachments(session: Session, actor: Actor, ticket_id: int) -> list[dict[str, Any]]:
+    ticket = tickets.get_for(session, actor, ticket_id)
+    rows = session.exec(
+        select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(Attachment.created_at)
+    ).all()
+    return [a.model_dump(exclude={"storage_key", "sha256"}) for a in rows]
+
+
+def read_attachment(session: Session, actor: Actor, attachment_id: int) -> tuple[Attachment, bytes]:
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound("File not found.")
+    tickets.get_for(session, actor, attachment.ticket_id)  # raises NotFound when not allowed
+    return attachment, get_storage().get(attachment.storage_key)

@@ -1,0 +1,140 @@
+"""Which e-mails a ticket change sends, to whom, with what text (rendered with Jinja2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from sqlmodel import Session, select
+
+from helpdesk.core.mailer import OutgoingMail
+from helpdesk.core.settings import get_settings
+from helpdesk.models import Category, Comment, Role, Team, Ticket, User
+from helpdesk.tickets import tickets
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+
+
+
+
+@lru_cache
+def template_env() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False)
+
+
+def _ticket_url(ticket: Ticket) -> str:
+    return f"{get_settings().public_url.rstrip('/')}/tickets/{ticket.id}"
+
+
+def _local_time(moment: datetime | None) -> str:
+    if moment is None:
+        return "soon"
+    tz = ZoneInfo(get_settings().timezone)
+    return moment.astimezone(tz).strftime("%a %d %b %Y, %H:%M ") + get_settings().timezone
+
+
+def ticket_acknowledgement(session: Session, ticket_id: int) -> OutgoingMail | None:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or ticket.deleted_at is not None:
+        return None
+    requester = session.get(User, ticket.requester_id)
+    category = session.get(Category, ticket.category_id) if ticket.category_id else None
+    body = template_env().get_template("ticket_acknowledgement.txt").render(
+        requester_name=requester.full_name,
+        ticket=ticket,
+        category=category.name if category else None,
+        first_response_due=_local_time(ticket.sla_first_response_due),
+        ticket_url=_ticket_url(ticket),
+        organisation=get_settings().organisation_name,
+    )
+    return OutgoingMail([requester.email], f"[#{ticket.number}] We received your request: {ticket.title}", body)
+
+
+def comment_notifications(session: Session, comment_id: int) -> list[tuple[int, OutgoingMail]]:
+    """A public reply, one e-mail per recipient as (recipient id, mail).
+
+    From IT: to the requester and to the followers (requesters of duplicates merged into the ticket). From the
+    requester or a follower: to the assignee.
+    """
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.is_internal:
+        return []
+    ticket = session.get(Ticket, comment.ticket_id)
+    author = session.get(User, comment.author_id)
+    follower_ids = set(tickets.follower_ids(session, ticket.id))
+    if comment.author_id == ticket.requester_id or comment.author_id in follower_ids:
+        recipient_ids = [ticket.assignee_id] if ticket.assignee_id else []
+    else:
+        recipient_ids = [ticket.requester_id, *sorted(follower_ids)]
+    mails = []
+    for recipient_id in dict.fromkeys(recipient_ids):
+        recipient = session.get(User, recipient_id)
+        if recipient is None or not recipient.is_active or recipient.id == author.id:
+            continue
+        body = template_env().get_template("comment_notification.txt").render(
+            recipient_name=recipient.full_name,
+            author_name=author.full_name if author.role == Role.REQUESTER else f"{author.full_name} (IT)",
+            ticket=ticket,
+            body=comment.body,
+            ticket_url=_ticket_url(ticket),
+            organisation=get_settings().organisation_name,
+        )
+        mails.append((recipient.id, OutgoingMail([recipient.email], f"Re: [#{ticket.number}] {ticket.title}", body)))
+    return mails
+
+
+def ticket_merged(session: Session, duplicate_id: int, target_id: int) -> OutgoingMail | None:
+    """Tells the duplicate's requester where their request continues (nothing if either ticket went away)."""
+    duplicate = session.get(Ticket, duplicate_id)
+    target = session.get(Ticket, target_id)
+    if duplicate is None or target is None or duplicate.deleted_at is not None or target.deleted_at is not None:
+        return None
+    requester = session.get(User, duplicate.requester_id)
+    if requester is None or not requester.is_active:
+        return None
+    body = template_env().get_template("ticket_merged.txt").render(
+        requester_name=requester.full_name,
+        duplicate=duplicate,
+        target=target,
+        target_url=_ticket_url(target),
+        organisation=get_settings().organisation_name,
+    )
+    # The target's number leads the subject: it is the ticket to look for from now on.
+    subject = f"[#{target.number}] Your request #{duplicate.number} continues here: {target.title}"
+    return OutgoingMail([requester.email], subject, body)
+
+
+_CLOCK_LABELS = {"first_response": "first-response", "resolution": "resolution"}
+
+
+def sla_escalation(session: Session, ticket_id: int, lead_id: int, clock: str) -> OutgoingMail | None:
+    """A breached SLA, told to the lead of the ticket's team (nothing if the lead left or the ticket went away)."""
+    ticket = session.get(Ticket, ticket_id)
+    lead = session.get(User, lead_id)
+    if ticket is None or ticket.deleted_at is not None or lead is None or not lead.is_active:
+        return None
+    team = session.get(Team, ticket.team_id) if ticket.team_id else None
+    requester = session.get(User, ticket.requester_id)
+    assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+    due = ticket.sla_first_response_due if clock == "first_response" else ticket.sla_resolution_due
+    clock_label = _CLOCK_LABELS.get(clock, clock)
+    body = template_env().get_template("sla_escalation.txt").render(
+        lead_name=lead.full_name,
+        ticket=ticket,
+        team_name=team.name if team else "no team",
+        clock_label=clock_label,
+        status_label=ticket.status.replace("_", " "),
+        assignee_name=assignee.full_name if assignee else None,
+        requester_name=requester.full_name if requester else "",
+        due=_local_time(due),
+        ticket_url=_ticket_url(ticket),
+        organisation=get_settings().organisation_name,
+    )
+    return OutgoingMail([lead.email], f"[#{ticket.number}] SLA breached ({clock_label}): {ticket.title}", body)
+
+
+def staff_emails(session: Session) -> list[str]:
+    return list(session.exec(select(User.email).where(User.role.in_([Role.AGENT.value, Role.ADMIN.value]))).all())

@@ -1,0 +1,687 @@
+"""Tickets: create, read, list, change. Every permission rule for tickets lives here."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, any_, false, func, or_, tuple_
+from sqlalchemy.orm import aliased, object_session
+from sqlmodel import Session, select
+
+from helpdesk.core import audit, cache, jobs, on_commit
+from helpdesk.core import live_bus as live
+from helpdesk.core.db import session_scope
+from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.settings import get_settings
+from helpdesk.identity.actor import Actor
+from helpdesk.models import (
+    OPEN_STATUSES,
+    Category,
+    Comment,
+    Role,
+    Status,
+    Team,
+    TeamMembership,
+    Ticket,
+    TicketEvent,
+    TicketFollower,
+    User,
+)
+from helpdesk.models.base import utcnow
+from helpdesk.sla import engine as sla
+from helpdesk.tickets import assignment, workflow
+from helpdesk.tickets.validation import TicketChanges, TicketDraft
+
+COUNTS_CACHE_TTL_SECONDS = 300  # spec 4.3.3: ticket counts by status, 5 minutes
+MAX_PAGE_SIZE = 100
+MAX_BULK_TICKETS = 200
+AUTO_CLOSE_BATCH_SIZE = 200
+
+
+# ---------------------------------------------------------------- visibility
+
+
+def _followed_by(user_id: int) -> ColumnElement[bool]:
+    # `id = ANY(ARRAY(subquery))` rather than `id IN (subquery)`: the array is computed once up front, so
+    # PostgreSQL can OR the primary-key index with the requester index instead of filtering every ticket.
+    followed_ids = select(TicketFollower.ticket_id).where(TicketFollower.user_id == user_id)
+    return Ticket.id == any_(func.array(followed_ids.scalar_subquery()))
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The SQL condition for tickets `actor` may read (followed tickets included)."""
+    alive = Ticket.deleted_at.is_(None)
+    if actor.can_read_all:
+        return alive
+    if actor.role == Role.AGENT:
+        team_ids = list(actor.team_ids)
+        return and_(
+            alive,
+            or_(
+                Ticket.team_id.in_(team_ids) if team_ids else false(),
+                Ticket.team_id.is_(None),  # the untriaged queue belongs to every agent
+                Ticket.assignee_id == actor.user_id,
+                Ticket.requester_id == actor.user_id,
+                _followed_by(actor.user_id),
+            ),
+        )
+    return and_(alive, or_(Ticket.requester_id == actor.user_id, _followed_by(actor.user_id)))
+
+
+def _reads_in_own_right(actor: Actor, ticket: Ticket) -> bool:
+    """Read access from the actor's role, team or requester position, i.e. not merely as a follower."""
+    if ticket.deleted_at is not None:
+        return False
+    if actor.can_read_all or ticket.requester_id == actor.user_id:
+        return True
+    if actor.role == Role.AGENT:
+        return ticket.team_id is None or ticket.team_id in actor.team_ids or ticket.assignee_id == actor.user_id
+    return False
+
+
+def is_follower(actor: Actor, ticket: Ticket) -> bool:
+    """Whether the actor follows the ticket (a duplicate of theirs was merged into it).
+
+    Looked up through the ticket's own session, so `can_read` keeps its (actor, ticket) signature for every
+    caller; a ticket detached from any session has no followers as far as this check knows.
+    """
+    session = object_session(ticket)
+    if session is None or ticket.id is None:
+        return False
+    return session.get(TicketFollower, (ticket.id, actor.user_id)) is not None
+
+
+def follower_ids(session: Session, ticket_id: int) -> list[int]:
+    """The people following a ticket (requesters of duplicates merged into it)."""
+    return list(session.exec(select(TicketFollower.user_id).where(TicketFollower.ticket_id == ticket_id)).all())
+
+
+def can_read(actor: Actor, ticket: Ticket) -> bool:
+    if _reads_in_own_right(actor, ticket):
+        return True
+    return ticket.deleted_at is None and is_follower(actor, ticket)
+
+
+def sees_internal_notes(actor: Actor, ticket: Ticket) -> bool:
+    """Internal notes and history: IT staff and managers on tickets they read in their own right.
+
+    A follower reads the ticket as its requester would (public conversation only), whatever their role.
+    """
+    return actor.sees_internal_notes and _reads_in_own_right(actor, ticket)
+
+
+def can_work(actor: Actor, ticket: Ticket) -> bool:
+    """Change fields, write internal notes, assign: agents on the ticket's queue and admins (never as a follower)."""
+    return actor.is_staff and _reads_in_own_right(actor, ticket) and (
+        actor.role == Role.ADMIN or ticket.requester_id != actor.user_id or ticket.team_id in actor.team_ids
+    )
+
+
+def get_for(session: Session, actor: Actor, ticket_id: int, *, lock: bool = False) -> Ticket:
+    """The ticket if `actor` may read it; NotFound otherwise (never reveals that it exists)."""
+    query = select(Ticket).where(Ticket.id == ticket_id)
+    if lock:
+        query = query.with_for_update()
+    ticket = session.exec(query).first()
+    if ticket is None or not can_read(actor, ticket):
+        raise NotFound("Ticket not found.")
+    return ticket
+
+
+def get_by_number_for(session: Session, actor: Actor, number: int) -> Ticket:
+    ticket = session.exec(select(Ticket).where(Ticket.number == number)).first()
+    if ticket is None or not can_read(actor, ticket):
+        raise NotFound("Ticket not found.")
+    return ticket
+
+
+# ---------------------------------------------------------------- create
+
+
+def _check_category(session: Session, category_id: int | None) -> Category | None:
+    if category_id is None:
+        return None
+    category = session.get(Category, category_id)
+    if category is None or not category.is_active:
+        raise ValidationFailed({"category_id": "Choose a category from the list."})
+    return category
+
+
+def create_ticket(
+    session: Session,
+    actor: Actor,
+    draft: TicketDraft,
+    *,
+    source: str = "portal",
+    requester_id: int | None = None,
+    now: datetime | None = None,
+) -> Ticket:
+    """Files a ticket for the actor (agents may file on behalf of a requester).
+
+    The category routes it to a team, the team's assignment mode may give it an agent, and the matching SLA
+    policy gives it deadlines. `now` exists for tests and imports; it defaults to the current time.
+    """
+    if actor.role == Role.MANAGER:
+        raise PermissionDenied("Managers have read-only access to tickets.")
+    if requester_id is not None and requester_id != actor.user_id:
+        if not actor.is_staff:
+            raise PermissionDenied("Only agents can file tickets for someone else.")
+        requester = session.get(User, requester_id)
+        if requester is None or not requester.is_active:
+            raise ValidationFailed({"requester_id": "Choose an active person as the requester."})
+    category = _check_category(session, draft.category_id)
+    now = now or utcnow()
+    ticket = Ticket(
+        title=draft.title,
+        description=draft.description,
+        priority=draft.priority.value,
+        status=Status.NEW.value,
+        source=source,
+        category_id=category.id if category else None,
+        team_id=category.default_team_id if category else None,
+        requester_id=requester_id or actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    session.refresh(ticket)
+    session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="created", new_value=ticket.status,
+                            created_at=now))
+    assignment.auto_assign(session, ticket, now)
+    sla.recompute(session, ticket, now)
+    session.add(ticket)
+    audit.record(session, "ticket.create", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id))
+    _enqueue_follow_ups(session, ticket)
+    mark_changed(session, ticket, "created")
+    return ticket
+
+
+def _enqueue_follow_ups(session: Session, ticket: Ticket) -> None:
+    # triage builds on this module, so it is imported where it is used.
+    from helpdesk.ai import triage
+
+    jobs.enqueue(session, "email.ticket_acknowledgement", "email", {"ticket_id": ticket.id})
+    triage.enqueue_triage(session, ticket)
+
+
+def mark_changed(session: Session, ticket: Ticket, kind: str = "changed") -> None:
+    """After commit: cached counts are refreshed and every page showing the ticket is told."""
+    on_commit.after_commit(session, lambda: cache.bump_version("tickets"), key="tickets-version")
+    ticket_id, requester_id = ticket.id, ticket.requester_id
+    # Read now, inside the transaction: the portal tabs of people following the ticket are told too.
+    followers = tuple(follower_ids(session, ticket_id))
+    on_commit.after_commit(session, lambda: live.publish(ticket_id, requester_id, kind, followers),
+                           key=f"live-{ticket_id}")
+
+
+# ---------------------------------------------------------------- change
+
+
+_TRACKED_FIELDS = ("title", "status", "priority", "category_id", "team_id", "assignee_id")
+
+
+def _check_assignee(session: Session, assignee_id: int | None, team_id: int | None) -> None:
+    if assignee_id is None:
+        return
+    user = session.get(User, assignee_id)
+    if user is None or not user.is_active or user.role not in (Role.AGENT, Role.ADMIN):
+        raise ValidationFailed({"assignee_id": "Choose an active agent."})
+    if team_id is not None:
+        member = session.get(TeamMembership, (team_id, assignee_id))
+        if member is None and user.role != Role.ADMIN:
+            raise ValidationFailed({"assignee_id": "That agent is not on the ticket's team."})
+
+
+def apply_status(ticket: Ticket, status: str, now: datetime) -> None:
+    ticket.status = status
+    if status == Status.RESOLVED:
+        ticket.resolved_at = ticket.resolved_at or now
+    elif status == Status.CLOSED:
+        ticket.resolved_at = ticket.resolved_at or now
+        ticket.closed_at = now
+    else:
+        ticket.resolved_at = None
+        ticket.closed_at = None
+
+
+# Changes that can move a ticket's SLA deadlines (another policy, calendar or pause).
+_SLA_FIELDS = frozenset({"status", "priority", "category_id", "team_id"})
+
+
+def update_ticket(
+    session: Session, actor: Actor, ticket_id: int, changes: TicketChanges, *, now: datetime | None = None
+) -> Ticket:
+    """Applies a partial change after checking permission, the life cycle and every referenced row.
+
+    Bad input raises ValidationFailed before anything is written. `now` defaults to the current time.
+    """
+    ticket = get_for(session, actor, ticket_id, lock=True)
+    if not can_work(actor, ticket):
+        raise PermissionDenied("You can't change this ticket.")
+    requested = {name: getattr(changes, name) for name in changes.model_fields_set}
+    for name in ("status", "priority"):
+        if requested.get(name) is None:
+            requested.pop(name, None)
+    if "title" in requested and requested["title"] is None:
+        requested.pop("title")
+    if "category_id" in requested:
+        _check_category(session, requested["category_id"])
+    if "team_id" in requested and requested["team_id"] is not None and session.get(Team, requested["team_id"]) is None:
+        raise ValidationFailed({"team_id": "Choose a team from the list."})
+    new_team = requested.get("team_id", ticket.team_id)
+    if "assignee_id" in requested or "team_id" in requested:
+        _check_assignee(session, requested.get("assignee_id", ticket.assignee_id), new_team)
+    if "status" in requested:
+        workflow.check_transition(ticket.status, Status(requested["status"]).value)
+
+    now = now or utcnow()
+    changed: dict[str, tuple[Any, Any]] = {}
+    for name in _TRACKED_FIELDS:
+        if name not in requested:
+            continue
+        old, new = getattr(ticket, name), requested[name]
+        new = new.value if hasattr(new, "value") else new
+        if old == new:
+            continue
+        changed[name] = (old, new)
+        if name == "status":
+            apply_status(ticket, new, now)
+        else:
+            setattr(ticket, name, new)
+    if not changed:
+        return ticket
+    ticket.updated_at = now
+    if ticket.status == Status.NEW and set(changed) & {"assignee_id", "status"} and "status" not in changed:
+        changed["status"] = (Status.NEW.value, Status.OPEN.value)
+        ticket.status = Status.OPEN.value
+    session.add(ticket)
+    for name, (old, new) in changed.items():
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                actor_id=actor.user_id,
+                kind="assigned" if name == "assignee_id" else "changed",
+                field=name,
+                old_value=None if old is None else str(old),
+                new_value=None if new is None else str(new),
+                created_at=now,
+            )
+        )
+    if set(changed) & {"category_id", "team_id", "priority"}:
+        from helpdesk.ai import triage  # builds on this module, so imported where used
+
+        # A person's choice on a field the AI had a suggestion for is feedback on that suggestion.
+        triage.record_feedback_for_change(session, actor, ticket, changed, now)
+    if "assignee_id" in changed:
+        assignment.note_assignment(session, ticket.team_id, ticket.assignee_id, now)
+    if "team_id" in changed:
+        # A ticket moved to another queue without an assignee gets one if that team assigns automatically.
+        assignment.auto_assign(session, ticket, now)
+    if _SLA_FIELDS & set(changed):
+        sla.recompute(session, ticket, now)
+    mark_changed(session, ticket)
+    audit.record(
+        session, "ticket.update", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id),
+        details={k: [None if o is None else str(o), None if n is None else str(n)] for k, (o, n) in changed.items()},
+    )
+    return ticket
+
+
+def soft_delete(session: Session, actor: Actor, ticket_id: int) -> None:
+    if actor.role != Role.ADMIN:
+        raise PermissionDenied("Only administrators can delete tickets.")
+    ticket = get_for(session, actor, ticket_id, lock=True)
+    ticket.deleted_at = utcnow()
+    session.add(ticket)
+    session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="deleted"))
+    mark_changed(session, ticket)
+    audit.record(session, "ticket.delete", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id))
+
+
+@dataclass
+class BulkResult:
+    updated: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)  # ticket id -> why it was left unchanged
+
+
+def bulk_update(
+    session: Session, actor: Actor, ticket_ids: list[int], changes: TicketChanges, *, now: datetime | None = None
+) -> BulkResult:
+    """The same change on many tickets, each under the rules of `update_ticket`.
+
+    One ticket's failure leaves the others changed (each runs in a savepoint); a ticket the actor may not see
+    fails as "not found", exactly as when asked for alone.
+    """
+    if not actor.is_staff:
+        raise PermissionDenied("Only agents and administrators can change tickets.")
+    unique_ids = list(dict.fromkeys(ticket_ids))
+    if not unique_ids:
+        raise ValidationFailed({"ticket_ids": "Choose at least one ticket."})
+    if len(unique_ids) > MAX_BULK_TICKETS:
+        raise ValidationFailed({"ticket_ids": f"Choose at most {MAX_BULK_TICKETS} tickets at a time."})
+    now = now or utcnow()
+    result = BulkResult()
+    for ticket_id in unique_ids:
+        savepoint = session.begin_nested()
+        try:
+            update_ticket(session, actor, ticket_id, changes, now=now)
+        except NotFound:
+            savepoint.rollback()
+            result.failed[ticket_id] = "not found"
+        except PermissionDenied as denied:
+            savepoint.rollback()
+            result.failed[ticket_id] = denied.message
+        except ValidationFailed as invalid:
+            savepoint.rollback()
+            result.failed[ticket_id] = " ".join(invalid.field_errors.values()) or invalid.message
+        else:
+            savepoint.commit()
+            result.updated.append(ticket_id)
+    audit.record(session, "ticket.bulk_update", actor_id=actor.user_id, entity_type="ticket",
+                 details={"changes": changes.model_dump(mode="json", exclude_unset=True),
+                          "updated": result.updated, "failed": {str(k): v for k, v in result.failed.items()}})
+    return result
+
+
+def close_resolved_tickets(now: datetime | None = None, *, after_days: int | None = None) -> list[int]:
+    """Closes tickets resolved at least `after_days` (setting AUTO_CLOSE_DAYS) ago; returns their ids.
+
+    Works in batches, each its own transaction; rows another transaction holds are skipped and closed next run.
+    """
+    now = now or utcnow()
+    days = get_settings().auto_close_days if after_days is None else after_days
+    cutoff = now - timedelta(days=days)
+    closed: list[int] = []
+    while True:
+        with session_scope() as session:
+            batch = session.exec(
+                select(Ticket)
+                .where(Ticket.status == Status.RESOLVED.value, Ticket.deleted_at.is_(None),
+                       Ticket.resolved_at <= cutoff)
+                .order_by(Ticket.resolved_at)
+                .limit(AUTO_CLOSE_BATCH_SIZE)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for ticket in batch:
+                apply_status(ticket, Status.CLOSED.value, now)
+                ticket.updated_at = now
+                session.add(ticket)
+                session.add(TicketEvent(ticket_id=ticket.id, actor_id=None, kind="changed", field="status",
+                                        old_value=Status.RESOLVED.value, new_value=Status.CLOSED.value,
+                                        created_at=now))
+                audit.record(session, "ticket.auto_close", actor_id=None, entity_type="ticket",
+                             entity_id=str(ticket.id), details={"resolved_at": ticket.resolved_at.isoformat()})
+                mark_changed(session, ticket)
+                closed.append(ticket.id)
+        if len(batch) < AUTO_CLOSE_BATCH_SIZE:
+            return closed
+
+
+# ---------------------------------------------------------------- list
+
+
+SORTS: dict[str, tuple[str, bool]] = {
+    "newest": ("created_at", True),
+    "oldest": ("created_at", False),
+    "updated": ("updated_at", True),
+    "priority": ("priority_rank", True),
+}
+
+
+SLA_STATES = ("", "at_risk", "breached")
+
+
+def _sla_condition(state: str) -> ColumnElement[bool]:
+    still_open = Ticket.status.in_([s.value for s in OPEN_STATUSES])
+    breached = or_(Ticket.sla_resolution_breached_at.is_not(None), Ticket.sla_first_response_breached_at.is_not(None))
+    if state == "breached":
+        return and_(still_open, breached)
+    return and_(still_open, ~breached, Ticket.sla_paused_at.is_(None), Ticket.sla_resolution_warn_at <= func.now())
+
+
+@dataclass
+class TicketFilters:
+    statuses: list[str] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
+    team_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    category_id: int | None = None
+    requester_id: int | None = None
+    involving_user_id: int | None = None  # the person's own requests and the tickets they follow
+    text: str = ""
+    only_open: bool = False
+    ticket_ids: list[int] = field(default_factory=list)
+    sla_state: str = ""  # "", "at_risk" (80 % of the resolution time used) or "breached"
+
+    def validate(self) -> None:
+        if self.sla_state not in SLA_STATES:
+            raise ValidationFailed({"sla": "Choose at_risk or breached."})
+        bad = [s for s in self.statuses if s not in {x.value for x in Status}]
+        if bad:
+            raise ValidationFailed({"status": f"Unknown status: {', '.join(bad)}"})
+        bad = [p for p in self.priorities if p not in {"low", "medium", "high", "critical"}]
+        if bad:
+            raise ValidationFailed({"priority": f"Unknown priority: {', '.join(bad)}"})
+
+    def conditions(self, *, include_status: bool = True) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        if include_status and self.statuses:
+            conds.append(Ticket.status.in_(self.statuses))
+        if include_status and self.only_open:
+            conds.append(Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+        if self.priorities:
+            conds.append(Ticket.priority.in_(self.priorities))
+        if self.team_id is not None:
+            conds.append(Ticket.team_id == self.team_id)
+        if self.unassigned:
+            conds.append(Ticket.assignee_id.is_(None))
+        elif self.assignee_id is not None:
+            conds.append(Ticket.assignee_id == self.assignee_id)
+        if self.category_id is not None:
+            child_ids = select(Category.id).where(Category.parent_id == self.category_id)
+            conds.append(or_(Ticket.category_id == self.category_id, Ticket.category_id.in_(child_ids)))
+        if self.requester_id is not None:
+            conds.append(Ticket.requester_id == self.requester_id)
+        if self.involving_user_id is not None:
+            conds.append(or_(Ticket.requester_id == self.involving_user_id, _followed_by(self.involving_user_id)))
+        if self.ticket_ids:
+            conds.append(Ticket.id.in_(self.ticket_ids))
+        if self.sla_state:
+            conds.append(_sla_condition(self.sla_state))
+        text_query = self.text.strip()
+        if text_query:
+            digits = text_query.lstrip("#")
+            if digits.isdigit():
+                conds.append(or_(Ticket.number == int(digits), Ticket.title.ilike(f"%{text_query}%")))
+            else:
+                escaped = text_query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                conds.append(Ticket.title.ilike(f"%{escaped}%"))
+        return conds
+
+
+@dataclass
+class TicketPage:
+    rows: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def _encode_cursor(value: Any, ticket_id: int) -> str:
+    raw = json.dumps([value.isoformat() if isinstance(value, datetime) else value, ticket_id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, column_name: str) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, ticket_id = json.loads(base64.urlsafe_b64decode(padded))
+        value = datetime.fromisoformat(value) if column_name.endswith("_at") else int(value)
+        return value, int(ticket_id)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise ValidationFailed({"cursor": "That page link is invalid; start from the first page."}) from None
+
+
+def list_tickets(
+    session: Session,
+    actor: Actor,
+    filters: TicketFilters,
+    *,
+    sort: str = "newest",
+    cursor: str | None = None,
+    limit: int = 25,
+) -> TicketPage:
+    """One page of tickets the actor may see, newest first by default (keyset pagination)."""
+    filters.validate()
+    if sort not in SORTS:
+        raise ValidationFailed({"sort": f"Sort by one of: {', '.join(SORTS)}"})
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    column_name, descending = SORTS[sort]
+    sort_column = getattr(Ticket, column_name)
+
+    assignee = aliased(User)
+    requester = aliased(User)
+    query = (
+        select(
+            Ticket.id, Ticket.number, Ticket.title, Ticket.status, Ticket.priority, Ticket.created_at,
+            Ticket.updated_at, Ticket.sla_first_response_due, Ticket.sla_resolution_due, Ticket.first_responded_at,
+            Ticket.sla_paused_at, Ticket.sla_resolution_warn_at, Ticket.sla_first_response_breached_at,
+            Ticket.sla_resolution_breached_at,
+            Ticket.category_id, Ticket.team_id, Ticket.assignee_id, Ticket.requester_id, Ticket.priority_rank,
+            Ticket.ai_confidence, Ticket.sla_paused_at, Ticket.sla_resolution_warn_at,
+            Ticket.sla_resolution_breached_at, Ticket.sla_first_response_breached_at,
+            Category.name.label("category"), Team.name.label("team"),
+            assignee.full_name.label("assignee"), requester.full_name.label("requester"),
+        )
+        .join(Category, Category.id == Ticket.category_id, isouter=True)
+        .join(Team, Team.id == Ticket.team_id, isouter=True)
+        .join(assignee, assignee.id == Ticket.assignee_id, isouter=True)
+        .join(requester, requester.id == Ticket.requester_id)
+        .where(visible_to(actor), *filters.conditions())
+    )
+    if cursor:
+        value, last_id = _decode_cursor(cursor, column_name)
+        key, bound = tuple_(sort_column, Ticket.id), tuple_(value, last_id)
+        query = query.where(key < bound if descending else key > bound)
+    order = (sort_column.desc(), Ticket.id.desc()) if descending else (sort_column.asc(), Ticket.id.asc())
+    rows = [dict(r._mapping) for r in session.exec(query.order_by(*order).limit(limit + 1)).all()]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor(last[column_name], last["id"])
+    return TicketPage(rows=rows, next_cursor=next_cursor)
+
+
+def status_counts(session: Session, actor: Actor, filters: TicketFilters) -> dict[str, int]:
+    """Tickets per status under the same filters (status filter ignored); cached briefly."""
+    filters.validate()
+    fingerprint = json.dumps(
+        [actor.role, actor.user_id if not actor.can_read_all else 0, list(actor.team_ids), filters.__dict__],
+        sort_keys=True, default=str,
+    )
+    cache_key = cache.key("tickets", "counts", cache.current_version("tickets"), fingerprint)
+
+    def compute() -> dict[str, int]:
+        rows = session.exec(
+            select(Ticket.status, func.count())
+            .where(visible_to(actor), *filters.conditions(include_status=False))
+            .group_by(Ticket.status)
+        ).all()
+        counts = {s.value: 0 for s in Status}
+        counts.update({status: count for status, count in rows})
+        return counts
+
+    return cache.cached_json(cache_key, COUNTS_CACHE_TTL_SECONDS, compute)
+
+
+# ---------------------------------------------------------------- detail
+
+
+def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, Any]:
+    """Everything a ticket page shows, filtered for the actor (no internal notes for requesters)."""
+    ticket = get_for(session, actor, ticket_id)
+    names = _user_names(session, {ticket.requester_id, ticket.assignee_id})
+    category = session.get(Category, ticket.category_id) if ticket.category_id else None
+    team = session.get(Team, ticket.team_id) if ticket.team_id else None
+    requester = session.get(User, ticket.requester_id)
+    staff_view = sees_internal_notes(actor, ticket)
+    data = ticket.model_dump(exclude={"deleted_at", "priority_rank"})
+    data.update(
+        category=category.name if category else None,
+        team=team.name if team else None,
+        assignee=names.get(ticket.assignee_id),
+        requester=names.get(ticket.requester_id),
+        requester_email=requester.email if requester else None,
+        can_work=can_work(actor, ticket),
+        can_reply=can_reply(actor, ticket),
+        # Pages decide on this, not on the role: an agent who only follows the ticket reads it as a requester.
+        sees_internal_notes=staff_view,
+        merged_into_number=_merged_into_number(session, actor, ticket),
+        # Requesters of duplicates merged into this ticket: IT sees who else is affected; followers see nobody.
+        followers=_follower_names(session, ticket) if staff_view else [],
+    )
+    # Requesters and followers (and a manager reading their own request) never see the classifier's workings.
+    if not staff_view or (ticket.requester_id == actor.user_id and not actor.is_staff):
+        data.pop("ai_metadata", None)
+    return data
+
+
+def _follower_names(session: Session, ticket: Ticket) -> list[str]:
+    return list(session.exec(select(User.full_name).join(TicketFollower, TicketFollower.user_id == User.id)
+                             .where(TicketFollower.ticket_id == ticket.id).order_by(User.full_name)).all())
+
+
+def _merged_into_number(session: Session, actor: Actor, ticket: Ticket) -> int | None:
+    """The number of the ticket this duplicate continues on, when the actor may read that one."""
+    if ticket.merged_into_id is None:
+        return None
+    target = session.get(Ticket, ticket.merged_into_id)
+    return target.number if target is not None and can_read(actor, target) else None
+
+
+def can_reply(actor: Actor, ticket: Ticket) -> bool:
+    """Public replies: the requester, agents working the ticket, and followers (their own request was merged into
+    this one, so they may still have something to add)."""
+    if ticket.status == Status.CLOSED:
+        return False
+    return ticket.requester_id == actor.user_id or can_work(actor, ticket) or is_follower(actor, ticket)
+
+
+def _user_names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    ids = [i for i in user_ids if i is not None]
+    if not ids:
+        return {}
+    return dict(session.exec(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
+def history(session: Session, actor: Actor, ticket_id: int) -> list[dict[str, Any]]:
+    ticket = get_for(session, actor, ticket_id)
+    if not sees_internal_notes(actor, ticket):
+        raise PermissionDenied("Only the IT team can see a ticket's history.")
+    rows = session.exec(
+        select(TicketEvent, User.full_name)
+        .join(User, User.id == TicketEvent.actor_id, isouter=True)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.created_at, TicketEvent.id)
+    ).all()
+    return [event.model_dump() | {"actor": name or "System"} for event, name in rows]
+
+
+def comment_rows(session: Session, actor: Actor, ticket: Ticket) -> list[dict[str, Any]]:
+    query = (
+        select(Comment, User.full_name, User.role)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.ticket_id == ticket.id)
+        .order_by(Comment.created_at, Comment.id)
+    )
+    if not sees_internal_notes(actor, ticket):
+        query = query.where(Comment.is_internal == false())
+    return [
+        comment.model_dump() | {"author": name, "author_is_staff": role != Role.REQUESTER}
+        for comment, name, role in session.exec(query).all()
+    ]
