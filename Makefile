@@ -33,6 +33,7 @@ test: setup chromium
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/python bench/api_latency.py

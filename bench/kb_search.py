@@ -70,6 +70,7 @@ def build(article_count: int) -> tuple[list, object]:
     from helpdesk.identity import directory
     from helpdesk.identity.actor import load_actor
     from helpdesk.kb import articles as kb
+    from helpdesk.kb import categories as kb_categories
     from helpdesk.kb.articles import ArticleDraft
     from helpdesk.models import Role
 
@@ -91,7 +92,7 @@ def build(article_count: int) -> tuple[list, object]:
             for depth, part in enumerate(path.split("/")):
                 key = "/".join(path.split("/")[: depth + 1])
                 if key not in category_ids:
-                    category_ids[key] = kb.create_category(session, admin_actor, part, parent_id).id
+                    category_ids[key] = kb_categories.create_category(session, admin_actor, part, parent_id).id
                 parent_id = category_ids[key]
 
     started = time.perf_counter()

@@ -40,6 +40,7 @@ from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.core.settings import get_settings
 from helpdesk.core.storage import get_storage
+from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import AiFeedback, AiModelVersion, AiTrainingRun, Category, Status, Ticket, TicketEvent
 from helpdesk.models.ai_registry import SHIPPED_VERSION, ModelSource, ModelStatus, RunOutcome
@@ -518,7 +519,7 @@ def _switch_active(session: Session, target: AiModelVersion, current: AiModelVer
 
 def activate_version(session: Session, actor: Actor | None, version: str) -> AiModelVersion:
     """Makes a kept version the one that predicts (admins; `actor` None is the server's command line)."""
-    if actor is not None and actor.role != "admin":
+    if actor is not None and not policy.is_admin(actor):
         raise PermissionDenied("Only administrators can change the AI model.")
     target = session.get(AiModelVersion, (version or "").strip()[:64])
     if target is None:
@@ -537,7 +538,7 @@ def activate_version(session: Session, actor: Actor | None, version: str) -> AiM
 
 def request_retrain(session: Session, actor: Actor) -> int:
     """Queues a retraining run on the `ai` queue (admins); returns the outbox job id."""
-    if actor.role != "admin":
+    if not policy.is_admin(actor):
         raise PermissionDenied("Only administrators can retrain the AI model.")
     job = jobs.enqueue(session, RETRAIN_TASK, RETRAIN_QUEUE, {"trigger": "admin", "requested_by": actor.user_id},
                        priority=9)

@@ -10,7 +10,7 @@ Rules that make the suggestions trustworthy:
 * the team follows the category: it is set only together with a category the AI sets, routing the ticket the way
   the category's default team would (and a team that assigns automatically then assigns it);
 * every run is stored in `ai_predictions`; every decision of a person on a suggestion in `ai_feedback`, which is
-  what `ai_metrics` measures precision, coverage and acceptance on.
+  what `helpdesk.ai.metrics.ai_metrics` measures precision, coverage and acceptance on.
 
 The category model is `helpdesk.ai`'s shipped classifier (8 labels named like the demo's top-level categories); the
 priority comes from `helpdesk.ai.priority`, a documented rule-based estimate with modest confidences.
@@ -26,10 +26,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import Counter, Histogram
-from sqlalchemy import all_, exists, func
 from sqlmodel import Session, select
 
-from helpdesk.ai import estimate_priority, normalize
+from helpdesk.ai import PriorityEstimate, estimate_priority, normalize
 from helpdesk.ai import registry as ai_models
 from helpdesk.core import audit, jobs
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
@@ -49,10 +48,11 @@ from helpdesk.models import (
 from helpdesk.models.base import utcnow
 from helpdesk.sla import engine as sla
 from helpdesk.tickets import assignment, tickets
+from helpdesk.tickets.events import TicketCreated, TicketFieldsChanged
 from helpdesk.tickets.validation import TicketChanges
 
 if TYPE_CHECKING:
-    from helpdesk.ai.classifier import TicketClassifier
+    from helpdesk.ai.classifier import Prediction, TicketClassifier
 
 TRIAGE_TASK = "ai.triage_ticket"
 TRIAGE_QUEUE = "ai"
@@ -105,6 +105,15 @@ def job_priority(ticket: Ticket) -> int:
 def enqueue_triage(session: Session, ticket: Ticket) -> OutboxJob:
     """Queues a triage run for the ticket in the caller's transaction (sent to the `ai` queue after commit)."""
     return jobs.enqueue(session, TRIAGE_TASK, TRIAGE_QUEUE, {"ticket_id": ticket.id}, priority=job_priority(ticket))
+
+
+def on_ticket_created(session: Session, event: TicketCreated) -> None:
+    enqueue_triage(session, event.ticket)
+
+
+def on_fields_changed(session: Session, event: TicketFieldsChanged) -> None:
+    if set(event.changed) & {"category_id", "team_id", "priority"}:
+        record_feedback_for_change(session, event.actor, event.ticket, event.changed, event.now)
 
 
 def rerun_triage(session: Session, actor: Actor, ticket_id: int) -> OutboxJob:
@@ -162,8 +171,8 @@ def fields_set_by_people(session: Session, ticket: Ticket) -> set[str]:
     return decided
 
 
-def _decide(field: str, value: int | str, confidence: float, current: Any, *, human_set: bool, may_change: bool,
-            threshold: float) -> SuggestionStatus:
+def _decide_field(value: int | str, confidence: float, current: Any, *, human_set: bool, may_change: bool,
+                  threshold: float) -> SuggestionStatus:
     if current == value:
         return SuggestionStatus.UNCHANGED
     if human_set:
@@ -171,6 +180,21 @@ def _decide(field: str, value: int | str, confidence: float, current: Any, *, hu
     if may_change and confidence > threshold:
         return SuggestionStatus.APPLIED
     return SuggestionStatus.SUGGESTED
+
+
+@dataclass(frozen=True)
+class _TicketPrediction:
+    """What the models say about one ticket, before anything is decided."""
+
+    prediction: Prediction  # the category model's label, confidence and scores
+    latency_seconds: float  # the category model's time
+    priority: PriorityEstimate
+    category: Category | None  # the active category named like the label
+    team_id: int | None  # that category's default team
+
+    @property
+    def category_id(self) -> int | None:
+        return self.category.id if self.category is not None else None
 
 
 def triage_ticket(
@@ -188,14 +212,37 @@ def triage_ticket(
     the ticket no longer exists (a job can outlive its ticket).
     """
     threshold = auto_apply_threshold(threshold)
-    # Locked, so an agent's change cannot slip in between "nobody set this field" and the AI setting it.
-    ticket = session.exec(select(Ticket).where(Ticket.id == ticket_id).with_for_update()).first()
-    if ticket is None or ticket.deleted_at is not None:
+    ticket = _lock_ticket(session, ticket_id)
+    if ticket is None:
         PREDICTIONS.labels("skipped").inc()
         return None
     classifier = classifier or ai_models.active_classifier()
     now = now or utcnow()
 
+    predicted = _predict(session, ticket, classifier)
+    suggestions = _decide(session, ticket, predicted, threshold)
+    record = _persist_prediction(session, ticket, ai_models.model_version_name(classifier), predicted, suggestions,
+                                 now)
+    changed = _apply_decisions(session, ticket, suggestions, now)
+    _note_prediction_on_ticket(ticket, predicted, record, suggestions, threshold, now)
+    _follow_up_changes(session, ticket, changed, now)
+    _audit_triage(session, ticket, record, changed, threshold)
+    tickets.mark_changed(session, ticket, "ai")
+    PREDICTIONS.labels("applied" if _applied(suggestions) else "suggested").inc()
+    return record
+
+
+def _lock_ticket(session: Session, ticket_id: int) -> Ticket | None:
+    """The ticket, locked, so an agent's change cannot slip in between "nobody set this field" and the AI setting
+    it; None when it is gone."""
+    ticket = session.exec(select(Ticket).where(Ticket.id == ticket_id).with_for_update()).first()
+    if ticket is None or ticket.deleted_at is not None:
+        return None
+    return ticket
+
+
+def _predict(session: Session, ticket: Ticket, classifier: TicketClassifier) -> _TicketPrediction:
+    """Runs the category model (timed) and the priority estimate, and maps the label to a category and its team."""
     started = time.perf_counter()
     # The same normalisation as the training data: title first, then the description.
     prediction = classifier.predict(normalize(ticket.title, ticket.description))
@@ -204,46 +251,66 @@ def triage_ticket(
     priority_estimate = estimate_priority(ticket.title, ticket.description)
     category = category_for_label(session, prediction.label)
     team_id = category.default_team_id if category is not None else None
+    return _TicketPrediction(prediction, latency_seconds, priority_estimate, category, team_id)
 
+
+def _decide(session: Session, ticket: Ticket, predicted: _TicketPrediction,
+            threshold: float) -> dict[str, FieldSuggestion]:
+    """Per field with a predicted value: apply it, only suggest it, keep a person's choice, or nothing to change."""
     human_set = fields_set_by_people(session, ticket)
     may_change = ticket.status in OPEN_STATUSES and ticket.merged_into_id is None
     proposals: list[tuple[str, int | str | None, float]] = [
-        ("category", category.id if category is not None else None, prediction.confidence),
-        ("team", team_id, prediction.confidence),
-        ("priority", priority_estimate.priority, priority_estimate.confidence),
+        ("category", predicted.category_id, predicted.prediction.confidence),
+        ("team", predicted.team_id, predicted.prediction.confidence),
+        ("priority", predicted.priority.priority, predicted.priority.confidence),
     ]
     suggestions: dict[str, FieldSuggestion] = {}
     for field, value, confidence in proposals:
         if value is None:
             continue
-        status = _decide(field, value, confidence, getattr(ticket, COLUMN_FOR_FIELD[field]),
-                         human_set=field in human_set, may_change=may_change, threshold=threshold)
+        status = _decide_field(value, confidence, getattr(ticket, COLUMN_FOR_FIELD[field]),
+                               human_set=field in human_set, may_change=may_change, threshold=threshold)
         # The team is routing for the category: never set it from a category the AI did not set in this run.
         if field == "team" and status == SuggestionStatus.APPLIED and (
             suggestions.get("category") is None or suggestions["category"].status != SuggestionStatus.APPLIED
         ):
             status = SuggestionStatus.SUGGESTED
         suggestions[field] = FieldSuggestion(field, value, confidence, status)
+    return suggestions
 
-    applied = [s for s in suggestions.values() if s.status == SuggestionStatus.APPLIED]
+
+def _applied(suggestions: Mapping[str, FieldSuggestion]) -> list[FieldSuggestion]:
+    return [s for s in suggestions.values() if s.status == SuggestionStatus.APPLIED]
+
+
+def _persist_prediction(session: Session, ticket: Ticket, model_version: str, predicted: _TicketPrediction,
+                        suggestions: Mapping[str, FieldSuggestion], now: datetime) -> AiPrediction:
+    """Stores the run in `ai_predictions` (flushed, so it has its id)."""
+    prediction = predicted.prediction
     record = AiPrediction(
         ticket_id=ticket.id,
-        model_version=ai_models.model_version_name(classifier),
+        model_version=model_version,
         predicted_label=prediction.label,
-        predicted_category_id=category.id if category is not None else None,
+        predicted_category_id=predicted.category_id,
         category_confidence=prediction.confidence,
-        predicted_team_id=team_id,
-        team_confidence=prediction.confidence if team_id is not None else None,
-        predicted_priority=priority_estimate.priority,
-        priority_confidence=priority_estimate.confidence,
+        predicted_team_id=predicted.team_id,
+        team_confidence=prediction.confidence if predicted.team_id is not None else None,
+        predicted_priority=predicted.priority.priority,
+        priority_confidence=predicted.priority.confidence,
         scores={label: round(score, 6) for label, score in prediction.scores.items()},
-        latency_ms=round(latency_seconds * 1000, 3),
-        applied_fields=[s.field for s in applied],
+        latency_ms=round(predicted.latency_seconds * 1000, 3),
+        applied_fields=[s.field for s in _applied(suggestions)],
         created_at=now,
     )
     session.add(record)
     session.flush()
+    return record
 
+
+def _apply_decisions(session: Session, ticket: Ticket, suggestions: Mapping[str, FieldSuggestion],
+                     now: datetime) -> dict[str, tuple[Any, Any]]:
+    """Sets the applied values on the ticket and records a ticket event per applied or suggested value; returns
+    the changed columns as (old, new)."""
     changed: dict[str, tuple[Any, Any]] = {}
     for suggestion in suggestions.values():
         column = COLUMN_FOR_FIELD[suggestion.field]
@@ -260,19 +327,29 @@ def triage_ticket(
             ticket_id=ticket.id, actor_id=None, kind=kind, field=column,
             old_value=None if old is None else str(old), new_value=str(suggestion.value), created_at=now,
         ))
+    return changed
 
-    ticket.ai_suggested_category_id = category.id if category is not None else None
-    ticket.ai_confidence = prediction.confidence
+
+def _note_prediction_on_ticket(ticket: Ticket, predicted: _TicketPrediction, record: AiPrediction,
+                               suggestions: Mapping[str, FieldSuggestion], threshold: float, now: datetime) -> None:
+    """The ticket's AI columns: the suggested category, the confidence, and the run's metadata for agents."""
+    ticket.ai_suggested_category_id = predicted.category_id
+    ticket.ai_confidence = predicted.prediction.confidence
     ticket.ai_metadata = {
         "prediction_id": record.id,
         "model_version": record.model_version,
-        "label": prediction.label,
+        "label": predicted.prediction.label,
         "threshold": threshold,
         "latency_ms": record.latency_ms,
         "predicted_at": now.isoformat(),
-        "priority_signals": list(priority_estimate.signals),
+        "priority_signals": list(predicted.priority.signals),
         "suggestions": {field: s.as_dict() for field, s in suggestions.items()},
     }
+
+
+def _follow_up_changes(session: Session, ticket: Ticket, changed: Mapping[str, tuple[Any, Any]],
+                       now: datetime) -> None:
+    """Saves the ticket; when the AI changed it, its team's automatic assignment and the SLA clocks follow."""
     if changed:
         ticket.updated_at = now
     session.add(ticket)
@@ -281,19 +358,20 @@ def triage_ticket(
         assignment.auto_assign(session, ticket, now)
     if changed:
         sla.recompute(session, ticket, now)
+
+
+def _audit_triage(session: Session, ticket: Ticket, record: AiPrediction, changed: Mapping[str, tuple[Any, Any]],
+                  threshold: float) -> None:
     audit.record(
         session, "ticket.ai_triage", actor_id=None, entity_type="ticket", entity_id=str(ticket.id),
         details={"prediction_id": record.id, "model_version": record.model_version, "threshold": threshold,
                  "applied": {c: [None if o is None else str(o), str(n)] for c, (o, n) in changed.items()},
                  "suggestions": ticket.ai_metadata["suggestions"]},
     )
-    tickets.mark_changed(session, ticket, "ai")
-    PREDICTIONS.labels("applied" if applied else "suggested").inc()
-    return record
 
 
 def record_failure(session: Session, ticket_id: int, error: str, *, model_version: str = "unknown") -> None:
-    """Stores a failed run (counted by `ai_metrics`); nothing about the ticket changes."""
+    """Stores a failed run (counted by `metrics.ai_metrics`); nothing about the ticket changes."""
     PREDICTIONS.labels("error").inc()
     if session.get(Ticket, ticket_id) is None:
         return
@@ -412,7 +490,7 @@ def _add_feedback(session: Session, actor: Actor, ticket: Ticket, prediction: Ai
 def record_feedback_for_change(
     session: Session, actor: Actor, ticket: Ticket, changed: Mapping[str, tuple[Any, Any]], now: datetime
 ) -> list[AiFeedback]:
-    """Called by tickets.update_ticket: a person changed fields the AI had a suggestion for.
+    """A person changed fields the AI had a suggestion for (through `on_fields_changed`).
 
     `changed` maps ticket columns to (old, new). The feedback is accepted when the new value is the suggested one.
     """
@@ -473,184 +551,3 @@ def reject_suggestion(session: Session, actor: Actor, ticket_id: int, field: str
                  details={"prediction_id": prediction.id, "field": field, "value": str(suggested)})
     tickets.mark_changed(session, ticket, "ai")
     return feedback
-
-
-# ---------------------------------------------------------------- how well it does
-
-
-def ai_metrics(session: Session, actor: Actor, *, since: datetime | None = None) -> dict[str, Any]:
-    """How far the AI can be trusted, for managers and admins.
-
-    * precision per category of the categories the AI set itself: one counts as wrong when a person later changed
-      the ticket's category or rejected it;
-    * coverage: the share of successful predictions whose category was set automatically;
-    * acceptance rate: of the suggestions a person decided on (newest decision per prediction and field; fields
-      the AI set itself are judged by precision instead), the share accepted;
-    * prediction latency p50/p95 (the model alone) and the number of failed runs.
-    """
-    if not actor.can_read_all:
-        raise PermissionDenied("Only managers and administrators can see the AI's metrics.")
-    in_period = [AiPrediction.created_at >= since] if since is not None else []
-    succeeded = AiPrediction.error.is_(None)
-    category_applied = AiPrediction.applied_fields.contains(["category"])
-    overridden_by_person = exists().where(
-        TicketEvent.ticket_id == AiPrediction.ticket_id,
-        TicketEvent.field == "category_id",
-        TicketEvent.actor_id.is_not(None),
-        TicketEvent.kind.in_(("changed", "ai_rejected")),
-        TicketEvent.created_at >= AiPrediction.created_at,
-    )
-
-    predictions, errors, auto_categories, auto_teams, auto_priorities, p50, p95 = session.exec(
-        select(
-            func.count().filter(succeeded),
-            func.count().filter(AiPrediction.error.is_not(None)),
-            func.count().filter(succeeded, category_applied),
-            func.count().filter(succeeded, AiPrediction.applied_fields.contains(["team"])),
-            func.count().filter(succeeded, AiPrediction.applied_fields.contains(["priority"])),
-            func.percentile_cont(0.5).within_group(AiPrediction.latency_ms).filter(succeeded),
-            func.percentile_cont(0.95).within_group(AiPrediction.latency_ms).filter(succeeded),
-        ).where(*in_period)
-    ).one()
-
-    per_category = []
-    wrong_total = 0
-    for label, applied, wrong in session.exec(
-        select(AiPrediction.predicted_label, func.count(), func.count().filter(overridden_by_person))
-        .where(succeeded, category_applied, *in_period)
-        .group_by(AiPrediction.predicted_label)
-        .order_by(AiPrediction.predicted_label)
-    ).all():
-        wrong_total += wrong
-        per_category.append({"category": label, "auto_applied": applied, "overridden": wrong,
-                             "precision": round((applied - wrong) / applied, 4)})
-
-    newest_decisions = (
-        select(AiFeedback.prediction_id, AiFeedback.field, AiFeedback.accepted)
-        .distinct(AiFeedback.prediction_id, AiFeedback.field)
-        .order_by(AiFeedback.prediction_id, AiFeedback.field, AiFeedback.created_at.desc(), AiFeedback.id.desc())
-        .subquery()
-    )
-    decided, accepted = session.exec(
-        select(func.count(), func.count().filter(newest_decisions.c.accepted))
-        .select_from(newest_decisions)
-        .join(AiPrediction, AiPrediction.id == newest_decisions.c.prediction_id)
-        # `<> ALL` of an empty array is true: predictions that applied nothing count.
-        .where(newest_decisions.c.field != all_(AiPrediction.applied_fields), *in_period)
-    ).one()
-
-    judged = _judged_against_people(session, in_period, auto_apply_threshold())
-    return {
-        "threshold": auto_apply_threshold(),
-        "since": since,
-        "predictions": predictions,
-        "errors": errors,
-        "auto_applied": {"category": auto_categories, "team": auto_teams, "priority": auto_priorities},
-        "coverage": round(auto_categories / predictions, 4) if predictions else None,
-        "precision": round((auto_categories - wrong_total) / auto_categories, 4) if auto_categories else None,
-        "per_category": per_category,
-        "suggestions_decided": decided,
-        "suggestions_accepted": accepted,
-        "acceptance_rate": round(accepted / decided, 4) if decided else None,
-        "latency_ms": {"p50": None if p50 is None else round(p50, 3), "p95": None if p95 is None else round(p95, 3)},
-        "per_category_at_threshold": judged["per_category"],
-        "by_model_version": judged["by_model_version"],
-        "token_usage": token_usage(session, since),
-    }
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
-def _percentile(values: list[float], q: float) -> float | None:
-    import numpy as np
-
-    return round(float(np.percentile(values, q)), 3) if values else None
-
-
-def _judged_against_people(session: Session, in_period: list[Any], threshold: float) -> dict[str, Any]:
-    """Per category and per model version: coverage at the threshold, and precision judged against the category a
-    person set or confirmed (the same rule that picks training tickets: the AI's own unconfirmed labels never count
-    as right); predictions on tickets nobody has confirmed yet are not judged.
-    """
-    rows = session.exec(
-        select(AiPrediction.id, AiPrediction.ticket_id, AiPrediction.model_version, AiPrediction.predicted_label,
-               AiPrediction.category_confidence, AiPrediction.latency_ms, AiPrediction.error)
-        .where(*in_period)
-    ).all()
-    confirmed = ai_models.confirmed_categories(session, select(AiPrediction.ticket_id).where(*in_period),
-                                               finished_only=False)
-    categories = ai_models.category_tree(session) if confirmed else {}
-    per_category: dict[str, dict[str, int]] = {}
-    per_version: dict[str, dict[str, Any]] = {}
-    for _, ticket_id, version, label, confidence, latency, error in rows:
-        v = per_version.setdefault(version, {"predictions": 0, "errors": 0, "confident": 0, "judged": 0,
-                                             "correct": 0, "latencies": []})
-        if error is not None:
-            v["errors"] += 1
-            continue
-        v["predictions"] += 1
-        if latency is not None:
-            v["latencies"].append(latency)
-        c = per_category.setdefault(label or "", {"predictions": 0, "confident": 0, "judged": 0, "correct": 0})
-        c["predictions"] += 1
-        if confidence is None or confidence <= threshold:
-            continue
-        c["confident"] += 1
-        v["confident"] += 1
-        if ticket_id in confirmed:
-            right = ai_models.label_for_category(confirmed[ticket_id], categories, [label]) is not None
-            for bucket in (c, v):
-                bucket["judged"] += 1
-                bucket["correct"] += int(right)
-
-    decisions: dict[str, tuple[int, int]] = {}
-    newest = (
-        select(AiFeedback.prediction_id, AiFeedback.field, AiFeedback.accepted)
-        .distinct(AiFeedback.prediction_id, AiFeedback.field)
-        .order_by(AiFeedback.prediction_id, AiFeedback.field, AiFeedback.created_at.desc(), AiFeedback.id.desc())
-        .subquery()
-    )
-    for version, decided, accepted in session.exec(
-        select(AiPrediction.model_version, func.count(), func.count().filter(newest.c.accepted))
-        .select_from(newest).join(AiPrediction, AiPrediction.id == newest.c.prediction_id)
-        .where(newest.c.field != all_(AiPrediction.applied_fields), *in_period)
-        .group_by(AiPrediction.model_version)
-    ).all():
-        decisions[version] = (decided, accepted)
-
-    return {
-        "per_category": [
-            {"category": label or None, "predictions": c["predictions"], "above_threshold": c["confident"],
-             "coverage": _ratio(c["confident"], c["predictions"]), "judged": c["judged"], "correct": c["correct"],
-             "precision": _ratio(c["correct"], c["judged"])}
-            for label, c in sorted(per_category.items())
-        ],
-        "by_model_version": [
-            {"model_version": version, "predictions": v["predictions"], "errors": v["errors"],
-             "coverage": _ratio(v["confident"], v["predictions"]), "judged": v["judged"],
-             "precision": _ratio(v["correct"], v["judged"]),
-             "suggestions_decided": decisions.get(version, (0, 0))[0],
-             "acceptance_rate": _ratio(decisions.get(version, (0, 0))[1], decisions.get(version, (0, 0))[0]),
-             "latency_ms": {"p50": _percentile(v["latencies"], 50), "p95": _percentile(v["latencies"], 95)}}
-            for version, v in sorted(per_version.items())
-        ],
-    }
-
-
-LLM_NOT_CONFIGURED = "LLM provider not configured"
-
-
-def token_usage(session: Session, since: datetime | None) -> dict[str, Any]:
-    """Hook for LLM token usage: `helpdesk.ai.llm.llm_usage_summary(session, since)` when that feature is
-    installed (it is built separately); until then, and when it reports nothing, "LLM provider not configured".
-    """
-    try:
-        from helpdesk.ai.llm import llm_usage_summary  # type: ignore[import-not-found]
-    except ImportError:
-        return {"configured": False, "message": LLM_NOT_CONFIGURED, "summary": {}}
-    summary = llm_usage_summary(session, since)
-    if not summary:
-        return {"configured": False, "message": LLM_NOT_CONFIGURED, "summary": {}}
-    return {"configured": True, "message": "", "summary": dict(summary)}

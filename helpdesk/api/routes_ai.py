@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
+from helpdesk.ai import metrics as triage_metrics
 from helpdesk.ai import triage
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import ErrorOut, TicketOut
@@ -151,4 +152,4 @@ def rerun_triage(ticket_id: int, session: DbSession, actor: CurrentActor) -> Rer
 @router.get("/ai/metrics", response_model=AiMetricsOut, responses=ERRORS)
 def ai_metrics(session: DbSession, actor: CurrentActor, since: datetime | None = None) -> AiMetricsOut:
     """Precision per category of automatic changes, coverage, acceptance of suggestions, latency, failures."""
-    return AiMetricsOut(**triage.ai_metrics(session, actor, since=since))
+    return AiMetricsOut(**triage_metrics.ai_metrics(session, actor, since=since))

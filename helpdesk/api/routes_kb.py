@@ -11,7 +11,10 @@ from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import ErrorOut
 from helpdesk.kb import articles as kb
 from helpdesk.kb import attachments as kb_attachments
-from helpdesk.kb.articles import ArticleChanges, ArticleDraft, DeflectionReport
+from helpdesk.kb import deflection as kb_deflection
+from helpdesk.kb import feedback as kb_feedback
+from helpdesk.kb.articles import ArticleChanges, ArticleDraft
+from helpdesk.kb.deflection import DeflectionReport
 from helpdesk.models import KbArticle
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge base"])
@@ -69,7 +72,7 @@ def _article_out(session: DbSession, actor: CurrentActor, article: KbArticle) ->
     session.flush()
     session.refresh(article)
     fields = article.model_dump(exclude={"search_vector"})
-    return ArticleOut(**fields, my_vote=kb.vote_of(session, actor, article.id))
+    return ArticleOut(**fields, my_vote=kb_feedback.vote_of(session, actor, article.id))
 
 
 @router.get("/search", response_model=list[SearchResultOut], responses=ERRORS)
@@ -88,7 +91,7 @@ def search(
 def get_article(slug: str, session: DbSession, actor: CurrentActor) -> ArticleOut:
     """Reading a published article counts as one view."""
     article = kb.get_by_slug(session, actor, slug)
-    kb.record_view(session, actor, article.id)
+    kb_feedback.record_view(session, actor, article.id)
     return _article_out(session, actor, article)
 
 
@@ -115,13 +118,13 @@ def archive_article(article_id: int, session: DbSession, actor: CurrentActor) ->
 @router.post("/articles/{article_id}/vote", response_model=ArticleOut, responses=ERRORS)
 def vote(article_id: int, body: VoteRequest, session: DbSession, actor: CurrentActor) -> ArticleOut:
     """The caller's one vote (sending another changes it)."""
-    return _article_out(session, actor, kb.vote(session, actor, article_id, body.helpful))
+    return _article_out(session, actor, kb_feedback.vote(session, actor, article_id, body.helpful))
 
 
 @router.post("/deflections", status_code=201, response_model=DeflectionOut, responses=ERRORS)
 def record_deflection(body: DeflectionReport, session: DbSession, actor: CurrentActor) -> DeflectionOut:
-    deflection = kb.record_deflection(session, actor, body.query, body.article_id, body.outcome.value,
-                                      body.shown_article_ids, body.ticket_id)
+    deflection = kb_deflection.record_deflection(session, actor, body.query, body.article_id, body.outcome.value,
+                                                 body.shown_article_ids, body.ticket_id)
     return DeflectionOut(**deflection.model_dump())
 
 

@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 
 from helpdesk.core import cache
 from helpdesk.core.errors import NotAuthenticated
-from helpdesk.models import Role, TeamMembership, User
+from helpdesk.identity import policy
+from helpdesk.models import TeamMembership, User
 
 ACTOR_CACHE_TTL_SECONDS = 15 * 60  # spec 4.3.3: user permissions, 15 minutes
 
@@ -21,22 +22,23 @@ class Actor:
     email: str
     team_ids: tuple[int, ...] = field(default_factory=tuple)
 
+    # The role questions are answered once, in helpdesk.identity.policy.
     @property
     def is_requester(self) -> bool:
-        return self.role == Role.REQUESTER
+        return not policy.is_it_staff(self)
 
     @property
     def is_staff(self) -> bool:
         """Agents and admins work tickets; managers only read them."""
-        return self.role in (Role.AGENT, Role.ADMIN)
+        return policy.works_tickets(self)
 
     @property
     def can_read_all(self) -> bool:
-        return self.role in (Role.MANAGER, Role.ADMIN)
+        return policy.reads_every_ticket(self)
 
     @property
     def sees_internal_notes(self) -> bool:
-        return self.role != Role.REQUESTER
+        return policy.is_it_staff(self)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, cache
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor, forget_actor
 from helpdesk.identity.passwords import MIN_PASSWORD_LENGTH, hash_password
 from helpdesk.models import Category, Role, Team, TeamMembership, User
@@ -72,7 +73,7 @@ def create_user(
     by: Actor | None = None,
 ) -> User:
     """Creates an account; `by` is None only for the command line and the seeder."""
-    if by is not None and by.role != Role.ADMIN:
+    if by is not None and not policy.is_admin(by):
         raise PermissionDenied("Only administrators can create accounts.")
     email = email.strip().lower()
     errors = {}
@@ -102,7 +103,7 @@ def create_user(
 def set_active(session: Session, by: Actor, user_id: int, active: bool) -> None:
     from helpdesk.identity.auth import end_all_sessions
 
-    if by.role != Role.ADMIN:
+    if not policy.is_admin(by):
         raise PermissionDenied("Only administrators can change accounts.")
     user = session.get(User, user_id)
     if user is None:

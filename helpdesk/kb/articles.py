@@ -1,48 +1,34 @@
-"""Knowledge base: writing, publishing and reading articles, votes, search and ticket deflection.
+"""Knowledge-base articles: writing, publishing, revisions, reading and search, and who may do which.
 
 Who may do what lives here: agents, managers and administrators write and see every article; requesters read
-published articles only (anything else is "not found" to them, through every door).
+published articles only (anything else is "not found" to them, through every door). The category tree
+(categories.py), readers' views and votes (feedback.py) and ticket deflection (deflection.py) build on these checks;
+article bodies are rendered by rendering.py.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
-import nh3
-from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy import text
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session, select
 
 from helpdesk.core import audit, cache, on_commit
-from helpdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from helpdesk.core.validation import parse
+from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.identity.actor import Actor
 from helpdesk.kb import search as kb_search
 from helpdesk.kb import semantic as kb_semantic
+from helpdesk.kb.rendering import render_markdown
 from helpdesk.kb.search import SearchResult
-from helpdesk.models import (
-    ArticleStatus,
-    AuditLog,
-    DeflectionOutcome,
-    KbArticle,
-    KbArticleRevision,
-    KbCategory,
-    KbDeflection,
-    KbVote,
-    Role,
-    User,
-)
+from helpdesk.models import ArticleStatus, AuditLog, KbArticle, KbArticleRevision, KbCategory, Role, User
 from helpdesk.models.base import utcnow
 from helpdesk.tickets import tickets
 
 FEATURED_CACHE_TTL_SECONDS = 60 * 60  # spec 4.3.3: featured articles, 1 hour
-CATEGORY_TREE_CACHE_TTL_SECONDS = 24 * 60 * 60  # spec 4.3.3: category tree, 1 day
 FEATURED_LIMIT = 10
 MAX_SLUG_LENGTH = 100  # leaves room in the 120-character column for a "-2" style suffix
 
@@ -106,64 +92,6 @@ class ArticleChanges(BaseModel):
         return None if value is None else _normalise_tags(value)
 
 
-class DeflectionReport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    article_id: int | None = None
-    outcome: DeflectionOutcome
-    shown_article_ids: list[int] = Field(default_factory=list, max_length=50)
-    ticket_id: int | None = None
-
-
-# ---------------------------------------------------------------- rendering
-# markdown-it runs with raw HTML off (so `<script>` in Markdown comes out as text) and its own link check (which
-# drops `javascript:`/`vbscript:`/`data:` links); nh3 then allows only the tags and attributes below, as a second
-# line of defence should either of those ever change.
-
-ALLOWED_TAGS = frozenset({
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "br", "hr", "ul", "ol", "li", "code", "pre", "a", "img", "table",
-    "thead", "tbody", "tr", "th", "td", "blockquote", "em", "strong", "del", "s",
-})
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"style"}, "td": {"style"}}
-# Table cell alignment is the only inline style markdown-it writes.
-ALLOWED_STYLE_PROPERTIES = frozenset({"text-align"})
-LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-IMAGE_SCHEMES = frozenset({"http", "https"})
-
-
-@lru_cache
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable(["table", "strikethrough"])
-
-
-def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
-    # nh3 has already limited every URL to LINK_SCHEMES or a relative URL; images are narrower (no mailto:).
-    if tag == "img" and attribute == "src":
-        scheme = urlsplit(value.strip()).scheme.lower()
-        return value if scheme in IMAGE_SCHEMES or scheme == "" else None
-    return value
-
-
-def sanitise_html(html: str) -> str:
-    return nh3.clean(
-        html,
-        tags=set(ALLOWED_TAGS),
-        clean_content_tags={"script", "style"},
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
-        attribute_filter=_keep_attribute,
-        url_schemes=set(LINK_SCHEMES),
-        link_rel="noopener noreferrer",
-        filter_style_properties=set(ALLOWED_STYLE_PROPERTIES),
-        strip_comments=True,
-    )
-
-
-def render_markdown(markdown: str) -> str:
-    """The article body as HTML that is safe to insert into a page."""
-    return sanitise_html(_markdown().render(markdown))
-
-
 # ---------------------------------------------------------------- permissions
 
 
@@ -178,7 +106,8 @@ def readable_statuses(actor: Actor) -> tuple[str, ...]:
     return (ArticleStatus.PUBLISHED.value,)
 
 
-def _check_may_write(actor: Actor) -> None:
+def check_may_write(actor: Actor) -> None:
+    """PermissionDenied unless `actor` may write the knowledge base (articles, categories, attachments)."""
     if not may_write(actor):
         raise PermissionDenied("Only IT staff can write knowledge-base articles.")
 
@@ -271,7 +200,7 @@ def _forget_cached_lists(session: Session) -> None:
 
 def create_article(session: Session, actor: Actor, draft: ArticleDraft) -> KbArticle:
     """A new draft article, with its first revision."""
-    _check_may_write(actor)
+    check_may_write(actor)
     _check_category(session, draft.category_id)
     if draft.slug is not None and _slug_taken(session, draft.slug):
         raise ValidationFailed({"slug": "Another article already uses this address."})
@@ -294,7 +223,7 @@ def create_article(session: Session, actor: Actor, draft: ArticleDraft) -> KbArt
 
 def update_article(session: Session, actor: Actor, article_id: int, changes: ArticleChanges) -> KbArticle:
     """Changes the fields present in `changes`; every change that does something records a revision."""
-    _check_may_write(actor)
+    check_may_write(actor)
     article = get_by_id(session, actor, article_id, lock=True)
     requested = {name: getattr(changes, name) for name in changes.model_fields_set}
     for name in ("title", "body_markdown", "summary", "tags", "featured"):
@@ -326,7 +255,7 @@ STATUS_ACTIONS = {ArticleStatus.PUBLISHED: "publish", ArticleStatus.ARCHIVED: "a
 
 def set_status(session: Session, actor: Actor, article_id: int, status: ArticleStatus | str) -> KbArticle:
     """Moves an article to draft, published or archived (audited; `history` lists it with the revisions)."""
-    _check_may_write(actor)
+    check_may_write(actor)
     try:
         status = ArticleStatus(status)
     except ValueError:
@@ -365,7 +294,7 @@ def archive_article(session: Session, actor: Actor, article_id: int) -> KbArticl
 
 def revisions(session: Session, actor: Actor, article_id: int) -> list[KbArticleRevision]:
     """The article's revisions, oldest first (staff only)."""
-    _check_may_write(actor)
+    check_may_write(actor)
     get_by_id(session, actor, article_id)
     return list(session.exec(select(KbArticleRevision).where(KbArticleRevision.article_id == article_id)
                              .order_by(KbArticleRevision.created_at, KbArticleRevision.id)).all())
@@ -405,7 +334,7 @@ def history(session: Session, actor: Actor, article_id: int) -> list[dict[str, A
 def list_for_writers(session: Session, actor: Actor, statuses: list[str] | None = None,
                      limit: int = 200) -> list[dict[str, Any]]:
     """Articles for the writers' list (drafts and archived by default), last changed first (staff only)."""
-    _check_may_write(actor)
+    check_may_write(actor)
     wanted = statuses or [ArticleStatus.DRAFT.value, ArticleStatus.ARCHIVED.value]
     rows = session.exec(select(KbArticle, User.full_name)
                         .join(User, User.id == KbArticle.author_id, isouter=True)
@@ -415,51 +344,7 @@ def list_for_writers(session: Session, actor: Actor, statuses: list[str] | None 
              "author": author or ""} for a, author in rows]
 
 
-# ---------------------------------------------------------------- readers: views and votes
-
-
-def record_view(session: Session, actor: Actor, article_id: int) -> None:
-    """Counts one reading of a published article (staff previewing a draft are not readers)."""
-    article = get_by_id(session, actor, article_id)
-    if article.status != ArticleStatus.PUBLISHED:
-        return
-    # One UPDATE, so concurrent readers never overwrite each other's count.
-    session.execute(text("UPDATE kb_articles SET view_count = view_count + 1 WHERE id = :id"), {"id": article_id})
-    session.expire(article, ["view_count"])
-
-
-def vote(session: Session, actor: Actor, article_id: int, helpful: bool) -> KbArticle:
-    """Records (or changes) the actor's one vote; the article's counters always equal its votes."""
-    # The row lock orders concurrent votes on one article, so each recount sees the votes before it.
-    article = get_by_id(session, actor, article_id, lock=True)
-    if article.status != ArticleStatus.PUBLISHED:
-        raise Conflict("Only published articles can be voted on.")
-    now = utcnow()
-    session.execute(
-        text("INSERT INTO kb_votes (article_id, user_id, helpful, created_at, updated_at)"
-             " VALUES (:article_id, :user_id, :helpful, :now, :now)"
-             " ON CONFLICT (article_id, user_id)"
-             " DO UPDATE SET helpful = EXCLUDED.helpful, updated_at = EXCLUDED.updated_at"
-             " WHERE kb_votes.helpful IS DISTINCT FROM EXCLUDED.helpful"),
-        {"article_id": article_id, "user_id": actor.user_id, "helpful": helpful, "now": now},
-    )
-    session.execute(
-        text("UPDATE kb_articles SET"
-             " helpful_yes = (SELECT count(*) FROM kb_votes WHERE article_id = :id AND helpful),"
-             " helpful_no = (SELECT count(*) FROM kb_votes WHERE article_id = :id AND NOT helpful)"
-             " WHERE id = :id"),
-        {"id": article_id},
-    )
-    session.refresh(article)
-    return article
-
-
-def vote_of(session: Session, actor: Actor, article_id: int) -> bool | None:
-    existing = session.get(KbVote, (article_id, actor.user_id))
-    return existing.helpful if existing else None
-
-
-# ---------------------------------------------------------------- search and deflection
+# ---------------------------------------------------------------- reading: search and featured articles
 
 
 def search(session: Session, actor: Actor, query: str, category_id: int | None = None,
@@ -472,71 +357,8 @@ def search(session: Session, actor: Actor, query: str, category_id: int | None =
     return kb_search.search(session, query, statuses, category_id=category_id, limit=max(1, min(limit, 50)))
 
 
-SUGGESTION_RELATIVE_CUTOFF = 0.25
-
-
-def suggest_for_ticket_draft(session: Session, actor: Actor, title: str, description: str,
-                             limit: int = 5) -> list[SearchResult]:
-    """Published articles that may answer a ticket being written (the form's deflection panel).
-
-    Any shared word makes an article a candidate, so weak ones (under a quarter of the best
-    score) are dropped: a panel of near-misses teaches people to ignore it.
-    """
-    found = kb_search.suggest(session, title, description, [ArticleStatus.PUBLISHED.value], limit=limit)
-    if not found:
-        return []
-    best = found[0].score
-    return [result for result in found if result.score >= best * SUGGESTION_RELATIVE_CUTOFF]
-
-
-def record_deflection(
-    session: Session,
-    actor: Actor,
-    query: str,
-    article_id: int | None,
-    outcome: str,
-    shown_ids: list[int],
-    ticket_id: int | None = None,
-) -> KbDeflection:
-    """What the suggestion panel showed and whether it solved the problem ('solved') or a ticket followed."""
-    report = parse(DeflectionReport, {"query": query, "article_id": article_id, "outcome": outcome,
-                                      "shown_article_ids": shown_ids, "ticket_id": ticket_id})
-    errors: dict[str, str] = {}
-    if report.outcome == DeflectionOutcome.SOLVED:
-        if report.article_id is None:
-            errors["article_id"] = "Say which article solved the problem."
-        if report.ticket_id is not None:
-            errors["ticket_id"] = "A solved question has no ticket."
-    if report.article_id is not None:
-        article = session.get(KbArticle, report.article_id)
-        if article is None or article.status not in readable_statuses(actor):
-            errors["article_id"] = "Choose an article from the suggestions."
-    if report.ticket_id is not None and "ticket_id" not in errors:
-        try:
-            tickets.get_for(session, actor, report.ticket_id)
-        except NotFound:
-            errors["ticket_id"] = "Choose one of your tickets."
-    if errors:
-        raise ValidationFailed(errors)
-    deflection = KbDeflection(
-        user_id=actor.user_id, query=report.query, article_id=report.article_id, outcome=report.outcome.value,
-        ticket_id=report.ticket_id, shown_article_ids=list(dict.fromkeys(report.shown_article_ids)),
-        created_at=utcnow(),
-    )
-    session.add(deflection)
-    session.flush()
-    return deflection
-
-
-# ---------------------------------------------------------------- cached lists
-
-
 def featured_cache_key() -> str:
     return cache.key("kb", "featured", "articles")
-
-
-def category_tree_cache_key() -> str:
-    return cache.key("kb", "categories", "tree")
 
 
 def featured_articles(session: Session) -> list[dict[str, Any]]:
@@ -553,160 +375,6 @@ def featured_articles(session: Session) -> list[dict[str, Any]]:
                  "published_at": a.published_at.isoformat() if a.published_at else None} for a in rows]
 
     return cache.cached_json(featured_cache_key(), FEATURED_CACHE_TTL_SECONDS, compute)
-
-
-def category_tree(session: Session) -> list[dict[str, Any]]:
-    """Every category as nested `{id, name, children}`, siblings by name."""
-
-    def compute() -> list[dict[str, Any]]:
-        categories = session.exec(select(KbCategory).order_by(KbCategory.name, KbCategory.id)).all()
-        nodes = {c.id: {"id": c.id, "name": c.name, "children": []} for c in categories}
-        roots: list[dict[str, Any]] = []
-        for category in categories:
-            if not category.active:  # hidden with everything below it
-                continue
-            if category.parent_id is None:
-                roots.append(nodes[category.id])
-            elif category.parent_id in nodes:
-                nodes[category.parent_id]["children"].append(nodes[category.id])
-        return roots
-
-    return cache.cached_json(category_tree_cache_key(), CATEGORY_TREE_CACHE_TTL_SECONDS, compute)
-
-
-def create_category(session: Session, actor: Actor, name: str, parent_id: int | None = None) -> KbCategory:
-    _check_may_write(actor)
-    name = " ".join(name.split())
-    if not 1 <= len(name) <= 80:
-        raise ValidationFailed({"name": "Name must be 1 to 80 characters."})
-    if parent_id is not None and session.get(KbCategory, parent_id) is None:
-        raise ValidationFailed({"parent_id": "Choose a parent category from the list."})
-    duplicate = session.exec(select(KbCategory.id).where(KbCategory.name == name,
-                                                         KbCategory.parent_id == parent_id
-                                                         if parent_id is not None
-                                                         else KbCategory.parent_id.is_(None))).first()
-    if duplicate is not None:
-        raise ValidationFailed({"name": "A category with this name is already there."})
-    category = KbCategory(name=name, parent_id=parent_id)
-    session.add(category)
-    session.flush()
-    _forget_category_tree(session)
-    return category
-
-
-def _forget_category_tree(session: Session) -> None:
-    on_commit.after_commit(session, lambda: cache.invalidate(category_tree_cache_key()), key="kb-category-tree")
-
-
-def may_manage_categories(actor: Actor) -> bool:
-    """Renaming, moving and deactivating categories is for managers and administrators."""
-    return actor.role in (Role.MANAGER, Role.ADMIN)
-
-
-def _check_may_manage_categories(actor: Actor) -> None:
-    if not may_manage_categories(actor):
-        raise PermissionDenied("Only managers and administrators can change knowledge-base categories.")
-
-
-def category_options(session: Session, actor: Actor, *, include_inactive: bool = False) -> list[dict[str, Any]]:
-    """Categories as a flat list in tree order, each with its full path ("Hardware / Printers"), depth, parent and
-    whether it is active: the editor's select (active only) and the category panel (all). Staff only."""
-    _check_may_write(actor)
-    categories = session.exec(select(KbCategory).order_by(KbCategory.name, KbCategory.id)).all()
-    children: dict[int | None, list[KbCategory]] = {}
-    for category in categories:
-        children.setdefault(category.parent_id, []).append(category)
-    rows: list[dict[str, Any]] = []
-
-    def walk(parent_id: int | None, path: str, depth: int, active: bool) -> None:
-        for category in children.get(parent_id, []):
-            full = f"{path} / {category.name}" if path else category.name
-            is_active = active and category.active
-            if is_active or include_inactive:
-                rows.append({"id": category.id, "name": category.name, "path": full, "depth": depth,
-                             "parent_id": category.parent_id, "active": is_active,
-                             "own_active": category.active})
-            walk(category.id, full, depth + 1, is_active)
-
-    walk(None, "", 0, True)
-    return rows
-
-
-def _category_for_change(session: Session, category_id: int) -> KbCategory:
-    category = session.get(KbCategory, category_id, with_for_update=True)
-    if category is None:
-        raise NotFound("Category not found.")
-    return category
-
-
-def _check_sibling_name_free(session: Session, name: str, parent_id: int | None, category_id: int) -> None:
-    duplicate = session.exec(select(KbCategory.id).where(
-        KbCategory.name == name, KbCategory.id != category_id,
-        KbCategory.parent_id == parent_id if parent_id is not None else KbCategory.parent_id.is_(None))).first()
-    if duplicate is not None:
-        raise ValidationFailed({"name": "A category with this name is already there."})
-
-
-def rename_category(session: Session, actor: Actor, category_id: int, name: str) -> KbCategory:
-    _check_may_manage_categories(actor)
-    category = _category_for_change(session, category_id)
-    name = " ".join(name.split())
-    if not 1 <= len(name) <= 80:
-        raise ValidationFailed({"name": "Name must be 1 to 80 characters."})
-    if name == category.name:
-        return category
-    _check_sibling_name_free(session, name, category.parent_id, category.id)
-    old = category.name
-    category.name = name
-    session.add(category)
-    session.flush()
-    audit.record(session, "kb_category.rename", actor_id=actor.user_id, entity_type="kb_category",
-                 entity_id=str(category.id), details={"from": old, "to": name})
-    _forget_category_tree(session)
-    return category
-
-
-def move_category(session: Session, actor: Actor, category_id: int, parent_id: int | None) -> KbCategory:
-    """Nests a category under another (or makes it top-level with None); never under itself or its own subtree."""
-    _check_may_manage_categories(actor)
-    category = _category_for_change(session, category_id)
-    if parent_id == category.parent_id:
-        return category
-    if parent_id is not None:
-        if session.get(KbCategory, parent_id) is None:
-            raise ValidationFailed({"parent_id": "Choose a parent category from the list."})
-        below = session.execute(text("""
-            WITH RECURSIVE subtree AS (
-                SELECT id FROM kb_categories WHERE id = :id
-                UNION ALL SELECT c.id FROM kb_categories c JOIN subtree s ON c.parent_id = s.id
-            ) SELECT 1 FROM subtree WHERE id = :parent_id"""), {"id": category.id, "parent_id": parent_id}).first()
-        if below is not None:
-            raise ValidationFailed({"parent_id": "A category can't be moved under itself or one of its own."})
-    _check_sibling_name_free(session, category.name, parent_id, category.id)
-    old = category.parent_id
-    category.parent_id = parent_id
-    session.add(category)
-    session.flush()
-    audit.record(session, "kb_category.move", actor_id=actor.user_id, entity_type="kb_category",
-                 entity_id=str(category.id), details={"from": old, "to": parent_id})
-    _forget_category_tree(session)
-    return category
-
-
-def set_category_active(session: Session, actor: Actor, category_id: int, active: bool) -> KbCategory:
-    """A deactivated category (and what is below it) is hidden from the tree and from new articles; the articles
-    in it keep it, and it can be activated again."""
-    _check_may_manage_categories(actor)
-    category = _category_for_change(session, category_id)
-    if category.active == active:
-        return category
-    category.active = active
-    session.add(category)
-    session.flush()
-    audit.record(session, f"kb_category.{'activate' if active else 'deactivate'}", actor_id=actor.user_id,
-                 entity_type="kb_category", entity_id=str(category.id))
-    _forget_category_tree(session)
-    return category
 
 
 # ---------------------------------------------------------------- from tickets

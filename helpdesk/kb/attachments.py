@@ -63,7 +63,7 @@ def _type_of(filename: str, data: bytes) -> str:
 
 
 def add_attachment(session: Session, actor: Actor, article_id: int, filename: str, data: bytes) -> KbAttachment:
-    kb._check_may_write(actor)
+    kb.check_may_write(actor)
     article = kb.get_by_id(session, actor, article_id, lock=True)
     name = safe_filename(filename)
     if not data:
@@ -112,7 +112,7 @@ def read_attachment(session: Session, actor: Actor, attachment_id: int) -> tuple
 
 
 def delete_attachment(session: Session, actor: Actor, attachment_id: int) -> None:
-    kb._check_may_write(actor)
+    kb.check_may_write(actor)
     attachment = session.get(KbAttachment, attachment_id)
     if attachment is None:
         raise NotFound("File not found.")

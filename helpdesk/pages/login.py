@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.layout import hydration_marker
+from helpdesk.pages.template import template
 from helpdesk.routes import LOGIN
 from helpdesk.state.login import LoginState
 
@@ -21,7 +22,7 @@ def _field(label: str, name: str, kind: str, placeholder: str, autocomplete: str
     )
 
 
-@rx.page(route=LOGIN, title="Sign in · IT Helpdesk", on_load=LoginState.redirect_if_signed_in)
+@template(LOGIN, "Sign in", on_load=LoginState.redirect_if_signed_in, shell=False)
 def login_page() -> rx.Component:
     return rx.center(
         hydration_marker(),

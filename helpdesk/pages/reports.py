@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.components.layout import card, empty_state, error_callout, page_header, page_shell
+from helpdesk.components.layout import card, empty_state, error_callout, page_header
+from helpdesk.pages.template import template
 from helpdesk.reports.data import REPORTS as REPORT_BUILDERS
 from helpdesk.reports.schedules import WEEKDAYS
 from helpdesk.routes import QUEUE, REPORT_SCHEDULES, REPORTS
@@ -185,34 +186,32 @@ def _denied() -> rx.Component:
 
 
 def report_page(name: str, title: str) -> rx.Component:
-    return page_shell(
-        rx.cond(
-            ReportsState.denied,
-            _denied(),
-            rx.vstack(
-                page_header(title, "Managers' view of the helpdesk. Filters apply to every chart on the page.",
-                            _export_bar()),
-                _report_nav(name),
-                _filters(),
-                error_callout(ReportsState.error),
-                _figures(),
-                *[_chart_card(i) for i in range(MAX_CHARTS)],
-                spacing="4", width="100%",
-            ),
+    return rx.cond(
+        ReportsState.denied,
+        _denied(),
+        rx.vstack(
+            page_header(title, "Managers' view of the helpdesk. Filters apply to every chart on the page.",
+                        _export_bar()),
+            _report_nav(name),
+            _filters(),
+            error_callout(ReportsState.error),
+            _figures(),
+            *[_chart_card(i) for i in range(MAX_CHARTS)],
+            spacing="4", width="100%",
         ),
     )
 
 
 def _register(name: str, title: str) -> None:
-    rx.page(route=f"{REPORTS}/{name}", title=f"{title} · Reports · IT Helpdesk",
-            on_load=ReportsState.on_load)(lambda: report_page(name, title))
+    template(f"{REPORTS}/{name}", f"{title} · Reports", on_load=ReportsState.on_load)(
+        lambda: report_page(name, title))
 
 
 for _name, (_title, _builder) in REPORT_BUILDERS.items():
     _register(_name, _title)
 
 
-@rx.page(route=REPORTS, title="Reports · IT Helpdesk", on_load=rx.redirect(f"{REPORTS}/volume"))
+@template(REPORTS, "Reports", on_load=rx.redirect(f"{REPORTS}/volume"), shell=False)
 def reports_home() -> rx.Component:
     return rx.center(rx.spinner(size="3"), min_height="100vh")
 
@@ -276,9 +275,9 @@ def _schedule_row(row: rx.Var) -> rx.Component:
     )
 
 
-@rx.page(route=REPORT_SCHEDULES, title="Scheduled reports · IT Helpdesk", on_load=ScheduleState.on_load)
+@template(REPORT_SCHEDULES, "Scheduled reports", on_load=ScheduleState.on_load)
 def schedules_page() -> rx.Component:
-    return page_shell(rx.cond(
+    return rx.cond(
         ScheduleState.denied,
         _denied(),
         rx.vstack(
@@ -296,4 +295,4 @@ def schedules_page() -> rx.Component:
             _schedule_editor(),
             spacing="4", width="100%",
         ),
-    ))
+    )

@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.badges import priority_badge, status_badge
-from helpdesk.components.layout import card, empty_state, live_trigger, page_shell
+from helpdesk.components.layout import card, empty_state, live_trigger
 from helpdesk.components.similar_tickets import PANELS_ON_LOAD, assistant_panel, similar_tickets_panel
+from helpdesk.pages.template import template
 from helpdesk.routes import PORTAL, QUEUE, TICKET
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState, TicketRoom
@@ -422,9 +423,9 @@ def _presence() -> rx.Component:
     )
 
 
-@rx.page(route=TICKET, title="Ticket · IT Helpdesk", on_load=[TicketState.on_load, TicketRoom.enter, *PANELS_ON_LOAD])
+@template(TICKET, "Ticket", on_load=[TicketState.on_load, TicketRoom.enter, *PANELS_ON_LOAD])
 def ticket_page() -> rx.Component:
-    return page_shell(
+    return rx.fragment(
         live_trigger(LiveState.version, TicketState.apply_change(LiveState.version)),
         rx.moment(interval=10_000, on_change=[TicketRoom.heartbeat, TicketState.tick], display="none"),
         rx.box(on_unmount=TicketRoom.leave, display="none"),

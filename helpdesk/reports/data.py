@@ -17,9 +17,9 @@ from sqlmodel import Session
 from helpdesk.core import cache
 from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.settings import get_settings
-from helpdesk.identity import directory
+from helpdesk.identity import directory, policy
 from helpdesk.identity.actor import Actor
-from helpdesk.models import OPEN_STATUSES, Role
+from helpdesk.models import OPEN_STATUSES
 from helpdesk.models.reports import FIRST_RESPONSE_BUCKETS_H, RESOLUTION_BUCKETS_H
 from helpdesk.reports.filters import ReportFilters
 from helpdesk.reports.rollups import day_bounds, local_zone
@@ -34,7 +34,7 @@ Chart = dict[str, Any]
 
 
 def ensure_can_view_reports(actor: Actor) -> None:
-    if actor.role not in (Role.MANAGER, Role.ADMIN):
+    if not policy.reads_reports(actor):
         raise PermissionDenied("Reports are for managers and admins.")
 
 

@@ -20,6 +20,7 @@ from helpdesk.core import audit, jobs
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
+from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import ReportSchedule, ReportSubscription, Role, ScheduleKind, User
 from helpdesk.models.base import utcnow
@@ -173,7 +174,7 @@ def set_subscription(session: Session, actor: Actor, schedule_id: int, subscribe
 
 def update_schedule(session: Session, actor: Actor, schedule_id: int, *, enabled: bool, hour: Any, minute: Any,
                     weekday: Any, timezone: str) -> ReportSchedule:
-    if actor.role != Role.ADMIN:
+    if not policy.is_admin(actor):
         raise PermissionDenied("Only admins change report schedules.")
     schedule = session.get(ReportSchedule, schedule_id)
     if schedule is None:

@@ -16,8 +16,9 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, jobs
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
-from helpdesk.models import BusinessCalendarConfig, Category, Priority, Role, SlaPolicy, Team
+from helpdesk.models import BusinessCalendarConfig, Category, Priority, SlaPolicy, Team
 from helpdesk.models.base import utcnow
 from helpdesk.sla import engine as sla
 from helpdesk.sla.validation import BusinessCalendarChanges, BusinessCalendarDraft, SlaPolicyChanges, SlaPolicyDraft
@@ -27,7 +28,7 @@ ALL_PRIORITIES = [p.value for p in Priority]
 
 
 def _require_admin(actor: Actor) -> None:
-    if actor.role != Role.ADMIN:
+    if not policy.is_admin(actor):
         raise PermissionDenied("Only administrators can change SLA policies and business hours.")
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session, select
 
-from helpdesk.core import audit, jobs
+from helpdesk.core import audit, events, jobs
 from helpdesk.core.db import session_scope
 from helpdesk.models import OPEN_STATUSES, Team, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
@@ -26,7 +26,7 @@ from helpdesk.models.ticket import (
     SLA_RESOLUTION_UNFLAGGED_SQL,
 )
 from helpdesk.sla import engine as sla
-from helpdesk.tickets import tickets
+from helpdesk.sla.events import SlaStateChanged
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def _flag_batch(session: Session, check: SlaCheck, now: datetime, batch_size: in
                                 new_value=due.isoformat(), created_at=now))
         if check.is_breach:
             _escalate(session, ticket, check.clock, now)
-        tickets.mark_changed(session, ticket, "sla")
+        events.publish(session, SlaStateChanged(ticket))
     return [ticket.id for ticket in due_tickets]
 
 
@@ -153,7 +153,7 @@ def recompute_open_tickets(priorities: list[str], now: datetime | None = None, *
                 sla.recompute(session, ticket, now, config=config)
                 if _deadline_snapshot(ticket) != before:
                     session.add(ticket)
-                    tickets.mark_changed(session, ticket, "sla")
+                    events.publish(session, SlaStateChanged(ticket))
                     moved += 1
         if len(batch) < batch_size:
             return moved

@@ -8,8 +8,8 @@ from typing import Any
 import reflex as rx
 
 from helpdesk.ai import registry as ai_models
-from helpdesk.ai import triage
-from helpdesk.core.errors import DomainError, NotAuthenticated, PermissionDenied
+from helpdesk.ai.metrics import ai_metrics
+from helpdesk.core.errors import DomainError, PermissionDenied
 from helpdesk.models import Role
 from helpdesk.models.base import utcnow
 from helpdesk.routes import HOME_FOR_ROLE
@@ -90,22 +90,22 @@ class AiAdminState(SessionState):
     message: str = ""
     error: str = ""
 
+    def _send_home(self, _exc: PermissionDenied) -> rx.event.EventSpec:
+        # Agents and requesters are sent to their own start page, and nothing an earlier visitor of this tab
+        # loaded stays behind.
+        self.summary, self.per_category, self.per_version, self.versions, self.last_run = {}, [], [], [], {}
+        self.thresholds, self.active_evaluated_on = [], ""
+        self.token_usage, self.loaded, self.can_manage = [], False, False
+        return rx.redirect(HOME_FOR_ROLE.get(self.user_role, HOME_FOR_ROLE[Role.REQUESTER]))
+
     def _load(self) -> rx.event.EventSpec | None:
         since = utcnow() - timedelta(days=int(self.days))
-        try:
-            with self._service() as (session, actor):
-                metrics = triage.ai_metrics(session, actor, since=since)
-                kept = ai_models.list_versions(session, actor)
-                runs = ai_models.recent_runs(session, actor, limit=1)
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except PermissionDenied:
-            # Agents and requesters are sent to their own start page, and nothing an earlier visitor of this tab
-            # loaded stays behind.
-            self.summary, self.per_category, self.per_version, self.versions, self.last_run = {}, [], [], [], {}
-            self.thresholds, self.active_evaluated_on = [], ""
-            self.token_usage, self.loaded, self.can_manage = [], False, False
-            return rx.redirect(HOME_FOR_ROLE.get(self.user_role, HOME_FOR_ROLE[Role.REQUESTER]))
+        with self._on_failure(on={PermissionDenied: self._send_home}) as failure, self._service() as (session, actor):
+            metrics = ai_metrics(session, actor, since=since)
+            kept = ai_models.list_versions(session, actor)
+            runs = ai_models.recent_runs(session, actor, limit=1)
+        if failure:
+            return failure.event
         self.can_manage = self.user_role == Role.ADMIN
         self.summary = {
             "threshold": f"{metrics['threshold']:.2f}",
@@ -151,13 +151,10 @@ class AiAdminState(SessionState):
     @rx.event
     def retrain_now(self) -> rx.event.EventSpec | None:
         self.message = self.error = ""
-        try:
+        with self._on_failure("error") as failure:
             self._run(lambda session, actor: ai_models.request_retrain(session, actor))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            self.error = exc.message
-            return None
+        if failure:
+            return failure.event
         self.message = "Retraining queued on the AI worker; the outcome appears under “Last training run” when done."
         return self._load()
 
@@ -165,15 +162,16 @@ class AiAdminState(SessionState):
     def activate(self, version: str) -> rx.event.EventSpec | None:
         self.message = self.error = ""
         version = str(version)[:64]
-        try:
+        with self._on_failure("error", describe=_all_problems) as failure:
             self._run(lambda session, actor: ai_models.activate_version(session, actor, version))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            self.error = "; ".join(exc.field_errors.values()) if getattr(exc, "field_errors", None) else exc.message
-            return None
+        if failure:
+            return failure.event
         self.message = f"Model version {version} is now active; workers switch to it within a few seconds."
         return self._load()
+
+
+def _all_problems(exc: DomainError) -> str:
+    return "; ".join(exc.field_errors.values()) if getattr(exc, "field_errors", None) else exc.message
 
 
 def _overall_precision(rows: list[dict[str, Any]]) -> float | None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.core.errors import DomainError, NotAuthenticated
+from helpdesk.core.errors import DomainError
 from helpdesk.kb import articles as kb
 from helpdesk.kb import attachments as kb_attachments
+from helpdesk.kb import categories as kb_categories
+from helpdesk.kb import feedback as kb_feedback
 from helpdesk.routes import kb_edit_url
 from helpdesk.state.formatting import local_time
 from helpdesk.state.session import SessionState
@@ -27,12 +29,12 @@ class KbHomeState(SessionState):
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
-        try:
-            with self._service() as (session, actor):
-                rows = kb.featured_articles(session)
-                self.can_write, self.can_manage_categories = kb.may_write(actor), kb.may_manage_categories(actor)
-        except NotAuthenticated:
-            return self._sign_in_again()
+        with self._on_failure() as failure, self._service() as (session, actor):
+            rows = kb.featured_articles(session)
+            self.can_write = kb.may_write(actor)
+            self.can_manage_categories = kb_categories.may_manage_categories(actor)
+        if failure:
+            return failure.event
         self.featured = [{"title": r["title"], "slug": r["slug"], "summary": r["summary"] or ""} for r in rows]
         return None
 
@@ -42,12 +44,11 @@ class KbHomeState(SessionState):
         if len(self.query.strip()) < 2:
             self.results, self.searched = [], False
             return None
-        try:
+        found = []  # a search that fails shows no results
+        with self._on_failure(on={DomainError: lambda exc: None}) as failure:
             found = self._run(lambda session, actor: kb.search(session, actor, self.query, limit=10))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError:
-            found = []
+        if failure.signed_out:
+            return failure.event
         self.results, self.searched = [result_card(r) for r in found], True
         return None
 
@@ -62,22 +63,21 @@ class KbArticleState(SessionState):
     def _slug(self) -> str:
         return str(self.router.page.params.get("slug", ""))[:120]
 
+    def _missing(self, _exc: DomainError) -> None:
+        self.not_found, self.article, self.files, self.can_write = True, {}, [], False
+
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
-        try:
-            with self._service() as (session, actor):
-                article = kb.get_by_slug(session, actor, self._slug())
-                kb.record_view(session, actor, article.id)
-                vote = kb.vote_of(session, actor, article.id)
-                self.can_write = kb.may_write(actor)
-                self.files = [{"name": f["filename"], "url": f["url"], "image": "yes" if f["is_image"] else "",
-                               "size": f"{max(1, f['size_bytes'] // 1024)} KB"}
-                              for f in kb_attachments.list_attachments(session, actor, article.id)]
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError:
-            self.not_found, self.article, self.files, self.can_write = True, {}, [], False
-            return None
+        with self._on_failure(on={DomainError: self._missing}) as failure, self._service() as (session, actor):
+            article = kb.get_by_slug(session, actor, self._slug())
+            kb_feedback.record_view(session, actor, article.id)
+            vote = kb_feedback.vote_of(session, actor, article.id)
+            self.can_write = kb.may_write(actor)
+            self.files = [{"name": f["filename"], "url": f["url"], "image": "yes" if f["is_image"] else "",
+                           "size": f"{max(1, f['size_bytes'] // 1024)} KB"}
+                          for f in kb_attachments.list_attachments(session, actor, article.id)]
+        if failure:
+            return failure.event
         self.not_found = False
         self.my_vote = "" if vote is None else ("yes" if vote else "no")
         self.article = {
@@ -93,11 +93,9 @@ class KbArticleState(SessionState):
         if not self.article:
             return None
         article_id = int(self.article["id"])
-        try:
-            self._run(lambda session, actor: kb.vote(session, actor, article_id, bool(helpful)))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        with self._on_failure(toast=True) as failure:
+            self._run(lambda session, actor: kb_feedback.vote(session, actor, article_id, bool(helpful)))
+        if failure:
+            return failure.event
         self.my_vote = "yes" if helpful else "no"
         return rx.toast.success("Thanks for the feedback!")

@@ -8,10 +8,12 @@ from typing import Any
 
 import reflex as rx
 
-from helpdesk.core.errors import DomainError, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from helpdesk.core.validation import parse
 from helpdesk.kb import articles as kb
 from helpdesk.kb import attachments as kb_attachments
+from helpdesk.kb import categories as kb_categories
+from helpdesk.kb import rendering as kb_rendering
 from helpdesk.kb.articles import ArticleChanges, ArticleDraft, ArticleStatus
 from helpdesk.routes import kb_edit_url
 from helpdesk.state.formatting import local_time
@@ -26,7 +28,7 @@ def _size(size_bytes: int) -> str:
 
 
 def _category_choices(session: Any, actor: Any, keep_id: int | None = None) -> list[dict[str, str]]:
-    rows = kb.category_options(session, actor, include_inactive=True)
+    rows = kb_categories.category_options(session, actor, include_inactive=True)
     return [{"id": str(r["id"]), "label": ("\u2003" * r["depth"]) + r["name"] + ("" if r["active"] else " (inactive)")}
             for r in rows if r["active"] or r["id"] == keep_id]
 
@@ -66,38 +68,33 @@ class KbEditorState(SessionState):
     @rx.event
     def load_new(self) -> rx.event.EventSpec | None:
         self._reset_form()
-        try:
-            with self._service() as (session, actor):
-                if not kb.may_write(actor):
-                    self.denied = True
-                    return None
-                self.categories = _category_choices(session, actor)
-        except NotAuthenticated:
-            return self._sign_in_again()
-        return None
+        with self._on_failure() as failure, self._service() as (session, actor):
+            if not kb.may_write(actor):
+                self.denied = True
+                return None
+            self.categories = _category_choices(session, actor)
+        return failure.event
 
     @rx.event
     def load_edit(self) -> rx.event.EventSpec | None:
         self._reset_form()
         article_id = self._route_article_id()
-        try:
-            with self._service() as (session, actor):
-                if not kb.may_write(actor):
-                    self.denied = True
-                    return None
-                if article_id is None:
-                    raise NotFound("Article not found.")
-                article = kb.get_by_id(session, actor, article_id)
-                self._show(session, actor, article)
-                self.title, self.body, self.summary = article.title, article.body_markdown, article.summary
-                self.tags = ", ".join(article.tags or [])
-                self.featured = article.featured
-                self.preview_html = article.body_html
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError:
-            self.not_found = True
-        return None
+        with self._on_failure(on={DomainError: self._missing}) as failure, self._service() as (session, actor):
+            if not kb.may_write(actor):
+                self.denied = True
+                return None
+            if article_id is None:
+                raise NotFound("Article not found.")
+            article = kb.get_by_id(session, actor, article_id)
+            self._show(session, actor, article)
+            self.title, self.body, self.summary = article.title, article.body_markdown, article.summary
+            self.tags = ", ".join(article.tags or [])
+            self.featured = article.featured
+            self.preview_html = article.body_html
+        return failure.event
+
+    def _missing(self, _exc: DomainError) -> None:
+        self.not_found = True
 
     def _show(self, session: Any, actor: Any, article: Any) -> None:
         """The parts of the page that follow a save: ids, status, category list, history, files."""
@@ -144,14 +141,13 @@ class KbEditorState(SessionState):
         """The Markdown and its preview, rendered by the same safe renderer as the article page."""
         self.body = value[: kb.ARTICLE_BODY_LIMIT + 1]
         self.field_errors = {k: v for k, v in self.field_errors.items() if k != "body_markdown"}
-        try:
-            with self._service() as (_session, actor):
-                if not kb.may_write(actor):
-                    self.denied = True
-                    return None
-        except NotAuthenticated:
-            return self._sign_in_again()
-        self.preview_html = kb.render_markdown(self.body)
+        with self._on_failure() as failure, self._service() as (_session, actor):
+            if not kb.may_write(actor):
+                self.denied = True
+                return None
+        if failure:
+            return failure.event
+        self.preview_html = kb_rendering.render_markdown(self.body)
         return None
 
     def _fields(self) -> dict[str, Any]:
@@ -173,25 +169,19 @@ class KbEditorState(SessionState):
             return None
         self.field_errors, self.error = {}, ""
         creating = not self.article_id
-        try:
-            with self._service() as (session, actor):
-                if creating:
-                    article = kb.create_article(session, actor, parse(ArticleDraft, self._fields()))
-                else:
-                    article = kb.update_article(session, actor, int(self.article_id),
-                                                parse(ArticleChanges, self._fields()))
-                article = kb.set_status(session, actor, article.id, ArticleStatus(target))
-                session.flush()
-                self._show(session, actor, article)
-                self.preview_html = article.body_html
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except ValidationFailed as exc:
-            self.field_errors = exc.field_errors
-            return None
-        except DomainError as exc:
-            self.error = exc.message
-            return None
+        with (self._on_failure("error", fields="field_errors") as failure,
+              self._service() as (session, actor)):
+            if creating:
+                article = kb.create_article(session, actor, parse(ArticleDraft, self._fields()))
+            else:
+                article = kb.update_article(session, actor, int(self.article_id),
+                                            parse(ArticleChanges, self._fields()))
+            article = kb.set_status(session, actor, article.id, ArticleStatus(target))
+            session.flush()
+            self._show(session, actor, article)
+            self.preview_html = article.body_html
+        if failure:
+            return failure.event
         message = {"draft": "Draft saved.", "published": "Published: everyone signed in can read it now.",
                    "archived": "Archived: hidden from readers and search."}[target]
         if creating:
@@ -208,36 +198,29 @@ class KbEditorState(SessionState):
             return
         limit = kb_attachments.max_bytes()
         uploads = [(f.name or "attachment", await f.read(limit + 1)) for f in files[:10]]
-        try:
-            with self._service() as (session, actor):
-                for name, data in uploads:
-                    kb_attachments.add_attachment(session, actor, int(self.article_id), name, data)
-                self._load_files(session, actor, int(self.article_id))
-        except NotAuthenticated:
-            yield self._sign_in_again()
-            return
-        except ValidationFailed as exc:
-            self.field_errors = self.field_errors | exc.field_errors
-            return
-        except DomainError as exc:
-            self.error = exc.message
+        with (self._on_failure("error", on={ValidationFailed: self._file_errors}) as failure,
+              self._service() as (session, actor)):
+            for name, data in uploads:
+                kb_attachments.add_attachment(session, actor, int(self.article_id), name, data)
+            self._load_files(session, actor, int(self.article_id))
+        if failure:
+            if failure.event is not None:
+                yield failure.event
             return
         yield rx.clear_selected_files("kb-files")
         yield rx.toast.success(f"{len(uploads)} file(s) added.")
+
+    def _file_errors(self, exc: ValidationFailed) -> None:
+        self.field_errors = self.field_errors | exc.field_errors
 
     @rx.event
     def remove_file(self, attachment_id: str) -> rx.event.EventSpec | None:
         if not attachment_id.isdigit() or not self.article_id:
             return None
-        try:
-            with self._service() as (session, actor):
-                kb_attachments.delete_attachment(session, actor, int(attachment_id))
-                self._load_files(session, actor, int(self.article_id))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        return None
+        with self._on_failure(toast=True) as failure, self._service() as (session, actor):
+            kb_attachments.delete_attachment(session, actor, int(attachment_id))
+            self._load_files(session, actor, int(self.article_id))
+        return failure.event
 
     @rx.event
     def insert_image(self, attachment_id: str) -> rx.event.EventSpec | None:
@@ -266,16 +249,16 @@ class KbWritersState(SessionState):
             self.show = value
         return self._load()
 
+    def _refused(self, _exc: PermissionDenied) -> None:
+        self.denied, self.rows = True, []
+
     def _load(self) -> rx.event.EventSpec | None:
         statuses = {"unpublished": None, "draft": ["draft"], "archived": ["archived"],
                     "published": ["published"]}[self.show]
-        try:
+        with self._on_failure(on={PermissionDenied: self._refused}) as failure:
             rows = self._run(lambda session, actor: kb.list_for_writers(session, actor, statuses))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except PermissionDenied:
-            self.denied, self.rows = True, []
-            return None
+        if failure:
+            return failure.event
         self.denied = False
         self.rows = [{"id": str(r["id"]), "title": r["title"], "slug": r["slug"], "status": r["status"],
                       "status_label": STATUS_LABELS.get(r["status"], r["status"]), "author": r["author"],
@@ -301,14 +284,13 @@ class KbCategoryState(SessionState):
         return self._load()
 
     def _load(self) -> rx.event.EventSpec | None:
-        try:
-            with self._service() as (session, actor):
-                if not kb.may_manage_categories(actor):
-                    self.denied, self.rows = True, []
-                    return None
-                rows = kb.category_options(session, actor, include_inactive=True)
-        except NotAuthenticated:
-            return self._sign_in_again()
+        with self._on_failure() as failure, self._service() as (session, actor):
+            if not kb_categories.may_manage_categories(actor):
+                self.denied, self.rows = True, []
+                return None
+            rows = kb_categories.category_options(session, actor, include_inactive=True)
+        if failure:
+            return failure.event
         self.denied = False
         self.rows = [{"id": str(r["id"]), "name": r["name"], "path": r["path"], "depth": str(r["depth"]),
                       "indent": f"{r['depth'] * 22}px", "parent": str(r["parent_id"] or NO_CATEGORY),
@@ -343,15 +325,10 @@ class KbCategoryState(SessionState):
 
     def _change(self, work: Any, success: str) -> rx.event.EventSpec | None:
         self.field_errors = {}
-        try:
+        with self._on_failure(fields="field_errors", toast=True) as failure:
             self._run(work)
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except ValidationFailed as exc:
-            self.field_errors = exc.field_errors
-            return None
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        if failure:
+            return failure.event
         self._load()
         return rx.toast.success(success)
 
@@ -364,9 +341,9 @@ class KbCategoryState(SessionState):
         name, parent = self.new_name, self._parent(self.new_parent)
 
         def work(session: Any, actor: Any) -> None:
-            if not kb.may_manage_categories(actor):
+            if not kb_categories.may_manage_categories(actor):
                 raise PermissionDenied("Only managers and administrators can change knowledge-base categories.")
-            kb.create_category(session, actor, name, parent)
+            kb_categories.create_category(session, actor, name, parent)
 
         result = self._change(work, "Category created.")
         if not self.field_errors:
@@ -380,8 +357,8 @@ class KbCategoryState(SessionState):
         category_id, name, parent = int(self.selected), self.edit_name, self._parent(self.edit_parent)
 
         def work(session: Any, actor: Any) -> None:
-            kb.rename_category(session, actor, category_id, name)
-            kb.move_category(session, actor, category_id, parent)
+            kb_categories.rename_category(session, actor, category_id, name)
+            kb_categories.move_category(session, actor, category_id, parent)
 
         return self._change(work, "Category saved.")
 
@@ -391,6 +368,6 @@ class KbCategoryState(SessionState):
         if row is None:
             return None
         make_active = not row["active"]
-        return self._change(lambda session, actor: kb.set_category_active(session, actor, int(category_id),
-                                                                          make_active),
+        return self._change(lambda session, actor: kb_categories.set_category_active(session, actor, int(category_id),
+                                                                                     make_active),
                             "Category activated." if make_active else "Category deactivated.")

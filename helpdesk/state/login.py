@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotAuthenticated, RateLimited, ValidationFailed
 from helpdesk.identity import auth
 from helpdesk.routes import HOME_FOR_ROLE
@@ -21,13 +20,14 @@ class LoginState(SessionState):
         self.error, self.field_errors = "", {}
         if not self.auth_token:
             return None
-        try:
-            with session_scope() as session:
-                actor = self._actor(session)
-        except NotAuthenticated:
-            self.auth_token = ""
-            return None
+        with self._on_failure(on={NotAuthenticated: self._forget_token}) as failure:
+            actor = self._run(lambda session, actor: actor)
+        if failure:
+            return failure.event
         return rx.redirect(HOME_FOR_ROLE[actor.role])
+
+    def _forget_token(self, _exc: NotAuthenticated) -> None:
+        self.auth_token = ""
 
     @rx.event
     def submit(self, form_data: dict) -> rx.event.EventSpec | None:

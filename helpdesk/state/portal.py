@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from helpdesk.core import live_bus as live
-from helpdesk.core.errors import DomainError, NotAuthenticated, ValidationFailed
+from helpdesk.core.errors import DomainError
 from helpdesk.core.validation import parse
 from helpdesk.identity import directory
-from helpdesk.kb import articles as kb
+from helpdesk.kb import deflection as kb
 from helpdesk.routes import ticket_url
 from helpdesk.state.formatting import ticket_row
 from helpdesk.state.live import versions_ahead, watchers
@@ -35,17 +35,13 @@ class MyTicketsState(KeysetPaging, SessionState):
 
     def _load(self, cursor: str | None = None) -> rx.event.EventSpec | None:
         self.error = ""
-        try:
-            with self._service() as (session, actor):
-                filters = tickets.TicketFilters(statuses=PORTAL_VIEWS[self.view], involving_user_id=actor.user_id)
-                page = tickets.list_tickets(session, actor, filters, cursor=cursor, limit=20)
-                watchers.watch_requester(self.router.session.client_token, actor.user_id)
-                me = actor.user_id
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            self.error = exc.message
-            return None
+        with self._on_failure("error") as failure, self._service() as (session, actor):
+            filters = tickets.TicketFilters(statuses=PORTAL_VIEWS[self.view], involving_user_id=actor.user_id)
+            page = tickets.list_tickets(session, actor, filters, cursor=cursor, limit=20)
+            watchers.watch_requester(self.router.session.client_token, actor.user_id)
+            me = actor.user_id
+        if failure:
+            return failure.event
         # A followed ticket is someone else's request that one of mine was merged into.
         self.rows = [ticket_row(r, staff=False) | {"followed_from": r["requester"] if r["requester_id"] != me else ""}
                      for r in page.rows]
@@ -93,10 +89,10 @@ class NewTicketState(SessionState):
     def on_load(self) -> rx.event.EventSpec | None:
         self.field_errors, self.error = {}, ""
         self.suggestions, self._shown_article_ids, self._suggested_for = [], [], ""
-        try:
+        with self._on_failure() as failure:
             options = self._run(lambda session, actor: directory.category_options(session))
-        except NotAuthenticated:
-            return self._sign_in_again()
+        if failure:
+            return failure.event
         self.category_choices = [{"id": str(o["id"]), "label": o["label"]} for o in options]
         return None
 
@@ -121,13 +117,11 @@ class NewTicketState(SessionState):
         if len(words) < 6:
             self.suggestions = []
             return None
-        try:
+        with self._on_failure(on={DomainError: lambda exc: None}) as failure:
             found = self._run(lambda session, actor: kb.suggest_for_ticket_draft(
                 session, actor, self.title, self.description[:2000], limit=3))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError:
-            return None
+        if failure:
+            return failure.event
         self.suggestions = [{"id": str(r.id), "title": r.title, "slug": r.slug, "summary": r.summary}
                             for r in found]
         self._shown_article_ids = list(dict.fromkeys([*self._shown_article_ids, *(r.id for r in found)]))
@@ -142,13 +136,11 @@ class NewTicketState(SessionState):
         match = next((s for s in self.suggestions if s["id"] == article_id), None)
         if match is None:
             return None
-        try:
+        with self._on_failure(toast=True) as failure:
             self._run(lambda session, actor: kb.record_deflection(
                 session, actor, self._draft_text(), int(article_id), "solved", self._shown_article_ids))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        if failure:
+            return failure.event
         self.title, self.description, self.suggestions, self._shown_article_ids = "", "", [], []
         self._suggested_for = ""
         return [rx.toast.success("Glad that helped! No ticket was filed."), rx.redirect(f"/kb/{match['slug']}")]
@@ -169,7 +161,7 @@ class NewTicketState(SessionState):
             self.field_errors = {"attachments": f"Attach at most {attachments.MAX_FILES_PER_UPLOAD} files."}
             return
         uploads = [(f.name or "attachment", f.content_type or "", await f.read()) for f in files]
-        try:
+        with self._on_failure("error", fields="field_errors") as failure:
             draft = parse(TicketDraft, {
                 "title": self.title, "description": self.description, "priority": self.priority,
                 "category_id": int(self.category_id) if self.category_id else None,
@@ -182,14 +174,9 @@ class NewTicketState(SessionState):
                 if self._shown_article_ids:
                     kb.record_deflection(session, actor, self._draft_text(), None, "filed_anyway",
                                          self._shown_article_ids, ticket_id=ticket_id)
-        except NotAuthenticated:
-            yield self._sign_in_again()
-            return
-        except ValidationFailed as exc:
-            self.field_errors = exc.field_errors
-            return
-        except DomainError as exc:
-            self.error = exc.message
+        if failure:
+            if failure.event is not None:
+                yield failure.event
             return
         self.title, self.description, self.priority, self.category_id = "", "", "medium", ""
         self.suggestions, self._shown_article_ids, self._suggested_for = [], [], ""

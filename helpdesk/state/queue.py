@@ -7,7 +7,7 @@ from reflex_base.constants.state import FIELD_MARKER
 
 from helpdesk.core import live_bus as live
 from helpdesk.core.db import session_scope
-from helpdesk.core.errors import DomainError, NotAuthenticated
+from helpdesk.core.errors import DomainError
 from helpdesk.core.validation import parse
 from helpdesk.identity import directory
 from helpdesk.identity.actor import load_actor
@@ -72,20 +72,16 @@ class QueueState(KeysetPaging, SessionState):
 
     def _load(self, cursor: str | None = None) -> rx.event.EventSpec | None:
         self.error = ""
-        try:
-            with self._service() as (session, actor):
-                filters = self._filters(actor.user_id)
-                page = tickets.list_tickets(session, actor, filters, sort=self.sort, cursor=cursor, limit=PAGE_SIZE)
-                if not actor.is_requester:
-                    # On the first page, pushes carry this tab's fresh rows; deeper pages refresh themselves.
-                    view = QueueView(actor.user_id, filters, self.sort) if cursor is None else None
-                    watchers.watch_queue(self.router.session.client_token, view)
-                counts = tickets.status_counts(session, actor, filters)
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            self.error = exc.message
-            return None
+        with self._on_failure("error") as failure, self._service() as (session, actor):
+            filters = self._filters(actor.user_id)
+            page = tickets.list_tickets(session, actor, filters, sort=self.sort, cursor=cursor, limit=PAGE_SIZE)
+            if not actor.is_requester:
+                # On the first page, pushes carry this tab's fresh rows; deeper pages refresh themselves.
+                view = QueueView(actor.user_id, filters, self.sort) if cursor is None else None
+                watchers.watch_queue(self.router.session.client_token, view)
+            counts = tickets.status_counts(session, actor, filters)
+        if failure:
+            return failure.event
         self.rows = [ticket_row(r, staff=True) for r in page.rows]
         self.next_cursor = page.next_cursor or ""
         self.counts = with_totals(counts)
@@ -115,17 +111,16 @@ class QueueState(KeysetPaging, SessionState):
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
         self.seen_version = live.current_version()
-        try:
-            with self._service() as (session, actor):
-                if actor.is_requester:
-                    return rx.redirect("/portal")
-                self.available = bool(session.get(User, actor.user_id).is_available)
-                self.can_bulk_edit = actor.is_staff
-                teams = directory.team_options(session)
-                agents = directory.agent_options(session)
-                categories = directory.category_options(session)
-        except NotAuthenticated:
-            return self._sign_in_again()
+        with self._on_failure() as failure, self._service() as (session, actor):
+            if actor.is_requester:
+                return rx.redirect("/portal")
+            self.available = bool(session.get(User, actor.user_id).is_available)
+            self.can_bulk_edit = actor.is_staff
+            teams = directory.team_options(session)
+            agents = directory.agent_options(session)
+            categories = directory.category_options(session)
+        if failure:
+            return failure.event
         self.team_choices = [{"id": str(o["id"]), "label": o["label"]} for o in teams]
         self.agent_choices = [{"id": str(o["id"]), "label": o["label"]} for o in agents]
         self.category_choices = [{"id": str(o["id"]), "label": o["label"]} for o in categories]
@@ -199,14 +194,12 @@ class QueueState(KeysetPaging, SessionState):
 
     def _bulk(self, **fields: object) -> rx.event.EventSpec | None:
         ids = [int(t) for t in self.selected if t.isdigit()]
-        try:
+        with self._on_failure(toast=True) as failure:
             changes = parse(TicketChanges, fields)
             with self._service() as (session, actor):
                 result = tickets.bulk_update(session, actor, ids, changes)
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        if failure:
+            return failure.event
         self.selected = []
         self._load(self._current_cursor())
         if result.failed:
@@ -221,22 +214,19 @@ class QueueState(KeysetPaging, SessionState):
     @rx.event
     def bulk_assign(self, value: str) -> rx.event.EventSpec | None:
         if value == "me":
-            try:
+            with self._on_failure() as failure:
                 user_id = self._run(lambda session, actor: actor.user_id)
-            except NotAuthenticated:
-                return self._sign_in_again()
+            if failure:
+                return failure.event
             return self._bulk(assignee_id=user_id)
         return self._bulk(assignee_id=int(value) if value.isdigit() else None)
 
     @rx.event
     def set_available(self, available: bool) -> rx.event.EventSpec | None:
-        try:
-            with self._service() as (session, actor):
-                assignment.set_availability(session, actor, bool(available))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        with self._on_failure(toast=True) as failure, self._service() as (session, actor):
+            assignment.set_availability(session, actor, bool(available))
+        if failure:
+            return failure.event
         self.available = bool(available)
         return rx.toast.info("You will get new tickets automatically." if available
                              else "You are away: no new tickets will be assigned to you.")

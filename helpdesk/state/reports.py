@@ -9,7 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 import reflex as rx
 
-from helpdesk.core.errors import DomainError, NotAuthenticated, PermissionDenied, ValidationFailed
+from helpdesk.core.errors import DomainError, PermissionDenied
 from helpdesk.identity import directory
 from helpdesk.models import Priority
 from helpdesk.reports import data, exports, schedules
@@ -83,6 +83,10 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _problems(exc: DomainError) -> str:
+    return " ".join(getattr(exc, "field_errors", {}).values()) or exc.message
+
+
 class ReportsState(SessionState):
     report_name: str = "volume"
     start: str = ""
@@ -116,30 +120,24 @@ class ReportsState(SessionState):
 
     def _load(self) -> rx.event.EventSpec | None:
         self.error, self.field_errors = "", {}
-        try:
-            with self._service() as (session, actor):
-                data.ensure_can_view_reports(actor)
-                filters = parse_filters(self._filter_input(), local_today())
-                report = data.build_report(session, actor, self.report_name, filters)
-                if not self.team_choices:
-                    self.team_choices = [{"id": str(t["id"]), "label": t["label"]}
-                                         for t in directory.team_options(session)]
-                    self.category_choices = [{"id": str(c["id"]), "label": c["label"]}
-                                             for c in directory.category_options(session)]
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except PermissionDenied:
-            self.denied = True
-            return None
-        except ValidationFailed as invalid:
-            self.field_errors = invalid.field_errors
-            return None
-        except DomainError as problem:
-            self.error = str(problem)
-            return None
+        with (self._on_failure("error", fields="field_errors", on={PermissionDenied: self._refused}) as failure,
+              self._service() as (session, actor)):
+            data.ensure_can_view_reports(actor)
+            filters = parse_filters(self._filter_input(), local_today())
+            report = data.build_report(session, actor, self.report_name, filters)
+            if not self.team_choices:
+                self.team_choices = [{"id": str(t["id"]), "label": t["label"]}
+                                     for t in directory.team_options(session)]
+                self.category_choices = [{"id": str(c["id"]), "label": c["label"]}
+                                         for c in directory.category_options(session)]
+        if failure:
+            return failure.event
         self.denied = False
         self._show(report)
         return None
+
+    def _refused(self, _exc: PermissionDenied) -> None:
+        self.denied = True
 
     def _show(self, report: data.Report) -> None:
         self.title = report["title"]
@@ -201,20 +199,13 @@ class ReportsState(SessionState):
     @rx.event
     def start_export(self, fmt: str) -> rx.event.EventSpec | None:
         self.export_error = ""
-        try:
-            with self._service() as (session, actor):
-                filters = parse_filters(self._filter_input(), local_today())
-                record = exports.request_export(session, actor, self.report_name, fmt, filters)
-                session.flush()
-                self.export = exports.export_to_dict(record)
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except ValidationFailed as invalid:
-            self.export_error = " ".join(invalid.field_errors.values()) or str(invalid)
-            return None
-        except DomainError as problem:
-            self.export_error = str(problem)
-            return None
+        with self._on_failure("export_error", describe=_problems) as failure, self._service() as (session, actor):
+            filters = parse_filters(self._filter_input(), local_today())
+            record = exports.request_export(session, actor, self.report_name, fmt, filters)
+            session.flush()
+            self.export = exports.export_to_dict(record)
+        if failure:
+            return failure.event
         return ReportsState.watch_export
 
     @rx.event(background=True)
@@ -245,16 +236,14 @@ class ScheduleState(SessionState):
     field_errors: dict[str, str] = {}
 
     def _refresh(self) -> rx.event.EventSpec | None:
-        try:
-            with self._service() as (session, actor):
-                self.rows = schedules.list_schedules(session, actor)
-                self.is_admin = actor.role == "admin"
-                self.denied = False
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except PermissionDenied:
-            self.denied = True
-        return None
+        with self._on_failure(on={PermissionDenied: self._refused}) as failure, self._service() as (session, actor):
+            self.rows = schedules.list_schedules(session, actor)
+            self.is_admin = actor.role == "admin"
+            self.denied = False
+        return failure.event
+
+    def _refused(self, _exc: PermissionDenied) -> None:
+        self.denied = True
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
@@ -264,14 +253,10 @@ class ScheduleState(SessionState):
 
     @rx.event
     def toggle_subscription(self, schedule_id: int, subscribed: bool) -> rx.event.EventSpec | None:
-        try:
-            with self._service() as (session, actor):
-                schedules.set_subscription(session, actor, int(schedule_id), bool(subscribed))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as problem:
-            self.error = str(problem)
-            return None
+        with self._on_failure("error") as failure, self._service() as (session, actor):
+            schedules.set_subscription(session, actor, int(schedule_id), bool(subscribed))
+        if failure:
+            return failure.event
         self.message = "You will receive this report by e-mail." if subscribed else "Unsubscribed."
         return self._refresh()
 
@@ -300,19 +285,12 @@ class ScheduleState(SessionState):
         if not self.editing:
             return None
         form = self.editing
-        try:
-            with self._service() as (session, actor):
-                schedules.update_schedule(
-                    session, actor, int(form["id"]), enabled=form["enabled"] == "yes", hour=form["hour"],
-                    minute=form["minute"], weekday=form["weekday"] or None, timezone=form["timezone"])
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except ValidationFailed as invalid:
-            self.field_errors = invalid.field_errors
-            return None
-        except DomainError as problem:
-            self.error = str(problem)
-            return None
+        with self._on_failure("error", fields="field_errors") as failure, self._service() as (session, actor):
+            schedules.update_schedule(
+                session, actor, int(form["id"]), enabled=form["enabled"] == "yes", hour=form["hour"],
+                minute=form["minute"], weekday=form["weekday"] or None, timezone=form["timezone"])
+        if failure:
+            return failure.event
         self.editing, self.field_errors, self.message = {}, {}, "Schedule saved."
         return self._refresh()
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import reflex as rx
 from sqlmodel import Session
 
 from helpdesk.core.db import session_scope
-from helpdesk.core.errors import DomainError, NotAuthenticated
+from helpdesk.core.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.core.settings import get_settings
 from helpdesk.identity import auth
 from helpdesk.identity.actor import Actor
@@ -18,6 +18,29 @@ from helpdesk.models import Role
 from helpdesk.routes import HOME_FOR_ROLE, LOGIN
 
 T = TypeVar("T")
+# What a handler returns or yields to the browser: an event, a list of them, or nothing.
+PageEvent = Any
+
+
+def exc_message(exc: DomainError) -> str:
+    return exc.message
+
+
+def first_problem(exc: DomainError) -> str:
+    """The first field error of bad input, otherwise the message."""
+    return next(iter(getattr(exc, "field_errors", {}).values()), exc.message)
+
+
+class Failure:
+    """How the work in a `_on_failure` block ended: falsy when it succeeded."""
+
+    def __init__(self) -> None:
+        self.failed = False
+        self.signed_out = False  # the person was not (or no longer) signed in
+        self.event: PageEvent = None  # what the handler returns (or yields) when it failed
+
+    def __bool__(self) -> bool:
+        return self.failed
 
 
 class SessionState(rx.State):
@@ -44,6 +67,51 @@ class SessionState(rx.State):
         with self._service() as (session, actor):
             return work(session, actor)
 
+    @contextmanager
+    def _on_failure(self, message: str = "", *, fields: str = "", toast: bool = False,
+                    describe: Callable[[DomainError], str] = exc_message,
+                    on: Mapping[type[DomainError], Callable[[Any], PageEvent]] | None = None) -> Iterator[Failure]:
+        """Does the work of the block as the signed-in person and turns a domain error into what the page shows.
+
+        The block does its work through `_service()` or `_run()`, which check the sign-in (and the services check
+        the permission) on every call, so every handler keeps its own check:
+
+            with self._on_failure("error", fields="field_errors") as failure, self._service() as (session, actor):
+                ...
+            if failure:
+                return failure.event
+
+        On an error, in this order:
+        - not signed in (NotAuthenticated): back to the sign-in page, unless `on` answers NotAuthenticated itself;
+        - `on`: the page's own answer to an error type (the first that matches); it returns the event to send;
+        - `fields`: the field errors of bad input (ValidationFailed) go into that state var;
+        - `message`: `describe(exc)` (the message, by default) goes into that state var;
+        - `toast`: `describe(exc)` shows as an error toast.
+        Any other error propagates, as it would without the block.
+        """
+        failure = Failure()
+        try:
+            yield failure
+        except DomainError as exc:
+            failure.failed = True
+            answers = on or {}
+            if isinstance(exc, NotAuthenticated):
+                failure.signed_out = True
+                answer = answers.get(NotAuthenticated)
+                failure.event = answer(exc) if answer else self._sign_in_again()
+                return
+            answer = next((answer for kind, answer in answers.items() if isinstance(exc, kind)), None)
+            if answer is not None:
+                failure.event = answer(exc)
+            elif fields and isinstance(exc, ValidationFailed):
+                setattr(self, fields, exc.field_errors)
+            elif message:
+                setattr(self, message, describe(exc))
+            elif toast:
+                failure.event = rx.toast.error(describe(exc))
+            else:
+                raise
+
     def _sign_in_again(self) -> rx.event.EventSpec:
         self.auth_token = ""
         self.user_name = self.user_role = self.user_email = ""
@@ -67,18 +135,16 @@ class SessionState(rx.State):
 
     @rx.event
     def require_signed_in(self) -> rx.event.EventSpec | None:
-        try:
+        with self._on_failure() as failure:
             self._run(lambda session, actor: actor)
-        except NotAuthenticated:
-            return self._sign_in_again()
-        return None
+        return failure.event
 
     @rx.event
     def require_staff_or_manager(self) -> rx.event.EventSpec | None:
-        try:
+        with self._on_failure() as failure:
             actor = self._run(lambda session, actor: actor)
-        except NotAuthenticated:
-            return self._sign_in_again()
+        if failure:
+            return failure.event
         if actor.is_requester:
             return rx.redirect(HOME_FOR_ROLE[Role.REQUESTER])
         return None

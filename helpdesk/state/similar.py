@@ -8,9 +8,9 @@ import reflex as rx
 
 from helpdesk.ai import llm
 from helpdesk.ai import similar as similar_tickets
-from helpdesk.core.errors import DomainError, NotAuthenticated
+from helpdesk.core.errors import DomainError
 from helpdesk.state.formatting import STAFF_STATUS_LABELS, local_time, relative
-from helpdesk.state.session import SessionState
+from helpdesk.state.session import SessionState, first_problem
 from helpdesk.state.ticket import TicketState
 from helpdesk.tickets import merging, tickets
 
@@ -51,12 +51,11 @@ class SimilarState(SessionState):
         ticket_id = _ticket_id_from(self)
         if ticket_id is None:
             return None
-        try:
+        # A requester, or a ticket this person may not read: no panel at all.
+        with self._on_failure(on={DomainError: lambda exc: None}) as failure:
             found = self._run(lambda session, actor: similar_tickets.similar_tickets(session, actor, ticket_id))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError:  # a requester, or a ticket this person may not read: no panel at all
-            return None
+        if failure:
+            return failure.event
         self.shown = True
         self.open_rows = [_row(s) for s in found.open]
         self.resolved_rows = [_row(s) for s in found.resolved]
@@ -73,13 +72,10 @@ class SimilarState(SessionState):
         ticket_id, target_id = _ticket_id_from(self), self._duplicate_id
         if ticket_id is None or not target_id:
             return None
-        try:
+        with self._on_failure("merge_error", describe=first_problem) as failure:
             number = self._run(lambda session, actor: merging.merge(session, actor, ticket_id, target_id).target.number)
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            self.merge_error = next(iter(getattr(exc, "field_errors", {}).values()), exc.message)
-            return None
+        if failure:
+            return failure.event
         self.duplicate, self._duplicate_id = {}, 0
         return [rx.toast.success(f"Merged into #{number}. The requester was told where the conversation continues."),
                 rx.redirect(f"/tickets/{target_id}")]
@@ -99,24 +95,23 @@ class AssistState(SessionState):
         ticket_id = _ticket_id_from(self)
         if ticket_id is None or not llm.is_enabled():
             return None
-        try:
+        with self._on_failure(on={DomainError: self._disabled}) as failure:
             self.enabled = self._run(lambda session, actor: actor.is_staff and tickets.can_work(
                 actor, tickets.get_for(session, actor, ticket_id)))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError:
-            self.enabled = False
-        return None
+        return failure.event
+
+    def _disabled(self, _exc: DomainError) -> None:
+        self.enabled = False
 
     async def _call(self, purpose: str) -> rx.event.EventSpec | None:
         async with self:
             ticket_id = _ticket_id_from(self)
             if ticket_id is None or self.busy:
                 return None
-            try:
+            with self._on_failure() as failure:
                 actor = self._run(lambda session, actor: actor)
-            except NotAuthenticated:
-                return self._sign_in_again()
+            if failure:
+                return failure.event
             self.busy, self.error = purpose, ""
         call = llm.summarise_thread if purpose == "summary" else llm.suggest_reply
         try:

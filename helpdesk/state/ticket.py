@@ -9,14 +9,15 @@ import reflex as rx
 
 from helpdesk.ai import triage
 from helpdesk.core import live_bus as live
-from helpdesk.core.errors import DomainError, NotAuthenticated, ValidationFailed
+from helpdesk.core.errors import DomainError
 from helpdesk.core.settings import get_settings
 from helpdesk.core.validation import parse
 from helpdesk.identity import directory
 from helpdesk.kb import articles as kb
+from helpdesk.kb import deflection as kb_deflection
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
 from helpdesk.state.live import versions_ahead, viewer_id, watchers
-from helpdesk.state.session import SessionState
+from helpdesk.state.session import SessionState, first_problem
 from helpdesk.tickets import attachments, canned_responses, conversation, links, merging, tickets
 from helpdesk.tickets.validation import CommentDraft, TicketChanges
 
@@ -86,32 +87,28 @@ class TicketState(SessionState):
         if ticket_id is None:
             self.not_found = True
             return None
-        try:
-            with self._service() as (session, actor):
-                detail = tickets.ticket_detail(session, actor, ticket_id)
-                watchers.watch_ticket(self.router.session.client_token, ticket_id)
-                comment_rows = conversation.list_comments(session, actor, ticket_id)
-                file_rows = attachments.list_attachments(session, actor, ticket_id)
-                staff = bool(detail["sees_internal_notes"])
-                event_rows = tickets.history(session, actor, ticket_id) if staff else []
-                related_rows = links.related(session, actor, ticket_id)
-                prediction = triage.prediction_for(session, actor, ticket_id) if staff else None
-                articles = (kb.suggest_for_ticket_draft(session, actor, detail["title"], detail["description"][:2000],
-                                                        limit=3) if detail["can_work"] else [])
-                canned_rows = canned_responses.list_for_ticket(session, actor, ticket_id) if detail["can_work"] else []
-                if detail["can_work"]:
-                    self.team_choices = [{"id": str(o["id"]), "label": o["label"]}
-                                         for o in directory.team_options(session)]
-                    self.agent_choices = [{"id": str(o["id"]), "label": o["label"]}
-                                          for o in directory.agent_options(session, detail["team_id"])]
-                    self.category_choices = [{"id": str(o["id"]), "label": o["label"]}
-                                             for o in directory.category_options(session)]
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError:
-            self.not_found = True
-            self.ticket = {}
-            return None
+        with self._on_failure(on={DomainError: self._missing}) as failure, self._service() as (session, actor):
+            detail = tickets.ticket_detail(session, actor, ticket_id)
+            watchers.watch_ticket(self.router.session.client_token, ticket_id)
+            comment_rows = conversation.list_comments(session, actor, ticket_id)
+            file_rows = attachments.list_attachments(session, actor, ticket_id)
+            staff = bool(detail["sees_internal_notes"])
+            event_rows = tickets.history(session, actor, ticket_id) if staff else []
+            related_rows = links.related(session, actor, ticket_id)
+            prediction = triage.prediction_for(session, actor, ticket_id) if staff else None
+            articles = (kb_deflection.suggest_for_ticket_draft(session, actor, detail["title"],
+                                                               detail["description"][:2000], limit=3)
+                        if detail["can_work"] else [])
+            canned_rows = canned_responses.list_for_ticket(session, actor, ticket_id) if detail["can_work"] else []
+            if detail["can_work"]:
+                self.team_choices = [{"id": str(o["id"]), "label": o["label"]}
+                                     for o in directory.team_options(session)]
+                self.agent_choices = [{"id": str(o["id"]), "label": o["label"]}
+                                      for o in directory.agent_options(session, detail["team_id"])]
+                self.category_choices = [{"id": str(o["id"]), "label": o["label"]}
+                                         for o in directory.category_options(session)]
+        if failure:
+            return failure.event
         self.not_found = False
         self.can_work, self.can_reply = bool(detail["can_work"]), bool(detail["can_reply"])
         self.ticket = self._ticket_view(detail, staff)
@@ -131,6 +128,10 @@ class TicketState(SessionState):
         self.ai_model = (prediction or {}).get("model_version", "")
         self.articles = [{"id": str(a.id), "title": a.title, "slug": a.slug} for a in articles]
         return None
+
+    def _missing(self, _exc: DomainError) -> None:
+        self.not_found = True
+        self.ticket = {}
 
     @staticmethod
     def _ticket_view(detail: dict[str, Any], staff: bool) -> dict[str, str]:
@@ -236,18 +237,12 @@ class TicketState(SessionState):
         ticket_id = self._ticket_id()
         if ticket_id is None:
             return None
-        try:
+        with self._on_failure("reply_error", describe=first_problem) as failure:
             draft = parse(CommentDraft, {"body": self.reply, "internal": internal})
             with self._service() as (session, actor):
                 conversation.add_comment(session, actor, ticket_id, draft)
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except ValidationFailed as exc:
-            self.reply_error = next(iter(exc.field_errors.values()), exc.message)
-            return None
-        except DomainError as exc:
-            self.reply_error = exc.message
-            return None
+        if failure:
+            return failure.event
         self.reply = ""
         self._load()
         return rx.toast.success("Internal note added." if internal else "Reply sent.")
@@ -264,20 +259,14 @@ class TicketState(SessionState):
         ticket_id = self._ticket_id()
         if ticket_id is None:
             return None
-        try:
+        with self._on_failure(toast=True, describe=first_problem) as failure:
             changes = parse(TicketChanges, fields)
             with self._service() as (session, actor):
                 tickets.update_ticket(session, actor, ticket_id, changes)
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except ValidationFailed as exc:
-            self._load()
-            return rx.toast.error(next(iter(exc.field_errors.values()), exc.message))
-        except DomainError as exc:
-            self._load()
-            return rx.toast.error(exc.message)
+        if failure.signed_out:
+            return failure.event
         self._load()
-        return rx.toast.success("Ticket updated.")
+        return failure.event if failure else rx.toast.success("Ticket updated.")
 
     @rx.event
     def change_status(self, value: str) -> rx.event.EventSpec | None:
@@ -301,10 +290,10 @@ class TicketState(SessionState):
 
     @rx.event
     def assign_to_me(self) -> rx.event.EventSpec | None:
-        try:
+        with self._on_failure() as failure:
             user_id = self._run(lambda session, actor: actor.user_id)
-        except NotAuthenticated:
-            return self._sign_in_again()
+        if failure:
+            return failure.event
         return self._change(assignee_id=user_id)
 
     @rx.event
@@ -312,13 +301,11 @@ class TicketState(SessionState):
         ticket_id = self._ticket_id()
         if ticket_id is None or not response_id.isdigit():
             return None
-        try:
+        with self._on_failure(toast=True) as failure:
             text = self._run(lambda session, actor: canned_responses.render(session, actor, int(response_id),
                                                                               ticket_id))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        if failure:
+            return failure.event
         self.reply = f"{self.reply.rstrip()}\n\n{text}".strip() if self.reply.strip() else text
         return None
 
@@ -336,13 +323,10 @@ class TicketState(SessionState):
         ticket_id = self._ticket_id()
         if ticket_id is None:
             return None
-        try:
+        with self._on_failure(toast=True, describe=first_problem) as failure:
             slug = self._run(lambda session, actor: kb.draft_from_ticket(session, actor, ticket_id).slug)
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            message = next(iter(getattr(exc, "field_errors", {}).values()), exc.message)
-            return rx.toast.error(message)
+        if failure:
+            return failure.event
         return [rx.toast.success("Draft article created from this ticket."), rx.redirect(f"/kb/{slug}")]
 
     @rx.event
@@ -368,13 +352,10 @@ class TicketState(SessionState):
         ticket_id, other_id = self._ticket_id(), self._other_ticket_id(self.link_number)
         if ticket_id is None or other_id is None:
             return None
-        try:
+        with self._on_failure("tools_error", describe=first_problem) as failure:
             self._run(lambda session, actor: links.link(session, actor, ticket_id, other_id))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            self.tools_error = next(iter(getattr(exc, "field_errors", {}).values()), exc.message)
-            return None
+        if failure:
+            return failure.event
         self.link_number = ""
         self._load()
         return rx.toast.success("Tickets linked.")
@@ -384,12 +365,10 @@ class TicketState(SessionState):
         ticket_id = self._ticket_id()
         if ticket_id is None or not other_id.isdigit():
             return None
-        try:
+        with self._on_failure(toast=True) as failure:
             self._run(lambda session, actor: links.unlink(session, actor, ticket_id, int(other_id)))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        if failure:
+            return failure.event
         self._load()
         return None
 
@@ -398,13 +377,10 @@ class TicketState(SessionState):
         ticket_id, target_id = self._ticket_id(), self._other_ticket_id(self.merge_number)
         if ticket_id is None or target_id is None:
             return None
-        try:
+        with self._on_failure("tools_error", describe=first_problem) as failure:
             self._run(lambda session, actor: merging.merge(session, actor, ticket_id, target_id))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            self.tools_error = next(iter(getattr(exc, "field_errors", {}).values()), exc.message)
-            return None
+        if failure:
+            return failure.event
         self.merge_number = ""
         return [rx.toast.success("Merged. The requester was told where the conversation continues."),
                 rx.redirect(f"/tickets/{target_id}")]
@@ -414,12 +390,10 @@ class TicketState(SessionState):
         if ticket_id is None or field not in ("category", "team", "priority"):
             return None
         action = triage.accept_suggestion if accept else triage.reject_suggestion
-        try:
+        with self._on_failure(toast=True) as failure:
             self._run(lambda session, actor: action(session, actor, ticket_id, field))
-        except NotAuthenticated:
-            return self._sign_in_again()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        if failure:
+            return failure.event
         self._load()
         return rx.toast.success("Suggestion applied." if accept else "Suggestion dismissed.")
 

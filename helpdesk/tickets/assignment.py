@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import OPEN_STATUSES, AssignmentMode, Role, Team, TeamMembership, Ticket, TicketEvent, User
 from helpdesk.models.base import utcnow
@@ -122,12 +123,12 @@ def set_availability(session: Session, actor: Actor, available: bool) -> None:
 
 def set_assignment_mode(session: Session, actor: Actor, team_id: int, mode: str) -> Team:
     """Admins, and the team's lead, choose how the team's new tickets are assigned."""
-    if actor.role not in (Role.ADMIN, Role.AGENT):
+    if not policy.works_tickets(actor):
         raise PermissionDenied("Only administrators and team leads can change how tickets are assigned.")
     team = session.get(Team, team_id)
     if team is None:
         raise ValidationFailed({"team_id": "Choose a team from the list."})
-    if actor.role != Role.ADMIN and team.lead_id != actor.user_id:
+    if not policy.is_admin(actor) and team.lead_id != actor.user_id:
         raise PermissionDenied("Only administrators and the team's lead can change how tickets are assigned.")
     if mode not in ASSIGNMENT_MODES:
         raise ValidationFailed({"assignment_mode": f"Choose one of: {', '.join(ASSIGNMENT_MODES)}."})

@@ -19,8 +19,9 @@ from sqlmodel import Session, select
 from helpdesk.core import audit
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.core.settings import get_settings
+from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
-from helpdesk.models import CannedResponse, Role, Team, Ticket, User
+from helpdesk.models import CannedResponse, Team, Ticket, User
 from helpdesk.models.base import utcnow
 from helpdesk.tickets import tickets
 from helpdesk.tickets.validation import CannedResponseChanges, CannedResponseDraft
@@ -162,7 +163,7 @@ def _check_may_manage(session: Session, actor: Actor, team_id: int | None) -> No
         raise PermissionDenied("Only administrators and team leads can manage canned responses.")
     if team_id is not None and session.get(Team, team_id) is None:
         raise ValidationFailed({"team_id": "Choose a team from the list."})
-    if actor.role == Role.ADMIN:
+    if policy.is_admin(actor):
         return
     if team_id is None:
         raise PermissionDenied("Only administrators can manage canned responses for everyone.")
@@ -182,7 +183,7 @@ def list_manageable(session: Session, actor: Actor) -> list[dict[str, Any]]:
     if not actor.is_staff:
         raise PermissionDenied("Only administrators and team leads can manage canned responses.")
     query = select(CannedResponse)
-    if actor.role != Role.ADMIN:
+    if not policy.is_admin(actor):
         led_team_ids = select(Team.id).where(Team.lead_id == actor.user_id)
         query = query.where(CannedResponse.team_id.in_(led_team_ids))
     rows = session.exec(query.order_by(CannedResponse.team_id.is_(None), CannedResponse.title)).all()

@@ -7,13 +7,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from helpdesk.core import audit, jobs
+from helpdesk.core import audit, events
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.identity.actor import Actor
 from helpdesk.models import Comment, Status, TicketEvent
 from helpdesk.models.base import utcnow
 from helpdesk.sla import engine as sla
 from helpdesk.tickets import tickets
+from helpdesk.tickets.events import CommentAdded
 from helpdesk.tickets.validation import CommentDraft
 
 
@@ -66,7 +67,6 @@ def add_comment(
         sla.recompute(session, ticket, now)
     audit.record(session, "comment.create", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id),
                  details={"comment_id": comment.id, "internal": draft.internal})
-    if not draft.internal:
-        jobs.enqueue(session, "email.comment_notification", "email", {"comment_id": comment.id})
+    events.publish(session, CommentAdded(ticket, comment, draft.internal))
     tickets.mark_changed(session, ticket, "note" if draft.internal else "reply")
     return comment

@@ -13,13 +13,14 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
-from helpdesk.core import audit, jobs
+from helpdesk.core import audit, events
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
 from helpdesk.identity.actor import Actor
 from helpdesk.models import Attachment, Comment, Status, Ticket, TicketEvent, TicketFollower
 from helpdesk.models.base import utcnow
 from helpdesk.sla import engine as sla
 from helpdesk.tickets import tickets
+from helpdesk.tickets.events import TicketsMerged
 
 MAX_COMMENT_LENGTH = 20000
 
@@ -118,7 +119,7 @@ def merge(
     audit.record(session, "ticket.merge", actor_id=actor.user_id, entity_type="ticket", entity_id=str(duplicate.id),
                  details={"into": target.id, "comments": len(moved_comment_ids),
                           "attachments": len(moved_attachment_ids), "new_followers": new_follower_ids})
-    jobs.enqueue(session, "email.ticket_merged", "email", {"duplicate_id": duplicate.id, "target_id": target.id})
+    events.publish(session, TicketsMerged(duplicate, target))
     tickets.mark_changed(session, duplicate, "merged")
     tickets.mark_changed(session, target, "merged")
     return MergeResult(duplicate, target, moved_comment_ids, moved_attachment_ids, new_follower_ids)

@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlmodel import Session, select
 
+from helpdesk.core import jobs
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
 from helpdesk.models import Category, Comment, Role, Team, Ticket, User
 from helpdesk.tickets import tickets
+from helpdesk.tickets.events import CommentAdded, TicketCreated, TicketsMerged
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 
@@ -138,3 +140,20 @@ def sla_escalation(session: Session, ticket_id: int, lead_id: int, clock: str) -
 
 def staff_emails(session: Session) -> list[str]:
     return list(session.exec(select(User.email).where(User.role.in_([Role.AGENT.value, Role.ADMIN.value]))).all())
+
+
+# ---------------------------------------------------------------- reactions to ticket events (outbox jobs)
+
+
+def queue_acknowledgement(session: Session, event: TicketCreated) -> None:
+    jobs.enqueue(session, "email.ticket_acknowledgement", "email", {"ticket_id": event.ticket.id})
+
+
+def queue_comment_notification(session: Session, event: CommentAdded) -> None:
+    if not event.internal:  # internal notes stay inside IT
+        jobs.enqueue(session, "email.comment_notification", "email", {"comment_id": event.comment.id})
+
+
+def queue_merge_notice(session: Session, event: TicketsMerged) -> None:
+    jobs.enqueue(session, "email.ticket_merged", "email",
+                 {"duplicate_id": event.duplicate.id, "target_id": event.target.id})

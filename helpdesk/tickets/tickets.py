@@ -12,11 +12,11 @@ from sqlalchemy import ColumnElement, and_, any_, false, func, or_, tuple_
 from sqlalchemy.orm import aliased, object_session
 from sqlmodel import Session, select
 
-from helpdesk.core import audit, cache, jobs, on_commit
-from helpdesk.core import live_bus as live
+from helpdesk.core import audit, cache, events
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.core.settings import get_settings
+from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import (
     OPEN_STATUSES,
@@ -34,6 +34,7 @@ from helpdesk.models import (
 from helpdesk.models.base import utcnow
 from helpdesk.sla import engine as sla
 from helpdesk.tickets import assignment, workflow
+from helpdesk.tickets.events import TicketCreated, TicketFieldsChanged, TicketTouched
 from helpdesk.tickets.validation import TicketChanges, TicketDraft
 
 COUNTS_CACHE_TTL_SECONDS = 300  # spec 4.3.3: ticket counts by status, 5 minutes
@@ -165,7 +166,7 @@ def create_ticket(
     The category routes it to a team, the team's assignment mode may give it an agent, and the matching SLA
     policy gives it deadlines. `now` exists for tests and imports; it defaults to the current time.
     """
-    if actor.role == Role.MANAGER:
+    if policy.is_read_only_staff(actor):
         raise PermissionDenied("Managers have read-only access to tickets.")
     if requester_id is not None and requester_id != actor.user_id:
         if not actor.is_staff:
@@ -196,27 +197,16 @@ def create_ticket(
     sla.recompute(session, ticket, now)
     session.add(ticket)
     audit.record(session, "ticket.create", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id))
-    _enqueue_follow_ups(session, ticket)
+    # The acknowledgement e-mail and AI triage react to this (helpdesk/subscriptions.py).
+    events.publish(session, TicketCreated(ticket, actor))
     mark_changed(session, ticket, "created")
     return ticket
 
 
-def _enqueue_follow_ups(session: Session, ticket: Ticket) -> None:
-    # triage builds on this module, so it is imported where it is used.
-    from helpdesk.ai import triage
-
-    jobs.enqueue(session, "email.ticket_acknowledgement", "email", {"ticket_id": ticket.id})
-    triage.enqueue_triage(session, ticket)
-
-
 def mark_changed(session: Session, ticket: Ticket, kind: str = "changed") -> None:
-    """After commit: cached counts are refreshed and every page showing the ticket is told."""
-    on_commit.after_commit(session, lambda: cache.bump_version("tickets"), key="tickets-version")
-    ticket_id, requester_id = ticket.id, ticket.requester_id
-    # Read now, inside the transaction: the portal tabs of people following the ticket are told too.
-    followers = tuple(follower_ids(session, ticket_id))
-    on_commit.after_commit(session, lambda: live.publish(ticket_id, requester_id, kind, followers),
-                           key=f"live-{ticket_id}")
+    """Announces that something about the ticket changed: after commit, cached counts are refreshed and every page
+    showing the ticket is told (helpdesk/tickets/live_updates.py)."""
+    events.publish(session, TicketTouched(ticket, kind))
 
 
 # ---------------------------------------------------------------- change
@@ -253,6 +243,9 @@ def apply_status(ticket: Ticket, status: str, now: datetime) -> None:
 _SLA_FIELDS = frozenset({"status", "priority", "category_id", "team_id"})
 
 
+Changes = dict[str, tuple[Any, Any]]  # column -> (old, new)
+
+
 def update_ticket(
     session: Session, actor: Actor, ticket_id: int, changes: TicketChanges, *, now: datetime | None = None
 ) -> Ticket:
@@ -263,12 +256,27 @@ def update_ticket(
     ticket = get_for(session, actor, ticket_id, lock=True)
     if not can_work(actor, ticket):
         raise PermissionDenied("You can't change this ticket.")
+    requested = _normalise_changes(changes)
+    _validate_changes(session, ticket, requested)
+    now = now or utcnow()
+    changed = _apply_changes(ticket, requested, now)
+    if not changed:
+        return ticket
+    session.add(ticket)
+    _record_changes(session, actor, ticket, changed, now)
+    return ticket
+
+
+def _normalise_changes(changes: TicketChanges) -> dict[str, Any]:
+    """The fields the caller sent; an explicit null on a field that cannot be empty means "leave it"."""
     requested = {name: getattr(changes, name) for name in changes.model_fields_set}
-    for name in ("status", "priority"):
-        if requested.get(name) is None:
-            requested.pop(name, None)
-    if "title" in requested and requested["title"] is None:
-        requested.pop("title")
+    for name in ("status", "priority", "title"):
+        if name in requested and requested[name] is None:
+            requested.pop(name)
+    return requested
+
+
+def _validate_changes(session: Session, ticket: Ticket, requested: dict[str, Any]) -> None:
     if "category_id" in requested:
         _check_category(session, requested["category_id"])
     if "team_id" in requested and requested["team_id"] is not None and session.get(Team, requested["team_id"]) is None:
@@ -279,8 +287,10 @@ def update_ticket(
     if "status" in requested:
         workflow.check_transition(ticket.status, Status(requested["status"]).value)
 
-    now = now or utcnow()
-    changed: dict[str, tuple[Any, Any]] = {}
+
+def _apply_changes(ticket: Ticket, requested: dict[str, Any], now: datetime) -> Changes:
+    """Sets the fields that really change and returns them; a new ticket that gets an assignee is now open."""
+    changed: Changes = {}
     for name in _TRACKED_FIELDS:
         if name not in requested:
             continue
@@ -294,12 +304,16 @@ def update_ticket(
         else:
             setattr(ticket, name, new)
     if not changed:
-        return ticket
+        return changed
     ticket.updated_at = now
     if ticket.status == Status.NEW and set(changed) & {"assignee_id", "status"} and "status" not in changed:
         changed["status"] = (Status.NEW.value, Status.OPEN.value)
         ticket.status = Status.OPEN.value
-    session.add(ticket)
+    return changed
+
+
+def _record_changes(session: Session, actor: Actor, ticket: Ticket, changed: Changes, now: datetime) -> None:
+    """History, what follows from the change (assignment, SLA deadlines), the announcement and the audit entry."""
     for name, (old, new) in changed.items():
         session.add(
             TicketEvent(
@@ -312,11 +326,8 @@ def update_ticket(
                 created_at=now,
             )
         )
-    if set(changed) & {"category_id", "team_id", "priority"}:
-        from helpdesk.ai import triage  # builds on this module, so imported where used
-
-        # A person's choice on a field the AI had a suggestion for is feedback on that suggestion.
-        triage.record_feedback_for_change(session, actor, ticket, changed, now)
+    # AI triage takes a person's choice on a field it had a suggestion for as feedback on that suggestion.
+    events.publish(session, TicketFieldsChanged(ticket, actor, changed, now))
     if "assignee_id" in changed:
         assignment.note_assignment(session, ticket.team_id, ticket.assignee_id, now)
     if "team_id" in changed:
@@ -329,11 +340,10 @@ def update_ticket(
         session, "ticket.update", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id),
         details={k: [None if o is None else str(o), None if n is None else str(n)] for k, (o, n) in changed.items()},
     )
-    return ticket
 
 
 def soft_delete(session: Session, actor: Actor, ticket_id: int) -> None:
-    if actor.role != Role.ADMIN:
+    if not policy.is_admin(actor):
         raise PermissionDenied("Only administrators can delete tickets.")
     ticket = get_for(session, actor, ticket_id, lock=True)
     ticket.deleted_at = utcnow()

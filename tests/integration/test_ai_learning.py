@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from helpdesk.ai import registry as ai_models
 from helpdesk.ai import triage
+from helpdesk.ai.metrics import ai_metrics
 from helpdesk.ai.train import DEFAULT_CSV, load_csv
 from helpdesk.core import jobs
 from helpdesk.core.db import session_scope
@@ -286,7 +287,7 @@ def test_metrics_per_category_and_version_on_a_small_fixed_set(learning_org: Org
         triage.record_failure(session, confirmed_right, "attempt 1: OperationalError: database restarting")
 
     with session_scope() as session:
-        metrics = triage.ai_metrics(session, org.actor(org.mona))
+        metrics = ai_metrics(session, org.actor(org.mona))
     assert metrics["per_category_at_threshold"] == [
         {"category": "Access", "predictions": 1, "above_threshold": 1, "coverage": 1.0, "judged": 1, "correct": 0,
          "precision": 0.0},
@@ -307,7 +308,7 @@ def test_metrics_per_category_and_version_on_a_small_fixed_set(learning_org: Org
     assert usage["configured"] or usage["message"] == "LLM provider not configured"
 
     with pytest.raises(PermissionDenied), session_scope() as session:
-        triage.ai_metrics(session, org.actor(org.ada))
+        ai_metrics(session, org.actor(org.ada))
 
 
 # ---------------------------------------------------------------- through the real worker

@@ -12,7 +12,11 @@ from helpdesk.core import cache
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from helpdesk.kb import articles as kb
-from helpdesk.kb.articles import ALLOWED_TAGS, ArticleChanges, ArticleDraft, render_markdown
+from helpdesk.kb import categories as kb_categories
+from helpdesk.kb import deflection as kb_deflection
+from helpdesk.kb import feedback as kb_feedback
+from helpdesk.kb.articles import ArticleChanges, ArticleDraft
+from helpdesk.kb.rendering import ALLOWED_TAGS, render_markdown
 from helpdesk.models import AuditLog, KbArticle, KbArticleRevision, KbDeflection, KbVote
 from helpdesk.tickets import tickets
 from tests.factories import Org, draft
@@ -82,7 +86,7 @@ def test_xss_attempts_are_neutralised(markdown: str) -> None:
 
 
 def test_sanitiser_drops_what_markdown_would_never_write() -> None:
-    from helpdesk.kb.articles import sanitise_html
+    from helpdesk.kb.rendering import sanitise_html
 
     cleaned = sanitise_html('<p onclick="x()">a</p><script>bad()</script><img src="javascript:x" onerror="y">'
                             '<img src="mailto:a@b"><a href="javascript:x">l</a><svg><g/></svg>')
@@ -127,7 +131,7 @@ def test_requesters_cannot_write_and_staff_can(kb_org: Org) -> None:
             lambda: kb.update_article(session, alice, article_id, ArticleChanges(title="Hijacked title")),
             lambda: kb.publish_article(session, alice, article_id),
             lambda: kb.archive_article(session, alice, article_id),
-            lambda: kb.create_category(session, alice, "Mine"),
+            lambda: kb_categories.create_category(session, alice, "Mine"),
         ):
             with pytest.raises(PermissionDenied):
                 change()
@@ -207,8 +211,8 @@ def test_drafts_and_archived_articles_are_hidden_from_requesters(kb_org: Org) ->
     assert set(search_titles(kb_org, kb_org.hank, "printer")) == {"Printer troubleshooting",
                                                                   "Secret draft about printers"}
     with session_scope() as session:
-        suggestions = kb.suggest_for_ticket_draft(session, kb_org.actor(kb_org.hank), "Printer broken",
-                                                  "The printer does not print")
+        suggestions = kb_deflection.suggest_for_ticket_draft(session, kb_org.actor(kb_org.hank), "Printer broken",
+                                                             "The printer does not print")
         assert [s.title for s in suggestions] == ["Printer troubleshooting"]
 
 
@@ -220,10 +224,10 @@ def test_views_are_counted_for_published_articles_only(kb_org: Org) -> None:
     unpublished = write(kb_org, "Wifi draft", "Connect", publish=False)
     with session_scope() as session:
         for _ in range(3):
-            kb.record_view(session, kb_org.actor(kb_org.alice), published)
-        kb.record_view(session, kb_org.actor(kb_org.hank), unpublished)
+            kb_feedback.record_view(session, kb_org.actor(kb_org.alice), published)
+        kb_feedback.record_view(session, kb_org.actor(kb_org.hank), unpublished)
         with pytest.raises(NotFound):
-            kb.record_view(session, kb_org.actor(kb_org.alice), unpublished)
+            kb_feedback.record_view(session, kb_org.actor(kb_org.alice), unpublished)
     with session_scope() as session:
         assert session.get(KbArticle, published).view_count == 3
         assert session.get(KbArticle, unpublished).view_count == 0
@@ -232,23 +236,23 @@ def test_views_are_counted_for_published_articles_only(kb_org: Org) -> None:
 def test_one_vote_per_person_which_they_can_change(kb_org: Org) -> None:
     article_id = write(kb_org, "Reset your password", "Steps")
     with session_scope() as session:
-        kb.vote(session, kb_org.actor(kb_org.alice), article_id, True)
-        kb.vote(session, kb_org.actor(kb_org.alice), article_id, True)
-        kb.vote(session, kb_org.actor(kb_org.bob), article_id, True)
+        kb_feedback.vote(session, kb_org.actor(kb_org.alice), article_id, True)
+        kb_feedback.vote(session, kb_org.actor(kb_org.alice), article_id, True)
+        kb_feedback.vote(session, kb_org.actor(kb_org.bob), article_id, True)
     with session_scope() as session:
-        article = kb.vote(session, kb_org.actor(kb_org.alice), article_id, False)
+        article = kb_feedback.vote(session, kb_org.actor(kb_org.alice), article_id, False)
         assert (article.helpful_yes, article.helpful_no) == (1, 1)
     with session_scope() as session:
         assert len(session.exec(select(KbVote).where(KbVote.article_id == article_id)).all()) == 2
-        assert kb.vote_of(session, kb_org.actor(kb_org.alice), article_id) is False
+        assert kb_feedback.vote_of(session, kb_org.actor(kb_org.alice), article_id) is False
         article = session.get(KbArticle, article_id)
         assert (article.helpful_yes, article.helpful_no) == (1, 1)
     draft_id = write(kb_org, "Unfinished", "x", publish=False)
     with session_scope() as session:
         with pytest.raises(NotFound):
-            kb.vote(session, kb_org.actor(kb_org.alice), draft_id, True)
+            kb_feedback.vote(session, kb_org.actor(kb_org.alice), draft_id, True)
         with pytest.raises(Conflict):
-            kb.vote(session, kb_org.actor(kb_org.hank), draft_id, True)
+            kb_feedback.vote(session, kb_org.actor(kb_org.hank), draft_id, True)
 
 
 # ---------------------------------------------------------------- search
@@ -336,9 +340,9 @@ def test_results_carry_a_safe_highlighted_snippet_and_a_score(kb_org: Org) -> No
 
 def test_search_within_a_category_includes_its_subcategories(kb_org: Org) -> None:
     with session_scope() as session:
-        hardware = kb.create_category(session, kb_org.actor(kb_org.hank), "Hardware")
-        printers = kb.create_category(session, kb_org.actor(kb_org.hank), "Printers", hardware.id)
-        software = kb.create_category(session, kb_org.actor(kb_org.hank), "Software")
+        hardware = kb_categories.create_category(session, kb_org.actor(kb_org.hank), "Hardware")
+        printers = kb_categories.create_category(session, kb_org.actor(kb_org.hank), "Printers", hardware.id)
+        software = kb_categories.create_category(session, kb_org.actor(kb_org.hank), "Software")
         ids = (hardware.id, printers.id, software.id)
     write(kb_org, "Printer driver install", "driver", category_id=ids[1])
     write(kb_org, "Office driver updates", "driver", category_id=ids[2])
@@ -365,17 +369,18 @@ def test_featured_articles_and_category_tree_are_cached_and_invalidated(kb_org: 
         assert 0 < cache.get_redis().ttl(kb.featured_cache_key()) <= kb.FEATURED_CACHE_TTL_SECONDS
 
     with session_scope() as session:
-        assert kb.category_tree(session) == []
-        root = kb.create_category(session, kb_org.actor(kb_org.hank), "Hardware")
+        assert kb_categories.category_tree(session) == []
+        root = kb_categories.create_category(session, kb_org.actor(kb_org.hank), "Hardware")
     with session_scope() as session:
-        child = kb.create_category(session, kb_org.actor(kb_org.hank), "Laptops", root.id)
+        child = kb_categories.create_category(session, kb_org.actor(kb_org.hank), "Laptops", root.id)
         with pytest.raises(ValidationFailed):
-            kb.create_category(session, kb_org.actor(kb_org.hank), "Laptops", root.id)
+            kb_categories.create_category(session, kb_org.actor(kb_org.hank), "Laptops", root.id)
     with session_scope() as session:
-        assert kb.category_tree(session) == [
+        assert kb_categories.category_tree(session) == [
             {"id": root.id, "name": "Hardware", "children": [{"id": child.id, "name": "Laptops", "children": []}]}
         ]
-        assert 0 < cache.get_redis().ttl(kb.category_tree_cache_key()) <= kb.CATEGORY_TREE_CACHE_TTL_SECONDS
+        assert 0 < cache.get_redis().ttl(kb_categories.category_tree_cache_key()) <= (
+            kb_categories.CATEGORY_TREE_CACHE_TTL_SECONDS)
 
 
 # ---------------------------------------------------------------- deflection
@@ -386,12 +391,12 @@ def test_suggestions_and_deflections_are_recorded(kb_org: Org) -> None:
     write(kb_org, "Printer jams", "Open tray two.")
     alice = kb_org.actor(kb_org.alice)
     with session_scope() as session:
-        shown = kb.suggest_for_ticket_draft(session, alice, "VPN disconnects",
-                                            "My VPN disconnects every ten minutes when working from home")
+        shown = kb_deflection.suggest_for_ticket_draft(session, alice, "VPN disconnects",
+                                                       "My VPN disconnects every ten minutes when working from home")
         assert [s.id for s in shown] == [vpn]
-        kb.record_deflection(session, alice, "VPN disconnects", vpn, "solved", [vpn])
+        kb_deflection.record_deflection(session, alice, "VPN disconnects", vpn, "solved", [vpn])
         ticket = tickets.create_ticket(session, alice, draft(title="VPN still broken"))
-        kb.record_deflection(session, alice, "VPN still broken", None, "filed_anyway", [vpn, vpn], ticket.id)
+        kb_deflection.record_deflection(session, alice, "VPN still broken", None, "filed_anyway", [vpn, vpn], ticket.id)
     with session_scope() as session:
         rows = session.exec(select(KbDeflection).order_by(KbDeflection.id)).all()
         assert [(r.user_id, r.outcome, r.article_id, r.shown_article_ids, r.ticket_id is not None) for r in rows] == [
@@ -414,7 +419,7 @@ def test_bad_deflections_are_refused(kb_org: Org) -> None:
     ]
     for args, kwargs, field in cases:
         with session_scope() as session, pytest.raises(ValidationFailed) as failed:
-            kb.record_deflection(session, alice, *args, **kwargs)
+            kb_deflection.record_deflection(session, alice, *args, **kwargs)
         assert field in failed.value.field_errors
     with session_scope() as session:
         assert session.exec(select(KbDeflection)).all() == []

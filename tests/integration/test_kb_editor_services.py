@@ -10,6 +10,7 @@ from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.kb import articles as kb
 from helpdesk.kb import attachments as kb_attachments
+from helpdesk.kb import categories as kb_categories
 from helpdesk.kb.articles import ArticleChanges, ArticleDraft
 from tests.factories import Org
 
@@ -83,48 +84,48 @@ def test_reserved_page_names_are_never_slugs(kb_org: Org) -> None:
 def test_managers_rename_nest_and_deactivate_categories(kb_org: Org) -> None:
     mona, hank = kb_org.actor(kb_org.mona), kb_org.actor(kb_org.hank)
     with session_scope() as session:
-        hardware = kb.create_category(session, mona, "Hardware").id
-        printers = kb.create_category(session, hank, "Printers").id  # agents may still add categories
-        old = kb.create_category(session, mona, "Old scanners", hardware).id
+        hardware = kb_categories.create_category(session, mona, "Hardware").id
+        printers = kb_categories.create_category(session, hank, "Printers").id  # agents may still add categories
+        old = kb_categories.create_category(session, mona, "Old scanners", hardware).id
     with session_scope() as session:
-        for change in (lambda: kb.rename_category(session, hank, printers, "Print"),
-                       lambda: kb.move_category(session, hank, printers, hardware),
-                       lambda: kb.set_category_active(session, hank, printers, False)):
+        for change in (lambda: kb_categories.rename_category(session, hank, printers, "Print"),
+                       lambda: kb_categories.move_category(session, hank, printers, hardware),
+                       lambda: kb_categories.set_category_active(session, hank, printers, False)):
             with pytest.raises(PermissionDenied):
                 change()
     with session_scope() as session:
-        kb.rename_category(session, mona, printers, "  Printers   &  copiers ")
-        kb.move_category(session, mona, printers, hardware)
+        kb_categories.rename_category(session, mona, printers, "  Printers   &  copiers ")
+        kb_categories.move_category(session, mona, printers, hardware)
         with pytest.raises(ValidationFailed) as cycle:
-            kb.move_category(session, mona, hardware, printers)
+            kb_categories.move_category(session, mona, hardware, printers)
         assert "parent_id" in cycle.value.field_errors
         with pytest.raises(ValidationFailed) as duplicate:
-            kb.rename_category(session, mona, old, "Printers & copiers")
+            kb_categories.rename_category(session, mona, old, "Printers & copiers")
         assert "name" in duplicate.value.field_errors
         with pytest.raises(NotFound):
-            kb.rename_category(session, mona, 999999, "Nothing")
+            kb_categories.rename_category(session, mona, 999999, "Nothing")
     with session_scope() as session:
-        assert kb.category_tree(session) == [{"id": hardware, "name": "Hardware", "children": [
+        assert kb_categories.category_tree(session) == [{"id": hardware, "name": "Hardware", "children": [
             {"id": old, "name": "Old scanners", "children": []},
             {"id": printers, "name": "Printers & copiers", "children": []}]}]
         article_id = new_article(kb_org, "Scanner driver install", category_id=old)
-        kb.set_category_active(session, mona, old, False)
+        kb_categories.set_category_active(session, mona, old, False)
     with session_scope() as session:
         # Hidden from the tree and from new articles; the article keeps it and can still be saved.
-        assert kb.category_tree(session)[0]["children"] == [
+        assert kb_categories.category_tree(session)[0]["children"] == [
             {"id": printers, "name": "Printers & copiers", "children": []}]
-        options = kb.category_options(session, hank)
+        options = kb_categories.category_options(session, hank)
         assert [o["path"] for o in options] == ["Hardware", "Hardware / Printers & copiers"]
-        everything = kb.category_options(session, mona, include_inactive=True)
+        everything = kb_categories.category_options(session, mona, include_inactive=True)
         assert [(o["name"], o["active"]) for o in everything] == [
             ("Hardware", True), ("Old scanners", False), ("Printers & copiers", True)]
         with pytest.raises(ValidationFailed):
             kb.create_article(session, hank, ArticleDraft(title="Another scanner one", body_markdown="x",
                                                           category_id=old))
         kb.update_article(session, hank, article_id, ArticleChanges(title="Scanner driver setup", category_id=old))
-        kb.set_category_active(session, mona, old, True)
+        kb_categories.set_category_active(session, mona, old, True)
     with session_scope() as session:
-        assert len(kb.category_tree(session)[0]["children"]) == 2
+        assert len(kb_categories.category_tree(session)[0]["children"]) == 2
 
 
 def test_files_on_articles_respect_roles_types_and_sizes(kb_org: Org) -> None:

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from helpdesk.ai import triage
+from helpdesk.ai.metrics import ai_metrics
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
 from helpdesk.models import AiFeedback, AiPrediction, AuditLog, OutboxJob, Ticket, TicketEvent
@@ -231,9 +232,9 @@ def test_metrics_on_a_small_fixed_set(org: Org) -> None:
         triage.record_failure(session, right, "attempt 1: OperationalError: database restarting")
 
     with pytest.raises(PermissionDenied), session_scope() as session:
-        triage.ai_metrics(session, org.actor(org.hank))
+        ai_metrics(session, org.actor(org.hank))
     with session_scope() as session:
-        metrics = triage.ai_metrics(session, org.actor(org.mona))
+        metrics = ai_metrics(session, org.actor(org.mona))
     assert metrics["predictions"] == 4 and metrics["errors"] == 1
     assert metrics["auto_applied"] == {"category": 2, "team": 2, "priority": 0}
     assert metrics["coverage"] == 0.5 and metrics["precision"] == 0.5
@@ -244,7 +245,7 @@ def test_metrics_on_a_small_fixed_set(org: Org) -> None:
     assert (metrics["suggestions_decided"], metrics["suggestions_accepted"], metrics["acceptance_rate"]) == (2, 1, 0.5)
     assert 0 < metrics["latency_ms"]["p50"] <= metrics["latency_ms"]["p95"]
     with session_scope() as session:
-        assert triage.ai_metrics(session, org.actor(org.root), since=ticket(right).created_at.replace(year=2999))[
+        assert ai_metrics(session, org.actor(org.root), since=ticket(right).created_at.replace(year=2999))[
             "predictions"] == 0
 
 

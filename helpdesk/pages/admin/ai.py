@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.components.layout import card, error_callout, page_header, page_shell
+from helpdesk.components.layout import card, error_callout, page_header
+from helpdesk.pages.template import template
 from helpdesk.routes import AI_ADMIN
 from helpdesk.state.ai_admin import RANGES, AiAdminState
 
@@ -181,10 +182,10 @@ def _range_picker() -> rx.Component:
     )
 
 
-@rx.page(route=AI_ADMIN, title="AI triage · IT Helpdesk", on_load=AiAdminState.on_load)
+@template(AI_ADMIN, "AI triage", on_load=AiAdminState.on_load)
 def ai_admin_page() -> rx.Component:
     summary = AiAdminState.summary
-    return page_shell(
+    return rx.fragment(
         page_header(
             "AI triage",
             "How far the triage model can be trusted, judged against the categories people set or confirmed.",

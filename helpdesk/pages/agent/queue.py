@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.badges import priority_badge, sla_badge, status_badge
-from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header, page_shell
+from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header
+from helpdesk.pages.template import template
 from helpdesk.routes import QUEUE
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState
@@ -150,9 +151,9 @@ def _bulk_bar() -> rx.Component:
     )
 
 
-@rx.page(route=QUEUE, title="Queue · IT Helpdesk", on_load=QueueState.on_load)
+@template(QUEUE, "Queue", on_load=QueueState.on_load)
 def queue_page() -> rx.Component:
-    return page_shell(
+    return rx.fragment(
         live_trigger(LiveState.version,
                      QueueState.apply_change(LiveState.version, LiveState.ticket_id), LiveState.spread_ms,
                      seen=QueueState.seen_version),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.components.layout import card, empty_state, error_callout, page_header, page_shell
+from helpdesk.components.layout import card, empty_state, error_callout, page_header
+from helpdesk.pages.template import template
 from helpdesk.routes import KB, KB_CATEGORIES, KB_EDIT, KB_NEW, KB_WRITERS
 from helpdesk.state.kb_editor import NO_CATEGORY, KbCategoryState, KbEditorState, KbWritersState
 
@@ -226,72 +227,63 @@ def _editor(heading: rx.Var | str, editing: bool) -> rx.Component:
     )
 
 
-@rx.page(route=KB_NEW, title="New article · IT Helpdesk", on_load=KbEditorState.load_new)
+@template(KB_NEW, "New article", on_load=KbEditorState.load_new)
 def kb_new_page() -> rx.Component:
-    return page_shell(
-        rx.cond(KbEditorState.denied, _refused("Only the IT team can write help articles."),
-                _editor("New article", editing=False)),
-        max_width="1320px",
-    )
+    return rx.cond(KbEditorState.denied, _refused("Only the IT team can write help articles."),
+                   _editor("New article", editing=False))
 
 
-@rx.page(route=KB_EDIT, title="Edit article · IT Helpdesk", on_load=KbEditorState.load_edit)
+@template(KB_EDIT, "Edit article", on_load=KbEditorState.load_edit)
 def kb_edit_page() -> rx.Component:
-    return page_shell(
-        rx.cond(
-            KbEditorState.denied,
-            _refused("Only the IT team can edit help articles."),
-            rx.cond(KbEditorState.not_found,
-                    card(empty_state("file-x", "Article not found", "It may have been deleted.",
-                                     rx.link(rx.button("Help articles", variant="soft"), href=KB))),
-                    _editor("Edit article", editing=True)),
-        ),
-        max_width="1320px",
+    return rx.cond(
+        KbEditorState.denied,
+        _refused("Only the IT team can edit help articles."),
+        rx.cond(KbEditorState.not_found,
+                card(empty_state("file-x", "Article not found", "It may have been deleted.",
+                                 rx.link(rx.button("Help articles", variant="soft"), href=KB))),
+                _editor("Edit article", editing=True)),
     )
 
 
-@rx.page(route=KB_WRITERS, title="Drafts & archived · IT Helpdesk", on_load=KbWritersState.on_load)
+@template(KB_WRITERS, "Drafts & archived", on_load=KbWritersState.on_load, max_width="1000px")
 def kb_writers_page() -> rx.Component:
-    return page_shell(
-        rx.cond(
-            KbWritersState.denied,
-            _refused("Drafts are only visible to the IT team."),
-            rx.vstack(
-                page_header("Drafts & archived articles", "What readers don't see yet (or any more).",
-                            rx.link(rx.button(rx.icon("plus", size=15), "New article"), href=KB_NEW)),
-                rx.segmented_control.root(
-                    rx.segmented_control.item("Drafts & archived", value="unpublished"),
-                    rx.segmented_control.item("Drafts", value="draft"),
-                    rx.segmented_control.item("Archived", value="archived"),
-                    rx.segmented_control.item("Published", value="published"),
-                    value=KbWritersState.show,
-                    on_change=KbWritersState.set_show,
-                ),
-                card(rx.cond(
-                    KbWritersState.rows.length() > 0,
-                    rx.table.root(
-                        rx.table.header(rx.table.row(
-                            rx.table.column_header_cell("Title"), rx.table.column_header_cell("Status"),
-                            rx.table.column_header_cell("Author"), rx.table.column_header_cell("Updated"))),
-                        rx.table.body(rx.foreach(
-                            KbWritersState.rows,
-                            lambda r: rx.table.row(
-                                rx.table.cell(rx.link(r["title"], href=r["edit_url"], weight="medium")),
-                                rx.table.cell(status_badge(r["status"])),
-                                rx.table.cell(r["author"]),
-                                rx.table.cell(r["updated"]),
-                                data_testid="kb-writer-row",
-                            ),
-                        )),
-                        width="100%",
-                    ),
-                    empty_state("file-check", "Nothing here", "No articles with this status."),
-                )),
-                spacing="4",
-                width="100%",
+    return rx.cond(
+        KbWritersState.denied,
+        _refused("Drafts are only visible to the IT team."),
+        rx.vstack(
+            page_header("Drafts & archived articles", "What readers don't see yet (or any more).",
+                        rx.link(rx.button(rx.icon("plus", size=15), "New article"), href=KB_NEW)),
+            rx.segmented_control.root(
+                rx.segmented_control.item("Drafts & archived", value="unpublished"),
+                rx.segmented_control.item("Drafts", value="draft"),
+                rx.segmented_control.item("Archived", value="archived"),
+                rx.segmented_control.item("Published", value="published"),
+                value=KbWritersState.show,
+                on_change=KbWritersState.set_show,
             ),
+            card(rx.cond(
+                KbWritersState.rows.length() > 0,
+                rx.table.root(
+                    rx.table.header(rx.table.row(
+                        rx.table.column_header_cell("Title"), rx.table.column_header_cell("Status"),
+                        rx.table.column_header_cell("Author"), rx.table.column_header_cell("Updated"))),
+                    rx.table.body(rx.foreach(
+                        KbWritersState.rows,
+                        lambda r: rx.table.row(
+                            rx.table.cell(rx.link(r["title"], href=r["edit_url"], weight="medium")),
+                            rx.table.cell(status_badge(r["status"])),
+                            rx.table.cell(r["author"]),
+                            rx.table.cell(r["updated"]),
+                            data_testid="kb-writer-row",
+                        ),
+                    )),
+                    width="100%",
+                ),
+                empty_state("file-check", "Nothing here", "No articles with this status."),
+            )),
+            spacing="4",
+            width="100%",
         ),
-        max_width="1000px",
     )
 
 
@@ -334,60 +326,57 @@ def _category_error(field: str) -> rx.Component:
                    rx.text(KbCategoryState.field_errors[field], color_scheme="red", size="1"))
 
 
-@rx.page(route=KB_CATEGORIES, title="Article categories · IT Helpdesk", on_load=KbCategoryState.on_load)
+@template(KB_CATEGORIES, "Article categories", on_load=KbCategoryState.on_load, max_width="1100px")
 def kb_categories_page() -> rx.Component:
-    return page_shell(
-        rx.cond(
-            KbCategoryState.denied,
-            _refused("Managers and administrators keep the category tree."),
-            rx.vstack(
-                page_header("Article categories", "Create, rename, nest and deactivate help-article categories.",
-                            rx.link(rx.button("Help articles", variant="soft", color_scheme="gray"), href=KB)),
-                rx.grid(
+    return rx.cond(
+        KbCategoryState.denied,
+        _refused("Managers and administrators keep the category tree."),
+        rx.vstack(
+            page_header("Article categories", "Create, rename, nest and deactivate help-article categories.",
+                        rx.link(rx.button("Help articles", variant="soft", color_scheme="gray"), href=KB)),
+            rx.grid(
+                card(rx.vstack(
+                    rx.text("Category tree", weight="medium"),
+                    rx.cond(KbCategoryState.rows.length() > 0,
+                            rx.vstack(rx.foreach(KbCategoryState.rows, _category_row), spacing="0",
+                                      width="100%"),
+                            rx.text("No categories yet.", color_scheme="gray", size="2")),
+                    spacing="3", width="100%")),
+                rx.vstack(
                     card(rx.vstack(
-                        rx.text("Category tree", weight="medium"),
-                        rx.cond(KbCategoryState.rows.length() > 0,
-                                rx.vstack(rx.foreach(KbCategoryState.rows, _category_row), spacing="0",
-                                          width="100%"),
-                                rx.text("No categories yet.", color_scheme="gray", size="2")),
-                        spacing="3", width="100%")),
-                    rx.vstack(
+                        rx.text("New category", weight="medium"),
+                        rx.input(value=KbCategoryState.new_name, on_change=KbCategoryState.set_new_name,
+                                 placeholder="Name", width="100%", data_testid="kb-category-name"),
+                        rx.cond(KbCategoryState.selected == "", _category_error("name")),
+                        rx.text("Parent", size="2", color_scheme="gray"),
+                        _parent_select(KbCategoryState.new_parent, KbCategoryState.set_new_parent),
+                        _category_error("parent_id"),
+                        rx.button("Create category", on_click=KbCategoryState.create,
+                                  data_testid="kb-category-create"),
+                        spacing="2", width="100%")),
+                    rx.cond(
+                        KbCategoryState.selected != "",
                         card(rx.vstack(
-                            rx.text("New category", weight="medium"),
-                            rx.input(value=KbCategoryState.new_name, on_change=KbCategoryState.set_new_name,
-                                     placeholder="Name", width="100%", data_testid="kb-category-name"),
-                            rx.cond(KbCategoryState.selected == "", _category_error("name")),
+                            rx.text("Rename or move", weight="medium"),
+                            rx.input(value=KbCategoryState.edit_name, on_change=KbCategoryState.set_edit_name,
+                                     width="100%", data_testid="kb-category-edit-name"),
+                            _category_error("name"),
                             rx.text("Parent", size="2", color_scheme="gray"),
-                            _parent_select(KbCategoryState.new_parent, KbCategoryState.set_new_parent),
+                            _parent_select(KbCategoryState.edit_parent, KbCategoryState.set_edit_parent,
+                                           KbCategoryState.selected),
                             _category_error("parent_id"),
-                            rx.button("Create category", on_click=KbCategoryState.create,
-                                      data_testid="kb-category-create"),
+                            rx.button("Save", on_click=KbCategoryState.save_selected,
+                                      data_testid="kb-category-save"),
                             spacing="2", width="100%")),
-                        rx.cond(
-                            KbCategoryState.selected != "",
-                            card(rx.vstack(
-                                rx.text("Rename or move", weight="medium"),
-                                rx.input(value=KbCategoryState.edit_name, on_change=KbCategoryState.set_edit_name,
-                                         width="100%", data_testid="kb-category-edit-name"),
-                                _category_error("name"),
-                                rx.text("Parent", size="2", color_scheme="gray"),
-                                _parent_select(KbCategoryState.edit_parent, KbCategoryState.set_edit_parent,
-                                               KbCategoryState.selected),
-                                _category_error("parent_id"),
-                                rx.button("Save", on_click=KbCategoryState.save_selected,
-                                          data_testid="kb-category-save"),
-                                spacing="2", width="100%")),
-                        ),
-                        spacing="4",
-                        width="100%",
                     ),
-                    columns="2",
-                    spacing="5",
+                    spacing="4",
                     width="100%",
                 ),
-                spacing="4",
+                columns="2",
+                spacing="5",
                 width="100%",
             ),
+            spacing="4",
+            width="100%",
         ),
-        max_width="1100px",
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.components.layout import card, empty_state, page_header, page_shell
+from helpdesk.components.layout import card, empty_state, page_header
+from helpdesk.pages.template import template
 from helpdesk.routes import KB, KB_ARTICLE, KB_CATEGORIES, KB_NEW, KB_WRITERS, NEW_TICKET
 from helpdesk.state.kb import KbArticleState, KbHomeState
 
@@ -30,9 +31,9 @@ def article_link_card(item: rx.Var, show_snippet: bool = False) -> rx.Component:
     )
 
 
-@rx.page(route=KB, title="Help articles · IT Helpdesk", on_load=KbHomeState.on_load)
+@template(KB, "Help articles", on_load=KbHomeState.on_load, max_width="900px")
 def kb_home_page() -> rx.Component:
-    return page_shell(
+    return rx.fragment(
         page_header(
             "Help articles", "Answers to common questions: most problems are solved here in minutes.",
             rx.cond(KbHomeState.can_manage_categories,
@@ -80,67 +81,63 @@ def kb_home_page() -> rx.Component:
                 align="start",
             ),
         ),
-        max_width="900px",
     )
 
 
-@rx.page(route=KB_ARTICLE, title="Help article · IT Helpdesk", on_load=KbArticleState.on_load)
+@template(KB_ARTICLE, "Help article", on_load=KbArticleState.on_load, max_width="860px")
 def kb_article_page() -> rx.Component:
-    return page_shell(
-        rx.cond(
-            KbArticleState.not_found,
-            card(empty_state("file-x", "Article not found", "It may have been moved or is not published yet.",
-                             rx.link(rx.button("All help articles", variant="soft"), href=KB))),
-            rx.vstack(
-                rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("Help articles", size="2"),
-                                  align="center", spacing="1"), href=KB, color_scheme="gray"),
+    return rx.cond(
+        KbArticleState.not_found,
+        card(empty_state("file-x", "Article not found", "It may have been moved or is not published yet.",
+                         rx.link(rx.button("All help articles", variant="soft"), href=KB))),
+        rx.vstack(
+            rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("Help articles", size="2"),
+                              align="center", spacing="1"), href=KB, color_scheme="gray"),
+            rx.hstack(
+                rx.heading(KbArticleState.article["title"], size="7", data_testid="kb-title"),
+                rx.spacer(),
+                rx.cond(KbArticleState.article["status"] != "published",
+                        rx.badge(KbArticleState.article["status"], color_scheme="amber", size="2")),
+                rx.cond(KbArticleState.can_write,
+                        rx.link(rx.button(rx.icon("pencil", size=15), "Edit", variant="soft",
+                                          data_testid="kb-edit"),
+                                href=KbArticleState.article["edit_url"])),
+                align="center",
+                width="100%",
+            ),
+            rx.text("Updated ", KbArticleState.article["updated"],
+                    rx.cond(KbArticleState.article["tags"] != "", " · " + KbArticleState.article["tags"], ""),
+                    size="2", color_scheme="gray"),
+            card(rx.html(KbArticleState.article["html"], class_name="kb-article", data_testid="kb-body")),
+            rx.cond(
+                KbArticleState.files.length() > 0,
+                card(rx.vstack(
+                    rx.text("Files", weight="medium"),
+                    rx.foreach(KbArticleState.files, lambda f: rx.hstack(
+                        rx.icon(rx.cond(f["image"] != "", "image", "file"), size=15),
+                        rx.link(f["name"], href=f["url"], is_external=True, size="2"),
+                        rx.text(f["size"], size="1", color_scheme="gray"),
+                        align="center", spacing="2", data_testid="kb-article-file")),
+                    spacing="2", width="100%")),
+            ),
+            card(
                 rx.hstack(
-                    rx.heading(KbArticleState.article["title"], size="7", data_testid="kb-title"),
+                    rx.text("Was this helpful?", weight="medium"),
+                    rx.button(rx.icon("thumbs-up", size=14), "Yes", size="2",
+                              variant=rx.cond(KbArticleState.my_vote == "yes", "solid", "soft"),
+                              on_click=KbArticleState.vote(True), data_testid="kb-helpful"),
+                    rx.button(rx.icon("thumbs-down", size=14), "No", size="2", color_scheme="gray",
+                              variant=rx.cond(KbArticleState.my_vote == "no", "solid", "soft"),
+                              on_click=KbArticleState.vote(False)),
                     rx.spacer(),
-                    rx.cond(KbArticleState.article["status"] != "published",
-                            rx.badge(KbArticleState.article["status"], color_scheme="amber", size="2")),
-                    rx.cond(KbArticleState.can_write,
-                            rx.link(rx.button(rx.icon("pencil", size=15), "Edit", variant="soft",
-                                              data_testid="kb-edit"),
-                                    href=KbArticleState.article["edit_url"])),
+                    rx.link(rx.button("Still stuck? Report a problem", variant="ghost"), href=NEW_TICKET),
                     align="center",
+                    spacing="3",
                     width="100%",
                 ),
-                rx.text("Updated ", KbArticleState.article["updated"],
-                        rx.cond(KbArticleState.article["tags"] != "", " · " + KbArticleState.article["tags"], ""),
-                        size="2", color_scheme="gray"),
-                card(rx.html(KbArticleState.article["html"], class_name="kb-article", data_testid="kb-body")),
-                rx.cond(
-                    KbArticleState.files.length() > 0,
-                    card(rx.vstack(
-                        rx.text("Files", weight="medium"),
-                        rx.foreach(KbArticleState.files, lambda f: rx.hstack(
-                            rx.icon(rx.cond(f["image"] != "", "image", "file"), size=15),
-                            rx.link(f["name"], href=f["url"], is_external=True, size="2"),
-                            rx.text(f["size"], size="1", color_scheme="gray"),
-                            align="center", spacing="2", data_testid="kb-article-file")),
-                        spacing="2", width="100%")),
-                ),
-                card(
-                    rx.hstack(
-                        rx.text("Was this helpful?", weight="medium"),
-                        rx.button(rx.icon("thumbs-up", size=14), "Yes", size="2",
-                                  variant=rx.cond(KbArticleState.my_vote == "yes", "solid", "soft"),
-                                  on_click=KbArticleState.vote(True), data_testid="kb-helpful"),
-                        rx.button(rx.icon("thumbs-down", size=14), "No", size="2", color_scheme="gray",
-                                  variant=rx.cond(KbArticleState.my_vote == "no", "solid", "soft"),
-                                  on_click=KbArticleState.vote(False)),
-                        rx.spacer(),
-                        rx.link(rx.button("Still stuck? Report a problem", variant="ghost"), href=NEW_TICKET),
-                        align="center",
-                        spacing="3",
-                        width="100%",
-                    ),
-                ),
-                spacing="4",
-                width="100%",
-                align="start",
             ),
+            spacing="4",
+            width="100%",
+            align="start",
         ),
-        max_width="860px",
     )

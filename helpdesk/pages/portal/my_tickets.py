@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.badges import priority_badge, status_badge
-from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header, page_shell
+from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header
+from helpdesk.pages.template import template
 from helpdesk.routes import NEW_TICKET, PORTAL
 from helpdesk.state.live import LiveState
 from helpdesk.state.portal import MyTicketsState
@@ -61,9 +62,9 @@ def _tabs() -> rx.Component:
     )
 
 
-@rx.page(route=PORTAL, title="My tickets · IT Helpdesk", on_load=MyTicketsState.on_load)
+@template(PORTAL, "My tickets", on_load=MyTicketsState.on_load, max_width="960px")
 def my_tickets_page() -> rx.Component:
-    return page_shell(
+    return rx.fragment(
         live_trigger(LiveState.version,
                      MyTicketsState.apply_change(LiveState.version, LiveState.ticket_id)),
         page_header(
@@ -96,5 +97,4 @@ def my_tickets_page() -> rx.Component:
             width="100%",
             margin_top="12px",
         ),
-        max_width="960px",
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.components.layout import card, error_callout, page_header, page_shell
+from helpdesk.components.layout import card, error_callout, page_header
+from helpdesk.pages.template import template
 from helpdesk.routes import NEW_TICKET, PORTAL
 from helpdesk.state.live import LiveState
 from helpdesk.state.portal import NewTicketState
@@ -71,9 +72,9 @@ def _deflection_panel() -> rx.Component:
     )
 
 
-@rx.page(route=NEW_TICKET, title="New ticket · IT Helpdesk", on_load=[NewTicketState.on_load, LiveState.stop_watching])
+@template(NEW_TICKET, "New ticket", on_load=[NewTicketState.on_load, LiveState.stop_watching], max_width="820px")
 def new_ticket_page() -> rx.Component:
-    return page_shell(
+    return rx.fragment(
         page_header("Report a problem or ask for something", "The IT team gets it right away."),
         error_callout(NewTicketState.error),
         card(
@@ -182,5 +183,4 @@ def new_ticket_page() -> rx.Component:
                 width="100%",
             ),
         ),
-        max_width="820px",
     )
