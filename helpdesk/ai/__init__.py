@@ -1,6 +1,7 @@
 """AI for the helpdesk. The context owns triage (`triage`: predict, decide, persist, apply suggestions), the model
-registry with retraining, versions and rollback (`registry`), similar tickets (`similar`), the optional LLM
-assistant (`llm`), and the category model itself (`classifier`, `nb_linear`, `normalize`, `priority`, `train`).
+registry with retraining, versions and rollback (`registry`), the figures of how far it can be trusted
+(`metrics`), similar tickets (`similar`), the optional LLM assistant (`llm`), and the category model itself
+(`classifier`, `nb_linear`, `normalize`, `priority`, `train`).
 It reacts to ticket events (helpdesk/subscriptions.py) and may import helpdesk.core, helpdesk.models,
 helpdesk.identity, helpdesk.sla and helpdesk.tickets; it must not import helpdesk.kb, helpdesk.reports or any door.
 

@@ -225,7 +225,7 @@ def suggest_reply(actor: Actor, ticket_id: int) -> LlmResult:
 def llm_usage_summary(session: Session, since: datetime | None = None) -> dict[str, Any]:
     """Token usage and calls since `since` (all time when None), in total and per purpose.
 
-    For the AI metrics page; the caller decides who may see it (as services.triage.ai_metrics does for its door).
+    For the AI metrics page; the caller decides who may see it (as helpdesk.ai.metrics.ai_metrics does for its doors).
     Empty (falsy) when the provider is off and no call was ever recorded in the period: "not configured".
     """
     query = select(

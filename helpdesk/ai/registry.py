@@ -388,90 +388,162 @@ def _finish_run(run_id: int, outcome: RunOutcome, reason: str, started: float, *
 def retrain(*, trigger: str = "schedule", requested_by: int | None = None,
             config: TrainingConfig | None = None) -> dict[str, Any]:
     """One retraining run (see the module docstring); returns the run as `run_row` shows it."""
-    from helpdesk.ai.classifier import TicketClassifier
-
     if trigger not in _TRIGGERS:
         raise ValueError(f"unknown trigger {trigger!r}")
     config = config or TrainingConfig()
     started = time.perf_counter()
     run_id = _start_run(trigger, requested_by)
     client = cache.get_redis()
+    refusal = _take_retrain_lock(client, run_id)
+    if refusal is not None:
+        return _finish_run(run_id, *refusal, started)
     try:
-        locked = client.set(_lock_key(), str(run_id), nx=True, ex=RETRAIN_LOCK_SECONDS)
-    except redis.RedisError as exc:
-        return _finish_run(run_id, RunOutcome.FAILED, f"Redis is unavailable ({exc}).", started)
-    if not locked:
-        return _finish_run(run_id, RunOutcome.SKIPPED, "Another retraining run is in progress.", started)
-    try:
-        with session_scope() as session:
-            baseline_version = active_version(session)
-        baseline = load_version(baseline_version)
-        with session_scope() as session:
-            own, unmapped = training_tickets(session, baseline.labels)
-        needed = config.required_tickets()
-        if len(own) < needed:
-            return _finish_run(
-                run_id, RunOutcome.SKIPPED,
-                f"Only {len(own)} resolved or closed tickets have a category a person set or confirmed; "
-                f"at least {needed} are needed." + (f" ({unmapped} more have a category no model label covers.)"
-                                                    if unmapped else ""),
-                started, eligible_tickets=len(own), baseline_version=baseline_version)
-
-        train_own, held = _split(own, config)
+        data = _gather_training_data()
+        not_enough = _why_too_few_tickets(data, config)
+        if not_enough:
+            return _finish_run(run_id, RunOutcome.SKIPPED, not_enough, started, eligible_tickets=len(data.own),
+                               baseline_version=data.baseline_version)
+        train_own, held = _split(data.own, config)
         if not held:
             return _finish_run(run_id, RunOutcome.SKIPPED, "The confirmed tickets are all the same text; nothing "
-                               "can be held back to compare the models.", started, eligible_tickets=len(own),
-                               baseline_version=baseline_version)
-        base_texts, base_labels = _base_data(config)
-        repeat = max(1, config.own_ticket_repeat)
-        candidate = TicketClassifier(seed=config.seed, n_folds=config.n_folds, n_jobs=config.n_jobs).fit(
-            base_texts + [t.text for t in train_own] * repeat, base_labels + [t.label for t in train_own] * repeat)
-        candidate_metrics = evaluate_on(candidate, held, config.threshold)
-        baseline_metrics = evaluate_on(baseline, held, config.threshold)
+                               "can be held back to compare the models.", started, eligible_tickets=len(data.own),
+                               baseline_version=data.baseline_version)
+        candidate, base_rows = _train_candidate(train_own, config)
+        candidate_metrics, baseline_metrics = _evaluate_against_active(candidate, data.baseline, held, config)
         promote, reason = is_better(candidate_metrics, baseline_metrics)
-
-        version = f"r{utcnow():%Y%m%d-%H%M%S}-{run_id}"
-        candidate.metadata.update(source="retrained", registry_version=version, helpdesk_tickets=len(train_own),
-                                  training_run_id=run_id)
-        buffer = io.BytesIO()
-        candidate.save(buffer)
-        key = f"{ARTIFACT_PREFIX}{version}.joblib"
-        get_storage().put(key, buffer.getvalue(), "application/octet-stream")
-
-        with session_scope() as session:
-            session.add(AiModelVersion(
-                version=version, source=ModelSource.RETRAINED, status=ModelStatus.CANDIDATE,
-                training_ticket_count=len(train_own), training_rows=len(base_texts) + len(train_own),
-                metrics=candidate_metrics | {"evaluated_on": f"{len(held)} held-back helpdesk tickets"},
-                artifact_key=key, training_run_id=run_id))
-            session.flush()
-            if promote:
-                current = _lock_active(session)
-                if current is not None and current.version != baseline_version:
-                    promote, reason = False, (f"The active model changed to {current.version} during training; "
-                                              "the candidate was compared with the previous one and is not promoted.")
-            row = session.get(AiModelVersion, version)
-            if promote:
-                _switch_active(session, row, current, actor_id=None, now=utcnow())
-                audit.record(session, "ai.model_promoted", actor_id=None, entity_type="ai_model", entity_id=version,
-                             details={"run_id": run_id, "replaced": baseline_version, "reason": reason})
-            else:
-                row.status = ModelStatus.REJECTED
-                session.add(row)
-                session.flush()
-                _prune_rejected_artifacts(session)
+        version, key = _store_candidate(candidate, run_id, len(train_own))
+        promote, reason = _record_decision(
+            version, key, run_id, promote, reason, baseline_version=data.baseline_version,
+            training_ticket_count=len(train_own), training_rows=base_rows + len(train_own),
+            metrics=candidate_metrics | {"evaluated_on": f"{len(held)} held-back helpdesk tickets"})
         return _finish_run(run_id, RunOutcome.PROMOTED if promote else RunOutcome.REJECTED, reason, started,
-                           eligible_tickets=len(own), holdout_tickets=len(held), baseline_version=baseline_version,
-                           candidate_version=version, baseline_metrics=baseline_metrics,
-                           candidate_metrics=candidate_metrics)
+                           eligible_tickets=len(data.own), holdout_tickets=len(held),
+                           baseline_version=data.baseline_version, candidate_version=version,
+                           baseline_metrics=baseline_metrics, candidate_metrics=candidate_metrics)
     except Exception as exc:
         log.exception("AI retraining run %s failed", run_id)
         _finish_run(run_id, RunOutcome.FAILED, f"{type(exc).__name__}: {exc}", started)
         raise
     finally:
-        with contextlib.suppress(redis.RedisError):
-            if client.get(_lock_key()) == str(run_id):
-                client.delete(_lock_key())
+        _release_retrain_lock(client, run_id)
+
+
+def _take_retrain_lock(client: redis.Redis, run_id: int) -> tuple[RunOutcome, str] | None:
+    """Takes the one-run-at-a-time lock for the run; the outcome and reason of the run when it cannot."""
+    try:
+        locked = client.set(_lock_key(), str(run_id), nx=True, ex=RETRAIN_LOCK_SECONDS)
+    except redis.RedisError as exc:
+        return RunOutcome.FAILED, f"Redis is unavailable ({exc})."
+    if not locked:
+        return RunOutcome.SKIPPED, "Another retraining run is in progress."
+    return None
+
+
+def _release_retrain_lock(client: redis.Redis, run_id: int) -> None:
+    with contextlib.suppress(redis.RedisError):
+        if client.get(_lock_key()) == str(run_id):
+            client.delete(_lock_key())
+
+
+@dataclass(frozen=True)
+class _TrainingData:
+    baseline_version: str  # the active version when the run started
+    baseline: TicketClassifier  # that model, loaded
+    own: list[LabelledTicket]  # the helpdesk's tickets whose category a person set or confirmed
+    unmapped: int  # more such tickets, with a category no model label covers
+
+
+def _gather_training_data() -> _TrainingData:
+    """The active model, and the finished tickets with a category a person set or confirmed, in its labels."""
+    with session_scope() as session:
+        baseline_version = active_version(session)
+    baseline = load_version(baseline_version)
+    with session_scope() as session:
+        own, unmapped = training_tickets(session, baseline.labels)
+    return _TrainingData(baseline_version, baseline, own, unmapped)
+
+
+def _why_too_few_tickets(data: _TrainingData, config: TrainingConfig) -> str | None:
+    """Why the run is skipped when there are fewer tickets than the configuration needs; None when enough."""
+    needed = config.required_tickets()
+    if len(data.own) >= needed:
+        return None
+    return (f"Only {len(data.own)} resolved or closed tickets have a category a person set or confirmed; "
+            f"at least {needed} are needed." + (f" ({data.unmapped} more have a category no model label covers.)"
+                                                if data.unmapped else ""))
+
+
+def _train_candidate(train_own: list[LabelledTicket], config: TrainingConfig) -> tuple[TicketClassifier, int]:
+    """Fits a candidate on the shipped data plus the helpdesk's tickets; returns it and the shipped rows used."""
+    from helpdesk.ai.classifier import TicketClassifier
+
+    base_texts, base_labels = _base_data(config)
+    repeat = max(1, config.own_ticket_repeat)
+    candidate = TicketClassifier(seed=config.seed, n_folds=config.n_folds, n_jobs=config.n_jobs).fit(
+        base_texts + [t.text for t in train_own] * repeat, base_labels + [t.label for t in train_own] * repeat)
+    return candidate, len(base_texts)
+
+
+def _evaluate_against_active(candidate: TicketClassifier, baseline: TicketClassifier, held: list[LabelledTicket],
+                             config: TrainingConfig) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The candidate's and the active model's figures on the same held-back tickets."""
+    return evaluate_on(candidate, held, config.threshold), evaluate_on(baseline, held, config.threshold)
+
+
+def _store_candidate(candidate: TicketClassifier, run_id: int, helpdesk_tickets: int) -> tuple[str, str]:
+    """Names the candidate's version and saves its artifact through the storage backend; returns (version, key)."""
+    version = f"r{utcnow():%Y%m%d-%H%M%S}-{run_id}"
+    candidate.metadata.update(source="retrained", registry_version=version, helpdesk_tickets=helpdesk_tickets,
+                              training_run_id=run_id)
+    buffer = io.BytesIO()
+    candidate.save(buffer)
+    key = f"{ARTIFACT_PREFIX}{version}.joblib"
+    get_storage().put(key, buffer.getvalue(), "application/octet-stream")
+    return version, key
+
+
+def _record_decision(version: str, key: str, run_id: int, promote: bool, reason: str, *, baseline_version: str,
+                     training_ticket_count: int, training_rows: int, metrics: dict[str, Any]) -> tuple[bool, str]:
+    """Registers the candidate, then promotes it, or keeps it as rejected, in one transaction; returns whether it
+    was promoted and why (a candidate that won is not promoted when the active model changed meanwhile)."""
+    with session_scope() as session:
+        session.add(AiModelVersion(
+            version=version, source=ModelSource.RETRAINED, status=ModelStatus.CANDIDATE,
+            training_ticket_count=training_ticket_count, training_rows=training_rows, metrics=metrics,
+            artifact_key=key, training_run_id=run_id))
+        session.flush()
+        current = None
+        if promote:
+            current = _lock_active(session)
+            promote, reason = _confirm_promotion(current, baseline_version, reason)
+        row = session.get(AiModelVersion, version)
+        if promote:
+            _promote(session, row, current, run_id, baseline_version, reason)
+        else:
+            _reject(session, row)
+    return promote, reason
+
+
+def _confirm_promotion(current: AiModelVersion | None, baseline_version: str, reason: str) -> tuple[bool, str]:
+    """A candidate that beat the active model is promoted only if that model is still the active one."""
+    if current is not None and current.version != baseline_version:
+        return False, (f"The active model changed to {current.version} during training; "
+                       "the candidate was compared with the previous one and is not promoted.")
+    return True, reason
+
+
+def _promote(session: Session, row: AiModelVersion, current: AiModelVersion | None, run_id: int,
+             baseline_version: str, reason: str) -> None:
+    _switch_active(session, row, current, actor_id=None, now=utcnow())
+    audit.record(session, "ai.model_promoted", actor_id=None, entity_type="ai_model", entity_id=row.version,
+                 details={"run_id": run_id, "replaced": baseline_version, "reason": reason})
+
+
+def _reject(session: Session, row: AiModelVersion) -> None:
+    row.status = ModelStatus.REJECTED
+    session.add(row)
+    session.flush()
+    _prune_rejected_artifacts(session)
 
 
 def _prune_rejected_artifacts(session: Session) -> None:
