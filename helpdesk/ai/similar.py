@@ -42,7 +42,7 @@ MIN_SCORE = 0.15  # below this a "similar" ticket shares a word or two by chance
 RESOLUTION_SNIPPET_CHARS = 240
 
 # A likely duplicate: an open ticket filed shortly before this one, by the same requester and fairly similar, or by
-# anyone and nearly identical. The thresholds come from tests/integration/test_similar_tickets.py: a requester's
+# anyone and nearly identical. The thresholds come from tests/integration/ai/test_similar_tickets.py: a requester's
 # second, differently worded report of one problem scored 0.41-0.60 there (0.57 from someone else, too low to be
 # sure without the same requester), their different problem in the same area (VPN drops / VPN access for a
 # contractor) below 0.15, and a word-for-word copy 1.0.

@@ -32,7 +32,7 @@ def first_problem(exc: DomainError) -> str:
 
 
 class Failure:
-    """How the work in a `_on_failure` block ended: falsy when it succeeded."""
+    """How the work in an `_on_failure` block ended: falsy when it succeeded."""
 
     def __init__(self) -> None:
         self.failed = False
@@ -71,10 +71,10 @@ class SessionState(rx.State):
     def _on_failure(self, message: str = "", *, fields: str = "", toast: bool = False,
                     describe: Callable[[DomainError], str] = exc_message,
                     on: Mapping[type[DomainError], Callable[[Any], PageEvent]] | None = None) -> Iterator[Failure]:
-        """Does the work of the block as the signed-in person and turns a domain error into what the page shows.
+        """Domain work as the signed-in person: a domain error raised in the block becomes what the page shows.
 
         The block does its work through `_service()` or `_run()`, which check the sign-in (and the services check
-        the permission) on every call, so every handler keeps its own check:
+        the permission) on every call, so every handler keeps its own check; a handler is any browser's to call:
 
             with self._on_failure("error", fields="field_errors") as failure, self._service() as (session, actor):
                 ...

@@ -13,6 +13,7 @@ import pytest
 from sqlmodel import select
 
 from helpdesk.core import cache, jobs
+from helpdesk.core import events as domain_events
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
 from helpdesk.models import AuditLog, OutboxJob, SlaPolicy, Team, Ticket, TicketEvent
@@ -230,11 +231,12 @@ def test_breach_scan_flags_once_escalates_to_the_team_lead_and_queues_an_e_mail(
     sla_org: Org, hardware_lead: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ticket_id = file_ticket(sla_org, pkt(2026, 11, 30, 9), priority="critical", category_id=sla_org.hardware)
+    # What the scan announces for live pages (one announcement per flagged clock).
     pushed: list[tuple[int, str]] = []
-    real_mark_changed = tickets.mark_changed
-    monkeypatch.setattr(tickets, "mark_changed",
-                        lambda session, ticket, kind="changed": (pushed.append((ticket.id, kind)),
-                                                                 real_mark_changed(session, ticket, kind)))
+    real_publish = domain_events.publish
+    monkeypatch.setattr(domain_events, "publish",
+                        lambda session, event: (pushed.append((event.ticket.id, event.kind)),
+                                                real_publish(session, event)))
 
     assert sla_watch.scan(pkt(2026, 11, 30, 9, 59)).first_response_breached == []
     result = sla_watch.scan(pkt(2026, 11, 30, 14))

@@ -32,7 +32,7 @@ from tests.ai_support import reset_registry
 from tests.factories import Org, draft
 
 TINY = ai_models.TrainingConfig(min_tickets=40, base_rows=400, n_folds=3, n_jobs=1)
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 CLEAR_HARDWARE = ("Laptop screen flickers", "The screen flickers every few seconds since Monday.")
 CLEAR_ACCESS = ("Cannot log in to my account", "I am locked out after the password reset, please unlock my account")
