@@ -10,6 +10,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from helpdesk.ai import registry as ai_models
 from helpdesk.ai import triage
+from helpdesk.core import jobs
 from helpdesk.core.db import session_scope
 from tasks.celery_app import celery_app
 
@@ -43,6 +44,8 @@ def triage_ticket(self: Task, ticket_id: int) -> dict[str, Any]:
         model = category_model()
         with session_scope() as session:
             prediction = triage.triage_ticket(session, ticket_id, classifier=model)
+            # Finished in the same transaction as the prediction: a redelivered job can never triage twice.
+            jobs.finish(session, self.request.id)
             if prediction is None:
                 return {"ticket_id": ticket_id, "outcome": "skipped"}
             return {"ticket_id": ticket_id, "outcome": "applied" if prediction.applied_fields else "suggested",

@@ -2,17 +2,47 @@
 
 from __future__ import annotations
 
-from celery import Celery
+import logging
+from typing import Any
+
+from celery import Celery, Task
 from celery.schedules import crontab
+from celery.signals import task_failure, task_success
 from kombu import Queue
 
+from helpdesk.core import jobs
 from helpdesk.core.jobs import QUEUES, broker_config
 from helpdesk.core.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+class OutboxTask(Task):
+    """Skips a job the outbox already shows as finished: a redelivery after its worker died at the very end."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 (any task's result)
+        if jobs.is_finished(self.request.id):
+            log.info("job %s already finished; not running it again", self.request.id)
+            return None
+        return super().__call__(*args, **kwargs)
+
+
+@task_success.connect
+def _job_succeeded(sender: Task | None = None, **_: Any) -> None:
+    if sender is not None:
+        jobs.mark_finished(sender.request.id)
+
+
+@task_failure.connect
+def _job_failed_for_good(task_id: str | None = None, **_: Any) -> None:
+    # Fired once the task's retries are used up (a retry is not a failure): the job will not be sent again.
+    jobs.mark_finished(task_id)
 
 
 def make_celery() -> Celery:
     settings = get_settings()
-    app = Celery("helpdesk", include=["tasks.ai", "tasks.email", "tasks.maintenance", "tasks.reports", "tasks.sla"])
+    app = Celery("helpdesk", task_cls=OutboxTask,
+                 include=["tasks.ai", "tasks.email", "tasks.maintenance", "tasks.reports", "tasks.sla"])
     app.conf.update(broker_config())
     app.conf.update(
         task_queues=[Queue(name) for name in QUEUES],

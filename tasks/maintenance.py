@@ -18,7 +18,8 @@ IDEMPOTENCY_KEY_LIFETIME = timedelta(hours=24)
 
 @celery_app.task(name="maintenance.relay_outbox")
 def relay_outbox() -> int:
-    return jobs.relay_unsent()
+    """Jobs that never reached the broker, and jobs lost with a killed worker, are sent (again)."""
+    return jobs.relay_unsent() + jobs.resend_stalled()
 
 
 @celery_app.task(name="maintenance.ensure_audit_partitions")

@@ -1,14 +1,21 @@
 """Background jobs through a transactional outbox.
 
-`enqueue()` writes the job in the caller's transaction; `dispatch_pending()` hands
-committed jobs to Celery. A crash between commit and hand-off leaves the row unsent,
-and the beat job `maintenance.relay_outbox` sends it later: no job is lost.
+`enqueue()` writes the job in the caller's transaction; `dispatch()` hands committed
+jobs to Celery after the commit. A crash between commit and hand-off leaves the row
+unsent, and the beat job `maintenance.relay_outbox` sends it later.
+
+A job's Celery task id is `outbox-<id>`. When the task has run to the end the row is
+marked finished (by the task itself inside its own transaction where its effect is in
+the database, else by the worker's signal). A job sent long ago and never finished was
+lost with a killed worker - Celery's Redis transport would only redeliver it after its
+one-hour visibility timeout - so the relay sends it again; a redelivered job whose row is
+already finished is skipped. Together: no job is lost, and a database effect happens once.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -104,6 +111,63 @@ def dispatch(job_ids: list[int]) -> int:
                 continue
             sent += 1
     return sent
+
+
+TASK_ID_PREFIX = "outbox-"
+# How long a sent job may run before it counts as lost (per task; the rest use the default).
+STALLED_AFTER = {"ai.retrain_model": timedelta(hours=2), "reports.export": timedelta(minutes=30)}
+DEFAULT_STALLED_AFTER = timedelta(minutes=3)
+MAX_ATTEMPTS = 5
+
+
+def job_id_of(task_id: str | None) -> int | None:
+    if task_id and task_id.startswith(TASK_ID_PREFIX) and task_id[len(TASK_ID_PREFIX):].isdigit():
+        return int(task_id[len(TASK_ID_PREFIX):])
+    return None
+
+
+def finish(session: Session, task_id: str | None) -> None:
+    """Marks the job behind a Celery task finished, in the caller's transaction (so with the job's own effect)."""
+    job_id = job_id_of(task_id)
+    if job_id is not None:
+        session.execute(update(OutboxJob).where(OutboxJob.id == job_id, OutboxJob.finished_at.is_(None))
+                        .values(finished_at=utcnow()))
+
+
+def mark_finished(task_id: str | None) -> None:
+    with session_scope() as session:
+        finish(session, task_id)
+
+
+def is_finished(task_id: str | None) -> bool:
+    job_id = job_id_of(task_id)
+    if job_id is None:
+        return False
+    with session_scope() as session:
+        return session.exec(select(OutboxJob.finished_at).where(OutboxJob.id == job_id)).first() is not None
+
+
+def resend_stalled(now: datetime | None = None, batch: int = 200) -> int:
+    """Sends again the jobs that were sent but never finished within their task's time (their worker died)."""
+    now = now or utcnow()
+    shortest = min([DEFAULT_STALLED_AFTER, *STALLED_AFTER.values()])
+    with session_scope() as session:
+        candidates = session.exec(
+            select(OutboxJob.id, OutboxJob.task_name, OutboxJob.sent_at)
+            .where(OutboxJob.sent_at.is_not(None), OutboxJob.finished_at.is_(None),
+                   OutboxJob.sent_at < now - shortest, OutboxJob.attempts < MAX_ATTEMPTS)
+            .order_by(OutboxJob.sent_at).limit(batch)
+            .with_for_update(skip_locked=True)
+        ).all()
+        stalled = [row.id for row in candidates
+                   if row.sent_at < now - STALLED_AFTER.get(row.task_name, DEFAULT_STALLED_AFTER)]
+        if stalled:
+            # Counted as an attempt and handed back to the dispatcher as unsent.
+            session.execute(update(OutboxJob).where(OutboxJob.id.in_(stalled))
+                            .values(sent_at=None, attempts=OutboxJob.attempts + 1))
+    if stalled:
+        log.warning("re-sending %d job(s) that never finished: %s", len(stalled), stalled)
+    return dispatch(stalled)
 
 
 def relay_unsent(older_than: timedelta = timedelta(seconds=20), batch: int = 500) -> int:

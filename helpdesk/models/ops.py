@@ -52,11 +52,16 @@ class OutboxJob(SQLModel, table=True):
     """Background jobs written in the same transaction as the change that needs them.
 
     A job is enqueued to Celery right after commit; a beat task re-sends any job
-    whose enqueue did not happen (Redis down, process killed), so none is lost.
+    whose enqueue did not happen (Redis down, process killed), and any job sent but
+    never finished (its worker was killed), so none is lost.
     """
 
     __tablename__ = "job_outbox"
-    __table_args__ = (Index("idx_job_outbox_unsent", "created_at", postgresql_where="sent_at IS NULL"),)
+    __table_args__ = (
+        Index("idx_job_outbox_unsent", "created_at", postgresql_where="sent_at IS NULL"),
+        # Sent but not finished: what the stalled-job sweep looks at (a worker killed mid-job).
+        Index("idx_job_outbox_unfinished", "sent_at", postgresql_where="sent_at IS NOT NULL AND finished_at IS NULL"),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
     task_name: str = Field(max_length=120)
@@ -66,3 +71,6 @@ class OutboxJob(SQLModel, table=True):
     created_at: datetime = timestamp_field(nullable=False, default_now=True)
     sent_at: datetime | None = timestamp_field()
     attempts: int = Field(default=0)
+    # Set when the job ran to the end (succeeded, or failed for good after its retries); a job sent long ago and
+    # never finished was lost with its worker and is sent again.
+    finished_at: datetime | None = timestamp_field()

@@ -56,3 +56,26 @@ def test_a_job_whose_enqueue_failed_is_sent_by_the_outbox_relay(org: Org, celery
     # The acknowledgement and the ticket's AI triage job.
     assert jobs.relay_unsent(older_than=__import__("datetime").timedelta(0)) == 2
     inbox.wait_for(lambda m: f"[#{number}]" in m["Subject"])
+
+
+def test_a_job_that_ran_is_marked_finished_and_not_sent_again(org: Org, celery_worker, inbox) -> None:  # noqa: ANN001
+    import time
+    from datetime import timedelta
+
+    from helpdesk.models.base import utcnow
+
+    with session_scope() as session:
+        number = tickets.create_ticket(session, org.actor(org.alice), draft(title="Headset crackles")).number
+    inbox.wait_for(lambda m: f"[#{number}]" in m["Subject"])
+    deadline = time.monotonic() + 10
+    while True:
+        with session_scope() as session:
+            job = session.exec(select(OutboxJob).where(OutboxJob.task_name == "email.ticket_acknowledgement")).one()
+        if job.finished_at is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert job.finished_at is not None and job.attempts == 0
+    jobs.resend_stalled(now=utcnow() + timedelta(hours=3))
+    with session_scope() as session:
+        assert session.get(OutboxJob, job.id).attempts == 0
+    assert sum(f"[#{number}]" in m["Subject"] for m in inbox.messages) == 1
