@@ -15,11 +15,13 @@ from helpdesk.core.errors import (
     NotFound,
     PermissionDenied,
     RateLimited,
+    SignInUnavailable,
     ValidationFailed,
 )
 
-_STATUS = {NotAuthenticated: 401, PermissionDenied: 403, NotFound: 404, Conflict: 409, RateLimited: 429,
-           ValidationFailed: 422}
+# First match wins: a subclass comes before its base.
+_STATUS = {SignInUnavailable: 503, NotAuthenticated: 401, PermissionDenied: 403, NotFound: 404, Conflict: 409,
+           RateLimited: 429, ValidationFailed: 422}
 
 
 def install(app: FastAPI) -> None:
@@ -32,7 +34,9 @@ def install(app: FastAPI) -> None:
             body["errors"] = exc.field_errors
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(exc.retry_after_seconds)
-        if isinstance(exc, NotAuthenticated):
+        if isinstance(exc, SignInUnavailable):
+            headers["Retry-After"] = "2"
+        elif isinstance(exc, NotAuthenticated):
             headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(body, status_code=status, headers=headers)
 

@@ -16,6 +16,14 @@ class NotAuthenticated(DomainError):
         super().__init__(message)
 
 
+class SignInUnavailable(NotAuthenticated):
+    """Who is asking cannot be checked right now (the session store is down): a passing condition, so the REST API
+    answers 503 with Retry-After - a client must not throw its token away - while pages ask to sign in again."""
+
+    def __init__(self, message: str = "Sign-in is unavailable right now. Please try again shortly.") -> None:
+        super().__init__(message)
+
+
 class PermissionDenied(DomainError):
     def __init__(self, message: str = "You are not allowed to do that.") -> None:
         super().__init__(message)

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, cache
 from helpdesk.core.db import session_scope
-from helpdesk.core.errors import NotAuthenticated, RateLimited, ValidationFailed
+from helpdesk.core.errors import NotAuthenticated, RateLimited, SignInUnavailable, ValidationFailed
 from helpdesk.core.settings import get_settings
 from helpdesk.identity.actor import Actor, actor_cache_key, load_actor
 from helpdesk.identity.passwords import hash_password, needs_rehash, verify_password
@@ -147,7 +147,7 @@ def _lookup_session(token: str | None) -> tuple[int, str | None]:
         found = _session_lookup_script(cache.get_redis())(keys=[_session_key(token)],
                                          args=[settings.session_ttl_seconds, actor_cache_key("{user_id}")])
     except redis.RedisError as exc:
-        raise NotAuthenticated("Sign-in is unavailable right now. Please try again shortly.") from exc
+        raise SignInUnavailable() from exc
     if not found:
         raise NotAuthenticated("Your session has expired. Please sign in again.")
     raw, actor = found

@@ -154,3 +154,22 @@ def test_ready_is_503_when_redis_is_down(client: TestClient, test_env, monkeypat
         monkeypatch.undo()
         settings.reset_settings_cache()
         cache.reset_redis_client()
+
+
+def test_a_request_while_the_session_store_is_down_is_a_retryable_503(client: TestClient, org: Org, login,  # noqa: ANN001
+                                                                      monkeypatch) -> None:  # noqa: ANN001
+    from helpdesk.core import cache, settings
+
+    alice = login("alice@example.org")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    settings.reset_settings_cache()
+    cache.reset_redis_client()
+    try:
+        response = client.get("/api/v1/tickets", headers=alice)
+        assert response.status_code == 503 and response.headers["retry-after"]
+        assert "unavailable" in response.json()["detail"]
+    finally:
+        monkeypatch.undo()
+        settings.reset_settings_cache()
+        cache.reset_redis_client()
+    assert client.get("/api/v1/tickets", headers=alice).status_code == 200
