@@ -60,6 +60,7 @@ def running_stack(*, tickets: int = 20_000, requesters: int = 250, worker: bool 
     from tests.processes import celery_worker_command, http_ok
 
     with bench_environment("hdload") as env, ExitStack() as stack:
+        _forget_process_singletons()  # engines and clients of an earlier stack in this process point elsewhere
         started = time.perf_counter()
         migrate_database()
         seed_demo(ticket_count=50)
@@ -87,6 +88,15 @@ def running_stack(*, tickets: int = 20_000, requesters: int = 250, worker: bool 
                                         lambda: http_ok(f"{url}/ready") and http_ok(f"{url}/login"), 900))
         print(f"web server up at {url} (logs in {log_dir})", file=sys.stderr, flush=True)
         yield Stack(url, requesters, log_dir)
+
+
+def _forget_process_singletons() -> None:
+    from helpdesk.core import cache, db, jobs, settings
+
+    settings.reset_settings_cache()
+    db.dispose_engines()
+    cache.reset_redis_client()
+    jobs.reset_sender()
 
 
 @contextmanager

@@ -614,6 +614,7 @@ def request_retrain(session: Session, actor: Actor) -> int:
         raise PermissionDenied("Only administrators can retrain the AI model.")
     job = jobs.enqueue(session, RETRAIN_TASK, RETRAIN_QUEUE, {"trigger": "admin", "requested_by": actor.user_id},
                        priority=9)
+    session.flush()  # the job's id, for the audit entry and the caller
     audit.record(session, "ai.retrain_requested", actor_id=actor.user_id, entity_type="ai_model",
                  details={"job_id": job.id})
     return job.id

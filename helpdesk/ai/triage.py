@@ -122,6 +122,7 @@ def rerun_triage(session: Session, actor: Actor, ticket_id: int) -> OutboxJob:
     if not tickets.can_work(actor, ticket):
         raise PermissionDenied("Only agents working this ticket and administrators can re-run the AI triage.")
     job = enqueue_triage(session, ticket)
+    session.flush()  # the job's id, for the audit entry and the caller
     audit.record(session, "ticket.ai_rerun", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id),
                  details={"job_id": job.id})
     return job

@@ -64,14 +64,16 @@ def reset_sender() -> None:
 
 
 def enqueue(session: Session, task_name: str, queue: str, args: dict[str, Any], priority: int = 5) -> OutboxJob:
+    """Adds the job to the caller's transaction; its id is set at the session's next flush."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
     job = OutboxJob(task_name=task_name, queue=queue, args=args, priority=priority)
+    # Inserted with the caller's other rows at its next flush (one multi-row INSERT), not flushed here.
     session.add(job)
-    session.flush()
-    pending: list[int] = session.info.setdefault("outbox_job_ids", [])
-    pending.append(job.id)
-    on_commit.after_commit(session, lambda: dispatch(session.info.pop("outbox_job_ids", [])), key="outbox")
+    pending: list[OutboxJob] = session.info.setdefault("outbox_jobs", [])
+    pending.append(job)
+    on_commit.after_commit(session, lambda: dispatch([j.id for j in session.info.pop("outbox_jobs", [])]),
+                           key="outbox")
     return job
 
 

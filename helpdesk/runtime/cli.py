@@ -123,6 +123,7 @@ def ai_retrain(run_here: bool) -> None:
         return
     with session_scope() as session:
         job = jobs.enqueue(session, ai_models.RETRAIN_TASK, ai_models.RETRAIN_QUEUE, {"trigger": "cli"}, priority=9)
+        session.flush()  # the job's id, for the audit entry and the message
         audit.record(session, "ai.retrain_requested", actor_id=None, entity_type="ai_model",
                      details={"job_id": job.id, "via": "cli"})
     click.echo(f"Queued retraining job {job.id} on the ai queue; `helpdesk ai versions` shows the outcome.")
