@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from celery import Celery
+import contextlib
+import os
+import signal
+import threading
+
+from celery import Celery, signals
 from celery.schedules import crontab
 from kombu import Queue
 
@@ -56,3 +61,29 @@ def make_celery() -> Celery:
 
 
 celery_app = make_celery()
+
+
+@signals.worker_shutting_down.connect
+def _bound_the_warm_shutdown(sig: str, how: str, exitcode: int, **_: object) -> None:
+    """SIGTERM lets running jobs finish, but only for WORKER_SHUTDOWN_GRACE_SECONDS.
+
+    Celery's warm shutdown waits for running jobs however long they take, and an orchestrator then kills the worker,
+    whose job (acknowledged late) would come back only after the broker's visibility timeout (an hour). Past the
+    grace, the pool processes still running a job are killed: with `task_reject_on_worker_lost` each such message is
+    rejected back to the queue at once, another worker runs it, and this one's warm shutdown completes.
+    """
+    grace = get_settings().worker_shutdown_grace_seconds
+    if how != "Warm" or not grace:
+        return
+    timer = threading.Timer(grace, _hand_back_running_jobs)
+    timer.daemon = True  # a worker that finished its jobs in time exits without waiting for the timer
+    timer.start()
+
+
+def _hand_back_running_jobs() -> None:
+    from celery.worker.state import active_requests
+
+    for request in list(active_requests):
+        if request.worker_pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(request.worker_pid, signal.SIGKILL)
