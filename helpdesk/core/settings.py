@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     # false keeps it lexical everywhere.
     kb_semantic_search: bool = True
 
+    # Audit log: monthly partitions older than this many months are archived to storage and dropped (0 keeps all).
+    audit_retention_months: int = Field(0, ge=0)
+    audit_retention_action: Literal["archive", "drop"] = "archive"
+
     # Celery
     celery_always_eager: bool = False
 
