@@ -86,6 +86,42 @@ def migrate() -> None:
     click.echo("Database is up to date.")
 
 
+@main.command(help=(
+    "Back up the database (pg_dump) and every stored file to a folder or s3://bucket/prefix (see README, Backups)."))
+@click.option("--to", "destination", required=True, help="A folder, or s3://bucket/prefix")
+def backup(destination: str) -> None:
+    from helpdesk.core.backup import BackupError
+    from helpdesk.core.backup import backup as make_backup
+
+    try:
+        where, manifest = make_backup(destination)
+    except BackupError as failed:
+        click.echo(str(failed), err=True)
+        sys.exit(1)
+    counts = ", ".join(f"{table} {count}" for table, count in manifest["row_counts"].items())
+    click.echo(f"Backed up to {where}: {counts}; {len(manifest['files'])} files.")
+
+
+@main.command(help="Restore a backup made by `helpdesk backup` (stop web servers and workers first).")
+@click.argument("source")
+@click.option("--name", default="latest", help="Which backup under SOURCE (default: the latest complete one).")
+@click.option("--yes", is_flag=True, help="Do not ask: the database's current content is replaced.")
+def restore(source: str, name: str, yes: bool) -> None:
+    from helpdesk.core.backup import BackupError
+    from helpdesk.core.backup import restore as restore_backup
+
+    if not yes:
+        click.confirm(f"Replace the database {get_settings().database_url.rsplit('/', 1)[-1]!r} and its files with "
+                      f"the backup {name!r} from {source}?", abort=True)
+    try:
+        manifest = restore_backup(source, name)
+    except BackupError as failed:
+        click.echo(str(failed), err=True)
+        sys.exit(1)
+    click.echo(f"Restored {manifest['name']} (made {manifest['created_at']}): {len(manifest['files'])} files.")
+    click.echo("Then: `helpdesk migrate` (if this release is newer) and `helpdesk reports rebuild --since ...`.")
+
+
 @main.command(help="Load the demo organisation into an empty database.")
 def seed() -> None:
     from helpdesk.runtime.bootstrap import seed_if_empty
