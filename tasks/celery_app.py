@@ -80,6 +80,23 @@ def _bound_the_warm_shutdown(sig: str, how: str, exitcode: int, **_: object) -> 
     timer.start()
 
 
+@signals.worker_ready.connect
+def _serve_metrics(**_: object) -> None:
+    """A worker in its own container or pod serves its Prometheus figures (all its pool processes) on a port.
+
+    On one machine the web's /metrics already shows them (shared folder, helpdesk/core/observability.py).
+    """
+    port = get_settings().worker_metrics_port
+    if not port:
+        return
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, registry=registry)
+
+
 def _hand_back_running_jobs() -> None:
     from celery.worker.state import active_requests
 
