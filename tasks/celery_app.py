@@ -80,6 +80,22 @@ def _bound_the_warm_shutdown(sig: str, how: str, exitcode: int, **_: object) -> 
     timer.start()
 
 
+@signals.worker_process_init.connect
+def _trace_jobs(**_: object) -> None:
+    """Each pool process traces its jobs (when OTEL_SDK_DISABLED=false); set up after the fork, so the exporter's
+    thread lives in the process that records the spans."""
+    from helpdesk.core import tracing
+
+    tracing.configure("worker")
+
+
+@signals.worker_process_shutdown.connect
+def _flush_traces(**_: object) -> None:
+    from helpdesk.core import tracing
+
+    tracing.flush()
+
+
 @signals.worker_ready.connect
 def _serve_metrics(**_: object) -> None:
     """A worker in its own container or pod serves its Prometheus figures (all its pool processes) on a port.
