@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BUN_VERSION := 1.4.4
 BUN := .tools/node_modules/bun/bin/bun.exe
 
-.PHONY: run test setup lint chromium bench clean
+.PHONY: run test setup lint chromium bench clean container-test
 
 setup: $(STAMP) $(BUN)
 
@@ -34,6 +34,19 @@ test: setup chromium
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+# The container image built and run with podman (about 10 minutes from a cold cache; see README "Operating it").
+# Not part of `make test`: it downloads every Python package into the image build.
+PODMAN := podman --runtime runc --cgroup-manager cgroupfs
+BASE_IMAGE := localhost/bookworm-python:3.11
+container-test: setup
+	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap; }
+	@# This sandbox refuses setrlimit, which podman's default ulimits need.
+	@test -f /etc/containers/containers.conf || \
+		{ mkdir -p /etc/containers && printf '[containers]\ndefault_ulimits = []\n' > /etc/containers/containers.conf; }
+	@$(PODMAN) image exists $(BASE_IMAGE) || docker/base-image.sh $(BASE_IMAGE)
+	HELPDESK_TEST_BASE_IMAGE=$(BASE_IMAGE) $(BIN)/python -m pytest -p no:cacheprovider -s tests/container
 
 bench: setup
 	$(BIN)/python bench/api_latency.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.api.app import create_api
+from helpdesk.core import tracing
 from helpdesk.pages import index, login, reports, ticket  # noqa: F401  (pages register themselves)
 from helpdesk.pages.admin import ai as ai_admin  # noqa: F401
 from helpdesk.pages.agent import queue  # noqa: F401
@@ -12,6 +13,12 @@ from helpdesk.pages.kb import editor as kb_editor  # noqa: F401
 from helpdesk.pages.kb import pages as kb_pages  # noqa: F401
 from helpdesk.pages.portal import my_tickets, new_ticket  # noqa: F401
 from helpdesk.state.live import apply_bus_entries
+
+# Tracing first (off unless OTEL_SDK_DISABLED=false), so the API and Reflex's event trace points are instrumented.
+if (_tracer_provider := tracing.configure("web")) is not None:
+    from reflex_base import otel as reflex_otel
+
+    reflex_otel.enable(tracer_provider=_tracer_provider)
 
 app = rx.App(
     api_transformer=create_api(),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
+import threading
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 from celery.schedules import crontab
 from celery.signals import task_failure, task_success
 from kombu import Queue
@@ -86,3 +90,62 @@ def make_celery() -> Celery:
 
 
 celery_app = make_celery()
+
+
+@signals.worker_shutting_down.connect
+def _bound_the_warm_shutdown(sig: str, how: str, exitcode: int, **_: object) -> None:
+    """SIGTERM lets running jobs finish, but only for WORKER_SHUTDOWN_GRACE_SECONDS.
+
+    Celery's warm shutdown waits for running jobs however long they take, and an orchestrator then kills the worker,
+    whose job (acknowledged late) would come back only after the broker's visibility timeout (an hour). Past the
+    grace, the pool processes still running a job are killed: with `task_reject_on_worker_lost` each such message is
+    rejected back to the queue at once, another worker runs it, and this one's warm shutdown completes.
+    """
+    grace = get_settings().worker_shutdown_grace_seconds
+    if how != "Warm" or not grace:
+        return
+    timer = threading.Timer(grace, _hand_back_running_jobs)
+    timer.daemon = True  # a worker that finished its jobs in time exits without waiting for the timer
+    timer.start()
+
+
+@signals.worker_process_init.connect
+def _trace_jobs(**_: object) -> None:
+    """Each pool process traces its jobs (when OTEL_SDK_DISABLED=false); set up after the fork, so the exporter's
+    thread lives in the process that records the spans."""
+    from helpdesk.core import tracing
+
+    tracing.configure("worker")
+
+
+@signals.worker_process_shutdown.connect
+def _flush_traces(**_: object) -> None:
+    from helpdesk.core import tracing
+
+    tracing.flush()
+
+
+@signals.worker_ready.connect
+def _serve_metrics(**_: object) -> None:
+    """A worker in its own container or pod serves its Prometheus figures (all its pool processes) on a port.
+
+    On one machine the web's /metrics already shows them (shared folder, helpdesk/core/observability.py).
+    """
+    port = get_settings().worker_metrics_port
+    if not port:
+        return
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, registry=registry)
+
+
+def _hand_back_running_jobs() -> None:
+    from celery.worker.state import active_requests
+
+    for request in list(active_requests):
+        if request.worker_pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(request.worker_pid, signal.SIGKILL)

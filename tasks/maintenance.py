@@ -23,9 +23,12 @@ def relay_outbox() -> int:
 
 
 @celery_app.task(name="maintenance.ensure_audit_partitions")
-def ensure_audit_partitions() -> None:
+def ensure_audit_partitions() -> list[str]:
+    """Daily: the coming months' partitions exist, and those past AUDIT_RETENTION_MONTHS are archived and dropped."""
     with session_scope() as session:
         audit.ensure_partitions(session)
+    with session_scope() as session:
+        return audit.apply_retention(session)
 
 
 @celery_app.task(name="maintenance.purge_idempotency_keys")

@@ -16,6 +16,7 @@ from helpdesk.api import (
     routes_tickets,
 )
 from helpdesk.api.admission import AdmissionControl
+from helpdesk.core import tracing
 
 
 def create_api() -> FastAPI:
@@ -40,4 +41,5 @@ def create_api() -> FastAPI:
     api.include_router(routes_reports.router)
     # Bounded work per process; also records request duration and counts for /metrics.
     api.add_middleware(AdmissionControl)
+    tracing.instrument_api(api)  # a server span per REST request when tracing is on
     return api

@@ -9,6 +9,7 @@ from functools import lru_cache
 from sqlalchemy import Engine
 from sqlmodel import Session, create_engine
 
+from helpdesk.core import tracing
 from helpdesk.core.settings import get_settings
 
 
@@ -32,7 +33,7 @@ def _make_engine(url: str) -> Engine:
     connect_args: dict = {"connect_timeout": 5}
     if settings.db_statement_timeout_ms:
         connect_args["options"] = f"-c statement_timeout={settings.db_statement_timeout_ms}"
-    return create_engine(
+    engine = create_engine(
         sqlalchemy_url(url),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
@@ -42,6 +43,8 @@ def _make_engine(url: str) -> Engine:
         pool_recycle=1800,
         connect_args=connect_args,
     )
+    tracing.instrument_engine(engine)  # no-op unless tracing is on
+    return engine
 
 
 @lru_cache

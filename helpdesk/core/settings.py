@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     api_max_in_flight: int = Field(12, ge=1, le=200)
     api_max_queued: int = Field(64, ge=0)
     api_queue_wait_ms: int = Field(500, ge=0, le=30_000)
+    # On SIGTERM the web server finishes what is in flight and exits; past this many seconds it is killed. Keep it
+    # below the orchestrator's grace period (Kubernetes: terminationGracePeriodSeconds minus the preStop sleep).
+    web_shutdown_timeout_seconds: float = Field(25.0, gt=0, le=300)
+    # On SIGTERM a Celery worker stops taking jobs and lets running ones finish for this long; then it cancels them
+    # and hands them back to the queue (acknowledged late), so another worker runs them.
+    worker_shutdown_grace_seconds: float = Field(20.0, ge=0, le=3600)
+    # Celery workers in their own container/pod serve Prometheus figures on this port (0 = off).
+    worker_metrics_port: int = Field(0, ge=0, le=65535)
 
     # Auth
     session_ttl_seconds: int = 12 * 3600
@@ -96,6 +104,10 @@ class Settings(BaseSettings):
     # Knowledge-base search also ranks by meaning (local embedding model + pgvector) where the database has pgvector;
     # false keeps it lexical everywhere.
     kb_semantic_search: bool = True
+
+    # Audit log: monthly partitions older than this many months are archived to storage and dropped (0 keeps all).
+    audit_retention_months: int = Field(0, ge=0)
+    audit_retention_action: Literal["archive", "drop"] = "archive"
 
     # Celery
     celery_always_eager: bool = False

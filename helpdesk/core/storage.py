@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -14,7 +15,9 @@ class Storage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def put_file(self, key: str, source: Path, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
+    def get_file(self, key: str, target: Path) -> None: ...
     def delete(self, key: str) -> None: ...
+    def list_keys(self) -> Iterator[str]: ...
 
 
 class LocalStorage:
@@ -45,8 +48,19 @@ class LocalStorage:
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
 
+    def get_file(self, key: str, target: Path) -> None:
+        shutil.copyfile(self._path(key), target)
+
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def list_keys(self) -> Iterator[str]:
+        """Every stored key (for backups), skipping a write's unfinished temporary file."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.endswith(".part"):
+                yield path.relative_to(self.root).as_posix()
 
 
 class S3Storage:
@@ -66,8 +80,16 @@ class S3Storage:
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
+    def get_file(self, key: str, target: Path) -> None:
+        self.client.download_file(self.bucket, key, str(target))
+
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def list_keys(self) -> Iterator[str]:
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for item in page.get("Contents", []):
+                yield item["Key"]
 
 
 @lru_cache

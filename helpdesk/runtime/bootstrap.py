@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 from alembic import command
 from alembic.config import Config
 
 from helpdesk.core.settings import PROJECT_ROOT
 
 
+def migrations_folder() -> Path:
+    """The checkout's migrations/, or the `migrations` package installed with the wheel (no checkout in an image)."""
+    if (PROJECT_ROOT / "migrations" / "env.py").is_file():
+        return PROJECT_ROOT / "migrations"
+    spec = importlib.util.find_spec("migrations")
+    if spec and spec.origin and (Path(spec.origin).parent / "env.py").is_file():
+        return Path(spec.origin).parent
+    raise RuntimeError("the Alembic migrations are neither in the checkout nor installed")
+
+
 def alembic_config() -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    ini = PROJECT_ROOT / "alembic.ini"
+    config = Config(str(ini) if ini.is_file() else None)
+    config.set_main_option("script_location", str(migrations_folder()))
     return config
 
 

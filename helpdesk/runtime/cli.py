@@ -23,14 +23,35 @@ def run(no_seed: bool) -> None:
     sys.exit(run_all(seed=not no_seed))
 
 
-@main.command(help="Run the web server (Reflex pages + REST API) on one port.")
+@main.command(help="Run the web server (Reflex pages + REST API) on one port; SIGTERM stops it gracefully.")
 @click.option("--port", type=int, default=None, help="Port (default WEB_PORT, 3000).")
-def web(port: int | None) -> None:
+@click.option("--prebuilt", is_flag=True, envvar="HELPDESK_FRONTEND_PREBUILT",
+              help="Serve the frontend `helpdesk build-frontend` built, without compiling (the container image).")
+def web(port: int | None, prebuilt: bool) -> None:
     from helpdesk.runtime.launcher import reflex_environment, web_command
+    from helpdesk.runtime.web import app_root, frontend_is_built, prebuilt_server_command, run_web
 
     env = reflex_environment()
-    command = web_command(port or get_settings().web_port)
-    os.execvpe(command[0], command, env)
+    port = port or get_settings().web_port
+    root = app_root()
+    if prebuilt and not frontend_is_built(root):
+        click.echo(f"No frontend build under {root}; run `helpdesk build-frontend` first.", err=True)
+        sys.exit(2)
+    sys.exit(run_web(prebuilt_server_command(port) if prebuilt else web_command(port), env, root))
+
+
+@main.command(name="build-frontend", help="Compile the pages and build the frontend once (for `web --prebuilt`).")
+def build_frontend() -> None:
+    import subprocess
+
+    from helpdesk.runtime.launcher import reflex_environment
+    from helpdesk.runtime.web import app_root, build_frontend_command
+
+    env = reflex_environment()
+    # Compiling evaluates the pages' initial state, which reads a live-bus counter (0 when Redis does not answer).
+    # An image build has no Redis: point at a closed port so the read fails fast instead of refusing to start.
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:9/0")
+    sys.exit(subprocess.run(build_frontend_command(), env=env, cwd=app_root()).returncode)
 
 
 @main.command(help="Run a Celery worker for all queues (or those given with -Q).")
@@ -63,6 +84,42 @@ def migrate() -> None:
 
     migrate_database()
     click.echo("Database is up to date.")
+
+
+@main.command(help=(
+    "Back up the database (pg_dump) and every stored file to a folder or s3://bucket/prefix (see README, Backups)."))
+@click.option("--to", "destination", required=True, help="A folder, or s3://bucket/prefix")
+def backup(destination: str) -> None:
+    from helpdesk.core.backup import BackupError
+    from helpdesk.core.backup import backup as make_backup
+
+    try:
+        where, manifest = make_backup(destination)
+    except BackupError as failed:
+        click.echo(str(failed), err=True)
+        sys.exit(1)
+    counts = ", ".join(f"{table} {count}" for table, count in manifest["row_counts"].items())
+    click.echo(f"Backed up to {where}: {counts}; {len(manifest['files'])} files.")
+
+
+@main.command(help="Restore a backup made by `helpdesk backup` (stop web servers and workers first).")
+@click.argument("source")
+@click.option("--name", default="latest", help="Which backup under SOURCE (default: the latest complete one).")
+@click.option("--yes", is_flag=True, help="Do not ask: the database's current content is replaced.")
+def restore(source: str, name: str, yes: bool) -> None:
+    from helpdesk.core.backup import BackupError
+    from helpdesk.core.backup import restore as restore_backup
+
+    if not yes:
+        click.confirm(f"Replace the database {get_settings().database_url.rsplit('/', 1)[-1]!r} and its files with "
+                      f"the backup {name!r} from {source}?", abort=True)
+    try:
+        manifest = restore_backup(source, name)
+    except BackupError as failed:
+        click.echo(str(failed), err=True)
+        sys.exit(1)
+    click.echo(f"Restored {manifest['name']} (made {manifest['created_at']}): {len(manifest['files'])} files.")
+    click.echo("Then: `helpdesk migrate` (if this release is newer) and `helpdesk reports rebuild --since ...`.")
 
 
 @main.command(help="Load the demo organisation into an empty database.")

@@ -1,0 +1,1 @@
+"""Alembic migrations, shipped in the wheel so `helpdesk migrate` finds them in an installed package."""
