@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Query, Response, UploadFile
 from pydantic import BaseModel, ConfigDict
 
-from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
 from helpdesk.api.schemas import ErrorOut
 from helpdesk.kb import articles as kb
 from helpdesk.kb import attachments as kb_attachments
@@ -77,7 +77,7 @@ def _article_out(session: DbSession, actor: CurrentActor, article: KbArticle) ->
 
 @router.get("/search", response_model=list[SearchResultOut], responses=ERRORS)
 def search(
-    session: DbSession,
+    session: ReadSession,
     actor: CurrentActor,
     q: str = Query(min_length=1, max_length=500),
     category_id: int | None = None,

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
-from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
 from helpdesk.api.schemas import ErrorOut
 from helpdesk.reports import data, exports, schedules
 from helpdesk.reports.filters import parse_filters
@@ -81,7 +81,7 @@ def download_export(export_id: int, session: DbSession, actor: CurrentActor) -> 
 
 @router.get("/{name}", responses=ERRORS)
 def get_report(
-    name: str, session: DbSession, actor: CurrentActor,
+    name: str, session: ReadSession, actor: CurrentActor,
     start: str | None = None, end: str | None = None,
     team_ids: str | None = Query(None, description="comma-separated team ids"),
     category_ids: str | None = Query(None, description="comma-separated category ids (sub-categories included)"),

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
 from helpdesk.api.schemas import AttachmentOut, CommentOut, ErrorOut, TicketList, TicketOut, TicketSummary
 from helpdesk.core import idempotency
 from helpdesk.tickets import attachments, conversation, tickets
@@ -23,7 +23,7 @@ class TicketCreate(TicketDraft):
 
 @router.get("/tickets", response_model=TicketList, responses=ERRORS)
 def list_tickets(
-    session: DbSession,
+    session: ReadSession,
     actor: CurrentActor,
     status: Annotated[list[str], Query()] = [],  # noqa: B006 (FastAPI reads the default, never mutates it)
     priority: Annotated[list[str], Query()] = [],  # noqa: B006

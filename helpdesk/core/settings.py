@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     database_read_url: str = ""
     redis_url: str = ""
     redis_prefix: str = "helpdesk:"
+    # Read replica (DATABASE_READ_URL): used for lists, counts, reports and search while it streams and replays
+    # less than this far behind (checked at most every replica_check_seconds per process); a person who wrote in
+    # the last read_your_writes_seconds reads from the primary.
+    replica_max_lag_seconds: float = Field(5.0, gt=0)
+    replica_check_seconds: float = Field(1.0, gt=0)
+    read_your_writes_seconds: int = Field(10, ge=1)
     db_pool_size: int = 10
     db_max_overflow: int = 10
     # A request waits at most this long for a pooled connection, then gets 503: shorter than any client timeout.

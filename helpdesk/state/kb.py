@@ -45,8 +45,8 @@ class KbHomeState(SessionState):
             self.results, self.searched = [], False
             return None
         found = []  # a search that fails shows no results
-        with self._on_failure(on={DomainError: lambda exc: None}) as failure:
-            found = self._run(lambda session, actor: kb.search(session, actor, self.query, limit=10))
+        with self._on_failure(on={DomainError: lambda exc: None}) as failure, self._reading() as (session, actor):
+            found = kb.search(session, actor, self.query, limit=10)
         if failure.signed_out:
             return failure.event
         self.results, self.searched = [result_card(r) for r in found], True

@@ -33,9 +33,9 @@ class MyTicketsState(KeysetPaging, SessionState):
     error: str = ""
     seen_version: int = -1
 
-    def _load(self, cursor: str | None = None) -> rx.event.EventSpec | None:
+    def _load(self, cursor: str | None = None, *, fresh: bool = False) -> rx.event.EventSpec | None:
         self.error = ""
-        with self._on_failure("error") as failure, self._service() as (session, actor):
+        with self._on_failure("error") as failure, self._reading(fresh=fresh) as (session, actor):
             filters = tickets.TicketFilters(statuses=PORTAL_VIEWS[self.view], involving_user_id=actor.user_id)
             page = tickets.list_tickets(session, actor, filters, cursor=cursor, limit=20)
             watchers.watch_requester(self.router.session.client_token, actor.user_id)
@@ -60,7 +60,7 @@ class MyTicketsState(KeysetPaging, SessionState):
         """One of my tickets changed somewhere: show the current page as it is now."""
         ahead = versions_ahead(self.seen_version, version)
         self.seen_version = max(self.seen_version, version)
-        return self._load(self._current_cursor()) if ahead else None
+        return self._load(self._current_cursor(), fresh=True) if ahead else None
 
     @rx.event
     def show(self, view: str) -> rx.event.EventSpec | None:

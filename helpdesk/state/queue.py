@@ -70,9 +70,9 @@ class QueueState(KeysetPaging, SessionState):
             sla_state=self.sla_state,
         )
 
-    def _load(self, cursor: str | None = None) -> rx.event.EventSpec | None:
+    def _load(self, cursor: str | None = None, *, fresh: bool = False) -> rx.event.EventSpec | None:
         self.error = ""
-        with self._on_failure("error") as failure, self._service() as (session, actor):
+        with self._on_failure("error") as failure, self._reading(fresh=fresh) as (session, actor):
             filters = self._filters(actor.user_id)
             page = tickets.list_tickets(session, actor, filters, sort=self.sort, cursor=cursor, limit=PAGE_SIZE)
             if not actor.is_requester:
@@ -99,7 +99,7 @@ class QueueState(KeysetPaging, SessionState):
         self.seen_version = max(self.seen_version, version)
         if not ahead:
             return None
-        return self._load(self._current_cursor())
+        return self._load(self._current_cursor(), fresh=True)
 
     @rx.event
     def next_page(self) -> rx.event.EventSpec | None:

@@ -121,7 +121,7 @@ class ReportsState(SessionState):
     def _load(self) -> rx.event.EventSpec | None:
         self.error, self.field_errors = "", {}
         with (self._on_failure("error", fields="field_errors", on={PermissionDenied: self._refused}) as failure,
-              self._service() as (session, actor)):
+              self._reading() as (session, actor)):
             data.ensure_can_view_reports(actor)
             filters = parse_filters(self._filter_input(), local_today())
             report = data.build_report(session, actor, self.report_name, filters)

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 import reflex as rx
 from sqlmodel import Session
 
-from helpdesk.core.db import session_scope
+from helpdesk.core import replica
+from helpdesk.core.db import session_scope, write_engine
 from helpdesk.core.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.core.settings import get_settings
 from helpdesk.identity import auth
@@ -61,7 +62,24 @@ class SessionState(rx.State):
     def _service(self) -> Iterator[tuple[Session, Actor]]:
         """A committed unit of work on behalf of the signed-in person."""
         with session_scope() as session:
-            yield session, self._actor(session)
+            actor = self._actor(session)
+            replica.writing_as(session, actor.user_id)  # what this writes, this person then reads from the primary
+            yield session, actor
+
+    @contextmanager
+    def _reading(self, *, fresh: bool = False) -> Iterator[tuple[Session, Actor]]:
+        """A read-only unit of work for lists, counts, reports and search, on behalf of the signed-in person: on the
+        read replica when one can be trusted for them (helpdesk/core/replica.py), else on the primary.
+
+        `fresh` reads from the primary: a refresh that a live push asked for must see the change it announces,
+        which a replica may not have replayed yet.
+        """
+        user_id = None if fresh or not replica.configured() else auth.user_id_for_token(self.auth_token)
+        with Session(write_engine() if user_id is None else replica.engine_for(user_id)) as session:
+            try:
+                yield session, self._actor(session)
+            finally:
+                session.rollback()
 
     def _run(self, work: Callable[[Session, Actor], T]) -> T:
         with self._service() as (session, actor):
