@@ -20,6 +20,12 @@ from helpdesk.runtime.embedded import free_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def mail_text(message: Message) -> str:
+    """Every text part of a received e-mail (plain and HTML), decoded: notifications are multipart/alternative."""
+    parts = [p for p in message.walk() if p.get_content_maintype() == "text" and not p.get_filename()]
+    return "\n".join(p.get_payload(decode=True).decode(p.get_content_charset() or "utf-8") for p in parts)
+
+
 class Inbox:
     """An SMTP server on localhost that keeps every message it receives."""
 

@@ -24,7 +24,8 @@ from helpdesk.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("ai", "email", "reports", "search_sync", "maintenance")
+# mail_intake: IMAP polls, which hold a connection open (IDLE); a worker of its own keeps them off the others.
+QUEUES = ("ai", "email", "reports", "search_sync", "maintenance", "mail_intake")
 
 
 def broker_config() -> dict[str, Any]:
