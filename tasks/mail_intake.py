@@ -29,6 +29,6 @@ def poll_mailbox(self: Task, mailbox_id: int) -> dict[str, object]:
     settings = get_settings()
     # IDLE until just before the next tick, so polls never pile up behind one another.
     idle = max(0.0, min(settings.email_idle_seconds, settings.email_poll_seconds - 5))
-    result = mailboxes.poll(mailbox_id, idle_seconds=idle)
+    result = mailboxes.poll(mailbox_id, idle_seconds=idle, owner=self.request.id or "")
     return {"fetched": result.fetched, "outcomes": result.outcomes, "failed": result.failed, "error": result.error,
             "skipped": result.skipped}

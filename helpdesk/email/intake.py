@@ -21,7 +21,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
@@ -83,7 +83,9 @@ def _claim(session: Session, parsed: ParsedMessage, mailbox_id: int | None) -> E
             in_reply_to=(parsed.in_reply_to[0] if parsed.in_reply_to else "")[:300],
             references=" ".join(parsed.references), mailbox_id=mailbox_id, address=parsed.from_address[:254],
             subject=parsed.subject[:300], outcome="", reason="", raw_key="", created_at=utcnow(),
-        ).on_conflict_do_nothing(index_elements=["dedupe_key"], index_where=EmailRecord.direction == "in")
+        # The partial index's predicate as a literal: a bound parameter would not match it once psycopg prepares
+        # the statement (after a few runs), and PostgreSQL would find no index to infer.
+        ).on_conflict_do_nothing(index_elements=["dedupe_key"], index_where=text("direction = 'in'"))
         .returning(EmailRecord.__table__.c.id)
     ).first()
     return session.get(EmailRecord, row[0]) if row else None

@@ -40,6 +40,8 @@ FAILED = "$HelpdeskFailed"
 BATCH = 50
 IMAP_TIMEOUT_SECONDS = 30
 POLL_TASK = "mail_intake.poll_mailbox"
+# The poll lock outlives a dead poller by at most this much past its IDLE time; a live one renews it every batch.
+LOCK_SLACK_SECONDS = 60
 
 
 @dataclass
@@ -137,15 +139,20 @@ def _lock_key(mailbox_id: int) -> str:
     return cache.key("email", "poll", mailbox_id)
 
 
-def poll(mailbox_id: int, *, idle_seconds: float = 0.0, batch: int = BATCH) -> PollResult:
+def poll(mailbox_id: int, *, idle_seconds: float = 0.0, batch: int = BATCH, owner: str = "") -> PollResult:
     """Files every waiting message of one mailbox; then, where the server offers IDLE, waits up to `idle_seconds`
-    for more."""
+    for more.
+
+    `owner` names the poll (the Celery task id): a poll redelivered after its worker was killed carries the same
+    id and takes over the dead one's lock at once, instead of waiting for it to expire."""
     result = PollResult(mailbox_id)
-    token = f"{time.time()}"
+    token = owner or f"poll-{time.time()}"
     redis = cache.get_redis()
-    if not redis.set(_lock_key(mailbox_id), token, nx=True, ex=int(idle_seconds) + 600):
+    ttl = int(idle_seconds) + LOCK_SLACK_SECONDS
+    if not redis.set(_lock_key(mailbox_id), token, nx=True, ex=ttl) and redis.get(_lock_key(mailbox_id)) != token:
         result.skipped = True
         return result
+    redis.expire(_lock_key(mailbox_id), ttl)
     try:
         with session_scope() as session:
             mailbox = get_mailbox(session, mailbox_id)
@@ -180,6 +187,7 @@ def _poll(mailbox: Mailbox, result: PollResult, idle_seconds: float, batch: int)
         while True:
             uids = sorted(client.search(_pending_criteria(mailbox)))
             for start in range(0, len(uids), batch):
+                cache.get_redis().expire(_lock_key(mailbox.id), LOCK_SLACK_SECONDS + int(max(0.0, idle_seconds)))
                 _ingest_batch(client, mailbox, uids[start:start + batch], result, can_move)
             remaining = deadline - time.monotonic()
             if not can_idle or remaining <= 1:

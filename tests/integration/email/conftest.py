@@ -25,3 +25,26 @@ def email_settings() -> Iterator[None]:
         else:
             os.environ[key] = value
     settings.reset_settings_cache()
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator:
+    from tests.processes import Dovecot
+
+    server = Dovecot()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(org, dovecot) -> int:  # noqa: ANN001
+    """A mailbox row for the test Dovecot's INBOX, routed to the hardware team; the server starts empty."""
+    from helpdesk.core.db import session_scope
+    from helpdesk.email import mailboxes
+
+    dovecot.empty()
+    with session_scope() as session:
+        return mailboxes.add_mailbox(
+            session, name="IT inbox", address=dovecot.USER, imap_host="127.0.0.1", imap_port=dovecot.port,
+            imap_tls=False, username=dovecot.USER, secret=dovecot.PASSWORD, team_id=org.hardware_team).id
