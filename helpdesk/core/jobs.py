@@ -8,6 +8,9 @@ and the beat job `maintenance.relay_outbox` sends it later: no job is lost.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -57,6 +60,32 @@ def reset_sender() -> None:
     _sender.cache_clear()
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def dispatch_later() -> Iterator[None]:
+    """Inside this block, jobs committed by the many small transactions of one batch (an e-mail poll files each
+    message in its own) are collected and handed to Celery together at the end: one look-up and one round of sends
+    instead of a session per transaction. A crash before the end leaves them to the outbox relay, as always."""
+    outer = getattr(_batch, "ids", None)
+    _batch.ids = [] if outer is None else outer
+    try:
+        yield
+    finally:
+        if outer is None:
+            ids, _batch.ids = _batch.ids, None
+            dispatch(ids)
+
+
+def _dispatch_now_or_later(job_ids: list[int]) -> None:
+    collected = getattr(_batch, "ids", None)
+    if collected is None:
+        dispatch(job_ids)
+    else:
+        collected.extend(job_ids)
+
+
 def enqueue(session: Session, task_name: str, queue: str, args: dict[str, Any], priority: int = 5) -> OutboxJob:
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
@@ -65,7 +94,8 @@ def enqueue(session: Session, task_name: str, queue: str, args: dict[str, Any], 
     session.flush()
     pending: list[int] = session.info.setdefault("outbox_job_ids", [])
     pending.append(job.id)
-    on_commit.after_commit(session, lambda: dispatch(session.info.pop("outbox_job_ids", [])), key="outbox")
+    on_commit.after_commit(session, lambda: _dispatch_now_or_later(session.info.pop("outbox_job_ids", [])),
+                           key="outbox")
     return job
 
 

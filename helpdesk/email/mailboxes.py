@@ -25,7 +25,7 @@ from imapclient.exceptions import IMAPClientError
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
-from helpdesk.core import cache
+from helpdesk.core import cache, jobs
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, ValidationFailed
 from helpdesk.email import intake
@@ -207,23 +207,25 @@ def _ingest_batch(client: IMAPClient, mailbox: Mailbox, uids: list[int], result:
     done: list[int] = []
     failed: list[int] = []
     try:
-        for uid in uids:
-            raw = (fetched.get(uid) or {}).get(b"BODY[]")
-            if raw is None:  # expunged meanwhile by someone else
-                continue
-            result.fetched += 1
-            try:
-                with session_scope() as session:
-                    outcome = intake.ingest(session, raw, mailbox_id=mailbox.id)
-            except OperationalError:
-                raise  # the database is away: stop here, everything not yet flagged is fetched again next time
-            except Exception:  # noqa: BLE001 - one unreadable message must not block the mailbox
-                log.exception("mailbox %s: message UID %s could not be filed; flagged %s", mailbox.name, uid, FAILED)
-                failed.append(uid)
-                result.failed += 1
-                continue
-            result.count(outcome.outcome)
-            done.append(uid)
+        with jobs.dispatch_later():  # the batch's acknowledgement and triage jobs go to Celery together
+            for uid in uids:
+                raw = (fetched.get(uid) or {}).get(b"BODY[]")
+                if raw is None:  # expunged meanwhile by someone else
+                    continue
+                result.fetched += 1
+                try:
+                    with session_scope() as session:
+                        outcome = intake.ingest(session, raw, mailbox_id=mailbox.id)
+                except OperationalError:
+                    raise  # the database is away: stop; everything not yet flagged is fetched again next time
+                except Exception:  # noqa: BLE001 - one unreadable message must not block the mailbox
+                    log.exception("mailbox %s: message UID %s could not be filed; flagged %s", mailbox.name, uid,
+                                  FAILED)
+                    failed.append(uid)
+                    result.failed += 1
+                    continue
+                result.count(outcome.outcome)
+                done.append(uid)
     finally:
         # Only what committed: flagged or moved after the database has it.
         _mark(client, mailbox, done, can_move)
