@@ -237,3 +237,27 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(org: Org, doveco
     flags = dovecot.flags()
     assert len(flags) == total and all(mailboxes.INGESTED.encode() in f for f in flags.values())
     assert b"WorkerLostError" in log.read_bytes() or b"SIGKILL" in log.read_bytes()
+
+
+def test_the_mailbox_command_adds_lists_and_tests_a_mailbox_without_showing_its_password(org: Org, dovecot) -> None:
+    from click.testing import CliRunner
+
+    from helpdesk.runtime.cli import main
+
+    dovecot.empty()
+    dovecot.deliver(message("alice@example.org", "Waiting message", "Not filed yet."))
+    runner = CliRunner()
+    common = ["--address", "it@example.org", "--host", "127.0.0.1", "--port", str(dovecot.port), "--no-tls",
+              "--user", dovecot.USER, "--password", dovecot.PASSWORD]
+
+    bad = runner.invoke(main, ["mailbox", "add", "--name", "IT", *common[:4], "--port", "0", *common[6:]])
+    added = runner.invoke(main, ["mailbox", "add", "--name", "IT inbox", *common, "--team-id", str(org.access_team)])
+    listed = runner.invoke(main, ["mailbox", "list"])
+    mailbox_id = re.search(r"Added mailbox (\d+)", added.output).group(1)
+    tested = runner.invoke(main, ["mailbox", "test", mailbox_id])
+
+    assert bad.exit_code == 2 and "imap_port: Enter a port between 1 and 65535." in bad.output
+    assert added.exit_code == 0, added.output
+    assert "IT inbox" in listed.output and dovecot.PASSWORD not in listed.output
+    assert tested.exit_code == 0 and "1 messages, 1 waiting to be filed" in tested.output and "IDLE" in tested.output
+    assert count(Ticket) == 0  # testing changes nothing
