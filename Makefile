@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BUN_VERSION := 1.4.4
 BUN := .tools/node_modules/bun/bin/bun.exe
 
-.PHONY: run test setup lint chromium bench clean container-test
+.PHONY: run test setup lint chromium dovecot bench clean container-test
 
 setup: $(STAMP) $(BUN)
 
@@ -28,7 +28,11 @@ run: setup
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: setup chromium
+# Dovecot for the e-mail channel's IMAP tests (started by the tests themselves on a free port).
+dovecot:
+	@command -v dovecot >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; }
+
+test: setup chromium dovecot
 	$(BIN)/python -m pytest
 
 lint: setup

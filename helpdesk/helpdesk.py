@@ -6,7 +6,7 @@ import reflex as rx
 
 from helpdesk.api.app import create_api
 from helpdesk.core import tracing
-from helpdesk.pages import index, login, reports, ticket  # noqa: F401  (pages register themselves)
+from helpdesk.pages import email, index, login, reports, ticket  # noqa: F401  (pages register themselves)
 from helpdesk.pages.admin import ai as ai_admin  # noqa: F401
 from helpdesk.pages.agent import queue  # noqa: F401
 from helpdesk.pages.kb import editor as kb_editor  # noqa: F401

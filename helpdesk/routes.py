@@ -16,6 +16,9 @@ KB_CATEGORIES = "/kb/categories"
 AI_ADMIN = "/admin/ai"
 REPORTS = "/reports"
 REPORT_SCHEDULES = "/reports/schedules"
+# The one-click rating link of the "resolved" e-mail (no sign-in: the link is signed) and agents' mail settings.
+SATISFACTION = "/satisfaction"
+MY_NOTIFICATIONS = "/settings/notifications"
 
 HOME_FOR_ROLE = {
     Role.REQUESTER: PORTAL,

@@ -45,8 +45,8 @@ def _job_failed_for_good(task_id: str | None = None, **_: Any) -> None:
 
 def make_celery() -> Celery:
     settings = get_settings()
-    app = Celery("helpdesk", task_cls=OutboxTask,
-                 include=["tasks.ai", "tasks.email", "tasks.maintenance", "tasks.reports", "tasks.sla"])
+    app = Celery("helpdesk", task_cls=OutboxTask, include=["tasks.ai", "tasks.email", "tasks.mail_intake",
+                                                           "tasks.maintenance", "tasks.reports", "tasks.sla"])
     app.conf.update(broker_config())
     app.conf.update(
         task_queues=[Queue(name) for name in QUEUES],
@@ -80,6 +80,9 @@ def make_celery() -> Celery:
             "report-monthly-view": {"task": "reports.refresh_monthly_view", "schedule": crontab(minute=7)},
             # Admin-editable schedules (daily SLA report at 06:00 Asia/Karachi ...) are checked every minute.
             "report-schedules": {"task": "reports.dispatch_schedules", "schedule": 60.0, "options": {"expires": 55}},
+            # Each active IMAP mailbox: file what waits, then IDLE until the next tick.
+            "poll-mailboxes": {"task": "mail_intake.poll_mailboxes", "schedule": settings.email_poll_seconds,
+                               "options": {"expires": settings.email_poll_seconds}},
             "purge-idempotency-keys": {
                 "task": "maintenance.purge_idempotency_keys",
                 "schedule": crontab(hour=3, minute=15),

@@ -95,7 +95,7 @@ def clean_db(test_env: TestEnvironment) -> Iterator[TestEnvironment]:
                 connection.execute(text(
                     "TRUNCATE users, teams, team_memberships, categories, tickets, comments, ticket_events, "
                     "attachments, audit_logs, idempotency_keys, job_outbox, report_daily_metrics, "
-                    "report_daily_agent_metrics, report_rollup_state CASCADE"
+                    "report_daily_agent_metrics, report_rollup_state, email_suppressions CASCADE"
                 ))
             break
         except OperationalError:  # deadlock or lock timeout against a worker finishing an old job

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +20,12 @@ from aiosmtpd.controller import Controller
 from helpdesk.runtime.embedded import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def mail_text(message: Message) -> str:
+    """Every text part of a received e-mail (plain and HTML), decoded: notifications are multipart/alternative."""
+    parts = [p for p in message.walk() if p.get_content_maintype() == "text" and not p.get_filename()]
+    return "\n".join(p.get_payload(decode=True).decode(p.get_content_charset() or "utf-8") for p in parts)
 
 
 class Inbox:
@@ -47,6 +55,117 @@ class Inbox:
             time.sleep(0.1)
         subjects = [m["Subject"] for m in self.messages]
         raise AssertionError(f"no matching e-mail within {timeout}s; received: {subjects}")
+
+
+DOVECOT_CONFIG = """
+first_valid_uid = 1
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = dovecot
+default_login_user = dovenull
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=dovecot gid=dovecot home={root}/mail/%u
+}}
+mail_location = maildir:~/Maildir
+namespace inbox {{
+  inbox = yes
+  mailbox Processed {{
+    auto = create
+  }}
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+"""
+
+
+class Dovecot:
+    """A real Dovecot IMAP server (Debian's dovecot-imapd) as a child process in the foreground, on a free port,
+    with a throwaway Maildir store and one passwd-file user. Mail is delivered by IMAP APPEND."""
+
+    USER = "helpdesk@example.org"
+    PASSWORD = "imap-test-secret"
+
+    def __init__(self) -> None:
+        binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+        if not Path(binary).exists():
+            raise RuntimeError("Dovecot is not installed: apt-get install -y dovecot-imapd")
+        self.binary = binary
+        self.port = free_port(10143)
+        # Not under pytest's 0700 temp folders: Dovecot's mail processes run as the `dovecot` user.
+        self.root = Path(tempfile.mkdtemp(prefix="hd-dovecot-"))
+        self.root.chmod(0o755)
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        for folder in ("run", "state", "mail"):
+            (self.root / folder).mkdir()
+        shutil.chown(self.root / "mail", "dovecot", "dovecot")
+        (self.root / "passwd").write_text(f"{self.USER}:{{PLAIN}}{self.PASSWORD}\n")
+        config = self.root / "dovecot.conf"
+        config.write_text(DOVECOT_CONFIG.format(root=self.root, port=self.port))
+        self.process = subprocess.Popen([self.binary, "-F", "-c", str(config)], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with self.client():
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"Dovecot did not start: {(self.root / 'dovecot.log').read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            self.process.wait(20)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    @contextmanager
+    def client(self, folder: str = "INBOX") -> Iterator:
+        from imapclient import IMAPClient
+
+        client = IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=10)
+        try:
+            client.login(self.USER, self.PASSWORD)
+            client.select_folder(folder)
+            yield client
+        finally:
+            client.logout()
+
+    def deliver(self, *raw_messages: bytes | str, folder: str = "INBOX") -> None:
+        with self.client(folder) as client:
+            for raw in raw_messages:
+                client.append(folder, raw.encode() if isinstance(raw, str) else raw)
+
+    def empty(self) -> None:
+        for folder in ("INBOX", "Processed"):
+            with self.client(folder) as client:
+                uids = client.search(["ALL"])
+                if uids:
+                    client.delete_messages(uids)
+                    client.expunge()
+
+    def flags(self, folder: str = "INBOX") -> dict[int, tuple[bytes, ...]]:
+        with self.client(folder) as client:
+            return {uid: data[b"FLAGS"] for uid, data in client.fetch(client.search(["ALL"]), ["FLAGS"]).items()}
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from helpdesk.api import (
     routes_ai,
     routes_assist,
     routes_auth,
+    routes_email,
     routes_health,
     routes_kb,
     routes_reports,
@@ -39,6 +40,7 @@ def create_api() -> FastAPI:
     api.include_router(routes_assist.router)
     api.include_router(routes_kb.router)
     api.include_router(routes_reports.router)
+    api.include_router(routes_email.router)
     # Bounded work per process; also records request duration and counts for /metrics.
     api.add_middleware(AdmissionControl)
     tracing.instrument_api(api)  # a server span per REST request when tracing is on

@@ -15,6 +15,9 @@ already finished is skipped. Together: no job is lost, and a database effect hap
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -31,7 +34,8 @@ from helpdesk.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("ai", "email", "reports", "search_sync", "maintenance")
+# mail_intake: IMAP polls, which hold a connection open (IDLE); a worker of its own keeps them off the others.
+QUEUES = ("ai", "email", "reports", "search_sync", "maintenance", "mail_intake")
 
 
 def broker_config() -> dict[str, Any]:
@@ -63,6 +67,32 @@ def reset_sender() -> None:
     _sender.cache_clear()
 
 
+_batch = threading.local()
+
+
+@contextmanager
+def dispatch_later() -> Iterator[None]:
+    """Inside this block, jobs committed by the many small transactions of one batch (an e-mail poll files each
+    message in its own) are collected and handed to Celery together at the end: one look-up and one round of sends
+    instead of a session per transaction. A crash before the end leaves them to the outbox relay, as always."""
+    outer = getattr(_batch, "ids", None)
+    _batch.ids = [] if outer is None else outer
+    try:
+        yield
+    finally:
+        if outer is None:
+            ids, _batch.ids = _batch.ids, None
+            dispatch(ids)
+
+
+def _dispatch_now_or_later(job_ids: list[int]) -> None:
+    collected = getattr(_batch, "ids", None)
+    if collected is None:
+        dispatch(job_ids)
+    else:
+        collected.extend(job_ids)
+
+
 def enqueue(session: Session, task_name: str, queue: str, args: dict[str, Any], priority: int = 5) -> OutboxJob:
     """Adds the job to the caller's transaction; its id is set at the session's next flush."""
     if queue not in QUEUES:
@@ -72,7 +102,8 @@ def enqueue(session: Session, task_name: str, queue: str, args: dict[str, Any], 
     session.add(job)
     pending: list[OutboxJob] = session.info.setdefault("outbox_jobs", [])
     pending.append(job)
-    on_commit.after_commit(session, lambda: dispatch([j.id for j in session.info.pop("outbox_jobs", [])]),
+    on_commit.after_commit(session,
+                           lambda: _dispatch_now_or_later([j.id for j in session.info.pop("outbox_jobs", [])]),
                            key="outbox")
     return job
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -11,6 +12,7 @@ from email.utils import make_msgid
 from helpdesk.core.settings import get_settings
 
 log = logging.getLogger(__name__)
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 
 
 @dataclass(frozen=True)
@@ -20,20 +22,46 @@ class OutgoingMail:
     body: str
     # (filename, MIME type, bytes), e.g. the PDF of a scheduled report.
     attachments: tuple[tuple[str, str, bytes], ...] = ()
+    # The same message as HTML (sent as multipart/alternative with `body` as the text part).
+    html: str = ""
+    # Extra headers (Reply-To, In-Reply-To, References, Auto-Submitted ...), set by the e-mail channel.
+    headers: tuple[tuple[str, str], ...] = ()
+    # Set when the channel recorded the message for threading; otherwise one is made from the job's seed.
+    message_id: str = ""
+    # The ticket and the person it is about/for: the e-mail channel threads and records it by these.
+    ticket_id: int | None = None
+    recipient_id: int | None = None
+
+
+def header_value(value: str) -> str:
+    """One line: a ticket title with a line break must not end the header (nor start a forged one)."""
+    return " ".join(_LINE_BREAKS.sub(" ", value).split())
+
+
+def build(mail: OutgoingMail, *, message_id_seed: str) -> EmailMessage:
+    settings = get_settings()
+    message = EmailMessage()
+    message["From"] = header_value(settings.mail_from)
+    message["To"] = header_value(", ".join(mail.to))
+    message["Subject"] = header_value(mail.subject)
+    # The same per job: a retried job re-sends the same Message-ID, so mail clients dedupe it.
+    message["Message-ID"] = header_value(mail.message_id) or make_msgid(idstring=message_id_seed,
+                                                                        domain="helpdesk.local")
+    for name, value in mail.headers:
+        message[header_value(name)] = header_value(value)
+    message.set_content(mail.body)
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")
+    for filename, content_type, payload in mail.attachments:
+        maintype, _, subtype = content_type.partition("/")
+        message.add_attachment(payload, maintype=maintype, subtype=subtype.split(";")[0],
+                               filename=header_value(filename))
+    return message
 
 
 def send(mail: OutgoingMail, *, message_id_seed: str) -> None:
     settings = get_settings()
-    message = EmailMessage()
-    message["From"] = settings.mail_from
-    message["To"] = ", ".join(mail.to)
-    message["Subject"] = mail.subject
-    # Deterministic per job: a retried job re-sends the same Message-ID, so mail clients dedupe it.
-    message["Message-ID"] = make_msgid(idstring=message_id_seed, domain="helpdesk.local")
-    message.set_content(mail.body)
-    for filename, content_type, payload in mail.attachments:
-        maintype, _, subtype = content_type.partition("/")
-        message.add_attachment(payload, maintype=maintype, subtype=subtype.split(";")[0], filename=filename)
+    message = build(mail, message_id_seed=message_id_seed)
     if not settings.smtp_host:
         log.info("SMTP not configured; would send %r to %s", mail.subject, mail.to)
         return

@@ -84,6 +84,26 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "IT Helpdesk <helpdesk@localhost>"
 
+    # E-mail (inbound channel, helpdesk/email). Authentication-Results headers count only when written by one of
+    # these authserv-ids (our own MTA): anyone can put such a header in a message they send.
+    email_trusted_authserv_ids: list[str] = []
+    # When a requester's From is trusted: "aligned" = DMARC pass, or DKIM/SPF pass aligned with the From domain;
+    # "dmarc" = DMARC pass only; "off" = always (only behind an MTA that rejects unauthenticated mail itself).
+    email_sender_verification: Literal["aligned", "dmarc", "off"] = "aligned"
+    # A message whose sender could not be verified: held for an agent to accept, or dropped with a polite answer.
+    email_unverified_action: Literal["hold", "reject"] = "hold"
+    # Unknown senders from these domains become requesters; others are rejected politely (or held).
+    email_allowed_domains: list[str] = []
+    email_unknown_sender_action: Literal["reject", "hold"] = "reject"
+    # Messages one sender may file per hour before the rest are held (a mail loop or a flood).
+    email_rate_limit_per_hour: int = Field(30, ge=1)
+    # Bearer token for POST /api/v1/email/inbound (an MTA piping raw messages); empty turns the endpoint off.
+    email_ingest_token: SecretStr = SecretStr("")
+    # Beat polls every mailbox this often; where the server offers IMAP IDLE the poll then waits for new mail
+    # for up to email_idle_seconds before it hands over to the next poll.
+    email_poll_seconds: float = Field(30.0, gt=0)
+    email_idle_seconds: float = Field(25.0, ge=0)
+
     # Attachments: "local" keeps bytes under data_dir/attachments, "s3" uses boto3.
     storage_backend: Literal["local", "s3"] = "local"
     s3_bucket: str = ""

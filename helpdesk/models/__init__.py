@@ -3,6 +3,13 @@
 from helpdesk.models.ai import AiFeedback, AiPrediction
 from helpdesk.models.ai_registry import AiModelVersion, AiTrainingRun
 from helpdesk.models.canned import CannedResponse
+from helpdesk.models.email import (
+    CsatRating,
+    EmailRecord,
+    EmailSuppression,
+    Mailbox,
+    NotificationPreference,
+)
 from helpdesk.models.kb import (
     ArticleStatus,
     DeflectionOutcome,
@@ -57,7 +64,10 @@ __all__ = [
     "ExportStatus",
     "Category",
     "Comment",
+    "CsatRating",
     "DeflectionOutcome",
+    "EmailRecord",
+    "EmailSuppression",
     "IdempotencyKey",
     "KbArticle",
     "KbArticleRevision",
@@ -67,6 +77,8 @@ __all__ = [
     "KbVote",
     "LlmCall",
     "LlmPurpose",
+    "Mailbox",
+    "NotificationPreference",
     "OutboxJob",
     "Priority",
     "ReportExport",

@@ -576,6 +576,56 @@ def kb_report(session: Session, filters: ReportFilters) -> Report:
     ], "charts": charts}
 
 
+def csat_report(session: Session, filters: ReportFilters) -> Report:
+    """Requesters' good/bad ratings of resolved tickets, by the local day they rated, grouped by the team, agent
+    and category the ticket had when rated. Read from `csat_ratings` itself: one small row per rated ticket."""
+    grain = "week" if filters.days <= 370 else "month"
+    start, end = day_bounds(filters.start, filters.end)
+    where, params = _where(session, filters, alias="c", dated=None)
+    params.update(start=start, end=end, tz=get_settings().timezone)
+    rows = session.execute(text(
+        f"SELECT {_period_sql(grain, '(c.rated_at AT TIME ZONE :tz)::date')} AS period, c.team_id, c.assignee_id, "
+        "c.category_id, COUNT(*) FILTER (WHERE c.rating = 'good') AS good, COUNT(*) AS rated "
+        f"FROM csat_ratings c WHERE c.rated_at >= :start AND c.rated_at < :end AND {where} GROUP BY 1, 2, 3, 4"
+    ), params).mappings().all()
+    cube = [{"period": r["period"], "team_id": r["team_id"] or 0, "assignee_id": r["assignee_id"] or 0,
+             "category_id": r["category_id"] or 0, "good": float(r["good"]), "rated": float(r["rated"])} for r in rows]
+    measures = {"good": "", "rated": ""}
+    lookup = _Lookup(session)
+    all_periods, trend = _fold_periods(cube, filters, grain, measures)
+    totals = _sum_rows(cube, measures)
+
+    def by(dim: str, name_of: Callable[[int], str], key: str, title: str, x_title: str) -> Chart:
+        groups = sorted(_grouped_rows(cube, dim, measures), key=lambda r: name_of(r["grp"]))
+        return chart(key, title, "%", x_title, [name_of(g["grp"]) for g in groups],
+                     [{"name": "Good (%)", "values": [pct(g["good"], g["rated"]) for g in groups]},
+                      {"name": "Ratings", "values": [g["rated"] for g in groups]},
+                      {"name": "Bad", "values": [g["rated"] - g["good"] for g in groups]}])
+
+    agents = lookup.users({r["assignee_id"] for r in cube})
+    comments = session.execute(text(
+        "SELECT t.number, c.rating, c.comment, (c.rated_at AT TIME ZONE :tz)::date AS day FROM csat_ratings c "
+        f"JOIN tickets t ON t.id = c.ticket_id WHERE c.comment <> '' AND c.rated_at >= :start AND c.rated_at < :end "
+        f"AND {where} ORDER BY c.rated_at DESC LIMIT 50"), params).all()
+    charts = [
+        chart("csat_trend", f"Satisfaction per {grain}", "%", period_title(grain),
+              [period_label(p, grain) for p in all_periods],
+              [{"name": "Good (%)", "values": [pct(g, n) for g, n in zip(trend["good"], trend["rated"], strict=True)]},
+               {"name": "Ratings", "values": trend["rated"]}], kind="line"),
+        by("team_id", lookup.team, "csat_by_team", "Satisfaction by team", "Team"),
+        by("assignee_id", lambda a: agents.get(a, "Unassigned" if not a else f"User {a}"), "csat_by_agent",
+           "Satisfaction by agent", "Agent"),
+        by("category_id", lookup.category, "csat_by_category", "Satisfaction by category", "Category"),
+        table_chart("csat_comments", "Latest comments", ["Ticket", "Rating", "Comment", "Day"],
+                    [[f"#{r.number}", r.rating, r.comment, r.day.isoformat()] for r in comments]),
+    ]
+    return {"name": "csat", "title": "Customer satisfaction", "grain": grain, "figures": [
+        figure("Ratings", totals["rated"]), figure("Good", totals["good"]),
+        figure("Bad", totals["rated"] - totals["good"]),
+        figure("Satisfaction", pct(totals["good"], totals["rated"]), " %"),
+    ], "charts": charts}
+
+
 REPORTS: dict[str, tuple[str, Callable[[Session, ReportFilters], Report]]] = {
     "volume": ("Volume and backlog", volume_report),
     "sla": ("SLA compliance", sla_report),
@@ -583,6 +633,7 @@ REPORTS: dict[str, tuple[str, Callable[[Session, ReportFilters], Report]]] = {
     "agents": ("Agents", agents_report),
     "ai": ("AI triage", ai_report),
     "kb": ("Deflection", kb_report),
+    "csat": ("Satisfaction", csat_report),
 }
 
 

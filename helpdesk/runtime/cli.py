@@ -219,6 +219,82 @@ def ai_activate(version: str) -> None:
     click.echo(f"Model version {version} is now active; workers switch to it within a few seconds.")
 
 
+@main.group(help="E-mail mailboxes the helpdesk reads over IMAP.")
+def mailbox() -> None:
+    pass
+
+
+@mailbox.command(name="add", help="Add an IMAP mailbox; new mail in it becomes tickets (beat polls it).")
+@click.option("--name", required=True, help="A name for people, e.g. 'IT inbox'.")
+@click.option("--address", required=True, help="The address people write to, e.g. it@corp.example.")
+@click.option("--host", "imap_host", required=True)
+@click.option("--port", "imap_port", type=int, default=993, show_default=True)
+@click.option("--no-tls", is_flag=True, help="Plain IMAP (only on a trusted network or localhost).")
+@click.option("--user", "username", required=True)
+@click.option("--password", "secret", prompt=True, hide_input=True, help="IMAP password (prompted when omitted).")
+@click.option("--folder", default="INBOX", show_default=True)
+@click.option("--processed-folder", default="", help="Move filed mail here (default: flag it and leave it).")
+@click.option("--team-id", type=int, default=None, help="Queue for new tickets (when the category sets none).")
+@click.option("--category-id", type=int, default=None, help="Category for new tickets.")
+def mailbox_add(name: str, address: str, imap_host: str, imap_port: int, no_tls: bool, username: str, secret: str,
+                folder: str, processed_folder: str, team_id: int | None, category_id: int | None) -> None:
+    from helpdesk.core.db import session_scope
+    from helpdesk.core.errors import ValidationFailed
+    from helpdesk.email import mailboxes
+
+    try:
+        with session_scope() as session:
+            row = mailboxes.add_mailbox(
+                session, name=name, address=address, imap_host=imap_host, imap_port=imap_port, imap_tls=not no_tls,
+                username=username, secret=secret, folder=folder, processed_folder=processed_folder, team_id=team_id,
+                category_id=category_id)
+            mailbox_id = row.id
+    except ValidationFailed as exc:
+        for field, message in exc.field_errors.items():
+            click.echo(f"{field}: {message}", err=True)
+        sys.exit(2)
+    click.echo(f"Added mailbox {mailbox_id} ({name}); `helpdesk mailbox test {mailbox_id}` checks the connection.")
+
+
+@mailbox.command(name="list", help="List the mailboxes (never their passwords).")
+def mailbox_list() -> None:
+    from helpdesk.core.db import session_scope
+    from helpdesk.email import mailboxes
+
+    with session_scope() as session:
+        rows = mailboxes.list_mailboxes(session)
+    if not rows:
+        click.echo("No mailboxes yet: `helpdesk mailbox add --help`.")
+    for row in rows:
+        polled = row["last_polled_at"].strftime("%Y-%m-%d %H:%M") if row["last_polled_at"] else "never"
+        state = "active" if row["is_active"] else "paused"
+        click.echo(f"{row['id']:>3} {row['name']:<24} {row['address']:<32} {row['username']}@{row['imap_host']}:"
+                   f"{row['imap_port']}/{row['folder']} {state}, last polled {polled}"
+                   + (f", last error: {row['last_error']}" if row["last_error"] else ""))
+
+
+@mailbox.command(name="test", help="Sign in to a mailbox and say what waits there (changes nothing).")
+@click.argument("mailbox_id", type=int)
+def mailbox_test(mailbox_id: int) -> None:
+    from imapclient.exceptions import IMAPClientError
+
+    from helpdesk.core.db import session_scope
+    from helpdesk.core.errors import NotFound
+    from helpdesk.email import mailboxes
+
+    try:
+        with session_scope() as session:
+            row = mailboxes.get_mailbox(session, mailbox_id)
+            session.expunge(row)
+        click.echo(mailboxes.check_connection(row))
+    except NotFound as exc:
+        click.echo(exc.message, err=True)
+        sys.exit(2)
+    except (IMAPClientError, OSError) as exc:
+        click.echo(f"Could not read the mailbox: {exc}", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()
 

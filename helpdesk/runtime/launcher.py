@@ -14,7 +14,7 @@ from helpdesk.core.observability import multiprocess_environment
 from helpdesk.core.settings import PROJECT_ROOT, get_settings, reset_settings_cache
 from helpdesk.runtime.embedded import EmbeddedPostgres, EmbeddedRedis
 
-WORKER_QUEUES = "ai,email,reports,search_sync,maintenance"
+WORKER_QUEUES = "ai,email,reports,search_sync,maintenance,mail_intake"
 
 
 def reflex_environment() -> dict[str, str]:

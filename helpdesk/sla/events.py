@@ -13,3 +13,5 @@ class SlaStateChanged:
 
     ticket: Ticket
     kind: str = "sla"
+    # "sla_at_risk" or "sla_breached" when the scan just flagged the ticket; empty when only deadlines moved.
+    flag: str = ""

@@ -106,7 +106,7 @@ def _flag_batch(session: Session, check: SlaCheck, now: datetime, batch_size: in
                                 new_value=due.isoformat(), created_at=now))
         if check.is_breach:
             _escalate(session, ticket, check.clock, now)
-        events.publish(session, SlaStateChanged(ticket))
+        events.publish(session, SlaStateChanged(ticket, flag=check.event_kind))
     return [ticket.id for ticket in due_tickets]
 
 

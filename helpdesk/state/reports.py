@@ -17,7 +17,7 @@ from helpdesk.reports.filters import default_filters, parse_filters
 from helpdesk.reports.rollups import local_today
 from helpdesk.state.session import SessionState
 
-MAX_CHARTS = 4
+MAX_CHARTS = 5  # the CSAT report has five (trend, team, agent, category, comments)
 EXPORT_POLL_SECONDS = 0.5
 EXPORT_POLL_LIMIT = 1200  # ten minutes; the job keeps going, the page just stops watching
 
@@ -106,6 +106,7 @@ class ReportsState(SessionState):
     fig1: go.Figure = go.Figure()
     fig2: go.Figure = go.Figure()
     fig3: go.Figure = go.Figure()
+    fig4: go.Figure = go.Figure()
     shown_tables: list[str] = []
 
     team_choices: list[dict[str, str]] = []

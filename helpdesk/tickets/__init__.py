@@ -1,6 +1,7 @@
 """Tickets and everything done to one: filing, reading rights and lists (`tickets`), the conversation, attachments,
-links, merging, the status workflow, automatic assignment, canned responses, notification e-mails, inbound e-mail
-and input models. It announces what happened (created, fields changed, commented, merged, touched) as domain events
+links, merging, the status workflow, automatic assignment, canned responses, notification e-mails, satisfaction
+ratings (`csat`) and input models. Mail in and the threading of mail out belong to helpdesk.email, which files
+through this context. It announces what happened (created, fields changed, commented, merged, touched) as domain events
 (`events`); AI triage, notification jobs and live pushes react to them (helpdesk/subscriptions.py), so this
 context never imports the AI. It may import helpdesk.core, helpdesk.models, helpdesk.identity and the SLA engine
 (deadlines are part of a ticket's state); it must not import helpdesk.ai, helpdesk.kb, helpdesk.reports or any door.

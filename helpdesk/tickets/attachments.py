@@ -18,6 +18,11 @@ from helpdesk.models import Attachment
 from helpdesk.tickets import tickets
 
 MAX_FILES_PER_UPLOAD = 5
+# Files that run when opened on the agents' Windows desktops: refused whatever door they come through.
+BLOCKED_EXTENSIONS = frozenset({".exe", ".com", ".scr", ".bat", ".cmd", ".msi", ".vbs", ".vbe", ".js", ".jse",
+                                ".wsf", ".ps1", ".hta", ".cpl", ".jar", ".lnk", ".pif", ".reg"})
+BLOCKED_TYPES = frozenset({"application/x-msdownload", "application/x-dosexec", "application/x-msdos-program",
+                           "application/hta", "application/x-ms-shortcut"})
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 
 
@@ -45,6 +50,9 @@ def add_attachment(
     if len(data) > limit:
         raise ValidationFailed({"attachments": f"{filename} is larger than {limit // (1024 * 1024)} MB."})
     name = safe_filename(filename)
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension in BLOCKED_EXTENSIONS or (content_type or "").split(";")[0].strip().lower() in BLOCKED_TYPES:
+        raise ValidationFailed({"attachments": f"{name}: programs and scripts can't be attached."})
     key = f"tickets/{ticket.id}/{uuid.uuid4().hex}/{name}"
     get_storage().put(key, data, content_type or "application/octet-stream")
     attachment = Attachment(

@@ -1,4 +1,6 @@
-"""Which e-mails a ticket change sends, to whom, with what text (rendered with Jinja2)."""
+"""Which e-mails a ticket change sends, to whom, with what text: a plain-text and an HTML part from Jinja2 templates
+(the HTML ones autoescaped, so a ticket title or reply can never inject markup). Threading headers, reply
+addresses and the record of what was sent are added by the e-mail channel when the job sends (helpdesk/email)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session, select
 
 from helpdesk.core import jobs
@@ -20,11 +22,26 @@ from helpdesk.tickets.events import CommentAdded, TicketCreated, TicketsMerged
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
 
 
+@lru_cache
+def template_env() -> Environment:
+    """Plain-text templates: nothing to escape in text/plain."""
+    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False)
 
 
 @lru_cache
-def template_env() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False)
+def html_env() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                       autoescape=select_autoescape(default=True, default_for_string=True))
+
+
+def render(name: str, **context: object) -> tuple[str, str]:
+    """The text and HTML parts of template `name` (`name.txt`, `name.html`)."""
+    return (template_env().get_template(f"{name}.txt").render(**context),
+            html_env().get_template(f"{name}.html").render(**context))
+
+
+def ticket_url(ticket: Ticket) -> str:
+    return _ticket_url(ticket)
 
 
 def _ticket_url(ticket: Ticket) -> str:
@@ -44,7 +61,8 @@ def ticket_acknowledgement(session: Session, ticket_id: int) -> OutgoingMail | N
         return None
     requester = session.get(User, ticket.requester_id)
     category = session.get(Category, ticket.category_id) if ticket.category_id else None
-    body = template_env().get_template("ticket_acknowledgement.txt").render(
+    body, html = render(
+        "ticket_acknowledgement",
         requester_name=requester.full_name,
         ticket=ticket,
         category=category.name if category else None,
@@ -52,7 +70,8 @@ def ticket_acknowledgement(session: Session, ticket_id: int) -> OutgoingMail | N
         ticket_url=_ticket_url(ticket),
         organisation=get_settings().organisation_name,
     )
-    return OutgoingMail([requester.email], f"[#{ticket.number}] We received your request: {ticket.title}", body)
+    return OutgoingMail([requester.email], f"[#{ticket.number}] We received your request: {ticket.title}", body,
+                        html=html, ticket_id=ticket.id, recipient_id=requester.id)
 
 
 def comment_notifications(session: Session, comment_id: int) -> list[tuple[int, OutgoingMail]]:
@@ -76,7 +95,8 @@ def comment_notifications(session: Session, comment_id: int) -> list[tuple[int, 
         recipient = session.get(User, recipient_id)
         if recipient is None or not recipient.is_active or recipient.id == author.id:
             continue
-        body = template_env().get_template("comment_notification.txt").render(
+        body, html = render(
+            "comment_notification",
             recipient_name=recipient.full_name,
             author_name=author.full_name if author.role == Role.REQUESTER else f"{author.full_name} (IT)",
             ticket=ticket,
@@ -84,7 +104,8 @@ def comment_notifications(session: Session, comment_id: int) -> list[tuple[int, 
             ticket_url=_ticket_url(ticket),
             organisation=get_settings().organisation_name,
         )
-        mails.append((recipient.id, OutgoingMail([recipient.email], f"Re: [#{ticket.number}] {ticket.title}", body)))
+        mails.append((recipient.id, OutgoingMail([recipient.email], f"Re: [#{ticket.number}] {ticket.title}", body,
+                                                 html=html, ticket_id=ticket.id, recipient_id=recipient.id)))
     return mails
 
 
@@ -97,7 +118,8 @@ def ticket_merged(session: Session, duplicate_id: int, target_id: int) -> Outgoi
     requester = session.get(User, duplicate.requester_id)
     if requester is None or not requester.is_active:
         return None
-    body = template_env().get_template("ticket_merged.txt").render(
+    body, html = render(
+        "ticket_merged",
         requester_name=requester.full_name,
         duplicate=duplicate,
         target=target,
@@ -106,7 +128,7 @@ def ticket_merged(session: Session, duplicate_id: int, target_id: int) -> Outgoi
     )
     # The target's number leads the subject: it is the ticket to look for from now on.
     subject = f"[#{target.number}] Your request #{duplicate.number} continues here: {target.title}"
-    return OutgoingMail([requester.email], subject, body)
+    return OutgoingMail([requester.email], subject, body, html=html, ticket_id=target.id, recipient_id=requester.id)
 
 
 _CLOCK_LABELS = {"first_response": "first-response", "resolution": "resolution"}
@@ -123,7 +145,8 @@ def sla_escalation(session: Session, ticket_id: int, lead_id: int, clock: str) -
     assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
     due = ticket.sla_first_response_due if clock == "first_response" else ticket.sla_resolution_due
     clock_label = _CLOCK_LABELS.get(clock, clock)
-    body = template_env().get_template("sla_escalation.txt").render(
+    body, html = render(
+        "sla_escalation",
         lead_name=lead.full_name,
         ticket=ticket,
         team_name=team.name if team else "no team",
@@ -135,7 +158,8 @@ def sla_escalation(session: Session, ticket_id: int, lead_id: int, clock: str) -
         ticket_url=_ticket_url(ticket),
         organisation=get_settings().organisation_name,
     )
-    return OutgoingMail([lead.email], f"[#{ticket.number}] SLA breached ({clock_label}): {ticket.title}", body)
+    return OutgoingMail([lead.email], f"[#{ticket.number}] SLA breached ({clock_label}): {ticket.title}", body,
+                        html=html, ticket_id=ticket.id, recipient_id=lead.id)
 
 
 def staff_emails(session: Session) -> list[str]:

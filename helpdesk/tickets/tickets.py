@@ -159,12 +159,14 @@ def create_ticket(
     *,
     source: str = "portal",
     requester_id: int | None = None,
+    team_id: int | None = None,
     now: datetime | None = None,
 ) -> Ticket:
     """Files a ticket for the actor (agents may file on behalf of a requester).
 
-    The category routes it to a team, the team's assignment mode may give it an agent, and the matching SLA
-    policy gives it deadlines. `now` exists for tests and imports; it defaults to the current time.
+    The category routes it to a team (else `team_id`, the queue of the mailbox an e-mail came to), the team's
+    assignment mode may give it an agent, and the matching SLA policy gives it deadlines. `now` exists for tests
+    and imports; it defaults to the current time.
     """
     if policy.is_read_only_staff(actor):
         raise PermissionDenied("Managers have read-only access to tickets.")
@@ -183,7 +185,7 @@ def create_ticket(
         status=Status.NEW.value,
         source=source,
         category_id=category.id if category else None,
-        team_id=category.default_team_id if category else None,
+        team_id=(category.default_team_id if category else None) or team_id,
         requester_id=requester_id or actor.user_id,
         created_at=now,
         updated_at=now,

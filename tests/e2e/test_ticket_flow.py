@@ -11,6 +11,7 @@ from helpdesk.core.db import session_scope
 from helpdesk.tickets import tickets
 from tests.e2e.conftest import open_page
 from tests.factories import Org, draft
+from tests.processes import mail_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -53,7 +54,7 @@ def test_requester_files_agent_replies_requester_sees_reply(sign_in, org: Org, t
     requester.get_by_test_id("reply-box").fill("That worked, thank you!")
     requester.click("[data-testid=send-reply]")
     expect(requester.get_by_test_id("comment").filter(has_text="That worked")).to_be_visible()
-    mail = inbox.wait_for(lambda m: "HDMI cable in the drawer" in m.get_payload(decode=True).decode())
+    mail = inbox.wait_for(lambda m: "HDMI cable in the drawer" in mail_text(m))
     assert mail["To"] == "alice@example.org"
 
 

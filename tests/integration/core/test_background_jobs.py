@@ -11,6 +11,7 @@ from helpdesk.models import OutboxJob
 from helpdesk.tickets import conversation, tickets
 from helpdesk.tickets.validation import CommentDraft
 from tests.factories import Org, draft
+from tests.processes import mail_text
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +22,7 @@ def test_filing_a_ticket_e_mails_the_requester_an_acknowledgement(org: Org, cele
         number = ticket.number
     mail = inbox.wait_for(lambda m: f"[#{number}]" in m["Subject"] and "alice@example.org" in m["To"])
     assert "We received your request: Docking station dead" in mail["Subject"]
-    body = mail.get_payload(decode=True).decode()
+    body = mail_text(mail)
     assert "Hello Alice Requester" in body and f"/tickets/{ticket.id}" in body
     with session_scope() as session:
         assert session.exec(select(OutboxJob.sent_at).where(OutboxJob.queue == "email")).one() is not None
@@ -36,9 +37,9 @@ def test_an_agent_reply_is_e_mailed_to_the_requester(org: Org, celery_worker, in
         conversation.add_comment(session, org.actor(org.hank), ticket_id,
                                  CommentDraft(body="secret internal note", internal=True))
     mail = inbox.wait_for(lambda m: m["Subject"].startswith("Re: ") and "Please try the spare dock"
-                          in m.get_payload(decode=True).decode())
+                          in mail_text(m))
     assert mail["To"] == "alice@example.org"
-    assert not any("secret internal note" in m.get_payload(decode=True).decode() for m in inbox.messages)
+    assert not any("secret internal note" in mail_text(m) for m in inbox.messages)
 
 
 def test_a_job_whose_enqueue_failed_is_sent_by_the_outbox_relay(org: Org, celery_worker, inbox,  # noqa: ANN001

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from helpdesk.core.db import session_scope
+from helpdesk.email import intake as inbound_email
 from helpdesk.models import Ticket
-from helpdesk.tickets import conversation, inbound_email, tickets
+from helpdesk.tickets import conversation, tickets
 from tests.factories import Org, draft
 
 
 def mail(sender: str, subject: str, body: str) -> str:
-    return f"From: {sender}\r\nTo: it@example.org\r\nSubject: {subject}\r\nContent-Type: text/plain\r\n\r\n{body}\r\n"
+    # As our MTA delivers it: with its verdict that the sender's domain authenticated the From address.
+    return (f"Authentication-Results: mx.test; dmarc=pass header.from={sender.rpartition('@')[2].rstrip('>')}\r\n"
+            f"From: {sender}\r\nTo: it@example.org\r\nSubject: {subject}\r\nContent-Type: text/plain\r\n\r\n"
+            f"{body}\r\n")
 
 
 def test_a_known_sender_files_a_ticket(org: Org) -> None:
@@ -66,3 +71,25 @@ def test_the_requester_of_a_merged_duplicate_replies_by_e_mail_on_the_ticket_it_
     with session_scope() as session:
         bodies = [c["body"] for c in conversation.list_comments(session, org.actor(org.bob), target_id)]
         assert "Mine started on Monday too." in bodies
+
+
+def test_a_held_message_is_filed_only_when_an_agent_accepts_it(org: Org) -> None:
+    from helpdesk.core.errors import NotFound, PermissionDenied
+
+    # No verdict from our MTA: Alice's From could be anyone's.
+    raw = "From: alice@example.org\r\nTo: it@example.org\r\nSubject: Reset my token\r\n\r\nIt expired today.\r\n"
+    with session_scope() as session:
+        held = inbound_email.ingest(session, raw)
+    assert held.outcome == "held"
+    with session_scope() as session:
+        assert session.exec(select(Ticket)).all() == []
+        with pytest.raises(PermissionDenied):
+            inbound_email.list_held(session, org.actor(org.alice))
+        assert [h["from"] for h in inbound_email.list_held(session, org.actor(org.hank))] == ["alice@example.org"]
+        accepted = inbound_email.accept_held(session, org.actor(org.hank), held.record_id)
+    assert accepted.outcome == "created"
+    with session_scope() as session:
+        ticket = session.get(Ticket, accepted.ticket_id)
+        assert (ticket.title, ticket.requester_id) == ("Reset my token", org.alice)
+        with pytest.raises(NotFound):
+            inbound_email.accept_held(session, org.actor(org.hank), held.record_id)

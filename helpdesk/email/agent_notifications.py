@@ -1,0 +1,177 @@
+"""E-mail to IT staff about their work: assigned to you, a new ticket in your team, the requester replied, SLA at
+risk, a mention in an internal note. Each kind can be switched off per person (`My notifications`).
+
+The handlers react to the tickets and SLA contexts' domain events by writing outbox jobs in the same transaction;
+the job builds the mail when it runs, so a preference switched off in between is respected.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from helpdesk.core import jobs
+from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.mailer import OutgoingMail
+from helpdesk.core.settings import get_settings
+from helpdesk.identity import policy
+from helpdesk.identity.actor import Actor
+from helpdesk.models import Comment, NotificationPreference, Role, TeamMembership, Ticket, User
+from helpdesk.sla.events import SlaStateChanged
+from helpdesk.tickets import notifications
+from helpdesk.tickets.events import CommentAdded, TicketCreated, TicketFieldsChanged
+
+TASK = "email.agent_notification"
+KINDS: dict[str, str] = {
+    "assigned": "A ticket is assigned to me",
+    "team_new_ticket": "A new ticket arrives in my team's queue",
+    "requester_replied": "The requester replies on a ticket assigned to me",
+    "sla_at_risk": "A ticket assigned to me is at risk of missing its SLA",
+    "mention": "Someone mentions me in an internal note",
+}
+_HEADLINES = {
+    "assigned": "This ticket is now assigned to you.",
+    "team_new_ticket": "A new ticket arrived in your team's queue.",
+    "requester_replied": "The requester replied.",
+    "sla_at_risk": "This ticket is at risk of missing its resolution target.",
+    "mention": "{author} mentioned you in an internal note.",
+}
+# Every kind is on until a person turns it off, except news of every new ticket in the team's queue: in a busy team
+# that is most of the day's mail, so it is for those who ask for it.
+OFF_BY_DEFAULT = frozenset({"team_new_ticket"})
+_MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._%+-]{0,63}(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?)")
+PREFERENCES_PATH = "/settings/notifications"
+
+
+# ---------------------------------------------------------------- preferences
+
+
+def _check_may_have_preferences(actor: Actor) -> None:
+    if not policy.is_it_staff(actor):
+        raise PermissionDenied("Notification settings are for IT staff.")
+
+
+def preferences(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    _check_may_have_preferences(actor)
+    chosen = {p.kind: p.enabled for p in session.exec(
+        select(NotificationPreference).where(NotificationPreference.user_id == actor.user_id)).all()}
+    return [{"kind": kind, "label": label, "enabled": chosen.get(kind, kind not in OFF_BY_DEFAULT)}
+            for kind, label in KINDS.items()]
+
+
+def set_preference(session: Session, actor: Actor, kind: str, enabled: bool) -> None:
+    _check_may_have_preferences(actor)
+    if kind not in KINDS:
+        raise ValidationFailed({"kind": "Choose a kind of notification from the list."})
+    row = session.get(NotificationPreference, (actor.user_id, kind))
+    if row is None:
+        row = NotificationPreference(user_id=actor.user_id, kind=kind, enabled=enabled)
+    row.enabled = enabled
+    session.add(row)
+
+
+def wants(session: Session, user_id: int, kind: str) -> bool:
+    row = session.get(NotificationPreference, (user_id, kind))
+    return kind not in OFF_BY_DEFAULT if row is None else row.enabled
+
+
+# ---------------------------------------------------------------- the mail
+
+
+def agent_mail(session: Session, kind: str, ticket_id: int, recipient_id: int,
+               comment_id: int | None = None) -> OutgoingMail | None:
+    """The notification, or None when the person opted out, left, or the ticket went away."""
+    ticket = session.get(Ticket, ticket_id)
+    recipient = session.get(User, recipient_id)
+    if (ticket is None or ticket.deleted_at is not None or recipient is None or not recipient.is_active
+            or recipient.role == Role.REQUESTER or not wants(session, recipient_id, kind)):
+        return None
+    comment = session.get(Comment, comment_id) if comment_id else None
+    author = session.get(User, comment.author_id) if comment else None
+    requester = session.get(User, ticket.requester_id)
+    headline = _HEADLINES[kind].format(author=author.full_name if author else "Someone")
+    body, html = notifications.render(
+        "agent_notification", recipient_name=recipient.full_name, headline=headline, ticket=ticket,
+        requester_name=requester.full_name if requester else "", excerpt=(comment.body[:1500] if comment else ""),
+        ticket_url=notifications.ticket_url(ticket),
+        preferences_url=get_settings().public_url.rstrip("/") + PREFERENCES_PATH,
+        organisation=get_settings().organisation_name)
+    return OutgoingMail([recipient.email], f"[#{ticket.number}] {headline.rstrip('.')}: {ticket.title}", body,
+                        html=html, ticket_id=ticket.id, recipient_id=recipient.id)
+
+
+def comment_mails(session: Session, comment_id: int) -> list[tuple[int, OutgoingMail]]:
+    """The public-reply e-mails, less those to staff who switched "requester replied" off."""
+    mails = notifications.comment_notifications(session, comment_id)
+    kept = []
+    for recipient_id, mail in mails:
+        recipient = session.get(User, recipient_id)
+        if recipient is not None and recipient.role != Role.REQUESTER and not wants(session, recipient_id,
+                                                                                     "requester_replied"):
+            continue
+        kept.append((recipient_id, mail))
+    return kept
+
+
+# ---------------------------------------------------------------- reactions to domain events
+
+
+def _queue(session: Session, kind: str, ticket: Ticket, recipient_id: int | None, ref: str,
+           comment_id: int | None = None) -> None:
+    if recipient_id is None:
+        return
+    jobs.enqueue(session, TASK, "email", {"kind": kind, "ticket_id": ticket.id, "recipient_id": recipient_id,
+                                          "comment_id": comment_id, "ref": ref})
+
+
+def on_ticket_created(session: Session, event: TicketCreated) -> None:
+    ticket = event.ticket
+    if ticket.assignee_id is not None and ticket.assignee_id != event.actor.user_id:
+        _queue(session, "assigned", ticket, ticket.assignee_id, "created")
+    if ticket.team_id is not None:
+        # Only the members who asked for it (the preference is read again when the mail is built).
+        members = session.exec(
+            select(TeamMembership.user_id)
+            .join(NotificationPreference, (NotificationPreference.user_id == TeamMembership.user_id)
+                  & (NotificationPreference.kind == "team_new_ticket"))
+            .where(TeamMembership.team_id == ticket.team_id, NotificationPreference.enabled)).all()
+        for user_id in members:
+            if user_id not in (ticket.assignee_id, event.actor.user_id):
+                _queue(session, "team_new_ticket", ticket, user_id, "created")
+
+
+def on_fields_changed(session: Session, event: TicketFieldsChanged) -> None:
+    if "assignee_id" in event.changed:
+        new_assignee = event.changed["assignee_id"][1]
+        if new_assignee is not None and new_assignee != event.actor.user_id:
+            _queue(session, "assigned", event.ticket, new_assignee, f"assigned-{event.now.timestamp():.0f}")
+
+
+def on_sla_flagged(session: Session, event: SlaStateChanged) -> None:
+    if event.flag == "sla_at_risk" and event.ticket.assignee_id is not None:
+        _queue(session, "sla_at_risk", event.ticket, event.ticket.assignee_id, "at-risk")
+
+
+def on_comment_added(session: Session, event: CommentAdded) -> None:
+    """Mentions in internal notes: `@hank` (the part of the address before @) or `@hank@example.org`."""
+    if not event.internal:
+        return
+    for user_id in mentioned_staff(session, event.comment.body):
+        if user_id != event.comment.author_id:
+            _queue(session, "mention", event.ticket, user_id, f"mention-{event.comment.id}", event.comment.id)
+
+
+def mentioned_staff(session: Session, body: str) -> list[int]:
+    handles = {m.lower().rstrip(".") for m in _MENTION.findall(body)}
+    if not handles:
+        return []
+    full = [h for h in handles if "@" in h]
+    local = [h for h in handles if "@" not in h]
+    staff = (Role.AGENT.value, Role.ADMIN.value, Role.MANAGER.value)
+    query = select(User.id).where(User.is_active, User.role.in_(staff),
+                                  func.lower(User.email).in_(full)
+                                  | func.split_part(func.lower(User.email), "@", 1).in_(local))
+    return sorted(set(session.exec(query).all()))
