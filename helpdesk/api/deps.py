@@ -10,7 +10,8 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from helpdesk.core.db import write_engine
-from helpdesk.identity import auth
+from helpdesk.core.errors import PermissionDenied
+from helpdesk.identity import auth, policy
 from helpdesk.identity.actor import Actor
 
 SESSION_COOKIE = "hd_session"
@@ -64,8 +65,25 @@ def bearer_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
+def required_scope(method: str, path: str) -> str | None:
+    """The API-token scope a route needs; None: no API token may call it (admin routes, anything unlisted)."""
+    path = path.removeprefix("/api/v1")
+    if path.startswith("/auth/"):
+        return "any"
+    if path.startswith("/reports") or path == "/ai/metrics":
+        return "reports:read"
+    if path.startswith(("/tickets", "/attachments", "/kb", "/me/")):
+        return "tickets:read" if method in ("GET", "HEAD") else "tickets:write"
+    return None
+
+
 def current_actor(request: Request, session: DbSession) -> Actor:
-    return auth.actor_for_token(session, bearer_token(request))
+    actor = auth.actor_for_token(session, bearer_token(request), allow_api_tokens=True)
+    if actor.scopes is not None:
+        scope = required_scope(request.method, request.url.path)
+        if scope is None or (scope != "any" and not policy.has_scope(actor, scope)):
+            raise PermissionDenied(f"This API token lacks the scope this request needs ({scope or 'not for tokens'}).")
+    return actor
 
 
 def client_ip(request: Request) -> str:

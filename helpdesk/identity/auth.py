@@ -16,6 +16,7 @@ from helpdesk.core import audit, cache
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotAuthenticated, RateLimited, ValidationFailed
 from helpdesk.core.settings import get_settings
+from helpdesk.identity import tokens
 from helpdesk.identity.actor import Actor, actor_cache_key, load_actor
 from helpdesk.identity.passwords import hash_password, needs_rehash, verify_password
 from helpdesk.models import User
@@ -159,7 +160,12 @@ def user_id_for_token(token: str | None) -> int:
     return _lookup_session(token)[0]
 
 
-def actor_for_token(session: Session, token: str | None) -> Actor:
+def actor_for_token(session: Session, token: str | None, *, allow_api_tokens: bool = False) -> Actor:
+    """The actor behind a sign-in session token, or (for the REST API only) an API token with its scopes."""
+    if tokens.is_api_token(token):
+        if not allow_api_tokens:
+            raise NotAuthenticated("Please sign in.")
+        return tokens.actor_for_api_token(session, token)
     user_id, cached_actor = _lookup_session(token)
     return load_actor(session, user_id, cached=cached_actor)
 

@@ -1,5 +1,6 @@
 """All tables, imported here so `SQLModel.metadata` (and Alembic) sees every one."""
 
+from helpdesk.models.access import ApiToken, AppSetting, PasswordReset
 from helpdesk.models.ai import AiFeedback, AiPrediction
 from helpdesk.models.ai_registry import AiModelVersion, AiTrainingRun
 from helpdesk.models.canned import CannedResponse
@@ -46,6 +47,8 @@ __all__ = [
     "AiModelVersion",
     "AiPrediction",
     "AiTrainingRun",
+    "ApiToken",
+    "AppSetting",
     "ArticleStatus",
     "AssignmentMode",
     "Attachment",
@@ -68,6 +71,7 @@ __all__ = [
     "LlmCall",
     "LlmPurpose",
     "OutboxJob",
+    "PasswordReset",
     "Priority",
     "ReportExport",
     "ReportSchedule",
