@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from helpdesk.core import mailer
 from helpdesk.core.db import session_scope
+from helpdesk.identity import password_links
 from helpdesk.tickets import inbound_email, notifications
 from tasks.celery_app import celery_app
 
@@ -39,6 +40,20 @@ def comment_notification(self: Task, comment_id: int) -> int:
     for recipient_id, mail in mails:
         mailer.send(mail, message_id_seed=f"comment-{comment_id}-{recipient_id}")
     return len(mails)
+
+
+@celery_app.task(
+    name="email.password_link", bind=True, autoretry_for=RETRYABLE, retry_backoff=2, retry_backoff_max=300,
+    max_retries=6,
+)
+def password_link(self: Task, reset_id: int) -> bool:
+    """A reset or invitation e-mail; a retry sends the same link (it is derived from the row, never stored)."""
+    with session_scope() as session:
+        mail = password_links.link_mail(session, reset_id)
+    if mail is None:
+        return False
+    mailer.send(mail, message_id_seed=f"password-link-{reset_id}")
+    return True
 
 
 @celery_app.task(name="email.ingest", bind=True, autoretry_for=(OperationalError,), retry_backoff=2, max_retries=5)

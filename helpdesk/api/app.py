@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from helpdesk.api import (
     errors,
+    routes_admin,
     routes_ai,
     routes_assist,
     routes_auth,
@@ -41,6 +42,7 @@ def create_api() -> FastAPI:
     api.include_router(routes_kb.router)
     api.include_router(routes_reports.router)
     api.include_router(routes_tokens.router)
+    api.include_router(routes_admin.router)
     # Bounded work per process; also records request duration and counts for /metrics.
     api.add_middleware(AdmissionControl)
     return api

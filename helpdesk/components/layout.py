@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.live import version_watcher
-from helpdesk.routes import AI_ADMIN, KB, NEW_TICKET, PORTAL, QUEUE, REPORTS
+from helpdesk.routes import ADMIN, AI_ADMIN, KB, MY_SETTINGS, NEW_TICKET, PORTAL, QUEUE, REPORTS
 from helpdesk.state.session import SessionState
 
 
@@ -43,6 +43,8 @@ def _user_menu() -> rx.Component:
         ),
         rx.menu.content(
             rx.menu.item(rx.text(SessionState.user_email, size="1", color_scheme="gray"), disabled=True),
+            rx.menu.item(rx.icon("key-round", size=14), "Your API tokens", on_select=rx.redirect(MY_SETTINGS),
+                         data_testid="my-settings"),
             rx.menu.separator(),
             rx.menu.item(rx.icon("log-out", size=14), "Sign out", on_select=SessionState.sign_out,
                          data_testid="sign-out"),
@@ -76,7 +78,8 @@ def top_bar() -> rx.Component:
                                 _nav_link("New ticket", NEW_TICKET, "square-pen"),
                                 _nav_link("Help articles", KB, "book-open"),
                                 rx.cond(SessionState.reads_all, _nav_link("Reports", REPORTS, "chart-column")),
-                                rx.cond(SessionState.reads_all, _nav_link("AI", AI_ADMIN, "brain-circuit"))),
+                                rx.cond(SessionState.reads_all, _nav_link("AI", AI_ADMIN, "brain-circuit")),
+                                rx.cond(SessionState.is_admin, _nav_link("Admin", ADMIN, "settings"))),
                 ),
                 spacing="1",
                 margin_left="24px",

@@ -14,10 +14,12 @@ class LoginState(SessionState):
     error: str = ""
     field_errors: dict[str, str] = {}
     busy: bool = False
+    notice: str = ""
 
     @rx.event
     def redirect_if_signed_in(self) -> rx.event.EventSpec | None:
         self.error, self.field_errors = "", {}
+        self.notice = ("Your password is saved. Sign in with it." if self.router.page.params.get("reset") else "")
         if not self.auth_token:
             return None
         with self._on_failure(on={NotAuthenticated: self._forget_token}) as failure:

@@ -130,6 +130,10 @@ class SessionState(rx.State):
         return self.user_role in (Role.MANAGER, Role.ADMIN)
 
     @rx.var
+    def is_admin(self) -> bool:
+        return self.user_role == Role.ADMIN
+
+    @rx.var
     def initials(self) -> str:
         return "".join(part[0] for part in self.user_name.split()[:2]).upper()
 
