@@ -44,15 +44,27 @@ def stored(session: Session) -> dict[str, Any]:
     return {row.key: row.value for row in session.exec(select(AppSetting)).all()}
 
 
-def current(session: Session) -> dict[str, Any]:
-    """Every setting's effective value: the administrator's where set, else the environment's default."""
-    overrides = cache.cached_json(cache_key(), CACHE_TTL_SECONDS, lambda: stored(session))
+def _stored_now(session: Session | None) -> dict[str, Any]:
+    if session is not None:
+        return stored(session)
+    from helpdesk.core.db import read_session
+
+    with read_session() as own:
+        return stored(own)
+
+
+def current(session: Session | None = None) -> dict[str, Any]:
+    """Every setting's effective value: the administrator's where set, else the environment's default.
+
+    Without a session, a cache miss reads through a short session of its own (display code has none at hand).
+    """
+    overrides = cache.cached_json(cache_key(), CACHE_TTL_SECONDS, lambda: _stored_now(session))
     values = defaults()
     values.update({k: v for k, v in overrides.items() if k in values})
     return values
 
 
-def value(session: Session, name: str) -> Any:  # noqa: ANN401 (settings have different types)
+def value(session: Session | None, name: str) -> Any:  # noqa: ANN401 (settings have different types)
     return current(session)[name]
 
 

@@ -75,6 +75,10 @@ class AdminPage(rx.State, mixin=True):
             self.field_errors = {k: v for k, v in self.field_errors.items() if k != name}
 
     @rx.event
+    def set_flag(self, name: str, on: bool) -> None:
+        self.set_field(name, "true" if on is True else "false")
+
+    @rx.event
     def close_dialog(self, open_: bool = False) -> None:
         if not open_:
             self.dialog, self.field_errors = "", {}
