@@ -9,6 +9,7 @@ import anyio
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from helpdesk.core.client_ip import client_address
 from helpdesk.core.db import write_engine
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.identity import auth, policy
@@ -87,7 +88,8 @@ def current_actor(request: Request, session: DbSession) -> Actor:
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """The client's address, through trusted proxies' X-Forwarded-For (core/client_ip.py)."""
+    return client_address(request.client.host if request.client else "", request.headers.get("x-forwarded-for"))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

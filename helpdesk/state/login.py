@@ -36,7 +36,7 @@ class LoginState(SessionState):
         self.error, self.field_errors = "", {}
         email = str(form_data.get("email", ""))[:254]
         password = str(form_data.get("password", ""))[:1000]
-        ip_address = self.router.session.client_ip
+        ip_address = self._client_ip()
         try:
             signed_in = auth.login(email, password, ip_address)
         except ValidationFailed as exc:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.core.client_ip import client_address
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import ValidationFailed
 from helpdesk.identity import password_links
 from helpdesk.routes import LOGIN
+
+
+def _ip(state: rx.State) -> str:
+    return client_address(state.router.session.client_ip, state.router.headers.raw_headers.get("x-forwarded-for"))
 
 
 class ForgotPasswordState(rx.State):
@@ -24,7 +29,7 @@ class ForgotPasswordState(rx.State):
         email = str(form_data.get("email", ""))[:300]
         try:
             with session_scope() as session:
-                self.sent_message = password_links.request_reset(session, email, self.router.session.client_ip)
+                self.sent_message = password_links.request_reset(session, email, _ip(self))
         except ValidationFailed as exc:
             self.field_errors = exc.field_errors
 
@@ -55,7 +60,7 @@ class ResetPasswordState(rx.State):
         try:
             with session_scope() as session:
                 password_links.set_password(session, self._token(), str(form_data.get("password", ""))[:2000],
-                                            str(form_data.get("confirm", ""))[:2000], self.router.session.client_ip)
+                                            str(form_data.get("confirm", ""))[:2000], _ip(self))
         except ValidationFailed as exc:
             if "token" in exc.field_errors:
                 self.link_error = exc.message

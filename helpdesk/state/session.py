@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import reflex as rx
 from sqlmodel import Session
 
+from helpdesk.core.client_ip import client_address
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.core.settings import get_settings
@@ -111,6 +112,11 @@ class SessionState(rx.State):
                 failure.event = rx.toast.error(describe(exc))
             else:
                 raise
+
+    def _client_ip(self) -> str:
+        """The browser's address, through trusted proxies (core/client_ip.py)."""
+        return client_address(self.router.session.client_ip,
+                              self.router.headers.raw_headers.get("x-forwarded-for"))
 
     def _sign_in_again(self) -> rx.event.EventSpec:
         self.auth_token = ""
