@@ -21,6 +21,11 @@ def _token_row(t: dict[str, Any]) -> dict[str, str]:
             "expires": local_time(t["expires_at"]) or "never", "revoked": "yes" if t["revoked_at"] else ""}
 
 
+def _token_fields(errors: dict[str, str]) -> dict[str, str]:
+    """The token form's name field is `token_name` (the service-account form beside it has its own `name`)."""
+    return {("token_name" if k == "name" else k): v for k, v in errors.items()}
+
+
 def _expiry(value: str) -> int | None:
     return None if value in ("", "never") else as_int(value)
 
@@ -92,10 +97,10 @@ class ServiceAccountsState(AdminPage, AdminState):
             session, actor, name=form.get("token_name", ""), scopes=scopes, user_id=owner,
             expires_in_days=_expiry(form.get("expires", ""))), fields=True)
         if ok:
-            self.new_token = made[1]
             self.form = {**self.form, "token_name": ""}
             await self._load()
             self.new_token = made[1]
+        self.field_errors = _token_fields(self.field_errors)
         return event
 
     @rx.event
@@ -149,6 +154,7 @@ class MyTokensState(SessionState):
             made.append(tokens.create_token(session, actor, name=form.get("token_name", ""), scopes=scopes,
                                             expires_in_days=_expiry(form.get("expires", "")))[1])
         if failure:
+            self.field_errors = _token_fields(self.field_errors)
             return failure.event
         self.form = {**self.form, "token_name": ""}
         event = self._load()
