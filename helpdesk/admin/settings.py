@@ -76,6 +76,9 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
     for name in BOOLEAN:
         if name in raw:
             clean[name] = _truthy(raw[name])
+    if clean.get("sso_only_staff"):
+        # Until an identity provider is configured, this would lock every staff member out.
+        errors["sso_only_staff"] = "Single sign-on is not configured yet; staff would have no way to sign in."
     if errors:
         raise ValidationFailed(errors)
     return clean

@@ -42,6 +42,9 @@ def test_settings_default_from_the_environment_and_saves_apply_at_once(no_overri
     assert set(bad.value.field_errors) == {"organisation_name", "timezone", "auto_close_days",
                                            "ai_auto_apply_threshold"}
     assert app_settings.value(None, "organisation_name") == "Acme Corp IT"  # nothing stored
+    with session_scope() as session, pytest.raises(ValidationFailed) as locked_out:
+        admin_settings.save(session, root, {"sso_only_staff": True})
+    assert "not configured" in locked_out.value.field_errors["sso_only_staff"]
     with session_scope() as session:
         changed = admin_settings.save(session, root, {"organisation_name": "Globex IT", "ai_auto_apply_threshold":
                                                       "0.9", "ai_auto_apply_team": False, "unknown": "x"})
