@@ -6,8 +6,13 @@ import reflex as rx
 
 from helpdesk.api.app import create_api
 from helpdesk.core import tracing
-from helpdesk.pages import email, index, login, reports, ticket  # noqa: F401  (pages register themselves)
+from helpdesk.pages import email, index, login, password, reports, ticket  # noqa: F401  (pages register themselves)
 from helpdesk.pages.admin import ai as ai_admin  # noqa: F401
+from helpdesk.pages.admin import api_tokens as admin_api_tokens  # noqa: F401
+from helpdesk.pages.admin import audit as admin_audit  # noqa: F401
+from helpdesk.pages.admin import config as admin_config  # noqa: F401
+from helpdesk.pages.admin import overview as admin_overview  # noqa: F401
+from helpdesk.pages.admin import people as admin_people  # noqa: F401
 from helpdesk.pages.agent import queue  # noqa: F401
 from helpdesk.pages.kb import editor as kb_editor  # noqa: F401
 from helpdesk.pages.kb import pages as kb_pages  # noqa: F401

@@ -18,6 +18,7 @@ from helpdesk.core import mailer
 from helpdesk.core.db import session_scope
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.email import agent_notifications, csat_mail, intake, outgoing
+from helpdesk.identity import password_links
 from helpdesk.tickets import notifications
 from tasks.celery_app import celery_app
 
@@ -57,6 +58,16 @@ def comment_notification(self: Task, comment_id: int) -> int:
         # A person wrote this reply: no Auto-Submitted, so the other side's mail client treats it as a message.
         sent += _send(build, f"comment-{comment_id}-{recipient_id}", automatic=None)
     return sent
+
+
+@celery_app.task(
+    name="email.password_link", bind=True, autoretry_for=RETRYABLE, retry_backoff=2, retry_backoff_max=300,
+    max_retries=6,
+)
+def password_link(self: Task, reset_id: int) -> bool:
+    """A reset or invitation e-mail; a retry sends the same link (it is derived from the row, never stored)."""
+    # Automatic, no reply address: nobody should answer it, and a bounced address is not written to again.
+    return _send(lambda s: password_links.link_mail(s, reset_id), f"password-link-{reset_id}", reply_address=False)
 
 
 @celery_app.task(name="email.ingest", bind=True, autoretry_for=(OperationalError,), retry_backoff=2, max_retries=5)

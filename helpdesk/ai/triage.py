@@ -30,9 +30,8 @@ from sqlmodel import Session, select
 
 from helpdesk.ai import PriorityEstimate, estimate_priority, normalize
 from helpdesk.ai import registry as ai_models
-from helpdesk.core import audit, jobs
+from helpdesk.core import app_settings, audit, jobs
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
-from helpdesk.core.settings import get_settings
 from helpdesk.identity.actor import Actor
 from helpdesk.models import (
     OPEN_STATUSES,
@@ -132,7 +131,14 @@ def rerun_triage(session: Session, actor: Actor, ticket_id: int) -> OutboxJob:
 
 
 def auto_apply_threshold(threshold: float | None = None) -> float:
-    return get_settings().ai_auto_apply_threshold if threshold is None else threshold
+    """The administrator's threshold (console settings; default AI_AUTO_APPLY_THRESHOLD) unless one is given."""
+    return float(app_settings.value(None, "ai_auto_apply_threshold")) if threshold is None else threshold
+
+
+def auto_apply_fields() -> set[str]:
+    """The fields the administrator lets the AI set by itself (the others are only ever suggested)."""
+    values = app_settings.current()
+    return {f for f in app_settings.AI_FIELDS if values.get(f"ai_auto_apply_{f}", True)}
 
 
 def category_for_label(session: Session, label: str) -> Category | None:
@@ -260,6 +266,7 @@ def _decide(session: Session, ticket: Ticket, predicted: _TicketPrediction,
     """Per field with a predicted value: apply it, only suggest it, keep a person's choice, or nothing to change."""
     human_set = fields_set_by_people(session, ticket)
     may_change = ticket.status in OPEN_STATUSES and ticket.merged_into_id is None
+    allowed = auto_apply_fields()
     proposals: list[tuple[str, int | str | None, float]] = [
         ("category", predicted.category_id, predicted.prediction.confidence),
         ("team", predicted.team_id, predicted.prediction.confidence),
@@ -270,7 +277,8 @@ def _decide(session: Session, ticket: Ticket, predicted: _TicketPrediction,
         if value is None:
             continue
         status = _decide_field(value, confidence, getattr(ticket, COLUMN_FOR_FIELD[field]),
-                               human_set=field in human_set, may_change=may_change, threshold=threshold)
+                               human_set=field in human_set, may_change=may_change and field in allowed,
+                               threshold=threshold)
         # The team is routing for the category: never set it from a category the AI did not set in this run.
         if field == "team" and status == SuggestionStatus.APPLIED and (
             suggestions.get("category") is None or suggestions["category"].status != SuggestionStatus.APPLIED

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from helpdesk.api import (
     errors,
+    routes_admin,
     routes_ai,
     routes_assist,
     routes_auth,
@@ -15,6 +16,7 @@ from helpdesk.api import (
     routes_reports,
     routes_ticket_tools,
     routes_tickets,
+    routes_tokens,
 )
 from helpdesk.api.admission import AdmissionControl
 from helpdesk.core import tracing
@@ -26,7 +28,8 @@ def create_api() -> FastAPI:
         version="1.0",
         description="Tickets, comments, attachments and agent tools (canned responses, merging, related "
         "tickets, bulk changes), the knowledge base and reports. Authenticate with POST /api/v1/auth/login, then send "
-        "`Authorization: Bearer <token>`. Creates accept an `Idempotency-Key` header.",
+        "`Authorization: Bearer <token>`, or use an API token (POST /api/v1/tokens; scopes tickets:read, "
+        "tickets:write, reports:read). Creates accept an `Idempotency-Key` header.",
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
@@ -41,6 +44,8 @@ def create_api() -> FastAPI:
     api.include_router(routes_kb.router)
     api.include_router(routes_reports.router)
     api.include_router(routes_email.router)
+    api.include_router(routes_tokens.router)
+    api.include_router(routes_admin.router)
     # Bounded work per process; also records request duration and counts for /metrics.
     api.add_middleware(AdmissionControl)
     tracing.instrument_api(api)  # a server span per REST request when tracing is on

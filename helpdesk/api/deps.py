@@ -10,8 +10,10 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from helpdesk.core import replica
+from helpdesk.core.client_ip import client_address
 from helpdesk.core.db import write_engine
-from helpdesk.identity import auth
+from helpdesk.core.errors import PermissionDenied
+from helpdesk.identity import auth, policy
 from helpdesk.identity.actor import Actor
 
 SESSION_COOKIE = "hd_session"
@@ -65,14 +67,31 @@ def bearer_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
+def required_scope(method: str, path: str) -> str | None:
+    """The API-token scope a route needs; None: no API token may call it (admin routes, anything unlisted)."""
+    path = path.removeprefix("/api/v1")
+    if path.startswith("/auth/"):
+        return "any"
+    if path.startswith("/reports") or path == "/ai/metrics":
+        return "reports:read"
+    if path.startswith(("/tickets", "/attachments", "/kb", "/me/")):
+        return "tickets:read" if method in ("GET", "HEAD") else "tickets:write"
+    return None
+
+
 def current_actor(request: Request, session: DbSession) -> Actor:
-    actor = auth.actor_for_token(session, bearer_token(request))
+    actor = auth.actor_for_token(session, bearer_token(request), allow_api_tokens=True)
+    if actor.scopes is not None:
+        scope = required_scope(request.method, request.url.path)
+        if scope is None or (scope != "any" and not policy.has_scope(actor, scope)):
+            raise PermissionDenied(f"This API token lacks the scope this request needs ({scope or 'not for tokens'}).")
     replica.writing_as(session, actor.user_id)  # what this request writes, this person then reads from the primary
     return actor
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
+    """The client's address, through trusted proxies' X-Forwarded-For (core/client_ip.py)."""
+    return client_address(request.client.host if request.client else "", request.headers.get("x-forwarded-for"))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -5,14 +5,19 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.live import version_watcher
-from helpdesk.routes import AI_ADMIN, KB, NEW_TICKET, PORTAL, QUEUE, REPORTS
+from helpdesk.routes import ADMIN, AI_ADMIN, KB, MY_SETTINGS, NEW_TICKET, PORTAL, QUEUE, REPORTS
 from helpdesk.state.session import SessionState
 
 
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium"), spacing="2", align="center"),
+        # On a phone the links show their icons only, so the bar fits the screen.
+        rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium", white_space="nowrap",
+                                                  display=rx.breakpoints(initial="none", md="block")),
+                  spacing="2", align="center"),
         href=href,
+        title=label,
+        aria_label=label,
         underline="none",
         color_scheme="gray",
         high_contrast=True,
@@ -33,6 +38,7 @@ def _user_menu() -> rx.Component:
                     rx.text(SessionState.user_role, size="1", color_scheme="gray", text_transform="capitalize"),
                     spacing="0",
                     align="start",
+                    display=rx.breakpoints(initial="none", md="flex"),
                 ),
                 rx.icon("chevron-down", size=14),
                 variant="ghost",
@@ -43,6 +49,8 @@ def _user_menu() -> rx.Component:
         ),
         rx.menu.content(
             rx.menu.item(rx.text(SessionState.user_email, size="1", color_scheme="gray"), disabled=True),
+            rx.menu.item(rx.icon("key-round", size=14), "Your API tokens", on_select=rx.redirect(MY_SETTINGS),
+                         data_testid="my-settings"),
             rx.menu.separator(),
             rx.menu.item(rx.icon("log-out", size=14), "Sign out", on_select=SessionState.sign_out,
                          data_testid="sign-out"),
@@ -57,7 +65,8 @@ def top_bar() -> rx.Component:
                 rx.hstack(
                     rx.center(rx.icon("life-buoy", size=18, color="white"), background="var(--accent-9)",
                               border_radius="8px", width="30px", height="30px"),
-                    rx.heading("IT Helpdesk", size="4", weight="bold"),
+                    rx.heading("IT Helpdesk", size="4", weight="bold", white_space="nowrap",
+                               display=rx.breakpoints(initial="none", sm="block")),
                     align="center",
                     spacing="2",
                 ),
@@ -76,10 +85,13 @@ def top_bar() -> rx.Component:
                                 _nav_link("New ticket", NEW_TICKET, "square-pen"),
                                 _nav_link("Help articles", KB, "book-open"),
                                 rx.cond(SessionState.reads_all, _nav_link("Reports", REPORTS, "chart-column")),
-                                rx.cond(SessionState.reads_all, _nav_link("AI", AI_ADMIN, "brain-circuit"))),
+                                rx.cond(SessionState.reads_all, _nav_link("AI", AI_ADMIN, "brain-circuit")),
+                                rx.cond(SessionState.is_admin, _nav_link("Admin", ADMIN, "settings"))),
                 ),
                 spacing="1",
-                margin_left="24px",
+                margin_left=rx.breakpoints(initial="8px", md="24px"),
+                overflow_x="auto",
+                min_width="0",
             ),
             rx.spacer(),
             rx.cond(SessionState.user_name != "", _user_menu()),
@@ -87,7 +99,7 @@ def top_bar() -> rx.Component:
             width="100%",
             max_width="1320px",
             margin_x="auto",
-            padding_x="24px",
+            padding_x=rx.breakpoints(initial="12px", md="24px"),
             height="60px",
         ),
         border_bottom="1px solid var(--gray-a5)",
@@ -119,8 +131,8 @@ def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Compone
             width="100%",
             max_width=max_width,
             margin_x="auto",
-            padding_x="24px",
-            padding_y="28px",
+            padding_x=rx.breakpoints(initial="14px", md="24px"),
+            padding_y=rx.breakpoints(initial="18px", md="28px"),
         ),
         min_height="100vh",
         background="var(--gray-2)",

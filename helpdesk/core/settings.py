@@ -67,8 +67,13 @@ class Settings(BaseSettings):
 
     # Auth
     session_ttl_seconds: int = 12 * 3600
+    # However active a session stays, it ends this long after sign-in (the sliding TTL never goes past it).
+    session_max_age_seconds: int = Field(7 * 24 * 3600, ge=300)
     login_max_failures: int = 5
     login_window_seconds: int = 15 * 60
+    # Proxies (IP addresses or CIDR ranges) whose X-Forwarded-For is believed: the client address for the login
+    # limits and the audit log is then the last address in the header that is not one of them. Empty: the peer.
+    trusted_proxies: list[str] = []
 
     # Business
     timezone: str = "Asia/Karachi"

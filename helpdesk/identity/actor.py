@@ -22,6 +22,9 @@ class Actor:
     full_name: str
     email: str
     team_ids: tuple[int, ...] = field(default_factory=tuple)
+    # What an API token lets this actor do (helpdesk/identity/tokens.py); None for a signed-in person, who may do
+    # all their role allows.
+    scopes: tuple[str, ...] | None = None
 
     # The role questions are answered once, in helpdesk.identity.policy.
     @property
@@ -72,6 +75,7 @@ def _actor_from(data: dict | None, user_id: int) -> Actor:
         cache.invalidate(actor_cache_key(user_id))
         raise NotAuthenticated("Your account is not active.")
     data["team_ids"] = tuple(data["team_ids"])
+    data.pop("scopes", None)  # scopes belong to a token, never to the cached person
     return Actor(**data)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -12,13 +13,14 @@ import redis
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from helpdesk.core import audit, cache
+from helpdesk.core import app_settings, audit, cache
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotAuthenticated, RateLimited, SignInUnavailable, ValidationFailed
 from helpdesk.core.settings import get_settings
+from helpdesk.identity import tokens
 from helpdesk.identity.actor import Actor, actor_cache_key, load_actor
 from helpdesk.identity.passwords import hash_password, needs_rehash, verify_password
-from helpdesk.models import User
+from helpdesk.models import Role, User
 from helpdesk.models.base import utcnow
 
 
@@ -42,13 +44,38 @@ def _failures_key(scope: str, value: str) -> str:
     return cache.key("ratelimit", "login", scope, hashlib.sha256(value.encode()).hexdigest()[:32])
 
 
-def _check_rate_limit(email: str, ip_address: str) -> None:
-    settings = get_settings()
+# Progressive delay: after this many failures for an address (from anywhere), each attempt waits, doubling up to
+# the cap. It slows guessing spread over many clients without ever locking the address's owner out.
+DELAY_AFTER_FAILURES = 2
+FIRST_DELAY_SECONDS = 0.5
+MAX_DELAY_SECONDS = 4.0
+
+
+def _progressive_delay(failures: int) -> float:
+    if failures <= DELAY_AFTER_FAILURES:
+        return 0.0
+    return min(FIRST_DELAY_SECONDS * 2 ** (failures - DELAY_AFTER_FAILURES - 1), MAX_DELAY_SECONDS)
+
+
+def _limited_keys(email: str, ip_address: str) -> list[tuple[str, str, int]]:
+    """The counters that refuse sign-in for the rest of their window: per address *from one client*, and per client.
+
+    Failures for an address from any client only add delay: an attacker elsewhere can slow an admin's sign-in by a
+    few seconds but never lock them out, and every lock ends with its window.
+    """
+    limit = get_settings().login_max_failures
+    keys = [("ip", ip_address, limit * 4)]
+    if ip_address:
+        keys.insert(0, ("email_ip", f"{email}|{ip_address}", limit))
+    else:  # no client address known (command line, tests): the address alone is limited, as before
+        keys.insert(0, ("email", email, limit))
+    return keys
+
+
+def _check_rate_limit(email: str, ip_address: str) -> float:
+    """Raises RateLimited while a limit is reached; otherwise returns how long this attempt should wait."""
     client = cache.get_redis()
-    for scope, value, limit in (
-        ("email", email, settings.login_max_failures),
-        ("ip", ip_address, settings.login_max_failures * 4),
-    ):
+    for scope, value, limit in _limited_keys(email, ip_address):
         if not value:
             continue
         failures_key = _failures_key(scope, value)
@@ -58,12 +85,14 @@ def _check_rate_limit(email: str, ip_address: str) -> None:
             raise RateLimited(
                 f"Too many failed sign-in attempts. Try again in {max(retry // 60, 1)} minute(s).", retry
             )
+    return _progressive_delay(int(client.get(_failures_key("email", email)) or 0))
 
 
 def _record_failure(email: str, ip_address: str) -> None:
     window = get_settings().login_window_seconds
     pipe = cache.get_redis().pipeline()
-    for scope, value in (("email", email), ("ip", ip_address)):
+    for scope, value in (("email", email), ("email_ip", f"{email}|{ip_address}" if ip_address else ""),
+                         ("ip", ip_address)):
         if value:
             failures_key = _failures_key(scope, value)
             # SET NX + INCR starts the window at the first failure and keeps its TTL on later ones; it works on
@@ -82,12 +111,17 @@ def login(email: str, password: str, ip_address: str = "") -> SignedIn:
         errors["password"] = "Enter your password."
     if errors:
         raise ValidationFailed(errors)
-    _check_rate_limit(email, ip_address)
+    delay = _check_rate_limit(email, ip_address)
+    if delay:
+        time.sleep(delay)
     with session_scope() as session:
         user = session.exec(select(User).where(func.lower(User.email) == email)).first()
         # The hash is checked even for an unknown address (against a dummy), so timing does not tell them apart.
         accepted = verify_password(user.password_hash if user else None, password) and user is not None \
-            and user.is_active
+            and user.is_active and not user.is_service_account
+        if accepted and user.role != Role.REQUESTER and app_settings.value(session, "sso_only_staff"):
+            # Staff sign in through single sign-on only; the same answer as a wrong password tells nothing.
+            accepted = False
         if accepted:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
@@ -103,7 +137,7 @@ def login(email: str, password: str, ip_address: str = "") -> SignedIn:
     if not accepted:
         _record_failure(email, ip_address)
         raise NotAuthenticated("That e-mail and password do not match an active account.")
-    cache.get_redis().delete(_failures_key("email", email))
+    cache.get_redis().delete(_failures_key("email", email), _failures_key("email_ip", f"{email}|{ip_address}"))
     with session_scope() as session:
         actor = load_actor(session, user_id)
     return SignedIn(start_session(user_id), actor, get_settings().session_ttl_seconds)
@@ -111,10 +145,15 @@ def login(email: str, password: str, ip_address: str = "") -> SignedIn:
 
 def start_session(user_id: int) -> str:
     token = secrets.token_urlsafe(32)
-    ttl = get_settings().session_ttl_seconds
+    settings = get_settings()
+    ttl = min(settings.session_ttl_seconds, settings.session_max_age_seconds)
     client = cache.get_redis()
     pipe = client.pipeline()
-    pipe.set(_session_key(token), json.dumps({"user_id": user_id, "created_at": utcnow().isoformat()}), ex=ttl)
+    now = utcnow()
+    # "ends" is the absolute end (epoch seconds): the lookup script never slides the expiry past it.
+    pipe.set(_session_key(token), json.dumps({"user_id": user_id, "created_at": now.isoformat(),
+                                              "ends": int(now.timestamp()) + settings.session_max_age_seconds}),
+             ex=ttl)
     pipe.sadd(_user_sessions_key(user_id), _session_key(token))
     pipe.expire(_user_sessions_key(user_id), ttl)
     pipe.execute()
@@ -125,7 +164,17 @@ def start_session(user_id: int) -> str:
 _SESSION_LOOKUP = """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return false end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
+local ttl = tonumber(ARGV[1])
+local ends = tonumber(string.match(raw, '"ends": *(%d+)') or '0')
+if ends > 0 then
+  local left = ends - tonumber(ARGV[3])
+  if left <= 0 then
+    redis.call('DEL', KEYS[1])
+    return false
+  end
+  if left < ttl then ttl = left end
+end
+redis.call('EXPIRE', KEYS[1], ttl)
 local user_id = string.match(raw, '"user_id": *(%d+)')
 local actor = redis.call('GET', (string.gsub(ARGV[2], '{user_id}', user_id)))
 return {raw, actor or ''}
@@ -145,7 +194,8 @@ def _lookup_session(token: str | None) -> tuple[int, str | None]:
     settings = get_settings()
     try:
         found = _session_lookup_script(cache.get_redis())(keys=[_session_key(token)],
-                                         args=[settings.session_ttl_seconds, actor_cache_key("{user_id}")])
+                                         args=[settings.session_ttl_seconds, actor_cache_key("{user_id}"),
+                                               int(utcnow().timestamp())])
     except redis.RedisError as exc:
         raise SignInUnavailable() from exc
     if not found:
@@ -159,7 +209,12 @@ def user_id_for_token(token: str | None) -> int:
     return _lookup_session(token)[0]
 
 
-def actor_for_token(session: Session, token: str | None) -> Actor:
+def actor_for_token(session: Session, token: str | None, *, allow_api_tokens: bool = False) -> Actor:
+    """The actor behind a sign-in session token, or (for the REST API only) an API token with its scopes."""
+    if tokens.is_api_token(token):
+        if not allow_api_tokens:
+            raise NotAuthenticated("Please sign in.")
+        return tokens.actor_for_api_token(session, token)
     user_id, cached_actor = _lookup_session(token)
     return load_actor(session, user_id, cached=cached_actor)
 

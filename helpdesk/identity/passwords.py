@@ -19,9 +19,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def usable(password_hash: str | None) -> bool:
+    """False for accounts with no password: invited but not yet set, service accounts, SSO-only people."""
+    return bool(password_hash) and not password_hash.startswith("!")
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
+    # An account without a usable password is checked against the dummy too: as slow as a real one.
+    real = usable(password_hash)
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash if real else _DUMMY_HASH, password) and real
     except (VerificationError, InvalidHashError):
         return False
 

@@ -41,3 +41,15 @@ def reads_reports(actor: Actor) -> bool:
 def is_it_staff(actor: Actor) -> bool:
     """Everyone in IT (agents, managers, admins): sees internal notes, drafts, the staff side of the KB."""
     return actor.role != Role.REQUESTER
+
+
+def has_scope(actor: Actor, scope: str) -> bool:
+    """An API token acts only within its scopes; a signed-in person is not limited by scopes."""
+    return actor.scopes is None or scope in actor.scopes
+
+
+def manages_api_tokens_of(actor: Actor, owner_id: int, owner_is_service_account: bool) -> bool:
+    """Everyone manages their own personal tokens; only admins manage service accounts' tokens."""
+    if actor.scopes is not None:  # a token never mints or revokes tokens
+        return False
+    return is_admin(actor) if owner_is_service_account else actor.user_id == owner_id or is_admin(actor)

@@ -1,5 +1,6 @@
 """All tables, imported here so `SQLModel.metadata` (and Alembic) sees every one."""
 
+from helpdesk.models.access import ApiToken, AppSetting, PasswordReset
 from helpdesk.models.ai import AiFeedback, AiPrediction
 from helpdesk.models.ai_registry import AiModelVersion, AiTrainingRun
 from helpdesk.models.canned import CannedResponse
@@ -53,6 +54,8 @@ __all__ = [
     "AiModelVersion",
     "AiPrediction",
     "AiTrainingRun",
+    "ApiToken",
+    "AppSetting",
     "ArticleStatus",
     "AssignmentMode",
     "Attachment",
@@ -80,6 +83,7 @@ __all__ = [
     "Mailbox",
     "NotificationPreference",
     "OutboxJob",
+    "PasswordReset",
     "Priority",
     "ReportExport",
     "ReportSchedule",

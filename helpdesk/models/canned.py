@@ -25,3 +25,5 @@ class CannedResponse(SQLModel, table=True):
     created_at: datetime = timestamp_field(nullable=False, default_now=True)
     updated_at: datetime = timestamp_field(nullable=False, default_now=True)
     is_active: bool = Field(default=True)
+    # A personal response: only its owner sees and uses it (team_id is then None).
+    owner_id: int | None = Field(default=None, foreign_key="users.id", ondelete="CASCADE", index=True)

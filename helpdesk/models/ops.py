@@ -19,6 +19,9 @@ class AuditLog(SQLModel, table=True):
         PrimaryKeyConstraint("id", "occurred_at"),
         Index("idx_audit_logs_actor", "actor_id", "occurred_at"),
         Index("idx_audit_logs_entity", "entity_type", "entity_id"),
+        # The audit viewer's keyset paging and its filter by action.
+        Index("idx_audit_logs_occurred", "occurred_at", "id"),
+        Index("idx_audit_logs_action", "action", "occurred_at"),
         {"postgresql_partition_by": "RANGE (occurred_at)"},
     )
 

@@ -23,6 +23,7 @@ class User(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("role IN ('requester','agent','manager','admin')", name="ck_users_role"),
         Index("uq_users_email_lower", text("lower(email)"), unique=True),
+        Index("idx_users_name_id", "full_name", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -35,6 +36,10 @@ class User(SQLModel, table=True):
     is_available: bool = Field(default=True)
     created_at: datetime = timestamp_field(nullable=False, default_now=True)
     last_login_at: datetime | None = timestamp_field()
+    # A service account holds API tokens only: it never signs in with a password or through SSO.
+    is_service_account: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    # "<issuer> <subject>" of the single sign-on identity this account was matched to (None: never used SSO).
+    sso_subject: str | None = Field(default=None, max_length=400, unique=True)
 
 
 class AssignmentMode(StrEnum):

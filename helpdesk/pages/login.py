@@ -6,7 +6,7 @@ import reflex as rx
 
 from helpdesk.components.layout import hydration_marker
 from helpdesk.pages.template import template
-from helpdesk.routes import LOGIN
+from helpdesk.routes import FORGOT_PASSWORD, LOGIN
 from helpdesk.state.login import LoginState
 
 
@@ -46,6 +46,9 @@ def login_page() -> rx.Component:
                         ),
                         _field("E-mail", "email", "email", "you@company.com", "username"),
                         _field("Password", "password", "password", "Your password", "current-password"),
+                        rx.cond(LoginState.notice != "",
+                                rx.callout(LoginState.notice, icon="circle-check", color_scheme="green",
+                                           width="100%", data_testid="login-notice")),
                         rx.button("Sign in", type="submit", size="3", width="100%", data_testid="sign-in"),
                         spacing="4",
                         width="100%",
@@ -56,6 +59,7 @@ def login_page() -> rx.Component:
                 size="4",
                 width="100%",
             ),
+            rx.link("Forgot your password?", href=FORGOT_PASSWORD, size="2", data_testid="forgot-password"),
             rx.text("Trouble signing in? Call the service desk on ext. 4357.", size="1", color_scheme="gray"),
             spacing="5",
             align="center",

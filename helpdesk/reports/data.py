@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from helpdesk.core import cache
+from helpdesk.core import app_settings, cache
 from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.settings import get_settings
 from helpdesk.identity import directory, policy
@@ -504,7 +504,7 @@ def agents_report(session: Session, filters: ReportFilters) -> Report:
 
 
 def ai_report(session: Session, filters: ReportFilters) -> Report:
-    threshold = get_settings().ai_auto_apply_threshold
+    threshold = float(app_settings.value(session, "ai_auto_apply_threshold"))
     measures = {"suggested": "SUM(ai_suggested)", "correct": "SUM(ai_suggestion_correct)",
                 "confident": "SUM(ai_confident)", "confident_correct": "SUM(ai_confident_correct)",
                 "decisions": "SUM(ai_decisions)", "accepted": "SUM(ai_accepted)"}

@@ -33,9 +33,13 @@ def migrate_database(revision: str = "head") -> None:
 
 
 def seed_if_empty() -> bool:
+    from helpdesk.core.settings import get_settings
     from helpdesk.reports import rollups
     from helpdesk.seed.demo import seed_demo
 
+    # The demo organisation's well-known passwords must never exist on a production install.
+    if get_settings().environment == "production":
+        return False
     seeded = seed_demo()
     if seeded:
         # Reports read rollups; fill them now rather than at the first beat tick.

@@ -218,3 +218,31 @@ def update_policy(session: Session, actor: Actor, policy_id: int, changes: SlaPo
                  entity_id=str(policy.id), details={k: str(v) for k, v in requested.items()})
     _after_change(session, {old_priority, policy.priority})
     return policy
+
+
+# ---------------------------------------------------------------- preview
+
+
+def preview(session: Session, actor: Actor, priority: str, category_id: int | None = None,
+            team_id: int | None = None, now: Any = None) -> dict[str, Any]:
+    """What a ticket filed `now` would get: the policy that matches, its calendar, and both deadlines."""
+    from datetime import timedelta
+
+    _require_admin(actor)
+    if priority not in ALL_PRIORITIES:
+        raise ValidationFailed({"priority": "Choose a priority."})
+    now = now or utcnow()
+    config = sla.load_config(session)
+    category = session.get(Category, category_id) if category_id is not None else None
+    matched = sla.match_policy(config.policies, priority, category_id, category.parent_id if category else None,
+                               team_id)
+    if matched is None:
+        target, spec = sla.DEFAULT_TARGETS[Priority(priority)], config.default_calendar
+    else:
+        target = sla.SlaTarget(timedelta(minutes=matched.first_response_minutes),
+                               timedelta(minutes=matched.resolution_minutes))
+        spec = config.calendars.get(matched.calendar_id, config.default_calendar)
+    calendar = sla.business_calendar(spec, now.year - 1, now.year + 2)
+    return {"policy": matched.name if matched else "built-in default targets", "calendar": spec.name,
+            "timezone": spec.timezone, "first_response_due": calendar.add_business_time(now, target.first_response),
+            "resolution_due": calendar.add_business_time(now, target.resolution), "now": now}

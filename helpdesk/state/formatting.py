@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from helpdesk.core.settings import get_settings
+from helpdesk.core import app_settings
 from helpdesk.models.base import utcnow
 
 STATUS_LABELS = {
@@ -24,7 +24,7 @@ PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical":
 def local_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
-    return moment.astimezone(ZoneInfo(get_settings().timezone)).strftime("%d %b %Y, %H:%M")
+    return moment.astimezone(ZoneInfo(app_settings.value(None, "timezone"))).strftime("%d %b %Y, %H:%M")
 
 
 def relative(moment: datetime | None) -> str:

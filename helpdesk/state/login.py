@@ -14,10 +14,12 @@ class LoginState(SessionState):
     error: str = ""
     field_errors: dict[str, str] = {}
     busy: bool = False
+    notice: str = ""
 
     @rx.event
     def redirect_if_signed_in(self) -> rx.event.EventSpec | None:
         self.error, self.field_errors = "", {}
+        self.notice = ("Your password is saved. Sign in with it." if self.router.page.params.get("reset") else "")
         if not self.auth_token:
             return None
         with self._on_failure(on={NotAuthenticated: self._forget_token}) as failure:
@@ -34,7 +36,7 @@ class LoginState(SessionState):
         self.error, self.field_errors = "", {}
         email = str(form_data.get("email", ""))[:254]
         password = str(form_data.get("password", ""))[:1000]
-        ip_address = self.router.session.client_ip
+        ip_address = self._client_ip()
         try:
             signed_in = auth.login(email, password, ip_address)
         except ValidationFailed as exc:

@@ -10,6 +10,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from helpdesk.core import replica
+from helpdesk.core.client_ip import client_address
 from helpdesk.core.db import session_scope, write_engine
 from helpdesk.core.errors import DomainError, NotAuthenticated, ValidationFailed
 from helpdesk.core.settings import get_settings
@@ -130,6 +131,11 @@ class SessionState(rx.State):
             else:
                 raise
 
+    def _client_ip(self) -> str:
+        """The browser's address, through trusted proxies (core/client_ip.py)."""
+        return client_address(self.router.session.client_ip,
+                              self.router.headers.raw_headers.get("x-forwarded-for"))
+
     def _sign_in_again(self) -> rx.event.EventSpec:
         self.auth_token = ""
         self.user_name = self.user_role = self.user_email = ""
@@ -146,6 +152,10 @@ class SessionState(rx.State):
     @rx.var
     def reads_all(self) -> bool:
         return self.user_role in (Role.MANAGER, Role.ADMIN)
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.user_role == Role.ADMIN
 
     @rx.var
     def initials(self) -> str:

@@ -13,12 +13,11 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
-from helpdesk.core import audit
+from helpdesk.core import app_settings, audit
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
-from helpdesk.core.settings import get_settings
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import CannedResponse, Team, Ticket, User
@@ -112,7 +111,7 @@ def _context_for(session: Session, actor: Actor, ticket: Ticket) -> dict[str, di
         "ticket": {"number": ticket.number, "title": ticket.title},
         "agent": {"name": actor.full_name, "first_name": _first_name(actor.full_name)},
         # An untriaged ticket has no team yet; the desk as a whole answers it.
-        "team": {"name": team.name if team else get_settings().organisation_name},
+        "team": {"name": team.name if team else app_settings.value(session, "organisation_name")},
     }
 
 
@@ -126,12 +125,16 @@ def _ticket_to_answer(session: Session, actor: Actor, ticket_id: int) -> Ticket:
     return ticket
 
 
-def _usable_on(ticket: Ticket) -> Any:
-    return CannedResponse.is_active, or_(CannedResponse.team_id.is_(None), CannedResponse.team_id == ticket.team_id)
+def _usable_on(ticket: Ticket, actor: Actor) -> Any:
+    """Shared ones for everyone or the ticket's team, and the agent's own personal ones."""
+    shared = and_(CannedResponse.owner_id.is_(None),
+                  or_(CannedResponse.team_id.is_(None), CannedResponse.team_id == ticket.team_id))
+    return CannedResponse.is_active, or_(shared, CannedResponse.owner_id == actor.user_id)
 
 
 def _as_row(response: CannedResponse) -> dict[str, Any]:
-    return response.model_dump(include={"id", "team_id", "title", "body", "is_active", "created_at", "updated_at"})
+    return response.model_dump(include={"id", "team_id", "owner_id", "title", "body", "is_active", "created_at",
+                                        "updated_at"})
 
 
 def list_for_ticket(session: Session, actor: Actor, ticket_id: int) -> list[dict[str, Any]]:
@@ -139,7 +142,7 @@ def list_for_ticket(session: Session, actor: Actor, ticket_id: int) -> list[dict
     ticket = _ticket_to_answer(session, actor, ticket_id)
     rows = session.exec(
         select(CannedResponse)
-        .where(*_usable_on(ticket))
+        .where(*_usable_on(ticket, actor))
         .order_by(CannedResponse.team_id.is_(None), CannedResponse.title, CannedResponse.id)
     ).all()
     return [_as_row(response) for response in rows]
@@ -148,7 +151,8 @@ def list_for_ticket(session: Session, actor: Actor, ticket_id: int) -> list[dict
 def render(session: Session, actor: Actor, response_id: int, ticket_id: int) -> str:
     """The response's body with this ticket's placeholders filled in (nothing is posted)."""
     ticket = _ticket_to_answer(session, actor, ticket_id)
-    response = session.exec(select(CannedResponse).where(CannedResponse.id == response_id, *_usable_on(ticket))).first()
+    response = session.exec(select(CannedResponse).where(CannedResponse.id == response_id,
+                                                         *_usable_on(ticket, actor))).first()
     if response is None:
         raise NotFound("Canned response not found.")
     return render_body(response.body, _context_for(session, actor, ticket))
@@ -157,10 +161,15 @@ def render(session: Session, actor: Actor, response_id: int, ticket_id: int) -> 
 # ---------------------------------------------------------------- managing them
 
 
-def _check_may_manage(session: Session, actor: Actor, team_id: int | None) -> None:
-    """Administrators manage every response; a team's lead manages that team's responses."""
+def _check_may_manage(session: Session, actor: Actor, team_id: int | None, owner_id: int | None = None) -> None:
+    """Administrators manage every shared response; a team's lead manages that team's responses; every agent
+    manages their own personal ones (and only theirs: not even an administrator edits someone's personal one)."""
     if not actor.is_staff:
         raise PermissionDenied("Only administrators and team leads can manage canned responses.")
+    if owner_id is not None:
+        if owner_id != actor.user_id:
+            raise NotFound("Canned response not found.")
+        return
     if team_id is not None and session.get(Team, team_id) is None:
         raise ValidationFailed({"team_id": "Choose a team from the list."})
     if policy.is_admin(actor):
@@ -182,20 +191,26 @@ def list_manageable(session: Session, actor: Actor) -> list[dict[str, Any]]:
     """Responses (active or not) the actor may edit: all for administrators, their teams' for team leads."""
     if not actor.is_staff:
         raise PermissionDenied("Only administrators and team leads can manage canned responses.")
-    query = select(CannedResponse)
-    if not policy.is_admin(actor):
+    mine = CannedResponse.owner_id == actor.user_id
+    if policy.is_admin(actor):
+        query = select(CannedResponse).where(or_(CannedResponse.owner_id.is_(None), mine))
+    else:
         led_team_ids = select(Team.id).where(Team.lead_id == actor.user_id)
-        query = query.where(CannedResponse.team_id.in_(led_team_ids))
+        query = select(CannedResponse).where(or_(and_(CannedResponse.owner_id.is_(None),
+                                                      CannedResponse.team_id.in_(led_team_ids)), mine))
     rows = session.exec(query.order_by(CannedResponse.team_id.is_(None), CannedResponse.title)).all()
     return [_as_row(response) for response in rows]
 
 
 def create(session: Session, actor: Actor, draft: CannedResponseDraft) -> CannedResponse:
-    _check_may_manage(session, actor, draft.team_id)
+    owner_id = actor.user_id if draft.personal else None
+    if draft.personal and draft.team_id is not None:
+        raise ValidationFailed({"team_id": "A personal response belongs to you, not to a team."})
+    _check_may_manage(session, actor, draft.team_id, owner_id)
     check_body(draft.body)
     now = utcnow()
     response = CannedResponse(team_id=draft.team_id, title=draft.title, body=draft.body, created_by_id=actor.user_id,
-                              created_at=now, updated_at=now)
+                              owner_id=owner_id, created_at=now, updated_at=now)
     session.add(response)
     session.flush()
     audit.record(session, "canned_response.create", actor_id=actor.user_id, entity_type="canned_response",
@@ -206,12 +221,14 @@ def create(session: Session, actor: Actor, draft: CannedResponseDraft) -> Canned
 def update(session: Session, actor: Actor, response_id: int, changes: CannedResponseChanges) -> CannedResponse:
     """Changes the fields present in `changes`; moving a response needs the right to manage both scopes."""
     response = _get(session, response_id)
-    _check_may_manage(session, actor, response.team_id)
+    _check_may_manage(session, actor, response.team_id, response.owner_id)
     requested = {name: getattr(changes, name) for name in changes.model_fields_set}
+    if response.owner_id is not None and requested.get("team_id") is not None:
+        raise ValidationFailed({"team_id": "A personal response belongs to you, not to a team."})
     for name in ("title", "body"):
         if requested.get(name, "") is None:
             requested.pop(name)
-    if "team_id" in requested and requested["team_id"] != response.team_id:
+    if "team_id" in requested and requested["team_id"] != response.team_id and response.owner_id is None:
         _check_may_manage(session, actor, requested["team_id"])
     if "body" in requested:
         check_body(requested["body"])
@@ -230,7 +247,7 @@ def update(session: Session, actor: Actor, response_id: int, changes: CannedResp
 def deactivate(session: Session, actor: Actor, response_id: int) -> CannedResponse:
     """Hides the response from pickers; kept (not deleted) so the audit trail still names it."""
     response = _get(session, response_id)
-    _check_may_manage(session, actor, response.team_id)
+    _check_may_manage(session, actor, response.team_id, response.owner_id)
     if response.is_active:
         response.is_active = False
         response.updated_at = utcnow()
@@ -238,3 +255,18 @@ def deactivate(session: Session, actor: Actor, response_id: int) -> CannedRespon
         audit.record(session, "canned_response.deactivate", actor_id=actor.user_id, entity_type="canned_response",
                      entity_id=str(response.id))
     return response
+
+
+SAMPLE_CONTEXT = {
+    "requester": {"name": "Sara Example", "first_name": "Sara"},
+    "ticket": {"number": 1042, "title": "Laptop will not start"},
+    "team": {"name": "Hardware"},
+}
+
+
+def preview(actor: Actor, body: str) -> str:
+    """The body filled in with sample values (the agent as themselves), for the editor's preview."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only administrators and team leads can manage canned responses.")
+    return render_body(body, SAMPLE_CONTEXT | {"agent": {"name": actor.full_name,
+                                                         "first_name": _first_name(actor.full_name)}})

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session, select
 
-from helpdesk.core import jobs
+from helpdesk.core import app_settings, jobs
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
 from helpdesk.models import Category, Comment, Role, Team, Ticket, User
@@ -51,8 +51,8 @@ def _ticket_url(ticket: Ticket) -> str:
 def _local_time(moment: datetime | None) -> str:
     if moment is None:
         return "soon"
-    tz = ZoneInfo(get_settings().timezone)
-    return moment.astimezone(tz).strftime("%a %d %b %Y, %H:%M ") + get_settings().timezone
+    zone = app_settings.value(None, "timezone")
+    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y, %H:%M ") + zone
 
 
 def ticket_acknowledgement(session: Session, ticket_id: int) -> OutgoingMail | None:
@@ -68,7 +68,7 @@ def ticket_acknowledgement(session: Session, ticket_id: int) -> OutgoingMail | N
         category=category.name if category else None,
         first_response_due=_local_time(ticket.sla_first_response_due),
         ticket_url=_ticket_url(ticket),
-        organisation=get_settings().organisation_name,
+        organisation=app_settings.value(None, "organisation_name"),
     )
     return OutgoingMail([requester.email], f"[#{ticket.number}] We received your request: {ticket.title}", body,
                         html=html, ticket_id=ticket.id, recipient_id=requester.id)
@@ -102,7 +102,7 @@ def comment_notifications(session: Session, comment_id: int) -> list[tuple[int, 
             ticket=ticket,
             body=comment.body,
             ticket_url=_ticket_url(ticket),
-            organisation=get_settings().organisation_name,
+            organisation=app_settings.value(None, "organisation_name"),
         )
         mails.append((recipient.id, OutgoingMail([recipient.email], f"Re: [#{ticket.number}] {ticket.title}", body,
                                                  html=html, ticket_id=ticket.id, recipient_id=recipient.id)))
@@ -124,7 +124,7 @@ def ticket_merged(session: Session, duplicate_id: int, target_id: int) -> Outgoi
         duplicate=duplicate,
         target=target,
         target_url=_ticket_url(target),
-        organisation=get_settings().organisation_name,
+        organisation=app_settings.value(None, "organisation_name"),
     )
     # The target's number leads the subject: it is the ticket to look for from now on.
     subject = f"[#{target.number}] Your request #{duplicate.number} continues here: {target.title}"
@@ -156,7 +156,7 @@ def sla_escalation(session: Session, ticket_id: int, lead_id: int, clock: str) -
         requester_name=requester.full_name if requester else "",
         due=_local_time(due),
         ticket_url=_ticket_url(ticket),
-        organisation=get_settings().organisation_name,
+        organisation=app_settings.value(None, "organisation_name"),
     )
     return OutgoingMail([lead.email], f"[#{ticket.number}] SLA breached ({clock_label}): {ticket.title}", body,
                         html=html, ticket_id=ticket.id, recipient_id=lead.id)

@@ -12,10 +12,9 @@ from sqlalchemy import ColumnElement, and_, any_, false, func, or_, tuple_
 from sqlalchemy.orm import aliased, object_session
 from sqlmodel import Session, select
 
-from helpdesk.core import audit, cache, events
+from helpdesk.core import app_settings, audit, cache, events
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
-from helpdesk.core.settings import get_settings
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import (
@@ -406,7 +405,7 @@ def close_resolved_tickets(now: datetime | None = None, *, after_days: int | Non
     Works in batches, each its own transaction; rows another transaction holds are skipped and closed next run.
     """
     now = now or utcnow()
-    days = get_settings().auto_close_days if after_days is None else after_days
+    days = int(app_settings.value(None, "auto_close_days")) if after_days is None else after_days
     cutoff = now - timedelta(days=days)
     closed: list[int] = []
     while True:

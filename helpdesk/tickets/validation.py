@@ -60,6 +60,7 @@ class CannedResponseDraft(BaseModel):
     title: CannedTitle
     body: CannedBody
     team_id: int | None = None
+    personal: bool = False  # only its author sees and uses it
 
 
 class CannedResponseChanges(BaseModel):

@@ -1,0 +1,73 @@
+"""The administration console's start page: what can be configured, with a few head counts."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from helpdesk.components.admin import SECTIONS, admin_page
+from helpdesk.pages.template import template
+from helpdesk.routes import ADMIN
+from helpdesk.state.admin_people import AdminOverviewState
+
+BLURBS = {
+    "Users": "Invite people, roles, teams, deactivate, CSV import.",
+    "Teams": "Members, leads, assignment mode, who is away.",
+    "Categories": "The tree tickets are filed under and their default teams.",
+    "SLA & hours": "Targets per priority, business hours, holidays.",
+    "Canned responses": "Shared and personal reply templates.",
+    "AI triage": "How far the model is trusted; versions and retraining.",
+    "Settings": "Organisation name, time zone, auto-close, AI auto-apply, sign-in.",
+    "API tokens": "Service accounts and their tokens for integrations.",
+    "Audit log": "Who changed what, when; CSV export.",
+}
+COUNTS = {"Users": ("people", "active people"), "Teams": ("teams", "teams"),
+          "Categories": ("categories", "active categories")}
+
+
+def _tile(label: str, route: str, icon: str) -> rx.Component:
+    count = COUNTS.get(label)
+    return rx.link(
+        rx.card(
+            rx.hstack(
+                rx.center(rx.icon(icon, size=18), background="var(--accent-a3)", color="var(--accent-11)",
+                          border_radius="8px", width="36px", height="36px", flex_shrink="0"),
+                rx.vstack(
+                    rx.text(label, weight="bold", size="3"),
+                    rx.text(BLURBS.get(label, ""), size="1", color_scheme="gray"),
+                    rx.text(AdminOverviewState.counts[count[0]], " ", count[1], size="1", weight="medium")
+                    if count else rx.fragment(),
+                    spacing="1", align="start",
+                ),
+                spacing="3", align="start",
+            ),
+            size="2", width="100%", height="100%", _hover={"background": "var(--gray-a2)"},
+        ),
+        href=route, underline="none", color="inherit", data_testid=f"admin-tile-{label.lower().split()[0]}",
+    )
+
+
+@template(ADMIN, "Administration", on_load=AdminOverviewState.on_load)
+def overview_page() -> rx.Component:
+    return admin_page(
+        ADMIN, "Administration", "Run the helpdesk without editing code: every change is audited and applies at once.",
+        AdminOverviewState.error, AdminOverviewState.notice,
+        rx.grid(
+            *[_tile(label, route, icon) for label, route, icon in SECTIONS[1:]],
+            rx.card(
+                rx.hstack(
+                    rx.center(rx.icon("mail", size=18), background="var(--gray-a3)", border_radius="8px",
+                              width="36px", height="36px", flex_shrink="0"),
+                    rx.vstack(rx.text("Mailboxes", weight="bold", size="3"),
+                              rx.text("Inbound e-mail mailboxes will be configured here.", size="1",
+                                      color_scheme="gray"), spacing="1", align="start"),
+                    spacing="3", align="start"),
+                size="2", width="100%", opacity="0.7", data_testid="admin-tile-mailboxes",
+            ),
+            columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.cond(AdminOverviewState.counts.contains("invited"),
+                rx.text(AdminOverviewState.counts["invited"], " invitation(s) not yet accepted.", size="2",
+                        color_scheme="gray", margin_top="12px")),
+    )
