@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 BUN_VERSION := 1.4.4
 BUN := .tools/node_modules/bun/bin/bun.exe
 
-.PHONY: run test setup lint chromium dovecot bench clean container-test
+.PHONY: run test setup lint chromium dovecot bench loadtest clean container-test
 
 setup: $(STAMP) $(BUN)
 
@@ -51,6 +51,11 @@ container-test: setup
 		{ mkdir -p /etc/containers && printf '[containers]\ndefault_ulimits = []\n' > /etc/containers/containers.conf; }
 	@$(PODMAN) image exists $(BASE_IMAGE) || docker/base-image.sh $(BASE_IMAGE)
 	HELPDESK_TEST_BASE_IMAGE=$(BASE_IMAGE) $(BIN)/python -m pytest -p no:cacheprovider -s tests/container
+
+# Locust load tests (not part of `make test`): SCENARIO=baseline|load|stress|spike|endurance|mixed, optional URL=...
+SCENARIO ?= baseline
+loadtest: setup
+	$(BIN)/python loadtests/run.py --scenario $(SCENARIO) $(if $(URL),--url $(URL),)
 
 bench: setup
 	$(BIN)/python bench/api_latency.py
