@@ -177,16 +177,28 @@ class SlowInbox(Inbox):
 
 
 @pytest.fixture
-def slow_inbox() -> Iterator[SlowInbox]:
+def slow_inbox(org: Org) -> Iterator[SlowInbox]:
+    """An SMTP server that takes its time, and a broker key prefix of this test's own: the suite's shared worker
+    (started by earlier tests, still serving the `email` queue) must not take the job the drill's worker is for."""
+    from tests.conftest import _reset_process_singletons
+
+    saved = os.environ["REDIS_PREFIX"]
+    os.environ["REDIS_PREFIX"] = f"{saved}drill-{os.getpid()}-{time.monotonic_ns()}:"
+    _reset_process_singletons()
     inbox = SlowInbox(delay=5)
     inbox.start()
-    yield inbox
-    inbox.stop()
+    try:
+        yield inbox
+    finally:
+        inbox.stop()
+        os.environ["REDIS_PREFIX"] = saved
+        _reset_process_singletons()
 
 
 def _start_worker(test_env, inbox: SlowInbox, log: Path, grace: float) -> subprocess.Popen:  # noqa: ANN001
     env = os.environ | test_env.as_env() | {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(inbox.port),
-                                            "WORKER_SHUTDOWN_GRACE_SECONDS": str(grace)}
+                                            "WORKER_SHUTDOWN_GRACE_SECONDS": str(grace),
+                                            "REDIS_PREFIX": os.environ["REDIS_PREFIX"]}  # the drill's own broker keys
     process = subprocess.Popen([sys.executable, "-m", "helpdesk.runtime.cli", "worker", "-Q", "email",
                                 "--concurrency", "1"], cwd=ROOT, env=env, stdout=log.open("ab"),
                                stderr=subprocess.STDOUT)
