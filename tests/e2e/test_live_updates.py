@@ -34,7 +34,7 @@ def test_queue_on_replica_b_shows_tickets_created_through_replica_a(sign_in, web
     created = httpx.post(f"{web_app}/api/v1/tickets", headers=alice, json={
         "title": "Keyboard missing keys after spill", "description": "Coffee went into the keyboard this morning.",
         "category_id": org.hardware})
-    assert created.status_code == 201
+    assert created.status_code == 201, created.text
     row = agent.get_by_test_id("queue-row").filter(has_text="Keyboard missing keys after spill")
     expect(row).to_be_visible(timeout=LIVE_DEADLINE_MS)
     expect(agent.get_by_test_id("tab-open")).to_contain_text("1", timeout=LIVE_DEADLINE_MS)
