@@ -23,13 +23,13 @@ def _field(label: str, name: str, kind: str, placeholder: str, autocomplete: str
 
 
 def _single_sign_on() -> rx.Component:
-    # A plain link, not a client-side route: the browser leaves for the identity provider and comes back.
+    # A document navigation, not a client-side route: the browser leaves for the identity provider and comes back.
     return rx.vstack(
         rx.hstack(rx.separator(size="4"), rx.text("or", size="1", color_scheme="gray"), rx.separator(size="4"),
                   align="center", width="100%"),
         rx.button(
-            rx.el.a(rx.icon("key-round", size=16), "Sign in with " + LoginState.sso_name, href=LoginState.sso_href,
-                    data_testid="sign-in-sso"),
+            rx.link(rx.icon("key-round", size=16), "Sign in with " + LoginState.sso_name, href=LoginState.sso_href,
+                    reload_document=True, underline="none", data_testid="sign-in-sso"),
             as_child=True, variant="outline", size="3", width="100%",
         ),
         spacing="3",

@@ -109,7 +109,10 @@ def _rating_button(rating: str, label: str, icon: str, color: str) -> rx.Compone
         size="3",
         aria_pressed=rx.cond(chosen, "true", "false"),
         data_testid=f"csat-{rating}",
-        flex="1 1 140px",
+        # Two equal buttons side by side, never wrapping their label; not stretched across a wide screen.
+        flex="1 1 0",
+        max_width="200px",
+        white_space="nowrap",
     )
 
 
@@ -121,15 +124,15 @@ def _satisfaction_prompt() -> rx.Component:
                 rx.icon("message-circle-heart", size=22, color="var(--accent-9)", flex_shrink="0"),
                 rx.vstack(
                     rx.heading("How did we do?", size="4"),
-                    rx.text("Your request is resolved. Did IT solve your problem?", size="2", color_scheme="gray"),
+                    rx.text("Your request is resolved. How was the help you got?", size="2", color_scheme="gray"),
                     spacing="1",
                 ),
                 align="start",
                 spacing="3",
             ),
             rx.hstack(
-                _rating_button("good", "Yes, good", "thumbs-up", "green"),
-                _rating_button("bad", "No, not really", "thumbs-down", "red"),
+                _rating_button("good", "Good", "thumbs-up", "green"),
+                _rating_button("bad", "Bad", "thumbs-down", "red"),
                 spacing="3",
                 wrap="wrap",
                 width="100%",

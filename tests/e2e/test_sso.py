@@ -51,7 +51,7 @@ def test_signing_in_through_the_provider_creates_then_finds_the_same_person(
         _screenshot(page, "login-sso-1366")
         before = len(_people())
         _sign_in_through_the_provider(page)
-        assert page.url.endswith("/queue")
+        assert "/queue" in page.url
         expect(page.get_by_test_id("user-menu")).to_contain_text("Farah Khan")
         expect(page.get_by_test_id("user-menu")).to_contain_text("agent")
         people = _people()
@@ -87,7 +87,7 @@ def test_a_refused_sign_in_says_so_on_the_sign_in_page_also_on_a_phone(
         page = context.new_page()
         # A callback nobody started (no state, no binding cookie) is refused.
         page.goto("/api/v1/auth/sso/callback?state=made-up&code=x")
-        page.wait_for_url("**/login?sso_error=expired")
+        page.wait_for_url(lambda url: "/login" in url and "sso_error=expired" in url)
         page.wait_for_selector("[data-testid=hydrated]", state="attached")
         expect(page.get_by_role("alert")).to_contain_text("Please try again")
         expect(page.get_by_test_id("sign-in-sso")).to_be_visible()
