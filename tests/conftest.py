@@ -190,9 +190,22 @@ def ai_worker(test_env: TestEnvironment, tmp_path_factory: pytest.TempPathFactor
         yield worker
 
 
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """The test OpenID Connect provider process (tests/oidc_provider.py); web servers under test sign in with it."""
+    from helpdesk.identity.sso import CALLBACK_PATH
+    from tests.oidc import test_provider
+
+    # In-process tests run with the default PUBLIC_URL; each web server registers its own callback.
+    with test_provider(tmp_path_factory.mktemp("idp"), [f"http://localhost:3000{CALLBACK_PATH}"]) as provider:
+        yield provider
+
+
 @contextmanager
-def _web_server(test_env: TestEnvironment, name: str, preferred_port: int, logs: Path) -> Iterator[str]:
-    """The real app (Reflex production build + REST API) on a free port, on the test database."""
+def _web_server(test_env: TestEnvironment, name: str, preferred_port: int, logs: Path,
+                oidc_provider=None) -> Iterator[str]:  # noqa: ANN001
+    """The real app (Reflex production build + REST API) on a free port, on the test database (signing in through
+    the test identity provider when one is given)."""
     from helpdesk.runtime.embedded import free_port
     from helpdesk.runtime.launcher import reflex_environment, web_command
     from tests.processes import ROOT, http_ok, running
@@ -209,15 +222,21 @@ def _web_server(test_env: TestEnvironment, name: str, preferred_port: int, logs:
         "REFLEX_WEB_WORKDIR": str(ROOT / f".web-{name}{build_suffix}"),
         "REFLEX_STATES_WORKDIR": str(ROOT / f".states-{name}{build_suffix}"),
     }
+    if oidc_provider is not None:
+        from helpdesk.identity.sso import CALLBACK_PATH
+
+        oidc_provider.allow_redirect_uri(url + CALLBACK_PATH)
+        env |= oidc_provider.app_env()
     with running(web_command(port), env, logs / f"{name}.log",
                  lambda: http_ok(f"{url}/login") and http_ok(f"{url}/ready"), timeout=600):
         yield url
 
 
 @pytest.fixture(scope="session")
-def web_app(test_env: TestEnvironment, celery_worker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # noqa: ANN001
-    """Replica A of the web app."""
-    with _web_server(test_env, "test", 3100, tmp_path_factory.mktemp("logs")) as url:
+def web_app(test_env: TestEnvironment, celery_worker, oidc_provider,  # noqa: ANN001
+            tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Replica A of the web app, with single sign-on through the test identity provider."""
+    with _web_server(test_env, "test", 3100, tmp_path_factory.mktemp("logs"), oidc_provider) as url:
         yield url
 
 

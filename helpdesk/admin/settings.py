@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from helpdesk.core import app_settings, audit, on_commit
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
-from helpdesk.identity import policy
+from helpdesk.identity import policy, sso
 from helpdesk.identity.actor import Actor
 from helpdesk.models import AppSetting
 from helpdesk.models.base import utcnow
@@ -76,8 +76,8 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
     for name in BOOLEAN:
         if name in raw:
             clean[name] = _truthy(raw[name])
-    if clean.get("sso_only_staff"):
-        # Until an identity provider is configured, this would lock every staff member out.
+    if clean.get("sso_only_staff") and not sso.configured():
+        # Without an identity provider, this would lock every staff member out.
         errors["sso_only_staff"] = "Single sign-on is not configured yet; staff would have no way to sign in."
     if errors:
         raise ValidationFailed(errors)

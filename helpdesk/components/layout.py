@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.live import version_watcher
-from helpdesk.routes import ADMIN, AI_ADMIN, KB, MY_SETTINGS, NEW_TICKET, PORTAL, QUEUE, REPORTS
+from helpdesk.routes import ADMIN, AI_ADMIN, KB, MY_NOTIFICATIONS, MY_SETTINGS, NEW_TICKET, PORTAL, QUEUE, REPORTS
 from helpdesk.state.session import SessionState
 
 
@@ -51,6 +51,10 @@ def _user_menu() -> rx.Component:
             rx.menu.item(rx.text(SessionState.user_email, size="1", color_scheme="gray"), disabled=True),
             rx.menu.item(rx.icon("key-round", size=14), "Your API tokens", on_select=rx.redirect(MY_SETTINGS),
                          data_testid="my-settings"),
+            # Agents' e-mail preferences; requesters get no agent notifications, so they are not offered them.
+            rx.cond(SessionState.user_role != "requester",
+                    rx.menu.item(rx.icon("bell", size=14), "My notifications", on_select=rx.redirect(MY_NOTIFICATIONS),
+                                 data_testid="my-notifications")),
             rx.menu.separator(),
             rx.menu.item(rx.icon("log-out", size=14), "Sign out", on_select=SessionState.sign_out,
                          data_testid="sign-out"),

@@ -75,6 +75,21 @@ class Settings(BaseSettings):
     # limits and the audit log is then the last address in the header that is not one of them. Empty: the peer.
     trusted_proxies: list[str] = []
 
+    # Single sign-on (OpenID Connect, helpdesk/identity/sso.py). An empty issuer turns it off. The provider's
+    # endpoints and keys come from its discovery document; the callback is PUBLIC_URL + /api/v1/auth/sso/callback.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    oidc_scopes: str = "openid email profile"
+    # Shown on the sign-in page as "Sign in with <name>".
+    oidc_provider_name: str = "single sign-on"
+    # The claim that lists the person's groups, and what those groups mean here: {"group": "role"} (the highest
+    # role a person's groups name wins; nobody matched gets oidc_default_role) and {"group": "team name"}.
+    oidc_groups_claim: str = "groups"
+    oidc_role_map: dict[str, str] = {}
+    oidc_team_map: dict[str, str] = {}
+    oidc_default_role: Literal["requester", "agent", "manager", "admin"] = "requester"
+
     # Business
     timezone: str = "Asia/Karachi"
     organisation_name: str = "Acme Corp IT"

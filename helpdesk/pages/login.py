@@ -22,6 +22,21 @@ def _field(label: str, name: str, kind: str, placeholder: str, autocomplete: str
     )
 
 
+def _single_sign_on() -> rx.Component:
+    # A document navigation, not a client-side route: the browser leaves for the identity provider and comes back.
+    return rx.vstack(
+        rx.hstack(rx.separator(size="4"), rx.text("or", size="1", color_scheme="gray"), rx.separator(size="4"),
+                  align="center", width="100%"),
+        rx.button(
+            rx.link(rx.icon("key-round", size=16), "Sign in with " + LoginState.sso_name, href=LoginState.sso_href,
+                    reload_document=True, underline="none", data_testid="sign-in-sso"),
+            as_child=True, variant="outline", size="3", width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 @template(LOGIN, "Sign in", on_load=LoginState.redirect_if_signed_in, shell=False)
 def login_page() -> rx.Component:
     return rx.center(
@@ -50,6 +65,7 @@ def login_page() -> rx.Component:
                                 rx.callout(LoginState.notice, icon="circle-check", color_scheme="green",
                                            width="100%", data_testid="login-notice")),
                         rx.button("Sign in", type="submit", size="3", width="100%", data_testid="sign-in"),
+                        rx.cond(LoginState.sso_name != "", _single_sign_on()),
                         spacing="4",
                         width="100%",
                     ),

@@ -99,6 +99,76 @@ def _reply_box() -> rx.Component:
     )
 
 
+def _rating_button(rating: str, label: str, icon: str, color: str) -> rx.Component:
+    chosen = TicketState.csat_rating == rating
+    return rx.button(
+        rx.icon(icon, size=18), label,
+        on_click=TicketState.rate(rating),
+        variant=rx.cond(chosen, "solid", "outline"),
+        color_scheme=color,
+        size="3",
+        aria_pressed=rx.cond(chosen, "true", "false"),
+        data_testid=f"csat-{rating}",
+        # Two equal buttons side by side, never wrapping their label; not stretched across a wide screen.
+        flex="1 1 0",
+        max_width="200px",
+        white_space="nowrap",
+    )
+
+
+def _satisfaction_prompt() -> rx.Component:
+    """The requester's one-click rating of a resolved ticket, with an optional comment (tickets/csat.py)."""
+    return card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("message-circle-heart", size=22, color="var(--accent-9)", flex_shrink="0"),
+                rx.vstack(
+                    rx.heading("How did we do?", size="4"),
+                    rx.text("Your request is resolved. How was the help you got?", size="2", color_scheme="gray"),
+                    spacing="1",
+                ),
+                align="start",
+                spacing="3",
+            ),
+            rx.hstack(
+                _rating_button("good", "Good", "thumbs-up", "green"),
+                _rating_button("bad", "Bad", "thumbs-down", "red"),
+                spacing="3",
+                wrap="wrap",
+                width="100%",
+            ),
+            rx.cond(
+                TicketState.csat_rating != "",
+                rx.vstack(
+                    rx.text("Thank you, your rating is saved. Anything you want to tell us? (optional)", size="2",
+                            data_testid="csat-thanks"),
+                    rx.text_area(value=TicketState.csat_comment, on_change=TicketState.set_csat_comment,
+                                 placeholder="What went well, or what could have gone better", rows="3",
+                                 width="100%", max_length=2000, data_testid="csat-comment"),
+                    rx.hstack(
+                        rx.cond(TicketState.csat_comment_saved,
+                                rx.text("Comment saved.", color_scheme="green", size="2",
+                                        data_testid="csat-comment-saved")),
+                        rx.spacer(),
+                        rx.button("Send comment", variant="soft", on_click=TicketState.save_csat_comment,
+                                  data_testid="csat-send"),
+                        align="center",
+                        width="100%",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+            ),
+            rx.cond(TicketState.csat_error != "",
+                    rx.text(TicketState.csat_error, color_scheme="red", size="2", role="alert",
+                            data_testid="csat-error")),
+            spacing="4",
+            width="100%",
+        ),
+        data_testid="csat-prompt",
+    )
+
+
 def _conversation() -> rx.Component:
     return card(
         rx.vstack(
@@ -456,10 +526,12 @@ def ticket_page() -> rx.Component:
                     width="100%",
                     margin_bottom="8px",
                 ),
+                rx.cond(TicketState.csat_open, _satisfaction_prompt()),
                 rx.grid(
                     _conversation(),
                     _details(),
-                    columns="minmax(0, 1fr) 320px",
+                    # One column on a phone: the details follow the conversation.
+                    columns=rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 1fr) 320px"),
                     spacing="5",
                     width="100%",
                 ),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import reflex as rx
 
 from helpdesk.core.errors import NotAuthenticated, RateLimited, ValidationFailed
-from helpdesk.identity import auth
+from helpdesk.identity import auth, sso
 from helpdesk.routes import HOME_FOR_ROLE
 from helpdesk.state.session import SessionState
 
@@ -15,11 +17,19 @@ class LoginState(SessionState):
     field_errors: dict[str, str] = {}
     busy: bool = False
     notice: str = ""
+    # "Sign in with <provider>" when single sign-on is configured, and where that button goes.
+    sso_name: str = ""
+    sso_href: str = ""
 
     @rx.event
     def redirect_if_signed_in(self) -> rx.event.EventSpec | None:
-        self.error, self.field_errors = "", {}
-        self.notice = ("Your password is saved. Sign in with it." if self.router.page.params.get("reset") else "")
+        # Anyone may open the sign-in page: nothing here needs to know who is asking until the token check below.
+        params = self.router.page.params
+        self.error, self.field_errors = sso.message_for(str(params.get("sso_error", "") or "")), {}
+        self.notice = ("Your password is saved. Sign in with it." if params.get("reset") else "")
+        self.sso_name = sso.provider_name()
+        next_path = sso.safe_next(str(params.get("next", "") or ""))
+        self.sso_href = sso.START_PATH + (f"?{urlencode({'next': next_path})}" if next_path else "")
         if not self.auth_token:
             return None
         with self._on_failure(on={NotAuthenticated: self._forget_token}) as failure:

@@ -18,7 +18,7 @@ from helpdesk.kb import deflection as kb_deflection
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
 from helpdesk.state.live import versions_ahead, viewer_id, watchers
 from helpdesk.state.session import SessionState, first_problem
-from helpdesk.tickets import attachments, canned_responses, conversation, links, merging, tickets
+from helpdesk.tickets import attachments, canned_responses, conversation, csat, links, merging, tickets
 from helpdesk.tickets.validation import CommentDraft, TicketChanges
 
 _EVENT_PHRASES = {
@@ -76,6 +76,13 @@ class TicketState(SessionState):
     seen_version: int = -1
     my_viewer_id: str = ""
     clock: float = 0.0  # server time of the last tick, to expire "is typing" without client clocks
+    # The requester's satisfaction prompt on a resolved ticket: may they rate, what they chose, their comment.
+    csat_open: bool = False
+    csat_rating: str = ""
+    csat_comment: str = ""
+    csat_comment_saved: bool = False
+    csat_error: str = ""
+    _csat_typing: bool = False  # an unsent comment is being written: a live refresh must not wipe it
 
     def _ticket_id(self) -> int | None:
         raw = str(self.router.page.params.get("ticket_id", ""))
@@ -100,6 +107,8 @@ class TicketState(SessionState):
                                                                detail["description"][:2000], limit=3)
                         if detail["can_work"] else [])
             canned_rows = canned_responses.list_for_ticket(session, actor, ticket_id) if detail["can_work"] else []
+            may_rate = csat.may_rate(actor, tickets.get_for(session, actor, ticket_id))
+            rating = csat.rating_for(session, actor, ticket_id) if may_rate else None
             if detail["can_work"]:
                 self.team_choices = [{"id": str(o["id"]), "label": o["label"]}
                                      for o in directory.team_options(session)]
@@ -111,6 +120,10 @@ class TicketState(SessionState):
             return failure.event
         self.not_found = False
         self.can_work, self.can_reply = bool(detail["can_work"]), bool(detail["can_reply"])
+        self.csat_open, self.csat_error = may_rate, ""
+        self.csat_rating = rating["rating"] if rating else ""
+        if not self._csat_typing:
+            self.csat_comment = (rating or {}).get("comment") or ""
         self.ticket = self._ticket_view(detail, staff)
         self.comments = [self._comment_view(c) for c in comment_rows]
         self.files = [{"id": str(f["id"]), "name": f["filename"], "size": _size(f["size_bytes"]),
@@ -212,6 +225,7 @@ class TicketState(SessionState):
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
         self.reply, self.reply_error = "", ""
+        self._csat_typing, self.csat_comment_saved = False, False
         self.my_viewer_id = viewer_id(self.router.session.client_token)
         self.clock = time.time()
         self.seen_version = live.current_version()
@@ -408,3 +422,37 @@ class TicketState(SessionState):
     @rx.event
     def reopen(self) -> rx.event.EventSpec | None:
         return self._change(status="open")
+
+    def _rate(self, rating: str, comment: str) -> rx.event.EventSpec | None:
+        ticket_id = self._ticket_id()
+        if ticket_id is None:
+            return None
+        self.csat_error = ""
+        with self._on_failure("csat_error", describe=first_problem) as failure, self._service() as (session, actor):
+            row = csat.rate(session, actor, ticket_id, rating, comment)
+        if failure:
+            return failure.event
+        self.csat_rating, self.csat_comment = row["rating"], row["comment"] or ""
+        return None
+
+    @rx.event
+    def rate(self, rating: str) -> rx.event.EventSpec | None:
+        """One click: good or bad is recorded at once (csat.rate checks that this is the ticket's requester)."""
+        self.csat_comment_saved = False
+        # The comment already saved stays with a changed rating.
+        return self._rate(str(rating), self.csat_comment)
+
+    @rx.event
+    def set_csat_comment(self, value: str) -> None:
+        self.csat_comment = value[:csat.MAX_COMMENT]
+        self.csat_comment_saved, self._csat_typing = False, True
+
+    @rx.event
+    def save_csat_comment(self) -> rx.event.EventSpec | None:
+        if not self.csat_rating:
+            self.csat_error = "Choose good or bad first."
+            return None
+        event = self._rate(self.csat_rating, self.csat_comment)
+        self.csat_comment_saved = not self.csat_error and event is None
+        self._csat_typing = not self.csat_comment_saved
+        return event

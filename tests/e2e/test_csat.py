@@ -50,3 +50,76 @@ def test_the_rating_link_in_the_e_mail_records_a_rating_the_csat_report_shows(
     expect(figures.filter(has_text="Ratings")).to_contain_text("1")
     expect(manager.get_by_text("Fixed within the hour, thanks!")).to_be_visible()
     expect(manager.get_by_test_id("report-nav-csat")).to_be_visible()
+
+
+def _fits_the_screen(page) -> bool:  # noqa: ANN001
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def _screenshot(page, name: str) -> None:  # noqa: ANN001
+    import os
+    from pathlib import Path
+
+    if folder := os.environ.get("CSAT_SCREENSHOT_DIR"):
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def test_a_requester_rates_a_resolved_ticket_on_its_portal_page_on_a_phone(
+        org: Org, web_app: str, browser, sign_in) -> None:  # noqa: ANN001
+    with session_scope() as session:
+        ticket = tickets.create_ticket(session, org.actor(org.alice), draft(title="Printer jams on tray 2",
+                                                                            category_id=org.laptops))
+        ticket_id = ticket.id
+        tickets.update_ticket(session, org.actor(org.hank), ticket_id,
+                              TicketChanges(assignee_id=org.hank, status="resolved"))
+
+    # The agent who works it is not asked to rate it.
+    agent = sign_in("hank@example.org")
+    open_page(agent, f"/tickets/{ticket_id}")
+    expect(agent.get_by_test_id("ticket-title")).to_have_text("Printer jams on tray 2")
+    expect(agent.get_by_test_id("csat-prompt")).to_have_count(0)
+
+    alice = sign_in("alice@example.org")
+    alice.set_viewport_size({"width": 390, "height": 844})
+    open_page(alice, f"/tickets/{ticket_id}")
+    prompt = alice.get_by_test_id("csat-prompt")
+    expect(prompt).to_be_visible()
+    expect(prompt).to_contain_text("How did we do?")
+    assert _fits_the_screen(alice)
+    _screenshot(alice, "csat-prompt-390")
+    alice.get_by_test_id("csat-bad").click()
+    expect(alice.get_by_test_id("csat-thanks")).to_be_visible()
+    expect(alice.get_by_test_id("csat-bad")).to_have_attribute("aria-pressed", "true")
+    alice.get_by_test_id("csat-comment").fill("It jammed again the next morning.")
+    alice.get_by_test_id("csat-send").click()
+    expect(alice.get_by_test_id("csat-comment-saved")).to_be_visible()
+    assert _fits_the_screen(alice)
+    _screenshot(alice, "csat-rated-390")
+
+    # Back later, on a wide screen: the page remembers the choice and the comment.
+    alice.set_viewport_size({"width": 1366, "height": 900})
+    open_page(alice, f"/tickets/{ticket_id}")
+    expect(alice.get_by_test_id("csat-bad")).to_have_attribute("aria-pressed", "true")
+    expect(alice.get_by_test_id("csat-comment")).to_have_value("It jammed again the next morning.")
+    _screenshot(alice, "csat-rated-1366")
+
+    manager = sign_in("mona@example.org")
+    open_page(manager, "/reports/csat")
+    figures = manager.get_by_test_id("report-figure")
+    expect(figures.filter(has_text="Ratings")).to_contain_text("1")
+    expect(figures.filter(has_text="Satisfaction")).to_contain_text("0.0 %")
+    expect(manager.get_by_text("It jammed again the next morning.")).to_be_visible()
+
+
+def test_staff_find_my_notifications_in_the_user_menu(org: Org, web_app: str, sign_in) -> None:
+    agent = sign_in("hank@example.org")
+    agent.get_by_test_id("user-menu").click()
+    _screenshot(agent, "user-menu-agent-1366")
+    agent.get_by_test_id("my-notifications").click()
+    agent.wait_for_url("**/settings/notifications")
+    expect(agent.get_by_role("heading", name="My notifications")).to_be_visible()
+
+    requester = sign_in("alice@example.org")
+    requester.get_by_test_id("user-menu").click()
+    expect(requester.get_by_test_id("sign-out")).to_be_visible()
+    expect(requester.get_by_test_id("my-notifications")).to_have_count(0)
