@@ -219,3 +219,23 @@ def test_the_organisations_model_predicts_its_own_categories_and_learns_from_eac
     assert later.category_confidence > first.scores.get("Remote access", 0.0)
     # What people taught is familiar now: "vpn", "home" and "wifi" were unknown to the shipped model.
     assert later.gate["familiar"] is True
+
+
+def test_the_figures_keep_what_it_set_apart_from_what_it_suggested(org: Org, earned: None) -> None:
+    from helpdesk.ai.metrics import ai_metrics
+
+    suggested_id, _ = triaged(org)
+    confirm(org, suggested_id)
+    with session_scope() as session:
+        trust.set_override(session, org.actor(org.root), org.hardware, "category", "auto")
+    wrong_id, _ = triaged(org)
+    correct_to_access(org, wrong_id)
+    right_id, _ = triaged(org)
+    confirm(org, right_id)
+    with session_scope() as session:
+        split = ai_metrics(session, org.actor(org.mona))["applied_vs_suggested"]["category"]
+    assert split["auto_applied"]["judged"] == 2 and split["auto_applied"]["precision"] == 0.5
+    assert split["suggested"] == {"judged": 1, "correct": 1, "precision": 1.0, "low": pytest.approx(0.2065, abs=1e-3),
+                                  "high": 1.0}
+    # Two judged tickets: the interval says how little that proves.
+    assert split["auto_applied"]["low"] < 0.1 and split["auto_applied"]["high"] > 0.9
