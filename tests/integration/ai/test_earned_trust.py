@@ -9,8 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from helpdesk.ai import org_model, trust
-from helpdesk.ai import triage
+from helpdesk.ai import org_model, triage, trust
 from helpdesk.core import settings
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import PermissionDenied
