@@ -9,7 +9,7 @@ suggested; then a person confirms or corrects it, which is a judgement (evidence
 Organisations:
 (a) ``demo``: the demo organisation's own category tree (helpdesk/seed/catalogue.py), filed at its leaf
     categories; tickets: every demo ticket text once (its own wording, 102 texts) mixed with tickets of the
-    training file's held-out 20 % relabelled into the demo's leaves by the rules in demo_category() (how the demo's agents
+    training file's held-out 20 % relabelled into the demo's leaves by demo_category() (how the demo's agents
     file: printers apart from laptops, mailboxes under Storage, licences apart from hardware requests ...);
 (b) ``northwind``: built from the training data's labels with categories split (Hardware -> Printing / End-user
     devices, Storage -> Email & mailboxes / File storage), merged (Access + Administrative rights -> Identity &
