@@ -31,6 +31,11 @@ class TestEnvironment:
             "HELPDESK_ENV": "test",
             # The test suite's mail server stamps `Authentication-Results: mx.test; ...`: every process trusts it.
             "EMAIL_TRUSTED_AUTHSERV_IDS": '["mx.test"]',
+            # The tests written before issue #16 check the plain-threshold rule on the shipped labels; that behaviour
+            # stays available by these two settings. Tests of the organisation's model and earned auto-apply
+            # (tests/integration/ai/test_earned_trust.py, tests/e2e/test_ai_earned.py) switch to the defaults.
+            "AI_CATEGORY_MODEL": "shipped",
+            "AI_AUTO_APPLY_POLICY": "threshold",
         }
 
 

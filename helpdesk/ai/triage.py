@@ -12,8 +12,18 @@ Rules that make the suggestions trustworthy:
 * every run is stored in `ai_predictions`; every decision of a person on a suggestion in `ai_feedback`, which is
   what `helpdesk.ai.metrics.ai_metrics` measures precision, coverage and acceptance on.
 
-The category model is `helpdesk.ai`'s shipped classifier (8 labels named like the demo's top-level categories); the
-priority comes from `helpdesk.ai.priority`, a documented rule-based estimate with modest confidences.
+Since issue #16 (AI that earns trust in each organisation):
+
+* the category comes from the organisation's own model (`org_model`, setting AI_CATEGORY_MODEL=organisation): its
+  own categories, learned from what people set or confirm, with the shipped classifier's label probabilities as
+  features; AI_CATEGORY_MODEL=shipped keeps the shipped labels mapped to categories of the same name;
+* a field is applied only where its (predicted category, field) has earned auto-apply on this organisation's
+  human-confirmed tickets (`trust`, setting AI_AUTO_APPLY_POLICY=earned); every person's verdict on a predicted field
+  is stored as a judgement, the evidence it is earned or lost on;
+* the confidence is discounted when the text is unlike anything the models learned from (`familiarity`); an
+  unfamiliar ticket is only ever suggested.
+
+The priority comes from `helpdesk.ai.priority`, a documented rule-based estimate with modest confidences.
 """
 
 from __future__ import annotations
@@ -28,15 +38,18 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client import Counter, Histogram
 from sqlmodel import Session, select
 
-from helpdesk.ai import PriorityEstimate, estimate_priority, normalize
+from helpdesk.ai import PriorityEstimate, estimate_priority, normalize, org_model, trust
 from helpdesk.ai import registry as ai_models
+from helpdesk.ai.familiarity import Familiarity, familiarity, model_vocabulary
 from helpdesk.core import app_settings, audit, jobs
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.settings import get_settings
 from helpdesk.identity.actor import Actor
 from helpdesk.models import (
     OPEN_STATUSES,
     AiFeedback,
     AiPrediction,
+    AutoApplyMode,
     Category,
     OutboxJob,
     Priority,
@@ -51,7 +64,7 @@ from helpdesk.tickets.events import TicketCreated, TicketFieldsChanged
 from helpdesk.tickets.validation import TicketChanges
 
 if TYPE_CHECKING:
-    from helpdesk.ai.classifier import Prediction, TicketClassifier
+    from helpdesk.ai.classifier import TicketClassifier
 
 TRIAGE_TASK = "ai.triage_ticket"
 TRIAGE_QUEUE = "ai"
@@ -179,29 +192,51 @@ def fields_set_by_people(session: Session, ticket: Ticket) -> set[str]:
 
 
 def _decide_field(value: int | str, confidence: float, current: Any, *, human_set: bool, may_change: bool,
-                  threshold: float) -> SuggestionStatus:
+                  threshold: float, earned: bool = True) -> SuggestionStatus:
     if current == value:
         return SuggestionStatus.UNCHANGED
     if human_set:
         return SuggestionStatus.KEPT_HUMAN_CHOICE
-    if may_change and confidence > threshold:
+    if may_change and earned and confidence > threshold:
         return SuggestionStatus.APPLIED
     return SuggestionStatus.SUGGESTED
+
+
+@dataclass(frozen=True)
+class _Label:
+    """The category model's answer: `confidence` is after the unfamiliarity discount, `raw_confidence` before."""
+
+    label: str
+    confidence: float
+    raw_confidence: float
+    scores: dict[str, float]
 
 
 @dataclass(frozen=True)
 class _TicketPrediction:
     """What the models say about one ticket, before anything is decided."""
 
-    prediction: Prediction  # the category model's label, confidence and scores
-    latency_seconds: float  # the category model's time
+    prediction: _Label  # the category model's label, confidence (discounted) and scores
+    latency_seconds: float  # the category models' time
     priority: PriorityEstimate
-    category: Category | None  # the active category named like the label
+    category: Category | None  # the predicted category (organisation model) or the one named like the label
     team_id: int | None  # that category's default team
+    familiarity: Familiarity
+    source: str  # "organisation" or "shipped"
 
     @property
     def category_id(self) -> int | None:
         return self.category.id if self.category is not None else None
+
+    def confidence(self, field: str) -> float:
+        # The priority is a rule-based estimate (keywords such as "whole office"), not learned from the training
+        # vocabulary: unfamiliar wording says nothing about it, so only the learned fields are discounted.
+        if field == "priority":
+            return self.priority.confidence
+        return self.familiarity.discount(self.prediction.raw_confidence)
+
+    def familiar_enough(self, field: str) -> bool:
+        return field == "priority" or self.familiarity.familiar
 
 
 def triage_ticket(
@@ -226,10 +261,12 @@ def triage_ticket(
     classifier = classifier or ai_models.active_classifier()
     now = now or utcnow()
 
-    predicted = _predict(session, ticket, classifier)
-    suggestions = _decide(session, ticket, predicted, threshold)
-    record = _persist_prediction(session, ticket, ai_models.model_version_name(classifier), predicted, suggestions,
-                                 now)
+    predicted = _predict(session, ticket, classifier, now)
+    modes = _modes(session, predicted)
+    suggestions = _decide(session, ticket, predicted, threshold, modes)
+    record = _persist_prediction(session, ticket, _model_version(classifier, predicted), predicted, suggestions,
+                                 now, _gate(predicted, modes, threshold))
+    _judge_people_choices(session, ticket, record, suggestions, now)
     changed = _apply_decisions(session, ticket, suggestions, now)
     _note_prediction_on_ticket(ticket, predicted, record, suggestions, threshold, now)
     _follow_up_changes(session, ticket, changed, now)
@@ -248,37 +285,91 @@ def _lock_ticket(session: Session, ticket_id: int) -> Ticket | None:
     return ticket
 
 
-def _predict(session: Session, ticket: Ticket, classifier: TicketClassifier) -> _TicketPrediction:
-    """Runs the category model (timed) and the priority estimate, and maps the label to a category and its team."""
+def _model_version(classifier: TicketClassifier, predicted: _TicketPrediction) -> str:
+    version = ai_models.model_version_name(classifier)
+    # The organisation's model is refitted as people teach it; the shipped/retrained version underneath is named.
+    return f"org+{version}"[:64] if predicted.source == "organisation" else version
+
+
+def _predict(session: Session, ticket: Ticket, classifier: TicketClassifier, now: datetime) -> _TicketPrediction:
+    """Runs the category model(s) (timed) and the priority estimate; finds the category, its team and how familiar
+    the text is."""
     started = time.perf_counter()
     # The same normalisation as the training data: title first, then the description.
-    prediction = classifier.predict(normalize(ticket.title, ticket.description))
+    text = normalize(ticket.title, ticket.description)
+    base = classifier.predict(text)
+    vocabularies: list[Any] = [model_vocabulary(classifier)]
+    if get_settings().ai_category_model == "organisation":
+        from helpdesk.core import embeddings
+
+        embedded = embeddings.embed([text])[0]
+        model = org_model.current_model(session, classifier)
+        category_id, confidence, by_id = model.predict(
+            text, embedded, np_scores(base.scores, model.base_labels))
+        org_model.record_example(session, ticket.id, text, embedded, base.scores, now)
+        vocabularies.append(model.vocabulary)
+        category = session.get(Category, category_id) if category_id is not None else None
+        paths = {info.id: info.path for info in model.categories}
+        top = sorted(by_id.items(), key=lambda kv: -kv[1])[:8]
+        scores = {paths.get(cid, str(cid))[:80]: p for cid, p in top}
+        label, source = (category.name if category is not None else ""), "organisation"
+    else:
+        category, confidence, scores = category_for_label(session, base.label), base.confidence, base.scores
+        label, source = base.label, "shipped"
     latency_seconds = time.perf_counter() - started
     PREDICTION_SECONDS.observe(latency_seconds)
+    known = familiarity(text, *vocabularies)
+    prediction = _Label(label, known.discount(confidence), confidence, scores)
     priority_estimate = estimate_priority(ticket.title, ticket.description)
-    category = category_for_label(session, prediction.label)
     team_id = category.default_team_id if category is not None else None
-    return _TicketPrediction(prediction, latency_seconds, priority_estimate, category, team_id)
+    return _TicketPrediction(prediction, latency_seconds, priority_estimate, category, team_id, known, source)
 
 
-def _decide(session: Session, ticket: Ticket, predicted: _TicketPrediction,
-            threshold: float) -> dict[str, FieldSuggestion]:
-    """Per field with a predicted value: apply it, only suggest it, keep a person's choice, or nothing to change."""
+def np_scores(scores: Mapping[str, float], labels: list[str]) -> Any:  # noqa: ANN401 (a numpy array)
+    import numpy as np
+
+    return np.array([float(scores.get(label, 0.0)) for label in labels])
+
+
+def _modes(session: Session, predicted: _TicketPrediction) -> dict[str, str]:
+    """Per field, whether the predicted category has earned auto-apply; with the threshold policy, every field may."""
+    if get_settings().ai_auto_apply_policy == "threshold":
+        return dict.fromkeys(FIELDS, AutoApplyMode.AUTO.value)
+    return trust.modes_for(session, predicted.category_id)
+
+
+def _gate(predicted: _TicketPrediction, modes: Mapping[str, str], threshold: float) -> dict[str, Any]:
+    return {"familiarity": round(predicted.familiarity.coverage, 4), "familiar": predicted.familiarity.familiar,
+            "unknown_words": list(predicted.familiarity.unknown[:10]), "threshold": threshold,
+            "policy": get_settings().ai_auto_apply_policy, "source": predicted.source,
+            "raw_confidence": {f: round(predicted.prediction.raw_confidence if f != "priority"
+                                        else predicted.priority.confidence, 6) for f in FIELDS},
+            "confidence": {f: round(predicted.confidence(f), 6) for f in FIELDS}, "modes": dict(modes)}
+
+
+def _decide(session: Session, ticket: Ticket, predicted: _TicketPrediction, threshold: float,
+            modes: Mapping[str, str] | None = None) -> dict[str, FieldSuggestion]:
+    """Per field with a predicted value: apply it, only suggest it, keep a person's choice, or nothing to change.
+
+    Applied only when the (category, field) has earned auto-apply (or the policy is the plain threshold), the text
+    is familiar, and the discounted confidence is above the threshold."""
     human_set = fields_set_by_people(session, ticket)
     may_change = ticket.status in OPEN_STATUSES and ticket.merged_into_id is None
-    allowed = auto_apply_fields()
+    allowed = auto_apply_fields()  # the fields an admin lets the AI set at all (Admin -> AI settings)
+    modes = modes or dict.fromkeys(FIELDS, AutoApplyMode.AUTO.value)
     proposals: list[tuple[str, int | str | None, float]] = [
-        ("category", predicted.category_id, predicted.prediction.confidence),
-        ("team", predicted.team_id, predicted.prediction.confidence),
-        ("priority", predicted.priority.priority, predicted.priority.confidence),
+        ("category", predicted.category_id, predicted.confidence("category")),
+        ("team", predicted.team_id, predicted.confidence("team")),
+        ("priority", predicted.priority.priority, predicted.confidence("priority")),
     ]
     suggestions: dict[str, FieldSuggestion] = {}
     for field, value, confidence in proposals:
         if value is None:
             continue
+        earned = modes.get(field) == AutoApplyMode.AUTO.value and predicted.familiar_enough(field)
         status = _decide_field(value, confidence, getattr(ticket, COLUMN_FOR_FIELD[field]),
                                human_set=field in human_set, may_change=may_change and field in allowed,
-                               threshold=threshold)
+                               threshold=threshold, earned=earned)
         # The team is routing for the category: never set it from a category the AI did not set in this run.
         if field == "team" and status == SuggestionStatus.APPLIED and (
             suggestions.get("category") is None or suggestions["category"].status != SuggestionStatus.APPLIED
@@ -293,7 +384,8 @@ def _applied(suggestions: Mapping[str, FieldSuggestion]) -> list[FieldSuggestion
 
 
 def _persist_prediction(session: Session, ticket: Ticket, model_version: str, predicted: _TicketPrediction,
-                        suggestions: Mapping[str, FieldSuggestion], now: datetime) -> AiPrediction:
+                        suggestions: Mapping[str, FieldSuggestion], now: datetime,
+                        gate: dict[str, Any] | None = None) -> AiPrediction:
     """Stores the run in `ai_predictions` (flushed, so it has its id)."""
     prediction = predicted.prediction
     record = AiPrediction(
@@ -305,15 +397,32 @@ def _persist_prediction(session: Session, ticket: Ticket, model_version: str, pr
         predicted_team_id=predicted.team_id,
         team_confidence=prediction.confidence if predicted.team_id is not None else None,
         predicted_priority=predicted.priority.priority,
-        priority_confidence=predicted.priority.confidence,
+        priority_confidence=predicted.confidence("priority"),
         scores={label: round(score, 6) for label, score in prediction.scores.items()},
         latency_ms=round(predicted.latency_seconds * 1000, 3),
         applied_fields=[s.field for s in _applied(suggestions)],
+        gate=gate,
         created_at=now,
     )
     session.add(record)
     session.flush()
     return record
+
+
+def _judge_people_choices(session: Session, ticket: Ticket, record: AiPrediction,
+                          suggestions: Mapping[str, FieldSuggestion], now: datetime) -> None:
+    """A field a person already decided (the requester chose the category when filing, an agent set it) is a verdict
+    on this prediction straight away: evidence for earning auto-apply, and a labelled example to learn from."""
+    human_set = fields_set_by_people(session, ticket)
+    for field, suggestion in suggestions.items():
+        if field in human_set and suggestion.status in (SuggestionStatus.KEPT_HUMAN_CHOICE,
+                                                        SuggestionStatus.UNCHANGED):
+            trust.record_judgement(session, record, field, suggestion.value, getattr(ticket, COLUMN_FOR_FIELD[field]),
+                                   actor_id=None, now=now)
+    if "category" in human_set and ticket.category_id is not None:
+        org_model.label_example(session, ticket.id, category_id=ticket.category_id, now=now)
+    if "priority" in human_set:
+        org_model.label_example(session, ticket.id, priority=ticket.priority, now=now)
 
 
 def _apply_decisions(session: Session, ticket: Ticket, suggestions: Mapping[str, FieldSuggestion],
@@ -349,6 +458,9 @@ def _note_prediction_on_ticket(ticket: Ticket, predicted: _TicketPrediction, rec
         "model_version": record.model_version,
         "label": predicted.prediction.label,
         "threshold": threshold,
+        "familiarity": round(predicted.familiarity.coverage, 4),
+        "familiar": predicted.familiarity.familiar,
+        "modes": (record.gate or {}).get("modes", {}),
         "latency_ms": record.latency_ms,
         "predicted_at": now.isoformat(),
         "priority_signals": list(predicted.priority.signals),
@@ -491,9 +603,24 @@ def _add_feedback(session: Session, actor: Actor, ticket: Ticket, prediction: Ai
                           suggested_value=str(suggested), final_value=None if final is None else str(final),
                           accepted=accepted, actor_id=actor.user_id, created_at=now)
     session.add(feedback)
+    # The verdict is evidence for (or against) auto-applying this category's field, and what the model learns from.
+    trust.record_judgement(session, prediction, field, suggested, final, actor_id=actor.user_id, now=now,
+                           correct=accepted)
+    if field == "category":
+        label = int(final) if accepted and final is not None else _category_label(final, suggested)
+        org_model.label_example(session, ticket.id, category_id=label, now=now)
+    elif field == "priority" and final is not None:
+        org_model.label_example(session, ticket.id, priority=str(final), now=now)
     _note_decision(ticket, prediction, field, SuggestionStatus.ACCEPTED if accepted else SuggestionStatus.REJECTED)
     session.add(ticket)
     return feedback
+
+
+def _category_label(final: Any, suggested: int | str) -> int | None:
+    """The category a person's decision teaches: the final one, unless it is the AI's value they rejected."""
+    if final is None or (str(final) == str(suggested) and not isinstance(final, bool)):
+        return None
+    return int(final)
 
 
 def record_feedback_for_change(

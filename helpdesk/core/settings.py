@@ -139,6 +139,22 @@ class Settings(BaseSettings):
     # The weekly retraining job trains a candidate only when at least this many resolved/closed tickets have a
     # category a person set or confirmed.
     ai_retrain_min_tickets: int = Field(200, ge=10)
+    # Which model names a ticket's category: "organisation" learns this helpdesk's own categories (cold start from
+    # their names, descriptions and help articles, then every category a person sets or confirms); "shipped" maps the
+    # shipped model's eight labels to categories of the same name (right only where the categories are those eight).
+    ai_category_model: Literal["organisation", "shipped"] = "organisation"
+    # "earned": every category starts suggest-only and a (category, field) is set automatically only once its
+    # precision on this helpdesk's own human-confirmed tickets is proven (Wilson lower bound above the target);
+    # "threshold": any confidence above AI_AUTO_APPLY_THRESHOLD is applied (the behaviour before issue #16).
+    ai_auto_apply_policy: Literal["earned", "threshold"] = "earned"
+    # Earned auto-apply: the precision to prove, how sure (one-sided z of the Wilson bound), the fewest judged
+    # confident predictions, the rolling window of the newest ones, and how far below the target the bound may fall
+    # before a category goes back to suggest-only (so one mistake right after earning does not flip it).
+    ai_auto_apply_target: float = Field(0.95, gt=0.0, lt=1.0)
+    ai_auto_apply_z: float = Field(1.645, gt=0.0)
+    ai_auto_apply_min_evidence: int = Field(30, ge=1)
+    ai_auto_apply_window: int = Field(200, ge=10)
+    ai_auto_apply_demote_margin: float = Field(0.05, ge=0.0, lt=1.0)
 
     # Optional LLM provider (an OpenAI-compatible endpoint) for thread summaries and suggested replies.
     # An empty base URL turns it off: nothing is shown and nothing is called.

@@ -1,7 +1,14 @@
 """All tables, imported here so `SQLModel.metadata` (and Alembic) sees every one."""
 
 from helpdesk.models.access import ApiToken, AppSetting, PasswordReset
-from helpdesk.models.ai import AiFeedback, AiPrediction
+from helpdesk.models.ai import (
+    AiAutoApplyState,
+    AiFeedback,
+    AiJudgement,
+    AiOrgExample,
+    AiPrediction,
+    AutoApplyMode,
+)
 from helpdesk.models.ai_registry import AiModelVersion, AiTrainingRun
 from helpdesk.models.canned import CannedResponse
 from helpdesk.models.email import (
@@ -50,7 +57,11 @@ from helpdesk.models.user import AssignmentMode, Role, Team, TeamMembership, Use
 
 __all__ = [
     "OPEN_STATUSES",
+    "AiAutoApplyState",
     "AiFeedback",
+    "AiJudgement",
+    "AiOrgExample",
+    "AutoApplyMode",
     "AiModelVersion",
     "AiPrediction",
     "AiTrainingRun",

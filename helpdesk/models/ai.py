@@ -1,11 +1,13 @@
-"""AI triage: every prediction the classifier made for a ticket, and what people did with its suggestions."""
+"""AI triage: every prediction the classifier made for a ticket, what people did with its suggestions, the evidence
+that earns auto-apply per category and field, and the organisation's own labelled examples."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, Column, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
@@ -43,6 +45,9 @@ class AiPrediction(SQLModel, table=True):
         sa_column=Column(ARRAY(String(16)), nullable=False, server_default=text("'{}'")),
     )
     error: str | None = Field(default=None, max_length=500)
+    # How the run was gated: familiarity of the text (0-1), whether it counted as familiar, the model's own
+    # confidence before the unfamiliarity discount, and per field the auto-apply mode it met ("suggest"/"auto").
+    gate: dict[str, Any] | None = jsonb_field()
     created_at: datetime = timestamp_field(nullable=False, default_now=True)
 
 
@@ -68,4 +73,85 @@ class AiFeedback(SQLModel, table=True):
     final_value: str | None = Field(default=None, max_length=80)
     accepted: bool
     actor_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = timestamp_field(nullable=False, default_now=True)
+
+
+class AiJudgement(SQLModel, table=True):
+    """A person's verdict on one predicted field of one ticket: the evidence auto-apply is earned on.
+
+    One row per (ticket, field), the newest verdict on the ticket's latest prediction. `category_id` is the category
+    the AI predicted (the evidence is kept per predicted category and field); `confident` says whether the prediction
+    was above the auto-apply threshold after the unfamiliarity discount, i.e. whether it would have been applied in
+    auto mode; `auto_applied` whether it was.
+    """
+
+    __tablename__ = "ai_judgements"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "field", name="uq_ai_judgements_ticket_field"),
+        Index("idx_ai_judgements_category_field", "category_id", "field", "confident", text("judged_at DESC")),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    ticket_id: int = Field(sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False))
+    prediction_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("ai_predictions.id", ondelete="CASCADE"), nullable=False)
+    )
+    field: str = Field(max_length=16)
+    category_id: int = Field(sa_column=Column(Integer, ForeignKey("categories.id", ondelete="CASCADE"),
+                                              nullable=False))
+    suggested_value: str = Field(max_length=80)
+    final_value: str | None = Field(default=None, max_length=80)
+    confidence: float = Field(default=0.0)
+    confident: bool
+    auto_applied: bool = Field(default=False)
+    correct: bool
+    actor_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    judged_at: datetime = timestamp_field(nullable=False, default_now=True)
+
+
+class AutoApplyMode(StrEnum):
+    SUGGEST = "suggest"
+    AUTO = "auto"
+
+
+class AiAutoApplyState(SQLModel, table=True):
+    """Per category and field: whether the AI may set it by itself, the evidence behind that, and an admin's
+    override. Every switch is in the audit log (`ai.auto_apply_switched`, `ai.auto_apply_override`)."""
+
+    __tablename__ = "ai_auto_apply_states"
+    __table_args__ = (UniqueConstraint("category_id", "field", name="uq_ai_auto_apply_states_category_field"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    category_id: int = Field(sa_column=Column(Integer, ForeignKey("categories.id", ondelete="CASCADE"),
+                                              nullable=False))
+    field: str = Field(max_length=16)
+    # The mode the evidence gives; the override (an admin's "suggest" or "auto") wins while set.
+    earned_mode: str = Field(default=AutoApplyMode.SUGGEST.value, max_length=16)
+    override: str | None = Field(default=None, max_length=16)
+    judged: int = Field(default=0)  # confident predictions judged by people in the window
+    correct: int = Field(default=0)
+    precision: float | None = Field(default=None)
+    lower_bound: float | None = Field(default=None)
+    upper_bound: float | None = Field(default=None)
+    updated_at: datetime = timestamp_field(nullable=False, default_now=True)
+    switched_at: datetime | None = timestamp_field()
+
+
+class AiOrgExample(SQLModel, table=True):
+    """What the organisation's own model learns from: one row per triaged ticket with its features, labelled once a
+    person sets or confirms the category (and the priority)."""
+
+    __tablename__ = "ai_org_examples"
+    __table_args__ = (Index("idx_ai_org_examples_labelled", "labelled_at"),)
+
+    ticket_id: int = Field(sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"),
+                                            primary_key=True))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    embedding: list[float] = Field(sa_column=Column(ARRAY(Float(precision=24)), nullable=False))
+    # The shipped model's label probabilities: its knowledge, as features.
+    base_scores: dict[str, Any] = jsonb_field(nullable=False)
+    category_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("categories.id", ondelete="SET NULL"), nullable=True))
+    priority: str | None = Field(default=None, max_length=16)
+    labelled_at: datetime | None = timestamp_field()
     created_at: datetime = timestamp_field(nullable=False, default_now=True)

@@ -534,12 +534,45 @@ def ai_report(session: Session, filters: ReportFilters) -> Report:
                 "values": [pct(c, n) for c, n in zip(trend["confident_correct"], trend["confident"], strict=True)]}],
               kind="line", note="Acceptance counts agents' one-click decisions on category suggestions."),
     ]
+    charts.append(_applied_vs_suggested_chart(session, filters))
     return {"name": "ai", "title": "AI triage", "grain": grain, "figures": [
         figure("Tickets with a suggestion", totals["suggested"]),
         figure("Acceptance rate", pct(totals["accepted"], totals["decisions"]), " %"),
         figure("Precision above threshold", pct(totals["confident_correct"], totals["confident"]), " %"),
         figure("Coverage above threshold", pct(totals["confident"], totals["suggested"]), " %"),
     ], "charts": charts}
+
+
+def _applied_vs_suggested_chart(session: Session, filters: ReportFilters) -> Chart:
+    """Categories the AI set by itself apart from those it only suggested: the share a person confirmed, and how
+    many judged tickets each figure rests on (people's verdicts recorded by AI triage in `ai_judgements`)."""
+    start, end = day_bounds(filters.start, filters.end)
+    conditions, params = ["j.field = 'category'", "j.judged_at >= :start", "j.judged_at < :end"], {
+        "start": start, "end": end}
+    if filters.category_ids:
+        conditions.append("t.category_id = ANY(:category_ids)")
+        params["category_ids"] = expand_categories(session, filters.category_ids)
+    if filters.team_ids:
+        conditions.append("t.team_id = ANY(:team_ids)")
+        params["team_ids"] = list(filters.team_ids)
+    if filters.priorities:
+        conditions.append("t.priority = ANY(:priorities)")
+        params["priorities"] = list(filters.priorities)
+    counts = {row.auto_applied: (row.n, row.correct) for row in session.execute(text(
+        "SELECT j.auto_applied, COUNT(*) AS n, COUNT(*) FILTER (WHERE j.correct) AS correct FROM ai_judgements j "
+        f"JOIN tickets t ON t.id = j.ticket_id WHERE {' AND '.join(conditions)} GROUP BY j.auto_applied"
+    ), params)}
+    labels, judged, precision = [], [], []
+    for auto, label in ((True, "Set by the AI"), (False, "Only suggested")):
+        n, correct = counts.get(auto, (0, 0))
+        labels.append(label)
+        judged.append(float(n))
+        precision.append(pct(correct, n))
+    return chart("ai_applied_vs_suggested", "Categories set by the AI vs only suggested: confirmed by people", "%",
+                 "Category", labels,
+                 [{"name": "Right (%)", "values": precision}, {"name": "Judged tickets", "values": judged}],
+                 note="Judged tickets: a person set, confirmed, corrected or rejected the category. Few judged tickets "
+                      "make a wide margin of error.")
 
 
 def kb_report(session: Session, filters: ReportFilters) -> Report:

@@ -117,21 +117,24 @@ def seed_demo(ticket_count: int = 440, seed: int = 7) -> bool:
 
 
 def _seed_ai_history(session: Session, rng: random.Random) -> None:
-    """Runs the shipped classifier on every demo ticket (real predictions), and lets agents have decided on some
-    of the suggestions, so the AI figures and reports have something true to show."""
-    from helpdesk.ai import triage
+    """Triages every demo ticket in order (real predictions of the model this helpdesk runs, learning as the demo's
+    agents labelled tickets), and lets agents have decided on some of the suggestions, so the AI figures and
+    reports have something true to show."""
+    from helpdesk.ai import org_model, triage
 
     parents = {c.id: c.parent_id for c in session.exec(select(Category)).all()}
-    for ticket in session.exec(select(Ticket).order_by(Ticket.id)).all():
-        prediction = triage.triage_ticket(session, ticket.id, now=ticket.created_at + timedelta(seconds=3))
-        if prediction is None or prediction.predicted_category_id is None or rng.random() > 0.4:
-            continue
-        session.add(AiFeedback(
-            prediction_id=prediction.id, ticket_id=ticket.id, field="category",
-            suggested_value=str(prediction.predicted_category_id), final_value=str(ticket.category_id),
-            accepted=prediction.predicted_category_id in (ticket.category_id, parents.get(ticket.category_id)),
-            actor_id=ticket.assignee_id,
-            created_at=ticket.created_at + timedelta(minutes=rng.randint(5, 240))))
+    # Refitted every 50 labels rather than after each: loading the demo would otherwise take minutes.
+    with org_model.learning_in_batches(50):
+        for ticket in session.exec(select(Ticket).order_by(Ticket.id)).all():
+            prediction = triage.triage_ticket(session, ticket.id, now=ticket.created_at + timedelta(seconds=3))
+            if prediction is None or prediction.predicted_category_id is None or rng.random() > 0.4:
+                continue
+            session.add(AiFeedback(
+                prediction_id=prediction.id, ticket_id=ticket.id, field="category",
+                suggested_value=str(prediction.predicted_category_id), final_value=str(ticket.category_id),
+                accepted=prediction.predicted_category_id in (ticket.category_id, parents.get(ticket.category_id)),
+                actor_id=ticket.assignee_id,
+                created_at=ticket.created_at + timedelta(minutes=rng.randint(5, 240))))
 
 
 def _seed_deflections(session: Session, rng: random.Random, requesters: list[User]) -> None:

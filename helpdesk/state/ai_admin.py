@@ -8,6 +8,7 @@ from typing import Any
 import reflex as rx
 
 from helpdesk.ai import registry as ai_models
+from helpdesk.ai import trust
 from helpdesk.ai.metrics import ai_metrics
 from helpdesk.core.errors import DomainError, PermissionDenied
 from helpdesk.models import Role
@@ -62,6 +63,25 @@ def _threshold_rows(active: dict[str, Any] | None, threshold: float) -> list[dic
              "current": "yes" if abs(point["threshold"] - threshold) < 1e-9 else ""} for point in curve]
 
 
+def interval(low: float | None, high: float | None) -> str:
+    return "" if low is None or high is None else f"{low * 100:.0f}–{high * 100:.0f}%"
+
+
+def _trust_row(row: dict[str, Any]) -> dict[str, str]:
+    """One category and field: its mode, the evidence and the precision with its interval (one-sided bound shown
+    as the interval's low end, the figure auto-apply is earned on)."""
+    return {"key": f"{row['category_id']}:{row['field']}", "category": row["category"], "field": row["field"],
+            "mode": row["mode"], "earned": row["earned_mode"], "override": row["override"] or "evidence",
+            "evidence": f"{row['correct']} of {row['judged']} right",
+            "precision": percent(row["precision"]), "interval": interval(row["lower_bound"], row["upper_bound"]),
+            "needs": f"lower bound above {row['target'] * 100:.0f}% on at least {row['min_evidence']}"}
+
+
+def _split_row(name: str, figures: dict[str, Any]) -> dict[str, str]:
+    return {"name": name, "precision": percent(figures["precision"]), "judged": str(figures["judged"]),
+            "interval": interval(figures["low"], figures["high"])}
+
+
 def _run_summary(run: dict[str, Any] | None) -> dict[str, str]:
     if run is None:
         return {}
@@ -85,6 +105,8 @@ class AiAdminState(SessionState):
     active_evaluated_on: str = ""
     token_usage: list[dict[str, str]] = []
     token_message: str = ""
+    trust_rows: list[dict[str, str]] = []
+    applied_split: list[dict[str, str]] = []
     can_manage: bool = False
     loaded: bool = False
     message: str = ""
@@ -96,6 +118,7 @@ class AiAdminState(SessionState):
         self.summary, self.per_category, self.per_version, self.versions, self.last_run = {}, [], [], [], {}
         self.thresholds, self.active_evaluated_on = [], ""
         self.token_usage, self.loaded, self.can_manage = [], False, False
+        self.trust_rows, self.applied_split = [], []
         return rx.redirect(HOME_FOR_ROLE.get(self.user_role, HOME_FOR_ROLE[Role.REQUESTER]))
 
     def _load(self) -> rx.event.EventSpec | None:
@@ -104,6 +127,7 @@ class AiAdminState(SessionState):
             metrics = ai_metrics(session, actor, since=since)
             kept = ai_models.list_versions(session, actor)
             runs = ai_models.recent_runs(session, actor, limit=1)
+            modes = trust.auto_apply_table(session, actor)
         if failure:
             return failure.event
         self.can_manage = self.user_role == Role.ADMIN
@@ -121,6 +145,10 @@ class AiAdminState(SessionState):
             "p95": millis(metrics["latency_ms"]["p95"]),
         }
         self.per_category = [_category_row(r) for r in metrics["per_category_at_threshold"]]
+        self.trust_rows = [_trust_row(r) for r in modes]
+        split = metrics["applied_vs_suggested"]["category"]
+        self.applied_split = [_split_row("Set by the AI", split["auto_applied"]),
+                              _split_row("Only suggested", split["suggested"])]
         self.per_version = [_version_metrics_row(r) for r in metrics["by_model_version"]]
         self.versions = [_kept_version_row(r) for r in kept]
         active = next((row for row in kept if row["status"] == "active"), None)
@@ -167,6 +195,23 @@ class AiAdminState(SessionState):
         if failure:
             return failure.event
         self.message = f"Model version {version} is now active; workers switch to it within a few seconds."
+        return self._load()
+
+
+    @rx.event
+    def set_override(self, key: str, value: str) -> rx.event.EventSpec | None:
+        """An administrator forces a category's field to suggest-only or auto, or lets the evidence decide."""
+        self.message = self.error = ""
+        category, _, field = str(key).partition(":")
+        override = "" if value == "evidence" else str(value)
+        if not category.isdigit():
+            return None
+        with self._on_failure("error", describe=_all_problems) as failure:
+            self._run(lambda session, actor: trust.set_override(session, actor, int(category), field[:16],
+                                                                override[:16]))
+        if failure:
+            return failure.event
+        self.message = "Saved; the change is in the audit log."
         return self._load()
 
 

@@ -66,6 +66,58 @@ def _category_row(row: rx.Var) -> rx.Component:
     )
 
 
+MODE_COLOURS = {"auto": "green", "suggest": "gray"}
+
+
+def _trust_row(row: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(row["category"]),
+        rx.table.cell(row["field"]),
+        rx.table.cell(_coloured_badge(row["mode"], MODE_COLOURS, "trust-mode")),
+        rx.table.cell(row["evidence"], data_testid="trust-evidence"),
+        rx.table.cell(rx.hstack(rx.text(row["precision"]), rx.text(row["interval"], size="1", color_scheme="gray"),
+                                spacing="2", align="center")),
+        rx.table.cell(
+            rx.cond(
+                AiAdminState.can_manage,
+                rx.select(["evidence", "suggest", "auto"], value=row["override"],
+                          on_change=lambda value: AiAdminState.set_override(row["key"], value), size="1",
+                          data_testid="trust-override"),
+                rx.text(row["override"], size="1", color_scheme="gray"),
+            )
+        ),
+        data_testid="trust-row",
+        data_category=row["category"],
+        data_field=row["field"],
+    )
+
+
+def _trust_table() -> rx.Component:
+    return card(
+        rx.heading("Auto-apply, earned per category", size="4", margin_bottom="4px"),
+        rx.text("Every category starts suggest-only. A category's field is set automatically once the AI's confident "
+                "predictions were right often enough on this helpdesk's own tickets that the one-sided 95 % lower "
+                "bound of their precision is above the target; it goes back to suggestions by itself when the bound "
+                "falls. Unfamiliar text is only ever suggested. Every switch is in the audit log.",
+                size="1", color_scheme="gray", margin_bottom="10px"),
+        _table(["Category", "Field", "Mode", "Evidence (confident predictions judged)", "Precision (95 % interval)",
+                "Decided by"], AiAdminState.trust_rows, _trust_row, "trust-table", "No categories yet."),
+    )
+
+
+def _split_card(row: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(row["name"], size="1", color_scheme="gray", weight="medium", text_transform="uppercase"),
+            rx.heading(row["precision"], size="6", data_testid="split-precision"),
+            rx.text("right, on ", row["judged"], " tickets people judged ", row["interval"], size="1",
+                    color_scheme="gray", data_testid="split-judged"),
+            spacing="1", align="start",
+        ),
+        size="2", width="100%", data_testid="split-card",
+    )
+
+
 def _version_metrics_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.code(row["version"], variant="ghost")),
@@ -215,6 +267,9 @@ def ai_admin_page() -> rx.Component:
                     spacing="3",
                     width="100%",
                 ),
+                rx.grid(rx.foreach(AiAdminState.applied_split, _split_card), columns="2", spacing="3",
+                        width="100%", data_testid="applied-split"),
+                _trust_table(),
                 card(
                     rx.heading("Per category at the threshold", size="4", margin_bottom="4px"),
                     rx.text("Coverage: share of the label's predictions above the threshold. Precision: of those, "

@@ -1,0 +1,241 @@
+"""Auto-apply is earned, per category and field, on this helpdesk's own human-confirmed tickets.
+
+Why: the shipped model is precise on the data it was trained on and confidently wrong on another company's
+categories and wording. A confidence threshold alone cannot know that; only this organisation's people can. So:
+
+* every (predicted category, field) starts **suggest-only**;
+* each time a person decides a field the AI predicted (sets it, changes it, accepts or rejects the suggestion, or
+  chose it when filing), a *judgement* is stored: was the prediction right, and was it confident (above the
+  auto-apply threshold after the unfamiliarity discount, i.e. would it have been applied in auto mode);
+* over a rolling window of the newest confident judgements of that (category, field), the one-sided Wilson lower
+  bound of the precision must exceed the target (AI_AUTO_APPLY_TARGET) with at least AI_AUTO_APPLY_MIN_EVIDENCE
+  judgements before the pair switches to **auto**; it switches back by itself when the bound falls below the target
+  minus AI_AUTO_APPLY_DEMOTE_MARGIN (a little hysteresis, so one mistake right after earning does not flip it);
+* an administrator may override either way; every switch, automatic or manual, is audited.
+
+With AI_AUTO_APPLY_POLICY=threshold the evidence is still gathered and shown, but any confident prediction is applied
+(the behaviour before issue #16).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import Session, select
+
+from helpdesk.core import audit
+from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.settings import get_settings
+from helpdesk.identity import policy
+from helpdesk.identity.actor import Actor
+from helpdesk.models import AiAutoApplyState, AiJudgement, AiPrediction, AutoApplyMode, Category
+from helpdesk.models.base import utcnow
+
+FIELDS = ("category", "team", "priority")
+OVERRIDES = ("", AutoApplyMode.SUGGEST.value, AutoApplyMode.AUTO.value)
+
+
+def wilson_interval(correct: int, n: int, z: float) -> tuple[float | None, float | None]:
+    """The Wilson score interval of a proportion (None, None without evidence); honest on small counts and near 1,
+    where the normal approximation would claim certainty from a handful of right answers."""
+    if n <= 0:
+        return None, None
+    p = correct / n
+    denominator = 1 + z * z / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, (centre - spread) / denominator), min(1.0, (centre + spread) / denominator)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    judged: int
+    correct: int
+
+    def precision(self) -> float | None:
+        return self.correct / self.judged if self.judged else None
+
+
+@dataclass(frozen=True)
+class TrustRules:
+    """The configured rules (settings), passed explicitly so the benchmark can replay them without a database."""
+
+    target: float
+    z: float
+    min_evidence: int
+    window: int
+    demote_margin: float
+
+    @classmethod
+    def from_settings(cls) -> TrustRules:
+        s = get_settings()
+        return cls(s.ai_auto_apply_target, s.ai_auto_apply_z, s.ai_auto_apply_min_evidence, s.ai_auto_apply_window,
+                   s.ai_auto_apply_demote_margin)
+
+    def next_mode(self, current: str, evidence: Evidence) -> str:
+        """The earned mode after this evidence: earn above the target, lose below target - margin, else keep."""
+        lower, _ = wilson_interval(evidence.correct, evidence.judged, self.z)
+        if current == AutoApplyMode.AUTO.value:
+            if lower is None or lower < self.target - self.demote_margin:
+                return AutoApplyMode.SUGGEST.value
+            return current
+        if evidence.judged >= self.min_evidence and lower is not None and lower > self.target:
+            return AutoApplyMode.AUTO.value
+        return AutoApplyMode.SUGGEST.value
+
+
+def effective_mode(state: AiAutoApplyState | None) -> str:
+    if state is None:
+        return AutoApplyMode.SUGGEST.value
+    return state.override or state.earned_mode
+
+
+def modes_for(session: Session, category_id: int | None) -> dict[str, str]:
+    """The mode of each field for a predicted category (suggest-only when nothing is known)."""
+    if category_id is None:
+        return dict.fromkeys(FIELDS, AutoApplyMode.SUGGEST.value)
+    states = {s.field: s for s in session.exec(
+        select(AiAutoApplyState).where(AiAutoApplyState.category_id == category_id)).all()}
+    return {field: effective_mode(states.get(field)) for field in FIELDS}
+
+
+# ---------------------------------------------------------------- judgements
+
+
+def record_judgement(session: Session, prediction: AiPrediction, field: str, suggested: int | str, final: Any,
+                     *, actor_id: int | None, now: datetime, correct: bool | None = None) -> None:
+    """A person's verdict on a predicted field; replaces an earlier verdict on the same ticket and field, then
+    re-evaluates the (category, field)'s mode. Predictions without a category have nothing to earn."""
+    category_id = prediction.predicted_category_id
+    if category_id is None or field not in FIELDS:
+        return
+    gate = prediction.gate or {}
+    confidence = float((gate.get("confidence") or {}).get(field, 0.0))
+    threshold = float(gate.get("threshold", get_settings().ai_auto_apply_threshold))
+    if correct is None:
+        correct = final is not None and str(final) == str(suggested)
+    values = {"ticket_id": prediction.ticket_id, "prediction_id": prediction.id, "field": field,
+              "category_id": category_id, "suggested_value": str(suggested)[:80],
+              "final_value": None if final is None else str(final)[:80], "confidence": confidence,
+              "confident": (field == "priority" or bool(gate.get("familiar", True))) and confidence > threshold,
+              "auto_applied": field in (prediction.applied_fields or []), "correct": bool(correct),
+              "actor_id": actor_id, "judged_at": now}
+    statement = insert(AiJudgement).values(**values).on_conflict_do_update(
+        constraint="uq_ai_judgements_ticket_field", set_={k: v for k, v in values.items() if k != "ticket_id"})
+    session.execute(statement)
+    refresh_mode(session, category_id, field, now=now)
+
+
+def window_evidence(session: Session, category_id: int, field: str, window: int) -> Evidence:
+    """The newest `window` confident judgements of a (category, field)."""
+    rows = session.exec(
+        select(AiJudgement.correct)
+        .where(AiJudgement.category_id == category_id, AiJudgement.field == field, AiJudgement.confident)
+        .order_by(AiJudgement.judged_at.desc(), AiJudgement.id.desc())
+        .limit(window)
+    ).all()
+    return Evidence(len(rows), sum(1 for r in rows if r))
+
+
+def _locked_state(session: Session, category_id: int, field: str, now: datetime) -> AiAutoApplyState:
+    # Insert-if-missing, then lock: two verdicts on the same pair at once must not both decide a switch.
+    session.execute(insert(AiAutoApplyState).values(
+        category_id=category_id, field=field, earned_mode=AutoApplyMode.SUGGEST.value, judged=0, correct=0,
+        updated_at=now).on_conflict_do_nothing(constraint="uq_ai_auto_apply_states_category_field"))
+    return session.exec(select(AiAutoApplyState).where(
+        AiAutoApplyState.category_id == category_id, AiAutoApplyState.field == field).with_for_update()).one()
+
+
+def refresh_mode(session: Session, category_id: int, field: str, *, now: datetime | None = None,
+                 rules: TrustRules | None = None) -> AiAutoApplyState:
+    """Recomputes a (category, field)'s evidence and earned mode; a switch is audited."""
+    now = now or utcnow()
+    rules = rules or TrustRules.from_settings()
+    state = _locked_state(session, category_id, field, now)
+    evidence = window_evidence(session, category_id, field, rules.window)
+    lower, upper = wilson_interval(evidence.correct, evidence.judged, rules.z)
+    before = state.earned_mode
+    after = rules.next_mode(before, evidence)
+    state.judged, state.correct = evidence.judged, evidence.correct
+    state.precision = evidence.precision()
+    state.lower_bound, state.upper_bound = lower, upper
+    state.updated_at = now
+    if after != before:
+        state.earned_mode, state.switched_at = after, now
+        audit.record(session, "ai.auto_apply_switched", actor_id=None, entity_type="category",
+                     entity_id=str(category_id),
+                     details={"field": field, "from": before, "to": after, "judged": evidence.judged,
+                              "correct": evidence.correct, "lower_bound": round(lower or 0.0, 4),
+                              "target": rules.target, "overridden": state.override or None})
+    session.add(state)
+    session.flush()
+    return state
+
+
+# ---------------------------------------------------------------- the admin's view and override
+
+
+def set_override(session: Session, actor: Actor, category_id: int, field: str, override: str) -> AiAutoApplyState:
+    """An administrator forces a (category, field) to suggest-only or auto, or ("") lets the evidence decide."""
+    if not policy.is_admin(actor):
+        raise PermissionDenied("Only administrators can change how the AI applies its suggestions.")
+    if field not in FIELDS:
+        raise ValidationFailed({"field": f"Choose one of: {', '.join(FIELDS)}."})
+    if override not in OVERRIDES:
+        raise ValidationFailed({"override": "Choose suggest, auto or nothing (the evidence decides)."})
+    if session.get(Category, category_id) is None:
+        raise ValidationFailed({"category": "There is no such category."})
+    now = utcnow()
+    state = _locked_state(session, category_id, field, now)
+    before = state.override or ""
+    if before == override:
+        return state
+    state.override, state.updated_at = override or None, now
+    session.add(state)
+    session.flush()
+    audit.record(session, "ai.auto_apply_override", actor_id=actor.user_id, entity_type="category",
+                 entity_id=str(category_id),
+                 details={"field": field, "from": before or None, "to": override or None,
+                          "earned_mode": state.earned_mode})
+    return state
+
+
+def _category_paths(session: Session) -> dict[int, tuple[str, bool]]:
+    categories = {c.id: c for c in session.exec(select(Category)).all()}
+
+    def path(c: Category) -> str:
+        parent = categories.get(c.parent_id) if c.parent_id else None
+        return f"{parent.name} / {c.name}" if parent else c.name
+
+    return {cid: (path(c), c.is_active) for cid, c in categories.items()}
+
+
+def auto_apply_table(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """Per active category and field: mode, the override, evidence and precision with its interval (managers and
+    admins). Categories nobody has judged yet are listed too: suggest-only, no evidence."""
+    if not actor.can_read_all:
+        raise PermissionDenied("Only managers and administrators can see the AI's auto-apply modes.")
+    rules = TrustRules.from_settings()
+    states = {(s.category_id, s.field): s for s in session.exec(select(AiAutoApplyState)).all()}
+    rows = []
+    for category_id, (path, active) in sorted(_category_paths(session).items(), key=lambda item: item[1][0]):
+        if not active and not any((category_id, f) in states for f in FIELDS):
+            continue
+        for field in FIELDS:
+            state = states.get((category_id, field))
+            rows.append({
+                "category_id": category_id, "category": path, "field": field,
+                "mode": effective_mode(state), "earned_mode": state.earned_mode if state else "suggest",
+                "override": (state.override or "") if state else "",
+                "judged": state.judged if state else 0, "correct": state.correct if state else 0,
+                "precision": state.precision if state else None,
+                "lower_bound": state.lower_bound if state else None,
+                "upper_bound": state.upper_bound if state else None,
+                "switched_at": state.switched_at if state else None,
+                "target": rules.target, "min_evidence": rules.min_evidence,
+            })
+    return rows
