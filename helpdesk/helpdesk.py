@@ -28,7 +28,7 @@ if (_tracer_provider := tracing.configure("web")) is not None:
 app = rx.App(
     api_transformer=create_api(),
     head_components=[rx.el.meta(name="color-scheme", content="light")],
-    stylesheets=["/kb.css"],
+    stylesheets=["/app.css", "/kb.css"],
 )
 
 # Each web process applies live bus entries (exactly once across replicas) to the shared states.
