@@ -98,8 +98,8 @@ def _reply_box() -> rx.Component:
                         "follow and reply on that ticket."),
                 icon="git-merge", color_scheme="blue", width="100%", data_testid="merged-into",
             ),
-            rx.callout("This ticket is closed. If the problem is back, please file a new ticket.", icon="info",
-                       color_scheme="gray", width="100%"),
+            rx.callout(TicketState.reply_note, icon="info", color_scheme="gray", width="100%",
+                       data_testid="reply-note"),
         ),
     )
 

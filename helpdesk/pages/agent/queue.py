@@ -10,9 +10,11 @@ from helpdesk.pages.template import template
 from helpdesk.routes import QUEUE
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState
-from helpdesk.state.queue import QueueState
+from helpdesk.state.queue import STATUS_OPEN_TAB, QueueState
 
-TAB_LABELS = {"open": "All open", **STAFF_STATUS_LABELS, "all": "Everything"}
+# "open" is every unresolved ticket; "Open" is also one status, so the tab says what it holds.
+TAB_LABELS = {"open": "Unresolved", **{STATUS_OPEN_TAB if value == "open" else value: label
+                                        for value, label in STAFF_STATUS_LABELS.items()}, "all": "Everything"}
 
 
 def _status_tab(value: str, label: str) -> rx.Component:
