@@ -404,6 +404,9 @@ def _history() -> rx.Component:
             spacing="3",
             max_height="360px",
             overflow_y="auto",
+            tab_index=0,  # a keyboard can scroll it
+            role="region",
+            aria_label="History",
             data_testid="history",
         ),
     )

@@ -53,16 +53,17 @@ def _row(row: rx.Var) -> rx.Component:
     )
 
 
-def _tabs() -> rx.Component:
+def _tabs(*content: rx.Component) -> rx.Component:
     return rx.tabs.root(
         rx.tabs.list(
             rx.tabs.trigger("Open", value="open"),
             rx.tabs.trigger("Resolved", value="resolved"),
             rx.tabs.trigger("All", value="all"),
         ),
+        # One panel, always the active tab's, holds the list: the tabs point at a panel that exists.
+        rx.tabs.content(*content, value=MyTicketsState.view, padding_top="12px"),
         value=MyTicketsState.view,
         on_change=MyTicketsState.show,
-        margin_bottom="12px",
     )
 
 
@@ -77,20 +78,21 @@ def my_tickets_page() -> rx.Component:
             rx.link(rx.button(rx.icon("plus", size=16), "New ticket", size="3"), href=NEW_TICKET),
         ),
         error_callout(MyTicketsState.error),
-        _tabs(),
-        card(
-            rx.cond(
-                MyTicketsState.rows.length() > 0,
-                rx.vstack(rx.foreach(MyTicketsState.rows, _row), spacing="0", width="100%"),
+        _tabs(
+            card(
                 rx.cond(
-                    MyTicketsState.loaded,
-                    empty_state("inbox", "No tickets here",
-                                "When you report a problem or ask for something, it shows up here.",
-                                rx.link(rx.button("Report a problem", variant="soft"), href=NEW_TICKET)),
-                    rx.center(rx.spinner(), padding="40px", width="100%"),
+                    MyTicketsState.rows.length() > 0,
+                    rx.vstack(rx.foreach(MyTicketsState.rows, _row), spacing="0", width="100%"),
+                    rx.cond(
+                        MyTicketsState.loaded,
+                        empty_state("inbox", "No tickets here",
+                                    "When you report a problem or ask for something, it shows up here.",
+                                    rx.link(rx.button("Report a problem", variant="soft"), href=NEW_TICKET)),
+                        rx.center(rx.spinner(), padding="40px", width="100%"),
+                    ),
                 ),
+                padding="0",
             ),
-            padding="0",
         ),
         rx.hstack(
             rx.button("Previous", variant="soft", on_click=MyTicketsState.previous_page,
