@@ -19,6 +19,7 @@ def status_badge(status: rx.Var, label: rx.Var) -> rx.Component:
             "gray",
         ),
         variant="soft",
+        high_contrast=True,  # the soft colours alone miss the 4.5:1 contrast at this size
         radius="full",
         size="2",
         data_testid="status-badge",
@@ -34,6 +35,7 @@ def priority_badge(priority: rx.Var, label: rx.Var) -> rx.Component:
         label,
         color_scheme=rx.match(priority, ("critical", "red"), ("high", "orange"), ("medium", "blue"), "gray"),
         variant=rx.cond(priority == "critical", "solid", "soft"),
+        high_contrast=priority != "critical",
         size="2",
     )
 

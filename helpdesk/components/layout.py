@@ -21,8 +21,9 @@ def _nav_link(label: str, href: str, icon: str) -> rx.Component:
         underline="none",
         color_scheme="gray",
         high_contrast=True,
-        padding_x="10px",
+        padding_x=rx.breakpoints(initial="8px", md="10px"),
         padding_y="6px",
+        flex_shrink="0",
         border_radius="8px",
         _hover={"background": "var(--gray-a3)"},
     )
@@ -62,8 +63,13 @@ def _user_menu() -> rx.Component:
     )
 
 
+def skip_link() -> rx.Component:
+    """The first thing a keyboard reaches: jumps past the top bar to the page's content."""
+    return rx.el.a("Skip to content", href="#main", class_name="skip-link", data_testid="skip-link")
+
+
 def top_bar() -> rx.Component:
-    return rx.box(
+    return rx.el.header(
         rx.hstack(
             rx.link(
                 rx.hstack(
@@ -77,8 +83,10 @@ def top_bar() -> rx.Component:
                 href="/",
                 underline="none",
                 color="inherit",
+                aria_label="IT Helpdesk home",
+                flex_shrink="0",
             ),
-            rx.hstack(
+            rx.el.nav(rx.hstack(
                 rx.cond(
                     SessionState.is_requester,
                     rx.fragment(_nav_link("My tickets", PORTAL, "inbox"),
@@ -93,12 +101,9 @@ def top_bar() -> rx.Component:
                                 rx.cond(SessionState.is_admin, _nav_link("Admin", ADMIN, "settings"))),
                 ),
                 spacing="1",
-                margin_left=rx.breakpoints(initial="8px", md="24px"),
-                overflow_x="auto",
-                min_width="0",
-            ),
-            rx.spacer(),
-            rx.cond(SessionState.user_name != "", _user_menu()),
+            ), aria_label="Main", margin_left=rx.breakpoints(initial="4px", md="24px"), overflow_x="auto",
+                min_width="0", flex="1 1 auto"),
+            rx.cond(SessionState.user_name != "", rx.box(_user_menu(), flex_shrink="0")),
             align="center",
             width="100%",
             max_width="1320px",
@@ -129,14 +134,18 @@ def live_trigger(version: rx.Var, on_change: rx.event.EventSpec, spread: rx.Var 
 def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Component:
     return rx.box(
         hydration_marker(),
+        skip_link(),
         top_bar(),
-        rx.box(
+        rx.el.main(
             *children,
+            id="main",
+            tab_index=-1,
             width="100%",
             max_width=max_width,
             margin_x="auto",
-            padding_x=rx.breakpoints(initial="14px", md="24px"),
-            padding_y=rx.breakpoints(initial="18px", md="28px"),
+            padding_x=rx.breakpoints(initial="12px", md="24px"),
+            padding_y=rx.breakpoints(initial="16px", md="28px"),
+            outline="none",
         ),
         min_height="100vh",
         background="var(--gray-2)",
@@ -148,14 +157,16 @@ def page_header(title: rx.Var | str, subtitle: rx.Component | str = "", *actions
         subtitle = rx.text(subtitle, color_scheme="gray", size="2") if subtitle else rx.fragment()
     return rx.hstack(
         rx.vstack(
-            rx.heading(title, size="7", weight="bold"),
+            rx.heading(title, size=rx.breakpoints(initial="6", md="7"), weight="bold", as_="h1"),
             subtitle,
             spacing="1",
             align="start",
+            flex="1 1 260px",
+            min_width="0",
         ),
-        rx.spacer(),
         *actions,
         align="end",
+        wrap="wrap",
         width="100%",
         margin_bottom="20px",
     )
@@ -187,4 +198,4 @@ def error_callout(message: rx.Var) -> rx.Component:
 
 
 def card(*children: rx.Component, **props) -> rx.Component:
-    return rx.card(*children, size="3", width="100%", **props)
+    return rx.card(*children, size=rx.breakpoints(initial="2", md="3"), width="100%", **props)

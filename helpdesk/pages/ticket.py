@@ -16,8 +16,8 @@ from helpdesk.state.ticket import TicketState
 
 def _message(comment: rx.Var) -> rx.Component:
     return rx.hstack(
-        rx.avatar(fallback=comment["initials"], size="3", radius="full",
-                  color_scheme=rx.cond(comment["staff"] == "yes", "indigo", "gray")),
+        rx.avatar(fallback=comment["initials"], size=rx.breakpoints(initial="2", md="3"), radius="full",
+                  color_scheme=rx.cond(comment["staff"] == "yes", "indigo", "gray"), flex_shrink="0"),
         rx.box(
             rx.hstack(
                 rx.text(comment["author"], weight="bold", size="2"),
@@ -27,16 +27,18 @@ def _message(comment: rx.Var) -> rx.Component:
                 rx.text(comment["ago"], size="1", color_scheme="gray", title=comment["when"]),
                 spacing="2",
                 align="center",
+                wrap="wrap",
             ),
-            rx.text(comment["body"], size="2", white_space="pre-wrap", margin_top="6px"),
-            padding="12px 16px",
+            rx.text(comment["body"], size="2", white_space="pre-wrap", margin_top="6px", class_name="hd-wrap"),
+            min_width="0",
+            padding=rx.breakpoints(initial="10px 12px", md="12px 16px"),
             border_radius="10px",
             width="100%",
             background=rx.cond(comment["internal"] == "yes", "var(--amber-a3)", "var(--gray-a2)"),
             border=rx.cond(comment["internal"] == "yes", "1px dashed var(--amber-a7)", "1px solid var(--gray-a4)"),
         ),
         align="start",
-        spacing="3",
+        spacing=rx.breakpoints(initial="2", md="3"),
         width="100%",
         data_testid="comment",
     )
@@ -53,6 +55,7 @@ def _reply_box() -> rx.Component:
                                     "Write a reply to the IT team…"),
                 rows="4",
                 width="100%",
+                aria_label=rx.cond(TicketState.can_work, "Reply or internal note", "Reply"),
                 data_testid="reply-box",
                 on_key_down=TicketRoom.typing.throttle(2000),
             ),
@@ -62,8 +65,9 @@ def _reply_box() -> rx.Component:
                 rx.cond(
                     TicketState.can_work & (TicketState.canned.length() > 0),
                     rx.select.root(
-                        rx.select.trigger(placeholder="Insert a canned response…", width="240px",
-                                          data_testid="canned-select"),
+                        rx.select.trigger(placeholder="Insert a canned response…",
+                                          width=rx.breakpoints(initial="100%", sm="240px"),
+                                          aria_label="Insert a canned response", data_testid="canned-select"),
                         rx.select.content(rx.foreach(TicketState.canned,
                                                      lambda c: rx.select.item(c["title"], value=c["id"]))),
                         value="",
@@ -79,6 +83,7 @@ def _reply_box() -> rx.Component:
                 justify="end",
                 width="100%",
                 spacing="2",
+                wrap="wrap",
             ),
             width="100%",
             spacing="2",
@@ -93,8 +98,8 @@ def _reply_box() -> rx.Component:
                         "follow and reply on that ticket."),
                 icon="git-merge", color_scheme="blue", width="100%", data_testid="merged-into",
             ),
-            rx.callout("This ticket is closed. If the problem is back, please file a new ticket.", icon="info",
-                       color_scheme="gray", width="100%"),
+            rx.callout(TicketState.reply_note, icon="info", color_scheme="gray", width="100%",
+                       data_testid="reply-note"),
         ),
     )
 
@@ -173,13 +178,14 @@ def _conversation() -> rx.Component:
     return card(
         rx.vstack(
             rx.hstack(
-                rx.avatar(fallback=TicketState.ticket["requester_initials"], size="3", radius="full",
-                          color_scheme="gray"),
+                rx.avatar(fallback=TicketState.ticket["requester_initials"], size=rx.breakpoints(initial="2", md="3"),
+                          radius="full", color_scheme="gray", flex_shrink="0"),
                 rx.box(
                     rx.hstack(rx.text(TicketState.ticket["requester"], weight="bold", size="2"),
                               rx.text(TicketState.ticket["created_ago"], size="1", color_scheme="gray"),
                               spacing="2", align="center"),
-                    rx.text(TicketState.ticket["description"], size="2", white_space="pre-wrap", margin_top="6px"),
+                    rx.text(TicketState.ticket["description"], size="2", white_space="pre-wrap", margin_top="6px",
+                            class_name="hd-wrap"),
                     rx.cond(
                         TicketState.files.length() > 0,
                         rx.hstack(
@@ -190,13 +196,14 @@ def _conversation() -> rx.Component:
                             wrap="wrap", spacing="2", margin_top="10px",
                         ),
                     ),
-                    padding="12px 16px",
+                    padding=rx.breakpoints(initial="10px 12px", md="12px 16px"),
                     border_radius="10px",
                     border="1px solid var(--gray-a4)",
                     width="100%",
+                    min_width="0",
                 ),
                 align="start",
-                spacing="3",
+                spacing=rx.breakpoints(initial="2", md="3"),
                 width="100%",
             ),
             rx.foreach(TicketState.comments, _message),
@@ -213,9 +220,10 @@ def _field_row(label: str, value: rx.Component) -> rx.Component:
                      width="100%")
 
 
-def _picker(value: rx.Var, on_change, items: rx.Component, none_label: str, test_id: str) -> rx.Component:
+def _picker(value: rx.Var, on_change, items: rx.Component, none_label: str, test_id: str,
+            label: str) -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(width="100%", data_testid=test_id),
+        rx.select.trigger(width="100%", aria_label=label, data_testid=test_id),
         rx.select.content(rx.select.item(none_label, value="none"), items),
         value=rx.cond(value == "", "none", value),
         on_change=on_change,
@@ -227,22 +235,23 @@ def _staff_fields() -> rx.Component:
     choice = lambda c: rx.select.item(c["label"], value=c["id"])  # noqa: E731
     return rx.vstack(
         _field_row("Status", rx.select.root(
-            rx.select.trigger(width="100%", data_testid="status-select"),
+            rx.select.trigger(width="100%", aria_label="Status", data_testid="status-select"),
             rx.select.content(*[rx.select.item(label, value=value) for value, label in STAFF_STATUS_LABELS.items()]),
             value=TicketState.ticket["status"], on_change=TicketState.change_status)),
         _field_row("Priority", rx.select.root(
-            rx.select.trigger(width="100%", data_testid="priority-select"),
+            rx.select.trigger(width="100%", aria_label="Priority", data_testid="priority-select"),
             rx.select.content(rx.select.item("Low", value="low"), rx.select.item("Medium", value="medium"),
                               rx.select.item("High", value="high"), rx.select.item("Critical", value="critical")),
             value=TicketState.ticket["priority"], on_change=TicketState.change_priority)),
         _field_row("Category", _picker(TicketState.ticket["category_id"], TicketState.change_category,
                                        rx.foreach(TicketState.category_choices, choice), "Uncategorised",
-                                       "category-select")),
+                                       "category-select", "Category")),
         _field_row("Team", _picker(TicketState.ticket["team_id"], TicketState.change_team,
-                                   rx.foreach(TicketState.team_choices, choice), "Unrouted", "team-select")),
+                                   rx.foreach(TicketState.team_choices, choice), "Unrouted", "team-select", "Team")),
         _field_row("Assignee", rx.hstack(
             rx.box(_picker(TicketState.ticket["assignee_id"], TicketState.change_assignee,
-                           rx.foreach(TicketState.agent_choices, choice), "Unassigned", "assignee-select"),
+                           rx.foreach(TicketState.agent_choices, choice), "Unassigned", "assignee-select",
+                           "Assignee"),
                    flex="1", min_width="0"),
             rx.button("Me", variant="soft", size="2", on_click=TicketState.assign_to_me, data_testid="assign-me",
                       flex_shrink="0"),
@@ -465,6 +474,9 @@ def _history() -> rx.Component:
             spacing="3",
             max_height="360px",
             overflow_y="auto",
+            tab_index=0,  # a keyboard can scroll it
+            role="region",
+            aria_label="History",
             data_testid="history",
         ),
     )
@@ -516,23 +528,29 @@ def ticket_page() -> rx.Component:
                             priority_badge(TicketState.ticket["priority"], TicketState.ticket["priority_label"]),
                             spacing="2",
                             align="center",
+                            wrap="wrap",
                         ),
-                        rx.heading(TicketState.ticket["title"], size="6", data_testid="ticket-title"),
+                        rx.heading(TicketState.ticket["title"], size=rx.breakpoints(initial="5", md="6"), as_="h1",
+                                   class_name="hd-wrap", data_testid="ticket-title"),
                         spacing="2",
                         align="start",
+                        flex="1 1 280px",
+                        min_width="0",
                     ),
-                    rx.spacer(),
                     rx.cond(TicketState.can_work, _presence()),
                     width="100%",
+                    wrap="wrap",
                     margin_bottom="8px",
                 ),
                 rx.cond(TicketState.csat_open, _satisfaction_prompt()),
+                # One column on a phone (the conversation and reply box first), the details beside it from a tablet.
                 rx.grid(
                     _conversation(),
                     _details(),
-                    # One column on a phone: the details follow the conversation.
-                    columns=rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 1fr) 320px"),
-                    spacing="5",
+                    columns=rx.breakpoints(initial="minmax(0, 1fr)", md="minmax(0, 1fr) 280px",
+                                           lg="minmax(0, 1fr) 320px"),
+                    spacing=rx.breakpoints(initial="4", md="5"),
+                    align="start",
                     width="100%",
                 ),
                 width="100%",

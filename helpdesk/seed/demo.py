@@ -155,12 +155,23 @@ def _seed_deflections(session: Session, rng: random.Random, requesters: list[Use
 def _seed_knowledge_base(session: Session, admin_id: int) -> None:
     from helpdesk.identity.actor import load_actor
     from helpdesk.kb import articles as kb
-    from helpdesk.seed.kb_articles import ARTICLES
+    from helpdesk.kb import categories as kb_categories
+    from helpdesk.seed.kb_articles import ARTICLE_CATEGORIES, ARTICLES
 
     admin = load_actor(session, admin_id)
+    category_ids: dict[str, int] = {}
+    for path in sorted(set(ARTICLE_CATEGORIES.values())):
+        parent_path = ""
+        for name in path.split("/"):
+            here = f"{parent_path}/{name}" if parent_path else name
+            if here not in category_ids:
+                category_ids[here] = kb_categories.create_category(
+                    session, admin, name, category_ids.get(parent_path)).id
+            parent_path = here
     for title, summary, tags, featured, body in ARTICLES:
         article = kb.create_article(session, admin, kb.ArticleDraft(
-            title=title, summary=summary, tags=tags, featured=featured, body_markdown=body))
+            title=title, summary=summary, tags=tags, featured=featured, body_markdown=body,
+            category_id=category_ids[ARTICLE_CATEGORIES[title]]))
         kb.publish_article(session, admin, article.id)
 
 

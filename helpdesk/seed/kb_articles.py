@@ -45,3 +45,17 @@ ARTICLES: list[tuple[str, str, list[str], bool, str]] = [
      "Standard kit: laptop, docking station, two monitors, keyboard, mouse and headset.\n\nFile a ticket in "
      "*Purchase > Hardware request* with the person's start date; allow **5 working days** for delivery."),
 ]
+
+
+# Each article's place in the help-article category tree (path "Parent/Child"), so the category panel and the
+# articles agree: the walk-through found articles filed under topics while /kb/categories said "No categories yet".
+ARTICLE_CATEGORIES: dict[str, str] = {
+    "Reset your password or unlock your account": "Accounts & access/Passwords",
+    "Connect to the VPN from home": "Network/VPN",
+    "Printer shows a paper jam but no paper is stuck": "Hardware/Printers",
+    "Shared drive (S:) is missing": "Network/Shared drives",
+    "Mailbox full: free up space in Outlook": "E-mail & calendar",
+    "Request administrator rights to install software": "Accounts & access",
+    "Headset or microphone not detected in Teams": "Hardware/Audio & video",
+    "Order a new laptop, monitor or accessory": "Hardware",
+}

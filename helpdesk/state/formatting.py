@@ -40,6 +40,20 @@ def relative(moment: datetime | None) -> str:
     return "just now"
 
 
+def overdue_by(moment: datetime) -> str:
+    """How long ago `moment` passed, as "3h" ("1m" at least: a deadline that just passed is overdue)."""
+    seconds = max((utcnow() - moment).total_seconds(), 60)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}"
+    return "1m"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 ticket", "2 tickets"."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
 def sla_badge(row: dict[str, Any]) -> tuple[str, str]:
     """(state, label) of a ticket's resolution clock: paused, breached, at_risk, running or "" when done."""
     if row["status"] in ("resolved", "closed"):
@@ -48,7 +62,10 @@ def sla_badge(row: dict[str, Any]) -> tuple[str, str]:
         return "paused", "Paused"
     due = row.get("sla_resolution_due")
     if row.get("sla_resolution_breached_at") or row.get("sla_first_response_breached_at") or (due and due < utcnow()):
-        return "breached", f"Overdue {relative(due).removesuffix(' ago')}" if due else "Breached"
+        # A breached first response can come before the resolution deadline: then that deadline is still ahead.
+        if due is None:
+            return "breached", "Breached"
+        return "breached", f"Overdue by {overdue_by(due)}" if due <= utcnow() else f"Due {relative(due)}"
     if due is None:
         return "", ""
     warn_at = row.get("sla_resolution_warn_at")

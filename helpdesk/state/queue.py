@@ -13,7 +13,7 @@ from helpdesk.identity import directory
 from helpdesk.identity.actor import load_actor
 from helpdesk.models import User
 from helpdesk.state import live as live_state
-from helpdesk.state.formatting import STAFF_STATUS_LABELS, ticket_row
+from helpdesk.state.formatting import STAFF_STATUS_LABELS, plural, ticket_row
 from helpdesk.state.live import QueueView, versions_ahead, watchers
 from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState
@@ -21,12 +21,16 @@ from helpdesk.tickets import assignment, tickets
 from helpdesk.tickets.validation import TicketChanges
 
 OPEN = ["new", "open", "in_progress", "waiting_on_customer"]
-STATUS_TABS = ["open", *STAFF_STATUS_LABELS.keys(), "all"]
+# The tab "open" holds every unresolved ticket (its value is kept for links and tests); the status Open has its own
+# tab, "status_open", which the same key had hidden (and its count had been overwritten by the total).
+STATUS_OPEN_TAB = "status_open"
+STATUS_TABS = ["open", *(STATUS_OPEN_TAB if s == "open" else s for s in STAFF_STATUS_LABELS), "all"]
 PAGE_SIZE = 25
 
 
 def with_totals(counts: dict[str, int]) -> dict[str, int]:
-    return counts | {"open": sum(counts[s] for s in OPEN), "all": sum(counts.values())}
+    return counts | {STATUS_OPEN_TAB: counts.get("open", 0), "open": sum(counts.get(s, 0) for s in OPEN),
+                     "all": sum(counts.values())}
 
 
 def _int_or_none(value: str) -> int | None:
@@ -58,7 +62,10 @@ class QueueState(KeysetPaging, SessionState):
     can_bulk_edit: bool = False
 
     def _filters(self, user_id: int) -> tickets.TicketFilters:
-        statuses = OPEN if self.status == "open" else [] if self.status == "all" else [self.status]
+        statuses = (OPEN if self.status == "open" else [] if self.status == "all"
+                    else ["open"] if self.status == STATUS_OPEN_TAB else [self.status])
+        if tickets.looks_like_number(self.query):
+            statuses = []  # "#1443" finds that ticket whatever tab is showing (resolved ones too)
         return tickets.TicketFilters(
             statuses=statuses,
             priorities=[self.priority] if self.priority else [],
@@ -202,10 +209,15 @@ class QueueState(KeysetPaging, SessionState):
             return failure.event
         self.selected = []
         self._load(self._current_cursor())
+        changed = plural(len(result.updated), "ticket")
         if result.failed:
             reasons = "; ".join(f"#{tid}: {why}" for tid, why in list(result.failed.items())[:3])
-            return rx.toast.warning(f"Updated {len(result.updated)}, {len(result.failed)} unchanged ({reasons}).")
-        return rx.toast.success(f"Updated {len(result.updated)} ticket(s).")
+            return rx.toast.warning(f"Updated {changed}; {len(result.failed)} not changed ({reasons}).")
+        if result.unchanged and not result.updated:
+            return rx.toast.info(f"Nothing to change: the {plural(len(result.unchanged), 'ticket')} already had it.")
+        if result.unchanged:
+            return rx.toast.success(f"Updated {changed}; {len(result.unchanged)} already had it.")
+        return rx.toast.success(f"Updated {changed}.")
 
     @rx.event
     def bulk_status(self, value: str) -> rx.event.EventSpec | None:

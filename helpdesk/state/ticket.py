@@ -15,6 +15,7 @@ from helpdesk.core.validation import parse
 from helpdesk.identity import directory
 from helpdesk.kb import articles as kb
 from helpdesk.kb import deflection as kb_deflection
+from helpdesk.routes import QUEUE
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
 from helpdesk.state.live import versions_ahead, viewer_id, watchers
 from helpdesk.state.session import SessionState, first_problem
@@ -65,6 +66,7 @@ class TicketState(SessionState):
     not_found: bool = False
     can_work: bool = False
     can_reply: bool = False
+    reply_note: str = ""
     related: list[dict[str, str]] = []
     ai_suggestions: list[dict[str, str]] = []
     articles: list[dict[str, str]] = []
@@ -124,6 +126,7 @@ class TicketState(SessionState):
         self.csat_rating = rating["rating"] if rating else ""
         if not self._csat_typing:
             self.csat_comment = (rating or {}).get("comment") or ""
+        self.reply_note = self._reply_note(detail)
         self.ticket = self._ticket_view(detail, staff)
         self.comments = [self._comment_view(c) for c in comment_rows]
         self.files = [{"id": str(f["id"]), "name": f["filename"], "size": _size(f["size_bytes"]),
@@ -142,9 +145,29 @@ class TicketState(SessionState):
         self.articles = [{"id": str(a.id), "title": a.title, "slug": a.slug} for a in articles]
         return None
 
-    def _missing(self, _exc: DomainError) -> None:
+    def _missing(self, _exc: DomainError) -> rx.event.EventSpec | None:
+        """Not a ticket id the person may read: maybe the number they see (#1443), whose page this redirects to."""
+        reference = self._ticket_id()
+        if reference is not None:
+            try:
+                ticket_id = self._run(lambda session, actor: tickets.id_for_reference(session, actor, reference))
+            except DomainError:
+                ticket_id = None
+            if ticket_id is not None and ticket_id != reference:
+                return rx.redirect(f"/tickets/{ticket_id}", replace=True)
         self.not_found = True
         self.ticket = {}
+        return None
+
+    @staticmethod
+    def _reply_note(detail: dict[str, Any]) -> str:
+        """Why the reply box is missing, in words that are true for this reader (the merged case has its own)."""
+        if detail["can_reply"] or detail.get("merged_into_number"):
+            return ""
+        if detail["status"] == "closed":
+            return "This ticket is closed. If the problem is back, please file a new ticket."
+        return ("You can read this ticket. Replies, internal notes and changes are made by its requester and the "
+                "IT team working it.")
 
     @staticmethod
     def _ticket_view(detail: dict[str, Any], staff: bool) -> dict[str, str]:
@@ -279,8 +302,18 @@ class TicketState(SessionState):
                 tickets.update_ticket(session, actor, ticket_id, changes)
         if failure.signed_out:
             return failure.event
+        if failure:
+            self._load()
+            return failure.event
+        with self._on_failure(on={DomainError: lambda _exc: "gone"}) as gone, self._service() as (session, actor):
+            tickets.get_for(session, actor, ticket_id)
+        if gone.signed_out:
+            return gone.event
+        if gone:
+            # Moved to a team this person does not see: say so and go back to the queue, not "not found".
+            return [rx.toast.success("Ticket updated. It moved out of your queue."), rx.redirect(QUEUE)]
         self._load()
-        return failure.event if failure else rx.toast.success("Ticket updated.")
+        return rx.toast.success("Ticket updated.")
 
     @rx.event
     def change_status(self, value: str) -> rx.event.EventSpec | None:

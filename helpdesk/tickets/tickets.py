@@ -132,6 +132,22 @@ def get_for(session: Session, actor: Actor, ticket_id: int, *, lock: bool = Fals
     return ticket
 
 
+def id_for_reference(session: Session, actor: Actor, reference: int) -> int:
+    """The id of the ticket a /tickets/<reference> address means: its id, else the number people see (#1443).
+
+    NotFound when neither is a ticket the actor may read.
+    """
+    try:
+        return get_for(session, actor, reference).id
+    except NotFound:
+        return get_by_number_for(session, actor, reference).id
+
+
+def looks_like_number(text: str) -> bool:
+    """ "1443" or "#1443": what people type to find a ticket by the number they see."""
+    return text.strip().lstrip("#").isdigit()
+
+
 def get_by_number_for(session: Session, actor: Actor, number: int) -> Ticket:
     ticket = session.exec(select(Ticket).where(Ticket.number == number)).first()
     if ticket is None or not can_read(actor, ticket):
@@ -358,6 +374,7 @@ def soft_delete(session: Session, actor: Actor, ticket_id: int) -> None:
 class BulkResult:
     updated: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)  # ticket id -> why it was left unchanged
+    unchanged: list[int] = field(default_factory=list)  # allowed, but it already had what was asked
 
 
 def bulk_update(
@@ -380,7 +397,9 @@ def bulk_update(
     for ticket_id in unique_ids:
         savepoint = session.begin_nested()
         try:
-            update_ticket(session, actor, ticket_id, changes, now=now)
+            before = session.get(Ticket, ticket_id)
+            stamp = before.updated_at if before is not None else None
+            ticket = update_ticket(session, actor, ticket_id, changes, now=now)
         except NotFound:
             savepoint.rollback()
             result.failed[ticket_id] = "not found"
@@ -392,10 +411,12 @@ def bulk_update(
             result.failed[ticket_id] = " ".join(invalid.field_errors.values()) or invalid.message
         else:
             savepoint.commit()
-            result.updated.append(ticket_id)
+            # update_ticket moves updated_at only when a field really changed.
+            (result.updated if ticket.updated_at != stamp else result.unchanged).append(ticket_id)
     audit.record(session, "ticket.bulk_update", actor_id=actor.user_id, entity_type="ticket",
                  details={"changes": changes.model_dump(mode="json", exclude_unset=True),
-                          "updated": result.updated, "failed": {str(k): v for k, v in result.failed.items()}})
+                          "updated": result.updated, "unchanged": result.unchanged,
+                          "failed": {str(k): v for k, v in result.failed.items()}})
     return result
 
 

@@ -51,7 +51,7 @@ def test_bulk_status_change_on_selected_rows(sign_in, org: Org) -> None:  # noqa
     expect(page.get_by_test_id("bulk-bar")).to_contain_text("2 selected")
     page.get_by_test_id("bulk-status").click()
     page.get_by_role("option", name="In progress").click()
-    expect(page.get_by_text("Updated 2 ticket(s).")).to_be_visible()
+    expect(page.get_by_text("Updated 2 tickets.")).to_be_visible()
     with session_scope() as session:
         statuses = {tid: session.get(Ticket, tid).status for tid in (first, second, untouched)}
     assert statuses == {first: "in_progress", second: "in_progress", untouched: "new"}

@@ -10,9 +10,11 @@ from helpdesk.pages.template import template
 from helpdesk.routes import QUEUE
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState
-from helpdesk.state.queue import QueueState
+from helpdesk.state.queue import STATUS_OPEN_TAB, QueueState
 
-TAB_LABELS = {"open": "All open", **STAFF_STATUS_LABELS, "all": "Everything"}
+# "open" is every unresolved ticket; "Open" is also one status, so the tab says what it holds.
+TAB_LABELS = {"open": "Unresolved", **{STATUS_OPEN_TAB if value == "open" else value: label
+                                        for value, label in STAFF_STATUS_LABELS.items()}, "all": "Everything"}
 
 
 def _status_tab(value: str, label: str) -> rx.Component:
@@ -164,7 +166,7 @@ def queue_page() -> rx.Component:
                       align="center", spacing="2"),
             rx.cond(QueueState.can_bulk_edit, rx.hstack(
                 rx.switch(checked=QueueState.available, on_change=QueueState.set_available,
-                          data_testid="availability"),
+                          aria_label="Available for new tickets", data_testid="availability"),
                 rx.text(rx.cond(QueueState.available, "Available for new tickets", "Away"), size="2"),
                 align="center", spacing="2", margin_right="12px")),
             rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", on_click=QueueState.refresh),
@@ -172,43 +174,48 @@ def queue_page() -> rx.Component:
         error_callout(QueueState.error),
         rx.tabs.root(
             rx.tabs.list(*[_status_tab(value, label) for value, label in TAB_LABELS.items()]),
+            # One panel, always the active tab's, holds the filters and rows: the tabs point at a panel that exists.
+            rx.tabs.content(
+                _filters(),
+                _bulk_bar(),
+                card(
+                    rx.cond(
+                        QueueState.rows.length() > 0,
+                        rx.table.root(
+                            rx.table.header(
+                                rx.table.row(
+                                    rx.cond(QueueState.can_bulk_edit, rx.table.column_header_cell(
+                                        rx.checkbox(checked=(QueueState.selected.length() > 0)
+                                                    & (QueueState.selected.length() == QueueState.rows.length()),
+                                                    on_change=QueueState.select_page, aria_label="Select page"),
+                                        width="36px")),
+                                    _header_cell("#", "80px"), rx.table.column_header_cell("Ticket", min_width="220px"),
+                                    _header_cell("Status", "150px"),
+                                    _header_cell("Priority", "120px"), _header_cell("Team", "160px"),
+                                    _header_cell("Assignee", "140px"), _header_cell("SLA", "150px"),
+                                    _header_cell("Opened", "100px"),
+                                )
+                            ),
+                            rx.table.body(rx.foreach(QueueState.rows, _row)),
+                            variant="ghost",
+                            size="2",
+                            width="100%",
+                        ),
+                        rx.cond(
+                            QueueState.loaded,
+                            empty_state("circle-check", "Nothing to see here",
+                                        "No tickets match these filters. Clear a filter or pick another status.",
+                                        rx.button("Clear filters", variant="soft", on_click=QueueState.clear_filters)),
+                            rx.center(rx.spinner(), padding="40px", width="100%"),
+                        ),
+                    ),
+                    padding="8px",
+                ),
+                value=QueueState.status,
+                padding_top="14px",
+            ),
             value=QueueState.status,
             on_change=QueueState.set_status,
-            margin_bottom="14px",
-        ),
-        _filters(),
-        _bulk_bar(),
-        card(
-            rx.cond(
-                QueueState.rows.length() > 0,
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(
-                            rx.cond(QueueState.can_bulk_edit, rx.table.column_header_cell(
-                                rx.checkbox(checked=(QueueState.selected.length() > 0)
-                                            & (QueueState.selected.length() == QueueState.rows.length()),
-                                            on_change=QueueState.select_page, aria_label="Select page"),
-                                width="36px")),
-                            _header_cell("#", "80px"), _header_cell("Ticket"), _header_cell("Status", "150px"),
-                            _header_cell("Priority", "120px"), _header_cell("Team", "160px"),
-                            _header_cell("Assignee", "140px"), _header_cell("SLA", "150px"),
-                            _header_cell("Opened", "100px"),
-                        )
-                    ),
-                    rx.table.body(rx.foreach(QueueState.rows, _row)),
-                    variant="ghost",
-                    size="2",
-                    width="100%",
-                ),
-                rx.cond(
-                    QueueState.loaded,
-                    empty_state("circle-check", "Nothing to see here",
-                                "No tickets match these filters. Clear a filter or pick another status.",
-                                rx.button("Clear filters", variant="soft", on_click=QueueState.clear_filters)),
-                    rx.center(rx.spinner(), padding="40px", width="100%"),
-                ),
-            ),
-            padding="8px",
         ),
         rx.hstack(
             rx.text("Page ", QueueState.page_number, size="2", color_scheme="gray"),

@@ -13,8 +13,9 @@ from helpdesk.state.kb import KbArticleState, KbHomeState
 def article_link_card(item: rx.Var, show_snippet: bool = False) -> rx.Component:
     return rx.link(
         rx.box(
-            rx.text(item["title"], weight="bold", size="3"),
-            rx.cond(item["summary"] != "", rx.text(item["summary"], size="2", color_scheme="gray")),
+            rx.text(item["title"], weight="bold", size="3", class_name="hd-wrap"),
+            rx.cond(item["summary"] != "", rx.text(item["summary"], size="2", color_scheme="gray",
+                                                   class_name="hd-wrap")),
             rx.html(item["snippet"], class_name="kb-snippet", font_size="13px", color="var(--gray-11)")
             if show_snippet else rx.fragment(),
             padding="14px 16px",
@@ -72,7 +73,8 @@ def kb_home_page() -> rx.Component:
                 rx.heading("Featured", size="4"),
                 rx.cond(
                     KbHomeState.featured.length() > 0,
-                    rx.grid(rx.foreach(KbHomeState.featured, lambda r: article_link_card(r)), columns="2", spacing="3",
+                    rx.grid(rx.foreach(KbHomeState.featured, lambda r: article_link_card(r)),
+                            columns=rx.breakpoints(initial="1", sm="2"), spacing="3",
                             width="100%"),
                     rx.text("No featured articles yet.", color_scheme="gray", size="2"),
                 ),
@@ -94,7 +96,8 @@ def kb_article_page() -> rx.Component:
             rx.link(rx.hstack(rx.icon("arrow-left", size=14), rx.text("Help articles", size="2"),
                               align="center", spacing="1"), href=KB, color_scheme="gray"),
             rx.hstack(
-                rx.heading(KbArticleState.article["title"], size="7", data_testid="kb-title"),
+                rx.heading(KbArticleState.article["title"], size=rx.breakpoints(initial="6", md="7"), as_="h1",
+                           class_name="hd-wrap", data_testid="kb-title"),
                 rx.spacer(),
                 rx.cond(KbArticleState.article["status"] != "published",
                         rx.badge(KbArticleState.article["status"], color_scheme="amber", size="2")),
@@ -133,6 +136,7 @@ def kb_article_page() -> rx.Component:
                     rx.link(rx.button("Still stuck? Report a problem", variant="ghost"), href=NEW_TICKET),
                     align="center",
                     spacing="3",
+                    wrap="wrap",
                     width="100%",
                 ),
             ),

@@ -17,26 +17,30 @@ def _row(row: rx.Var) -> rx.Component:
         rx.hstack(
             rx.vstack(
                 rx.hstack(
-                    rx.text(row["number"], size="2", color_scheme="gray", weight="medium"),
-                    rx.text(row["title"], size="3", weight="medium"),
+                    rx.text(row["number"], size="2", color_scheme="gray", weight="medium", flex_shrink="0"),
+                    rx.text(row["title"], size="3", weight="medium", class_name="hd-wrap"),
                     spacing="2",
                     align="baseline",
+                    min_width="0",
                 ),
                 rx.text(row["category"], " · opened ", row["created_ago"], " · updated ", row["updated_ago"],
                         rx.cond(row["followed_from"] != "",
                                 rx.text.span(" · you follow it (reported by ", row["followed_from"], ")",
                                              data_testid="followed-marker")),
-                        size="1", color_scheme="gray"),
+                        size="1", color_scheme="gray", class_name="hd-wrap"),
                 spacing="1",
                 align="start",
+                flex="1 1 240px",
+                min_width="0",
             ),
-            rx.spacer(),
-            priority_badge(row["priority"], row["priority_label"]),
-            status_badge(row["status"], row["status_label"]),
+            # On a phone the badges go under the title instead of squeezing it.
+            rx.hstack(priority_badge(row["priority"], row["priority_label"]),
+                      status_badge(row["status"], row["status_label"]), spacing="2", flex_shrink="0"),
             align="center",
             spacing="3",
+            wrap="wrap",
             width="100%",
-            padding="14px 18px",
+            padding=rx.breakpoints(initial="12px 14px", md="14px 18px"),
             border_bottom="1px solid var(--gray-a4)",
             _hover={"background": "var(--gray-a2)"},
         ),
@@ -49,16 +53,17 @@ def _row(row: rx.Var) -> rx.Component:
     )
 
 
-def _tabs() -> rx.Component:
+def _tabs(*content: rx.Component) -> rx.Component:
     return rx.tabs.root(
         rx.tabs.list(
             rx.tabs.trigger("Open", value="open"),
             rx.tabs.trigger("Resolved", value="resolved"),
             rx.tabs.trigger("All", value="all"),
         ),
+        # One panel, always the active tab's, holds the list: the tabs point at a panel that exists.
+        rx.tabs.content(*content, value=MyTicketsState.view, padding_top="12px"),
         value=MyTicketsState.view,
         on_change=MyTicketsState.show,
-        margin_bottom="12px",
     )
 
 
@@ -73,20 +78,21 @@ def my_tickets_page() -> rx.Component:
             rx.link(rx.button(rx.icon("plus", size=16), "New ticket", size="3"), href=NEW_TICKET),
         ),
         error_callout(MyTicketsState.error),
-        _tabs(),
-        card(
-            rx.cond(
-                MyTicketsState.rows.length() > 0,
-                rx.vstack(rx.foreach(MyTicketsState.rows, _row), spacing="0", width="100%"),
+        _tabs(
+            card(
                 rx.cond(
-                    MyTicketsState.loaded,
-                    empty_state("inbox", "No tickets here",
-                                "When you report a problem or ask for something, it shows up here.",
-                                rx.link(rx.button("Report a problem", variant="soft"), href=NEW_TICKET)),
-                    rx.center(rx.spinner(), padding="40px", width="100%"),
+                    MyTicketsState.rows.length() > 0,
+                    rx.vstack(rx.foreach(MyTicketsState.rows, _row), spacing="0", width="100%"),
+                    rx.cond(
+                        MyTicketsState.loaded,
+                        empty_state("inbox", "No tickets here",
+                                    "When you report a problem or ask for something, it shows up here.",
+                                    rx.link(rx.button("Report a problem", variant="soft"), href=NEW_TICKET)),
+                        rx.center(rx.spinner(), padding="40px", width="100%"),
+                    ),
                 ),
+                padding="0",
             ),
-            padding="0",
         ),
         rx.hstack(
             rx.button("Previous", variant="soft", on_click=MyTicketsState.previous_page,

@@ -58,6 +58,7 @@ def _deflection_panel() -> rx.Component:
                                   on_click=NewTicketState.solved_by(s["id"]), data_testid="deflect-solved"),
                         width="100%",
                         align="center",
+                        wrap="wrap",
                         data_testid="deflection-suggestion",
                     ),
                 ),
@@ -102,7 +103,7 @@ def new_ticket_page() -> rx.Component:
                     rx.vstack(
                         _label("Priority", "priority"),
                         rx.select.root(
-                            rx.select.trigger(id="priority", width="100%"),
+                            rx.select.trigger(id="priority", width="100%", aria_label="Priority"),
                             rx.select.content(
                                 rx.select.item("Low", value="low"),
                                 rx.select.item("Medium", value="medium"),
@@ -121,7 +122,8 @@ def new_ticket_page() -> rx.Component:
                     rx.vstack(
                         _label("Category", "category", "optional: we sort it if unsure"),
                         rx.select.root(
-                            rx.select.trigger(id="category", placeholder="Not sure", width="100%"),
+                            rx.select.trigger(id="category", placeholder="Not sure", width="100%",
+                                              aria_label="Category"),
                             rx.select.content(
                                 rx.foreach(NewTicketState.category_choices,
                                            lambda c: rx.select.item(c["label"], value=c["id"])),
@@ -134,28 +136,32 @@ def new_ticket_page() -> rx.Component:
                         spacing="1",
                         width="100%",
                     ),
-                    columns="2",
+                    columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="5",
                     width="100%",
                 ),
                 rx.vstack(
                     _label("Attachments", "attachments", "screenshots or files, up to 5 files of 10 MB"),
-                    rx.upload.root(
-                        rx.vstack(
-                            rx.icon("paperclip", size=20, color="var(--gray-10)"),
-                            rx.text("Drop files here or click to choose", size="2", color_scheme="gray"),
-                            align="center",
-                            spacing="1",
+                    # Wrapped in a label: the file input inside gets the drop zone's words as its name.
+                    rx.el.label(
+                        rx.upload.root(
+                            rx.vstack(
+                                rx.icon("paperclip", size=20, color="var(--gray-10)"),
+                                rx.text("Drop files here or click to choose", size="2", color_scheme="gray"),
+                                align="center",
+                                spacing="1",
+                            ),
+                            id="attachments",
+                            multiple=True,
+                            max_files=5,
+                            max_size=10 * 1024 * 1024,
+                            border="1px dashed var(--gray-a7)",
+                            border_radius="10px",
+                            padding="18px",
+                            width="100%",
+                            cursor="pointer",
                         ),
-                        id="attachments",
-                        multiple=True,
-                        max_files=5,
-                        max_size=10 * 1024 * 1024,
-                        border="1px dashed var(--gray-a7)",
-                        border_radius="10px",
-                        padding="18px",
-                        width="100%",
-                        cursor="pointer",
+                        display="block", width="100%",
                     ),
                     rx.hstack(
                         rx.foreach(rx.selected_files("attachments"),
