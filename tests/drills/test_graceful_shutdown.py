@@ -195,6 +195,20 @@ def slow_inbox(org: Org) -> Iterator[SlowInbox]:
         _reset_process_singletons()
 
 
+_started_workers: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_left_behind() -> Iterator[None]:
+    """A drill that fails half-way must not leave its worker running for the rest of the suite."""
+    yield
+    while _started_workers:
+        process = _started_workers.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
 def _start_worker(test_env, inbox: SlowInbox, log: Path, grace: float) -> subprocess.Popen:  # noqa: ANN001
     env = os.environ | test_env.as_env() | {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(inbox.port),
                                             "WORKER_SHUTDOWN_GRACE_SECONDS": str(grace),
@@ -202,6 +216,7 @@ def _start_worker(test_env, inbox: SlowInbox, log: Path, grace: float) -> subpro
     process = subprocess.Popen([sys.executable, "-m", "helpdesk.runtime.cli", "worker", "-Q", "email",
                                 "--concurrency", "1"], cwd=ROOT, env=env, stdout=log.open("ab"),
                                stderr=subprocess.STDOUT)
+    _started_workers.append(process)
     deadline = time.monotonic() + 60
     while b" ready." not in log.read_bytes():
         assert process.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
