@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -51,6 +52,15 @@ def test_helpdesk_run_boots_the_embedded_default_and_stops_cleanly(tmp_path) -> 
             data=json.dumps({"email": "manager@acme.example.com", "password": "manager-demo-pass"}).encode(),
             headers={"Content-Type": "application/json"},
         )
+        # A wrong password on the embedded Redis 6.2: a clear 401, not the 500 that EXPIRE ... NX once caused.
+        wrong = urllib.request.Request(
+            f"http://localhost:{port}/api/v1/auth/login",
+            data=json.dumps({"email": "manager@acme.example.com", "password": "not-the-password"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(wrong)
+        assert refused.value.code == 401 and b"do not match" in refused.value.read()
         token = json.load(urllib.request.urlopen(request))["access_token"]
         listing = urllib.request.Request(f"http://localhost:{port}/api/v1/tickets?limit=5&with_counts=true",
                                          headers={"Authorization": f"Bearer {token}"})
