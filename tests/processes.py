@@ -204,6 +204,24 @@ def celery_worker_command(queues: str = SHARED_WORKER_QUEUES, *, concurrency: in
     return command + ["--purge"] if purge else command
 
 
+def send_job(task_name: str, queue: str, *, task_id: str | None = None, **kwargs: object) -> None:
+    """Sends a Celery job by name with a client made from the current settings (broker URL and key prefix).
+
+    Not `tasks.celery_app.celery_app`: that one keeps the settings of the moment it was first imported, which in a
+    long test session may be another test's Redis or prefix.
+    """
+    from celery import Celery
+
+    from helpdesk.core.jobs import broker_config
+
+    client = Celery("tests-sender")
+    client.conf.update(broker_config())
+    try:
+        client.send_task(task_name, kwargs=kwargs, queue=queue, task_id=task_id)
+    finally:
+        client.close()
+
+
 def http_ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:

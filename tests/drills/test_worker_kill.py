@@ -24,7 +24,7 @@ from helpdesk.models import AiPrediction, OutboxJob
 from helpdesk.models.base import utcnow
 from helpdesk.tickets import tickets
 from tests.factories import Org, draft
-from tests.processes import ROOT, celery_worker_command, running
+from tests.processes import ROOT, celery_worker_command, running, send_job
 
 pytestmark = [pytest.mark.slow, pytest.mark.drill]
 
@@ -86,9 +86,7 @@ def test_a_worker_killed_mid_triage_loses_nothing_and_triages_once(org: Org, tes
         _wait_for(lambda: jobs.is_finished(task_id), 10, "the job was marked finished")
 
         # Redelivered again (as Redis would after its visibility timeout): skipped, still one prediction.
-        from tasks.celery_app import celery_app
-
-        celery_app.send_task("ai.triage_ticket", kwargs={"ticket_id": ticket_id}, queue="ai", task_id=task_id)
+        send_job("ai.triage_ticket", "ai", task_id=task_id, ticket_id=ticket_id)
         _wait_for(lambda: b"already finished" in (tmp_path / "worker2.log").read_bytes(), 30,
                   "the redelivered job was skipped")
         assert len(_predictions(ticket_id)) == 1

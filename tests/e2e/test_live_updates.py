@@ -59,7 +59,7 @@ def test_queue_on_replica_b_shows_tickets_created_through_replica_a(sign_in, web
 
 def test_ticket_created_by_a_celery_task_appears_live(sign_in, web_app_b: str, org: Org,  # noqa: ANN001
                                                      celery_worker) -> None:
-    from tasks.celery_app import celery_app
+    from tests.processes import send_job
 
     agent = sign_in("hank@example.org", base_url=web_app_b)
     expect(agent.get_by_test_id("empty-state")).to_be_visible()
@@ -69,7 +69,7 @@ def test_ticket_created_by_a_celery_task_appears_live(sign_in, web_app_b: str, o
            "From: Alice Requester <alice@example.org>\r\nTo: helpdesk@example.org\r\n"
            "Subject: Filed by e-mail through a worker\r\nContent-Type: text/plain\r\n\r\n"
            "My laptop battery drains in an hour.\r\n")
-    celery_app.send_task("email.ingest", kwargs={"raw_message": raw}, queue="email")
+    send_job("email.ingest", "email", raw_message=raw)
     expect(agent.get_by_test_id("queue-row").filter(has_text="Filed by e-mail through a worker")).to_be_visible(
         timeout=LIVE_DEADLINE_MS * 3)
 
