@@ -115,6 +115,7 @@ def test_an_admin_moves_and_archives_categories(sign_in, org: Org) -> None:  # n
     page.wait_for_selector("[data-testid=category-row]")
     page.get_by_test_id("new-category").click()
     page.get_by_test_id("save-category").click()
+    page.wait_for_selector("[data-testid=field-error-name]")  # the server's answer takes a round trip
     assert page.get_by_test_id("field-error-name").is_visible()
     page.fill("#field-name", "Phones")
     _choose(page, "select-parent_id", "Hardware")
