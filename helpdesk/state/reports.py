@@ -144,13 +144,15 @@ class ReportsState(SessionState):
         self.title = report["title"]
         self.figures = report["figures"]
         charts = report["charts"][:MAX_CHARTS]
+        figures = [build_figure(chart) if chart["kind"] != "table" else go.Figure() for chart in charts]
+        # The plot's height is reserved before Plotly (loaded on demand) draws it, so the cards below never move.
         self.charts = [{"key": c["key"], "title": c["title"], "note": c["note"], "unit": c["unit"],
                         "kind": c["kind"], "empty": c["empty"], "columns": c["columns"],
-                        "rows": [[_cell(v) for v in row] for row in c["rows"]]} for c in charts]
+                        "height": f"{figure.layout.height or 0}px",
+                        "rows": [[_cell(v) for v in row] for row in c["rows"]]}
+                       for c, figure in zip(charts, figures, strict=True)]
         for index in range(MAX_CHARTS):
-            figure = build_figure(charts[index]) if index < len(charts) and charts[index]["kind"] != "table" \
-                else go.Figure()
-            setattr(self, f"fig{index}", figure)
+            setattr(self, f"fig{index}", figures[index] if index < len(figures) else go.Figure())
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
