@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk.email import mailboxes
 from helpdesk.identity import accounts, organisation
 from helpdesk.identity.directory import team_options
 from helpdesk.state.admin import AdminPage, AdminState, as_int
@@ -417,13 +418,25 @@ class CategoriesState(AdminPage, AdminState):
 
 class AdminOverviewState(AdminPage, AdminState):
     counts: dict[str, str] = {}
+    # One line per tile (by its label): what is there now.
+    summaries: dict[str, str] = {}
 
     def _clear(self) -> None:
-        self.counts = {}
+        self.counts, self.summaries = {}, {}
 
     @rx.event
     async def on_load(self) -> Any:
-        ok, counts, event = await self._admin_work(lambda session, actor: accounts.overview(session, actor))
+        ok, counts, event = await self._admin_work(lambda session, actor: accounts.overview(session, actor) |
+                                                   mailboxes.overview(session, actor))
         if ok:
             self.counts = {k: f"{v:,}" for k, v in counts.items()}
+            self.summaries = {
+                "Users": f"{counts['people']:,} active people",
+                "Teams": f"{counts['teams']:,} teams",
+                "Categories": f"{counts['categories']:,} active categories",
+                "Mailboxes": (f"{counts['mailboxes_active']:,} of {counts['mailboxes']:,} enabled" +
+                              (f" · {counts['mailboxes_failing']:,} failing" if counts["mailboxes_failing"] else "")
+                              if counts["mailboxes"] else "None yet: add the inbox people write to"),
+                "Held mail": f"{counts['held']:,} waiting for review" if counts["held"] else "Nothing waiting",
+            }
         return event
