@@ -21,7 +21,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
@@ -291,7 +291,15 @@ HELD_PAGE_SIZE = 25
 class HeldPage:
     rows: list[dict[str, object]]
     total: int
-    next_cursor: str | None  # "<received ISO time>|<id>" of the last row, when older ones follow
+    next_cursor: str | None  # "<received, microseconds since 1970>.<id>" of the last row, when older ones follow
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _held_cursor(record: EmailRecord) -> str:
+    """URL-safe and exact (whole microseconds, PostgreSQL's resolution), so the next page starts right after it."""
+    return f"{(record.created_at - _EPOCH) // timedelta(microseconds=1)}.{record.id}"
 
 
 def _held_row(record: EmailRecord, mailbox: str) -> dict[str, object]:
@@ -308,16 +316,16 @@ def held_page(session: Session, actor: Actor, cursor: str | None = None,
     query = (select(EmailRecord, Mailbox.name).join(Mailbox, Mailbox.id == EmailRecord.mailbox_id, isouter=True)
              .where(EmailRecord.outcome == "held"))
     if cursor:
-        when, _, last_id = cursor.rpartition("|")
+        micros, _, last_id = cursor.partition(".")
         try:
-            after = (datetime.fromisoformat(when), int(last_id))
-        except ValueError:
+            after = (_EPOCH + timedelta(microseconds=int(micros)), int(last_id))
+        except (ValueError, OverflowError):
             raise ValidationFailed({"cursor": "That page marker is not valid; start from the first page."}) from None
         query = query.where(tuple_(EmailRecord.created_at, EmailRecord.id) < after)
     rows = session.exec(query.order_by(EmailRecord.created_at.desc(), EmailRecord.id.desc()).limit(limit + 1)).all()
     total = session.exec(select(func.count()).select_from(EmailRecord).where(EmailRecord.outcome == "held")).one()
     page = [_held_row(record, name or "") for record, name in rows[:limit]]
-    more = f"{rows[limit - 1][0].created_at.isoformat()}|{rows[limit - 1][0].id}" if len(rows) > limit else None
+    more = _held_cursor(rows[limit - 1][0]) if len(rows) > limit else None
     return HeldPage(page, total, more)
 
 

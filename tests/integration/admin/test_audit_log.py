@@ -112,11 +112,20 @@ def test_only_admins_read_it_in_services_and_over_rest(org: Org, test_env) -> No
     client = TestClient(create_api())
     today = datetime.now(UTC).date().isoformat()
     routes = [f"/api/v1/admin/audit-log?start={today}&end={today}", f"/api/v1/admin/audit-log.csv?start={today}"
-              f"&end={today}", "/api/v1/admin/users", "/api/v1/admin/service-accounts"]
+              f"&end={today}", "/api/v1/admin/users", "/api/v1/admin/service-accounts", "/api/v1/admin/mailboxes",
+              "/api/v1/admin/mailboxes/1", "/api/v1/admin/held-mail", "/api/v1/admin/held-mail/1"]
+    mailbox = {"name": "IT", "address": "it@example.org", "imap_host": "imap.example.org", "username": "it",
+               "secret": "x"}
+    writes = [("POST", "/api/v1/admin/mailboxes", mailbox), ("PATCH", "/api/v1/admin/mailboxes/1", {"name": "y"}),
+              ("POST", "/api/v1/admin/mailboxes/1/test", None), ("POST", "/api/v1/admin/held-mail/1/accept", None),
+              ("POST", "/api/v1/admin/held-mail/1/discard", None)]
     for email in ("alice@example.org", "hank@example.org", "mona@example.org"):
         token = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()["access_token"]
         for route in routes:
             assert client.get(route, headers={"Authorization": f"Bearer {token}"}).status_code == 403, (email, route)
+        for method, route, body in writes:
+            answer = client.request(method, route, json=body, headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 403, (email, method, route, answer.text)
     root = client.post("/api/v1/auth/login", json={"email": "root@example.org", "password": PASSWORD}).json()
     headers = {"Authorization": f"Bearer {root['access_token']}"}
     assert client.get(routes[0], headers=headers).json()["items"][0]["action"] == "auth.login"
