@@ -14,7 +14,8 @@ from tests.e2e.conftest import open_page
 from tests.factories import Org
 
 ADMIN_PAGES = ["/admin", "/admin/users", "/admin/teams", "/admin/categories", "/admin/sla",
-               "/admin/canned-responses", "/admin/settings", "/admin/audit", "/admin/api-tokens"]
+               "/admin/canned-responses", "/admin/settings", "/admin/audit", "/admin/api-tokens", "/admin/mailboxes",
+               "/admin/held-mail"]
 
 
 def _choose(page, testid: str, option: str) -> None:  # noqa: ANN001
