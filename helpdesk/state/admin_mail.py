@@ -195,7 +195,9 @@ class HeldMailState(AdminKeysetPaging, AdminPage, AdminState):
         ok, message, event = await self._admin_work(lambda session, actor: intake.held_message(session, actor,
                                                                                                target), toast=True)
         if ok:
-            self.viewing = {"id": str(message["id"]), "from": message["from"], "from_name": message["from_name"],
+            sender = message["from"]
+            self.viewing = {"id": str(message["id"]), "from": sender,
+                            "from_display": f"{message['from_name']} <{sender}>" if message["from_name"] else sender,
                             "to": message["to"], "subject": message["subject"] or "(no subject)",
                             "reason": message["reason"], "received": local_time(message["received"]),
                             "text": message["text"] or "(no text)",

@@ -27,8 +27,9 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-def _fits_and_shoot(page, name: str) -> None:  # noqa: ANN001
-    """At desktop and phone width: nothing wider than the screen (tables scroll in their card); a screenshot."""
+def _fits_and_shoot(page, name: str, on_phone: str = "") -> None:  # noqa: ANN001
+    """At desktop and phone width: nothing wider than the screen, and on the phone the control `on_phone` (a test
+    id) is on screen without sideways scrolling; a screenshot of each."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
@@ -36,6 +37,9 @@ def _fits_and_shoot(page, name: str) -> None:  # noqa: ANN001
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, (name, width, overflow)
+        if on_phone and width == 390:
+            box = page.get_by_test_id(on_phone).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (on_phone, box)
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
@@ -47,7 +51,7 @@ def test_an_admin_adds_tests_edits_and_disables_a_mailbox(sign_in, org: Org, dov
     assert page.get_by_test_id("admin-summary-mailboxes").inner_text() == "None yet: add the inbox people write to"
     page.get_by_test_id("admin-tile-mailboxes").click()
     page.wait_for_url("**/admin/mailboxes")
-    page.wait_for_selector("text=No mailboxes yet")
+    page.wait_for_selector("text=No mailboxes yet >> visible=true")
 
     page.get_by_test_id("new-mailbox").click()
     page.fill("#field-name", "IT inbox")
@@ -74,7 +78,7 @@ def test_an_admin_adds_tests_edits_and_disables_a_mailbox(sign_in, org: Org, dov
     assert page.get_by_test_id("test-verdict").inner_text() == "Connection test passed: IT inbox"
     assert f"signed in as {dovecot.USER}" in page.get_by_test_id("test-imap").inner_text()
     assert "answered" in page.get_by_test_id("test-smtp").inner_text()
-    _fits_and_shoot(page, "admin-mailboxes")
+    _fits_and_shoot(page, "admin-mailboxes", on_phone="m-test-mailbox-IT inbox")
 
     # Editing: the password is never shown, only that one is set; leaving it empty keeps it.
     page.get_by_test_id("edit-mailbox-IT inbox").click()
@@ -129,7 +133,7 @@ def test_an_admin_pages_through_held_mail_accepts_one_and_discards_another(sign_
     assert page.get_by_test_id("held-row").count() == 25
     first = page.get_by_test_id("held-row").first.inner_text()
     assert "You won a prize" in first and "unverified sender prize@elsewhere.example" in first
-    _fits_and_shoot(page, "admin-held-mail")
+    _fits_and_shoot(page, "admin-held-mail", on_phone="m-review-You won a prize")
     page.get_by_test_id("held-older").click()
     page.wait_for_selector("text=26–26 of 26")
     assert "Printer offline on floor 3" in page.get_by_test_id("held-row").inner_text()
@@ -138,6 +142,7 @@ def test_an_admin_pages_through_held_mail_accepts_one_and_discards_another(sign_
     page.get_by_test_id("review-Printer offline on floor 3").click()
     page.wait_for_selector("[data-testid=held-text]")
     assert page.get_by_test_id("held-text").inner_text() == "The printer on floor 3 says offline since 9:00."
+    assert page.get_by_test_id("held-from").inner_text() == "alice@example.org"
     assert "unverified sender alice@example.org" in page.get_by_test_id("held-reason").inner_text()
     _fits_and_shoot(page, "admin-held-mail-review")
     page.get_by_test_id("accept-held").click()

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.components.admin import admin_page, dialog, field_error, labelled, select_field, table, text_field
+from helpdesk.components.admin import admin_page, dialog, labelled, select_field, table, text_field
 from helpdesk.components.layout import card
 from helpdesk.pages.template import template
 from helpdesk.routes import ADMIN_HELD_MAIL, ADMIN_MAILBOXES
 from helpdesk.state.admin_mail import HeldMailState, MailboxesState
 from helpdesk.state.admin_people import NONE
+
+# Tables from a tablet up; on a phone each row becomes a stacked card, so nothing needs sideways scrolling.
+WIDE = rx.breakpoints(initial="none", sm="block")
+NARROW = rx.breakpoints(initial="block", sm="none")
+NOTHING_HELD = "Nothing is held. Messages the intake cannot vouch for appear here."
+NO_MAILBOXES = "No mailboxes yet: add one, or let your mail server post messages to /api/v1/email/inbound."
 
 # ---------------------------------------------------------------- mailboxes
 
@@ -26,8 +32,53 @@ def _status(row: rx.Var) -> rx.Component:
     )
 
 
+def _mailbox_actions(row: rx.Var, prefix: str) -> rx.Component:
+    """Edit, test, enable/disable; `prefix` keeps the phone layout's test ids apart from the table's."""
+    return rx.hstack(
+        rx.button("Edit", size="1", variant="soft", on_click=MailboxesState.open_edit(row["id"]),
+                  data_testid=prefix + "edit-mailbox-" + row["name"]),
+        rx.button(rx.icon("plug-zap", size=12), "Test connection", size="1", variant="soft",
+                  loading=MailboxesState.testing_id == row["id"], disabled=MailboxesState.testing_id != "",
+                  on_click=MailboxesState.test_connection(row["id"]),
+                  data_testid=prefix + "test-mailbox-" + row["name"]),
+        rx.cond(row["status"] == "enabled",
+                rx.button("Disable", size="1", variant="soft", color_scheme="red",
+                          on_click=MailboxesState.set_active(row["id"], False),
+                          data_testid=prefix + "disable-mailbox-" + row["name"]),
+                rx.button("Enable", size="1", variant="soft", color_scheme="green",
+                          on_click=MailboxesState.set_active(row["id"], True),
+                          data_testid=prefix + "enable-mailbox-" + row["name"])),
+        spacing="2", wrap="wrap",
+    )
+
+
+def _held_link(row: rx.Var) -> rx.Component:
+    return rx.cond(row["held"] != "0",
+                   rx.link(row["held"], " held", href=ADMIN_HELD_MAIL, size="2", white_space="nowrap"),
+                   rx.text("none held", size="1", color_scheme="gray"))
+
+
+def _mailbox_card(row: rx.Var) -> rx.Component:
+    """A mailbox on a phone: everything the table row says, stacked, with its buttons in reach."""
+    return rx.box(
+        rx.vstack(
+            rx.hstack(rx.text(row["name"], weight="bold"), rx.spacer(),
+                      rx.cond(row["status"] == "enabled", rx.badge("enabled", color_scheme="green", variant="soft"),
+                              rx.badge("disabled", color_scheme="gray", variant="soft")), width="100%"),
+            rx.text(row["address"], size="2", color_scheme="gray", word_break="break-word"),
+            rx.text(row["server"], " · ", row["folder"], size="2"),
+            rx.text("New tickets: ", row["files_to"], size="1", color_scheme="gray"),
+            rx.hstack(rx.text("Polled ", row["polled"], size="1", color_scheme="gray"), _held_link(row),
+                      spacing="3", align="center"),
+            rx.cond(row["last_error"] != "", rx.text(row["last_error"], size="1", color_scheme="red")),
+            _mailbox_actions(row, "m-"),
+            spacing="1", width="100%",
+        ),
+        padding_y="12px", border_bottom="1px solid var(--gray-a4)", width="100%", data_testid="mailbox-card",
+    )
+
+
 def _mailbox_row(row: rx.Var) -> rx.Component:
-    testing = MailboxesState.testing_id == row["id"]
     return rx.table.row(
         rx.table.row_header_cell(rx.vstack(rx.text(row["name"], weight="medium"),
                                            rx.text(row["address"], size="1", color_scheme="gray"), spacing="0")),
@@ -36,23 +87,8 @@ def _mailbox_row(row: rx.Var) -> rx.Component:
                                 spacing="0")),
         rx.table.cell(rx.text(row["files_to"], size="2")),
         rx.table.cell(_status(row)),
-        rx.table.cell(rx.cond(row["held"] != "0",
-                              rx.link(row["held"], " held", href=ADMIN_HELD_MAIL, size="2", white_space="nowrap"),
-                              rx.text("none", size="1", color_scheme="gray"))),
-        rx.table.cell(rx.hstack(
-            rx.button("Edit", size="1", variant="soft", on_click=MailboxesState.open_edit(row["id"]),
-                      data_testid="edit-mailbox-" + row["name"]),
-            rx.button(rx.icon("plug-zap", size=12), "Test connection", size="1", variant="soft", loading=testing,
-                      disabled=MailboxesState.testing_id != "", on_click=MailboxesState.test_connection(row["id"]),
-                      data_testid="test-mailbox-" + row["name"]),
-            rx.cond(row["status"] == "enabled",
-                    rx.button("Disable", size="1", variant="ghost", color_scheme="red",
-                              on_click=MailboxesState.set_active(row["id"], False),
-                              data_testid="disable-mailbox-" + row["name"]),
-                    rx.button("Enable", size="1", variant="ghost", color_scheme="green",
-                              on_click=MailboxesState.set_active(row["id"], True),
-                              data_testid="enable-mailbox-" + row["name"])),
-            spacing="2", wrap="wrap", min_width="220px")),
+        rx.table.cell(_held_link(row)),
+        rx.table.cell(_mailbox_actions(row, "")),
         data_testid="mailbox-row",
     )
 
@@ -111,8 +147,15 @@ def _mailbox_dialog() -> rx.Component:
                 text_field(MailboxesState, "Address people write to", "address", kind="email",
                            placeholder="it@company.com"),
                 text_field(MailboxesState, "IMAP server", "imap_host", placeholder="imap.company.com"),
-                text_field(MailboxesState, "Port", "imap_port", kind="number",
-                           hint="993 with TLS, 143 without."),
+                rx.vstack(
+                    text_field(MailboxesState, "Port", "imap_port", kind="number",
+                               hint="993 with TLS, 143 without."),
+                    rx.hstack(rx.switch(checked=form["imap_tls"].to(str) == "true", id="field-imap_tls",
+                                        on_change=lambda on: MailboxesState.set_flag("imap_tls", on),
+                                        data_testid="switch-imap_tls"),
+                              rx.text("Use TLS (IMAPS)", size="2", as_="label", html_for="field-imap_tls"),
+                              align="center"),
+                    spacing="2", width="100%"),
                 text_field(MailboxesState, "User name", "username"),
                 rx.vstack(
                     _password_field(),
@@ -135,12 +178,6 @@ def _mailbox_dialog() -> rx.Component:
                 columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="3", width="100%",
             ),
-            rx.hstack(rx.switch(checked=form["imap_tls"].to(str) == "true", id="field-imap_tls",
-                                on_change=lambda on: MailboxesState.set_flag("imap_tls", on),
-                                data_testid="switch-imap_tls"),
-                      rx.text("Use TLS (IMAPS)", size="2", as_="label", html_for="field-imap_tls"),
-                      align="center"),
-            field_error(MailboxesState.field_errors, "imap_tls"),
             rx.text("Save first, then use “Test connection” on the list: it tries the stored settings.", size="1",
                     color_scheme="gray"),
             spacing="3", width="100%",
@@ -157,9 +194,13 @@ def mailboxes_page() -> rx.Component:
         "IMAP mailboxes the helpdesk reads: new mail becomes tickets, answers become replies.",
         MailboxesState.error, MailboxesState.notice,
         _test_result(),
-        card(table(["Mailbox", "Server", "New tickets go to", "Status", "Held", ""], MailboxesState.mailboxes,
-                   _mailbox_row, "mailboxes-table",
-                   "No mailboxes yet: add one, or let your mail server post messages to /api/v1/email/inbound.")),
+        card(
+            rx.box(table(["Mailbox", "Server", "New tickets go to", "Status", "Held", ""], MailboxesState.mailboxes,
+                         _mailbox_row, "mailboxes-table", NO_MAILBOXES), display=WIDE),
+            rx.box(rx.cond(MailboxesState.mailboxes.length() > 0,
+                           rx.foreach(MailboxesState.mailboxes, _mailbox_card),
+                           rx.text(NO_MAILBOXES, size="2", color_scheme="gray")), display=NARROW),
+        ),
         _mailbox_dialog(),
         actions=(rx.button(rx.icon("plus", size=14), "Add mailbox", on_click=MailboxesState.open_new,
                            data_testid="new-mailbox"),),
@@ -173,13 +214,29 @@ def _held_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.vstack(rx.text(row["received"], size="1", white_space="nowrap"),
                                 rx.text(row["ago"], size="1", color_scheme="gray"), spacing="0")),
-        rx.table.cell(rx.text(row["from"], size="2", word_break="break-all")),
+        rx.table.cell(rx.text(row["from"], size="2", overflow_wrap="anywhere", min_width="140px")),
         rx.table.row_header_cell(rx.text(row["subject"], size="2", weight="medium")),
         rx.table.cell(rx.text(row["reason"], size="1", color_scheme="amber", min_width="180px")),
         rx.table.cell(rx.text(row["mailbox"], size="1", color_scheme="gray")),
         rx.table.cell(rx.button(rx.icon("eye", size=12), "Review", size="1", variant="soft",
                                 on_click=HeldMailState.view(row["id"]), data_testid="review-" + row["subject"])),
         data_testid="held-row",
+    )
+
+
+def _held_card(row: rx.Var) -> rx.Component:
+    return rx.box(
+        rx.vstack(
+            rx.hstack(rx.text(row["subject"], weight="bold", size="2", overflow_wrap="anywhere"), rx.spacer(),
+                      rx.text(row["ago"], size="1", color_scheme="gray", white_space="nowrap"), width="100%",
+                      align="start"),
+            rx.text(row["from"], size="2", overflow_wrap="anywhere"),
+            rx.text(row["reason"], size="1", color_scheme="amber", overflow_wrap="anywhere"),
+            rx.button(rx.icon("eye", size=12), "Review", size="1", variant="soft",
+                      on_click=HeldMailState.view(row["id"]), data_testid="m-review-" + row["subject"]),
+            spacing="1", width="100%",
+        ),
+        padding_y="12px", border_bottom="1px solid var(--gray-a4)", width="100%", data_testid="held-card",
     )
 
 
@@ -196,7 +253,7 @@ def _held_dialog() -> rx.Component:
         rx.vstack(
             rx.callout(message["reason"].to(str), icon="triangle-alert", color_scheme="amber", width="100%",
                        data_testid="held-reason"),
-            _detail("From", message["from_name"].to(str) + " <" + message["from"].to(str) + ">"),
+            _detail("From", message["from_display"].to(str), "held-from"),
             _detail("To", message["to"].to(str)),
             _detail("Received", message["received"].to(str)),
             _detail("Files", message["attachments"].to(str)),
@@ -227,8 +284,10 @@ def held_mail_page() -> rx.Component:
                 rx.link("Open the ticket", href=HeldMailState.filed_url, size="2", margin_bottom="12px",
                         display="inline-block", data_testid="filed-ticket-link")),
         card(
-            table(["Received", "From", "Subject", "Why it was held", "Mailbox", ""], HeldMailState.held, _held_row,
-                  "held-table", "Nothing is held. Messages the intake cannot vouch for appear here."),
+            rx.box(table(["Received", "From", "Subject", "Why it was held", "Mailbox", ""], HeldMailState.held,
+                         _held_row, "held-table", NOTHING_HELD), display=WIDE),
+            rx.box(rx.cond(HeldMailState.held.length() > 0, rx.foreach(HeldMailState.held, _held_card),
+                           rx.text(NOTHING_HELD, size="2", color_scheme="gray")), display=NARROW),
             rx.cond(HeldMailState.total > 0,
                     rx.hstack(
                         rx.text(HeldMailState.page_label, size="2", color_scheme="gray",
