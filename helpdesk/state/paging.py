@@ -47,10 +47,6 @@ class AdminKeysetPaging(rx.State, mixin=True):
     def _first_page(self) -> None:
         self.cursor_stack, self.next_cursor = [], ""
 
-    @rx.var
-    def page_number(self) -> int:
-        return len(self.cursor_stack) + 1
-
     @rx.event
     async def next_page(self) -> Any:  # noqa: ANN401
         if not self.next_cursor:
