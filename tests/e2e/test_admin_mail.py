@@ -78,7 +78,7 @@ def test_an_admin_adds_tests_edits_and_disables_a_mailbox(sign_in, org: Org, dov
     assert page.get_by_test_id("test-verdict").inner_text() == "Connection test passed: IT inbox"
     assert f"signed in as {dovecot.USER}" in page.get_by_test_id("test-imap").inner_text()
     assert "answered" in page.get_by_test_id("test-smtp").inner_text()
-    _fits_and_shoot(page, "admin-mailboxes", on_phone="m-test-mailbox-IT inbox")
+    _fits_and_shoot(page, "admin-mailboxes-list", on_phone="m-test-mailbox-IT inbox")
 
     # Editing: the password is never shown, only that one is set; leaving it empty keeps it.
     page.get_by_test_id("edit-mailbox-IT inbox").click()
@@ -126,6 +126,7 @@ def test_an_admin_pages_through_held_mail_accepts_one_and_discards_another(sign_
     page = sign_in("root@example.org")
     open_page(page, "/admin")
     page.wait_for_selector("text=26 waiting for review")
+    _fits_and_shoot(page, "admin-overview-with-mail")
     page.get_by_test_id("admin-tile-held").click()
     page.wait_for_url("**/admin/held-mail")
     page.wait_for_selector("[data-testid=held-row]")
@@ -133,7 +134,7 @@ def test_an_admin_pages_through_held_mail_accepts_one_and_discards_another(sign_
     assert page.get_by_test_id("held-row").count() == 25
     first = page.get_by_test_id("held-row").first.inner_text()
     assert "You won a prize" in first and "unverified sender prize@elsewhere.example" in first
-    _fits_and_shoot(page, "admin-held-mail", on_phone="m-review-You won a prize")
+    _fits_and_shoot(page, "admin-held-mail-list", on_phone="m-review-You won a prize")
     page.get_by_test_id("held-older").click()
     page.wait_for_selector("text=26–26 of 26")
     assert "Printer offline on floor 3" in page.get_by_test_id("held-row").inner_text()

@@ -26,6 +26,13 @@ BLURBS = {
 SUMMARISED = ("Users", "Teams", "Categories", "Mailboxes", "Held mail")
 
 
+def _colour(label: str) -> dict[str, rx.Var]:
+    """Held mail waits for a person: its line turns amber while anything is held."""
+    if label != "Held mail":
+        return {}
+    return {"color_scheme": rx.cond(AdminOverviewState.counts["held"].to(str) != "0", "amber", "gray")}
+
+
 def _tile(label: str, route: str, icon: str) -> rx.Component:
     return rx.link(
         rx.card(
@@ -36,7 +43,7 @@ def _tile(label: str, route: str, icon: str) -> rx.Component:
                     rx.text(label, weight="bold", size="3"),
                     rx.text(BLURBS.get(label, ""), size="1", color_scheme="gray"),
                     rx.text(AdminOverviewState.summaries[label], size="1", weight="medium",
-                            data_testid=f"admin-summary-{label.lower().split()[0]}")
+                            data_testid=f"admin-summary-{label.lower().split()[0]}", **_colour(label))
                     if label in SUMMARISED else rx.fragment(),
                     spacing="1", align="start",
                 ),
@@ -59,7 +66,7 @@ def overview_page() -> rx.Component:
             spacing="3",
             width="100%",
         ),
-        rx.cond(AdminOverviewState.counts.contains("invited"),
+        rx.cond(AdminOverviewState.counts.contains("invited") & (AdminOverviewState.counts["invited"].to(str) != "0"),
                 rx.text(AdminOverviewState.counts["invited"], " invitation(s) not yet accepted.", size="2",
                         color_scheme="gray", margin_top="12px")),
     )
