@@ -11,6 +11,7 @@ from helpdesk.pages.admin import ai as ai_admin  # noqa: F401
 from helpdesk.pages.admin import api_tokens as admin_api_tokens  # noqa: F401
 from helpdesk.pages.admin import audit as admin_audit  # noqa: F401
 from helpdesk.pages.admin import config as admin_config  # noqa: F401
+from helpdesk.pages.admin import mail as admin_mail  # noqa: F401
 from helpdesk.pages.admin import overview as admin_overview  # noqa: F401
 from helpdesk.pages.admin import people as admin_people  # noqa: F401
 from helpdesk.pages.agent import queue  # noqa: F401

@@ -170,6 +170,17 @@ def smtp_server(test_env: TestEnvironment) -> Iterator:
 
 
 @pytest.fixture(scope="session")
+def dovecot() -> Iterator:
+    """A real Dovecot IMAP server for the run (the e-mail channel's tests and the mailbox console's)."""
+    from tests.processes import Dovecot
+
+    server = Dovecot()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def celery_worker(test_env: TestEnvironment, smtp_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator:  # noqa: ANN001
     """A real Celery worker process on the test database, Redis prefix and SMTP server."""
     from tests.processes import celery_worker_command, running

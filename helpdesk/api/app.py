@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from helpdesk.api import (
     errors,
     routes_admin,
+    routes_admin_mail,
     routes_ai,
     routes_assist,
     routes_auth,
@@ -47,6 +48,7 @@ def create_api() -> FastAPI:
     api.include_router(routes_email.router)
     api.include_router(routes_tokens.router)
     api.include_router(routes_admin.router)
+    api.include_router(routes_admin_mail.router)
     # Bounded work per process; also records request duration and counts for /metrics.
     api.add_middleware(AdmissionControl)
     # The frontend's files are served through this app too (it wraps Reflex's): long caching for hashed ones.

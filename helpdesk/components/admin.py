@@ -12,6 +12,8 @@ from helpdesk.routes import (
     ADMIN_AUDIT,
     ADMIN_CANNED,
     ADMIN_CATEGORIES,
+    ADMIN_HELD_MAIL,
+    ADMIN_MAILBOXES,
     ADMIN_SETTINGS,
     ADMIN_SLA,
     ADMIN_TEAMS,
@@ -20,7 +22,7 @@ from helpdesk.routes import (
 )
 from helpdesk.state.admin import AdminState
 
-# (label, route, icon); mailboxes come from the inbound e-mail work and get their entry here.
+# (label, route, icon)
 SECTIONS = [
     ("Overview", ADMIN, "layout-dashboard"),
     ("Users", ADMIN_USERS, "users"),
@@ -28,6 +30,8 @@ SECTIONS = [
     ("Categories", ADMIN_CATEGORIES, "folder-tree"),
     ("SLA & hours", ADMIN_SLA, "timer"),
     ("Canned responses", ADMIN_CANNED, "message-square-text"),
+    ("Mailboxes", ADMIN_MAILBOXES, "mail"),
+    ("Held mail", ADMIN_HELD_MAIL, "mail-warning"),
     ("AI triage", AI_ADMIN, "brain-circuit"),
     ("Settings", ADMIN_SETTINGS, "settings"),
     ("API tokens", ADMIN_API, "key-round"),

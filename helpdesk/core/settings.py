@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     # When a requester's From is trusted: "aligned" = DMARC pass, or DKIM/SPF pass aligned with the From domain;
     # "dmarc" = DMARC pass only; "off" = always (only behind an MTA that rejects unauthenticated mail itself).
     email_sender_verification: Literal["aligned", "dmarc", "off"] = "aligned"
-    # A message whose sender could not be verified: held for an agent to accept, or dropped with a polite answer.
+    # A message whose sender could not be verified: held for an administrator to accept, or dropped politely.
     email_unverified_action: Literal["hold", "reject"] = "hold"
     # Unknown senders from these domains become requesters; others are rejected politely (or held).
     email_allowed_domains: list[str] = []
