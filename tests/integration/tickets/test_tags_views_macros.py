@@ -198,7 +198,8 @@ def test_a_view_shows_each_person_their_own_me(org: Org) -> None:
         tickets.update_ticket(session, org.actor(org.hank), hank_ticket, TicketChanges(assignee_id=org.hank))
         tickets.update_ticket(session, org.actor(other), hugo_ticket, TicketChanges(assignee_id=other))
         filters = ViewFilters(assignee="me", query="VPN")
-        view_id = saved_views.create_view(session, org.actor(org.mona), view_draft("Mine", True, **filters.model_dump())).id
+        view_id = saved_views.create_view(session, org.actor(org.mona),
+                                          view_draft("Mine", True, **filters.model_dump())).id
         stored = ViewFilters.model_validate(saved_views.view_row(session, org.actor(org.hank), view_id)["filters"])
     assert titles(org, org.hank, saved_views.ticket_filters(stored, org.hank)) == ["Hank's VPN ticket"]
     assert titles(org, other, saved_views.ticket_filters(stored, other)) == ["Hugo's VPN ticket"]
