@@ -17,6 +17,7 @@ from helpdesk.routes import (
     ADMIN_TEAMS,
     ADMIN_USERS,
     AI_ADMIN,
+    MACROS,
 )
 from helpdesk.state.admin import AdminState
 
@@ -28,6 +29,8 @@ SECTIONS = [
     ("Categories", ADMIN_CATEGORIES, "folder-tree"),
     ("SLA & hours", ADMIN_SLA, "timer"),
     ("Canned responses", ADMIN_CANNED, "message-square-text"),
+    # Shared macros are managed on the macros page agents use for their own (it has no admin frame).
+    ("Macros", MACROS, "wand-sparkles"),
     ("AI triage", AI_ADMIN, "brain-circuit"),
     ("Settings", ADMIN_SETTINGS, "settings"),
     ("API tokens", ADMIN_API, "key-round"),

@@ -208,3 +208,16 @@ def delete_view(session: Session, actor: Actor, view_id: int) -> None:
     _announce(session, "saved_view.delete", actor, view, {"name": view.name, "shared": view.shared,
                                                           "team_id": view.team_id})
     session.delete(view)
+
+
+def share_options(session: Session, actor: Actor) -> list[dict[str, str]]:
+    """Where this person may save a view: always "personal"; "everyone" and "team:<id>" as the rule allows."""
+    _check_reader(actor)
+    options = [{"value": "personal", "label": "Only me"}]
+    if actor.role in (Role.ADMIN, Role.MANAGER):
+        options.append({"value": "everyone", "label": "Everyone in IT"})
+        teams = session.exec(select(Team.id, Team.name).order_by(Team.name)).all()
+    else:
+        teams = session.exec(select(Team.id, Team.name).where(Team.lead_id == actor.user_id).order_by(Team.name)).all()
+    options += [{"value": f"team:{team_id}", "label": f"Team: {name}"} for team_id, name in teams]
+    return options
