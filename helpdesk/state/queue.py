@@ -472,11 +472,11 @@ class QueueState(KeysetPaging, SessionState):
         return bool(self.priority or self.team or self.assignee or self.category or self.query or self.sla_state
                     or self.tag or self.status != "open")
 
-    @rx.var
+    @rx.var(cache=False)
     def active_view_editable(self) -> bool:
         return any(v["id"] == self.active_view and v["can_edit"] for v in self.views)
 
-    @rx.var
+    @rx.var(cache=False)
     def active_view_changed(self) -> bool:
         """The queue shows other filters than the active view stores (it may be updated with them)."""
         view = next((v for v in self.views if v["id"] == self.active_view), None)
