@@ -41,6 +41,7 @@ def _select(label: str, name: str, items: list[rx.Component], keep_label: str = 
 
 def _text(label: str, name: str, placeholder: str = "", hint: str = "") -> rx.Component:
     return _labelled(label, name, rx.input(id=f"macro-{name}", value=MacrosState.form[name], placeholder=placeholder,
+                                           aria_label=label,
                                            on_change=lambda value: MacrosState.set_field(name, value), width="100%",
                                            data_testid=f"macro-{name}"), hint)
 
@@ -91,7 +92,7 @@ def _dialog() -> rx.Component:
                     width="100%",
                 ),
                 _labelled("Reply (optional)", "reply", rx.text_area(
-                    id="macro-reply", value=MacrosState.form["reply"], rows="5", width="100%",
+                    id="macro-reply", value=MacrosState.form["reply"], rows="5", width="100%", aria_label="Reply",
                     placeholder="Hello {{ requester.first_name }}, …",
                     on_change=lambda value: MacrosState.set_field("reply", value), data_testid="macro-reply"),
                     "Placeholders: " + PLACEHOLDER_LIST),
@@ -99,6 +100,7 @@ def _dialog() -> rx.Component:
                     rx.hstack(
                         rx.checkbox(checked=MacrosState.form["reply_internal"] == "yes",
                                     on_change=lambda value: MacrosState.set_field("reply_internal", value),
+                                    aria_label="Post the reply as an internal note",
                                     data_testid="macro-reply-internal"),
                         "Post it as an internal note, not to the requester",
                         spacing="2", align="center",

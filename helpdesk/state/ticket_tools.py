@@ -90,6 +90,9 @@ class TicketToolsState(SessionState):
 
     @rx.event
     def add_tag(self, name: str = "") -> rx.event.EventSpec | None:
+        return self._add_tag(name)
+
+    def _add_tag(self, name: str) -> rx.event.EventSpec | None:
         ticket_id = self._ticket_id()
         text = name if isinstance(name, str) and name else self.tag_input
         if not text.strip():
@@ -106,9 +109,11 @@ class TicketToolsState(SessionState):
         return None
 
     @rx.event
-    def submit_tag(self, _form: dict) -> rx.event.EventSpec | None:
-        """Enter in the tag field (the field's value is already in `tag_input`)."""
-        return self.add_tag()
+    def submit_tag(self, form: dict) -> rx.event.EventSpec | None:
+        """Enter in the tag field, or its Add button: the form carries what is in the field now (the field's own
+        change events are debounced, so `tag_input` may lag a keystroke behind)."""
+        value = form.get("tag") if isinstance(form, dict) else None
+        return self._add_tag(value if isinstance(value, str) else "")
 
     @rx.event
     def remove_tag(self, name: str) -> rx.event.EventSpec | None:

@@ -330,7 +330,7 @@ def test_changed_pages_have_no_serious_violations_and_screenshots(sign_in, brows
     page.get_by_test_id("new-macro").click()
     expect(page.get_by_test_id("macro-dialog")).to_be_visible()
     problems += serious_violations(page)
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
     context = browser.new_context(viewport=PHONE, base_url=web_app, has_touch=True, is_mobile=True)
     try:

@@ -187,7 +187,11 @@ def _bulk_bar() -> rx.Component:
             wrap="wrap",
             padding="10px 14px",
             border_radius="10px",
-            background="var(--accent-a3)",
+            # A solid panel with an accent edge: the select placeholders keep their contrast (a tinted background
+            # took them below 4.5:1).
+            background="var(--color-panel-solid)",
+            border="1px solid var(--accent-a7)",
+            box_shadow="inset 4px 0 0 var(--accent-9)",
             width="100%",
             margin_bottom="12px",
             data_testid="bulk-bar",
@@ -248,6 +252,7 @@ def _view_dialog() -> rx.Component:
             rx.vstack(
                 rx.text("Name", size="2", weight="medium", as_="label", html_for="view-name"),
                 rx.input(id="view-name", value=QueueState.view_name, on_change=QueueState.set_view_name,
+                         aria_label="Name of the view",
                          placeholder="e.g. My urgent VPN tickets", width="100%", data_testid="view-name"),
                 rx.text("Who sees it", size="2", weight="medium", id="view-scope-label"),
                 rx.select.root(
