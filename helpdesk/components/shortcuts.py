@@ -37,8 +37,10 @@ def shortcuts_help(keys: tuple[tuple[str, str], ...]) -> rx.Component:
     """A "Shortcuts" button (and the "?" key) opening the list of this page's keys."""
     return rx.dialog.root(
         rx.dialog.trigger(
+            # Not on a phone (no keyboard); the "?" key still opens the dialog wherever one is attached.
             rx.button(rx.icon("keyboard", size=14), "Shortcuts", variant="ghost", color_scheme="gray", size="2",
-                      aria_keyshortcuts="?", data_shortcut="help", data_testid="shortcuts-button"),
+                      aria_keyshortcuts="?", data_shortcut="help", data_testid="shortcuts-button",
+                      display=rx.breakpoints(initial="none", md="inline-flex")),
         ),
         rx.dialog.content(
             rx.dialog.title("Keyboard shortcuts"),

@@ -54,26 +54,26 @@ def _filters() -> rx.Component:
             placeholder="Search title or #number",
             default_value=QueueState.query,
             on_change=QueueState.set_query.debounce(350),
-            width="220px",
+            width="200px",
             data_testid="queue-search",
         ),
         _select("Priority", QueueState.priority, QueueState.set_priority, [
             rx.select.item("Critical", value="critical"), rx.select.item("High", value="high"),
             rx.select.item("Medium", value="medium"), rx.select.item("Low", value="low")], width="130px"),
-        _select("Team", QueueState.team, QueueState.set_team, [_choice_items(QueueState.team_choices)], width="160px"),
+        _select("Team", QueueState.team, QueueState.set_team, [_choice_items(QueueState.team_choices)], width="150px"),
         _select("Assignee", QueueState.assignee, QueueState.set_assignee, [
             rx.select.item("Me", value="me"), rx.select.item("Unassigned", value="unassigned"),
-            _choice_items(QueueState.agent_choices)], width="160px"),
+            _choice_items(QueueState.agent_choices)], width="150px"),
         _select("Category", QueueState.category, QueueState.set_category,
-                [_choice_items(QueueState.category_choices)], width="180px"),
+                [_choice_items(QueueState.category_choices)], width="160px"),
         _select("SLA", QueueState.sla_state, QueueState.set_sla_state, [
             rx.select.item("At risk", value="at_risk"), rx.select.item("Breached", value="breached")], width="120px",
             label="SLA state"),
         _select("Tag", QueueState.tag, QueueState.set_tag,
-                [rx.foreach(QueueState.tag_choices, lambda t: rx.select.item(t, value=t))], width="150px"),
+                [rx.foreach(QueueState.tag_choices, lambda t: rx.select.item(t, value=t))], width="130px"),
         rx.spacer(),
         rx.select.root(
-            rx.select.trigger(width="160px", aria_label="Sort"),
+            rx.select.trigger(width="150px", aria_label="Sort"),
             rx.select.content(
                 rx.select.item("Newest first", value="newest"),
                 rx.select.item("Oldest first", value="oldest"),
