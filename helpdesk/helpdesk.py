@@ -6,7 +6,7 @@ import reflex as rx
 
 from helpdesk.api.app import create_api
 from helpdesk.core import tracing
-from helpdesk.pages import email, index, login, not_found, password, reports, ticket  # noqa: F401  (pages register themselves)
+from helpdesk.pages import email, index, login, macros, not_found, password, reports, ticket  # noqa: F401  (pages register themselves)
 from helpdesk.pages.admin import ai as ai_admin  # noqa: F401
 from helpdesk.pages.admin import api_tokens as admin_api_tokens  # noqa: F401
 from helpdesk.pages.admin import audit as admin_audit  # noqa: F401
@@ -29,7 +29,9 @@ if (_tracer_provider := tracing.configure("web")) is not None:
 app = rx.App(
     api_transformer=create_api(),
     head_components=[rx.el.meta(name="color-scheme", content="light"),
-                     rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+                     rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+                     # Keyboard shortcuts of the queue and ticket page (helpdesk/components/shortcuts.py).
+                     rx.el.script(src="/shortcuts.js", defer=True)],
     stylesheets=["/app.css", "/kb.css"],
 )
 

@@ -8,6 +8,7 @@ from helpdesk.api import (
     errors,
     routes_admin,
     routes_admin_mail,
+    routes_agent_tools,
     routes_ai,
     routes_assist,
     routes_auth,
@@ -29,7 +30,8 @@ def create_api() -> FastAPI:
         title="Helpdesk REST API",
         version="1.0",
         description="Tickets, comments, attachments and agent tools (canned responses, merging, related "
-        "tickets, bulk changes), the knowledge base and reports. Authenticate with POST /api/v1/auth/login, then send "
+        "tickets, bulk changes, tags, saved views, macros), the knowledge base and reports. Authenticate with POST "
+        "/api/v1/auth/login, then send "
         "`Authorization: Bearer <token>`, or use an API token (POST /api/v1/tokens; scopes tickets:read, "
         "tickets:write, reports:read). Creates accept an `Idempotency-Key` header.",
         docs_url="/api/docs",
@@ -41,6 +43,7 @@ def create_api() -> FastAPI:
     api.include_router(routes_auth.router)
     api.include_router(routes_tickets.router)
     api.include_router(routes_ticket_tools.router)
+    api.include_router(routes_agent_tools.router)
     api.include_router(routes_ai.router)
     api.include_router(routes_assist.router)
     api.include_router(routes_kb.router)

@@ -113,6 +113,7 @@ def bulk_update(body: BulkRequest, session: DbSession, actor: CurrentActor) -> B
     return BulkUpdateOut(
         updated=result.updated,
         failed=[BulkFailureOut(ticket_id=ticket_id, reason=reason) for ticket_id, reason in result.failed.items()],
+        unchanged=result.unchanged,
     )
 
 

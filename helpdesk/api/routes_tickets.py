@@ -31,6 +31,7 @@ def list_tickets(
     assignee_id: int | None = None,
     unassigned: bool = False,
     category_id: int | None = None,
+    tag: str = "",
     q: str = "",
     sort: str = "newest",
     cursor: str | None = None,
@@ -39,7 +40,7 @@ def list_tickets(
 ) -> TicketList:
     filters = tickets.TicketFilters(
         statuses=status, priorities=priority, team_id=team_id, assignee_id=assignee_id, unassigned=unassigned,
-        category_id=category_id, text=q[:200],
+        category_id=category_id, text=q[:200], tag=tag[:40],
     )
     page = tickets.list_tickets(session, actor, filters, sort=sort, cursor=cursor, limit=limit)
     counts = tickets.status_counts(session, actor, filters) if with_counts else None

@@ -19,6 +19,7 @@ from helpdesk.routes import (
     ADMIN_TEAMS,
     ADMIN_USERS,
     AI_ADMIN,
+    MACROS,
 )
 from helpdesk.state.admin import AdminState
 
@@ -32,6 +33,8 @@ SECTIONS = [
     ("Canned responses", ADMIN_CANNED, "message-square-text"),
     ("Mailboxes", ADMIN_MAILBOXES, "mail"),
     ("Held mail", ADMIN_HELD_MAIL, "mail-warning"),
+    # Shared macros are managed on the macros page agents use for their own (it has no admin frame).
+    ("Macros", MACROS, "wand-sparkles"),
     ("AI triage", AI_ADMIN, "brain-circuit"),
     ("Settings", ADMIN_SETTINGS, "settings"),
     ("API tokens", ADMIN_API, "key-round"),

@@ -1,6 +1,7 @@
 """All tables, imported here so `SQLModel.metadata` (and Alembic) sees every one."""
 
 from helpdesk.models.access import ApiToken, AppSetting, PasswordReset
+from helpdesk.models.agent_tools import Macro, SavedView, Tag, TicketTag
 from helpdesk.models.ai import (
     AiAutoApplyState,
     AiFeedback,
@@ -91,6 +92,7 @@ __all__ = [
     "KbVote",
     "LlmCall",
     "LlmPurpose",
+    "Macro",
     "Mailbox",
     "NotificationPreference",
     "OutboxJob",
@@ -99,10 +101,12 @@ __all__ = [
     "ReportExport",
     "ReportSchedule",
     "ReportSubscription",
+    "SavedView",
     "RollupState",
     "ScheduleKind",
     "Role",
     "SlaPolicy",
+    "Tag",
     "Status",
     "Team",
     "TeamMembership",
@@ -110,5 +114,6 @@ __all__ = [
     "TicketEvent",
     "TicketFollower",
     "TicketLink",
+    "TicketTag",
     "User",
 ]

@@ -207,7 +207,8 @@ async def _push(app: rx.App, change: live.TicketChange) -> None:
     local = namespace._token_manager
     tokens = watchers.tokens_for(change)
     base = _push_delta(change, len(tokens))
-    views = await _view_deltas(change, tokens)
+    # A change to the queues' tools (saved views, macros) moves no rows: every queue tab re-reads its lists itself.
+    views = {} if change.kind == live.QUEUE_TOOLS_KIND else await _view_deltas(change, tokens)
     recipients: dict[str, list[str]] = defaultdict(list)  # update key ("" = version only) -> socket ids
     for token in tokens:
         record = local.token_to_socket.get(token)

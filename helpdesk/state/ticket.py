@@ -237,6 +237,10 @@ class TicketState(SessionState):
             text = f"changed priority from {row['old_value']} to {row['new_value']}"
         elif kind == "changed":
             text = f"changed the {EVENT_FIELD_LABELS.get(field, field)}"
+        elif kind == "tag_added":
+            text = f"added the tag {row['new_value']}"
+        elif kind == "tag_removed":
+            text = f"removed the tag {row['old_value']}"
         elif kind in _EVENT_PHRASES:
             label = EVENT_FIELD_LABELS.get(field, field.replace("sla_", "").replace("_", " "))
             text = _EVENT_PHRASES[kind].format(field=label)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, any_, false, func, or_, tuple_
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased, object_session
 from sqlmodel import Session, select
 
@@ -23,18 +25,20 @@ from helpdesk.models import (
     Comment,
     Role,
     Status,
+    Tag,
     Team,
     TeamMembership,
     Ticket,
     TicketEvent,
     TicketFollower,
+    TicketTag,
     User,
 )
 from helpdesk.models.base import utcnow
 from helpdesk.sla import engine as sla
 from helpdesk.tickets import assignment, workflow
 from helpdesk.tickets.events import TicketCreated, TicketFieldsChanged, TicketTouched
-from helpdesk.tickets.validation import TicketChanges, TicketDraft
+from helpdesk.tickets.validation import TicketChanges, TicketDraft, tag_name
 
 COUNTS_CACHE_TTL_SECONDS = 300  # spec 4.3.3: ticket counts by status, 5 minutes
 MAX_PAGE_SIZE = 100
@@ -377,13 +381,20 @@ class BulkResult:
     unchanged: list[int] = field(default_factory=list)  # allowed, but it already had what was asked
 
 
-def bulk_update(
-    session: Session, actor: Actor, ticket_ids: list[int], changes: TicketChanges, *, now: datetime | None = None
+def run_bulk(
+    session: Session,
+    actor: Actor,
+    ticket_ids: list[int],
+    work: Callable[[int], bool],
+    *,
+    action: str,
+    details: dict[str, Any],
 ) -> BulkResult:
-    """The same change on many tickets, each under the rules of `update_ticket`.
+    """Runs `work(ticket_id)` (True when it changed the ticket) on each ticket, each in its own savepoint.
 
-    One ticket's failure leaves the others changed (each runs in a savepoint); a ticket the actor may not see
-    fails as "not found", exactly as when asked for alone.
+    The rules of each action apply per ticket (`work` calls the same functions a single change does), so one
+    ticket's failure leaves the others changed and says why. Closed tickets are final: every bulk action skips
+    them ("closed"). A ticket the actor may not see fails as "not found", exactly as when asked for alone.
     """
     if not actor.is_staff:
         raise PermissionDenied("Only agents and administrators can change tickets.")
@@ -392,14 +403,15 @@ def bulk_update(
         raise ValidationFailed({"ticket_ids": "Choose at least one ticket."})
     if len(unique_ids) > MAX_BULK_TICKETS:
         raise ValidationFailed({"ticket_ids": f"Choose at most {MAX_BULK_TICKETS} tickets at a time."})
-    now = now or utcnow()
     result = BulkResult()
     for ticket_id in unique_ids:
+        current = session.get(Ticket, ticket_id)
+        if current is not None and current.status == Status.CLOSED and can_read(actor, current):
+            result.failed[ticket_id] = "closed"
+            continue
         savepoint = session.begin_nested()
         try:
-            before = session.get(Ticket, ticket_id)
-            stamp = before.updated_at if before is not None else None
-            ticket = update_ticket(session, actor, ticket_id, changes, now=now)
+            changed = work(ticket_id)
         except NotFound:
             savepoint.rollback()
             result.failed[ticket_id] = "not found"
@@ -411,13 +423,27 @@ def bulk_update(
             result.failed[ticket_id] = " ".join(invalid.field_errors.values()) or invalid.message
         else:
             savepoint.commit()
-            # update_ticket moves updated_at only when a field really changed.
-            (result.updated if ticket.updated_at != stamp else result.unchanged).append(ticket_id)
-    audit.record(session, "ticket.bulk_update", actor_id=actor.user_id, entity_type="ticket",
-                 details={"changes": changes.model_dump(mode="json", exclude_unset=True),
-                          "updated": result.updated, "unchanged": result.unchanged,
-                          "failed": {str(k): v for k, v in result.failed.items()}})
+            (result.updated if changed else result.unchanged).append(ticket_id)
+    audit.record(session, action, actor_id=actor.user_id, entity_type="ticket",
+                 details=details | {"updated": result.updated, "unchanged": result.unchanged,
+                                    "failed": {str(k): v for k, v in result.failed.items()}})
     return result
+
+
+def bulk_update(
+    session: Session, actor: Actor, ticket_ids: list[int], changes: TicketChanges, *, now: datetime | None = None
+) -> BulkResult:
+    """The same change on many tickets, each under the rules of `update_ticket` (see `run_bulk`)."""
+    now = now or utcnow()
+
+    def change(ticket_id: int) -> bool:
+        before = session.get(Ticket, ticket_id)
+        stamp = before.updated_at if before is not None else None
+        # update_ticket moves updated_at only when a field really changed.
+        return update_ticket(session, actor, ticket_id, changes, now=now).updated_at != stamp
+
+    return run_bulk(session, actor, ticket_ids, change, action="ticket.bulk_update",
+                    details={"changes": changes.model_dump(mode="json", exclude_unset=True)})
 
 
 def close_resolved_tickets(now: datetime | None = None, *, after_days: int | None = None) -> list[int]:
@@ -490,8 +516,14 @@ class TicketFilters:
     only_open: bool = False
     ticket_ids: list[int] = field(default_factory=list)
     sla_state: str = ""  # "", "at_risk" (80 % of the resolution time used) or "breached"
+    tag: str = ""  # tickets carrying this tag (any spelling of it: "VPN" finds "vpn")
 
     def validate(self) -> None:
+        if self.tag.strip():
+            try:
+                self.tag = tag_name(self.tag)
+            except ValueError as exc:
+                raise ValidationFailed({"tag": str(exc)}) from None
         if self.sla_state not in SLA_STATES:
             raise ValidationFailed({"sla": "Choose at_risk or breached."})
         bad = [s for s in self.statuses if s not in {x.value for x in Status}]
@@ -526,6 +558,9 @@ class TicketFilters:
             conds.append(Ticket.id.in_(self.ticket_ids))
         if self.sla_state:
             conds.append(_sla_condition(self.sla_state))
+        if self.tag.strip():
+            tagged = select(TicketTag.ticket_id).join(Tag, Tag.id == TicketTag.tag_id).where(Tag.name == self.tag)
+            conds.append(Ticket.id.in_(tagged))
         text_query = self.text.strip()
         if text_query:
             digits = text_query.lstrip("#")
@@ -561,6 +596,22 @@ def _decode_cursor(cursor: str, column_name: str) -> tuple[Any, int]:
 # Built once: a fresh alias per call costs column proxies on every request and defeats the statement cache.
 _ASSIGNEE = aliased(User, name="assignee_user")
 _REQUESTER = aliased(User, name="requester_user")
+# Each listed ticket's tags, alphabetical (NULL when it has none): one index look-up per row of the page.
+_TAG_NAMES = (
+    select(func.array_agg(aggregate_order_by(Tag.name, Tag.name)))
+    .select_from(TicketTag)
+    .join(Tag, Tag.id == TicketTag.tag_id)
+    .where(TicketTag.ticket_id == Ticket.id)
+    .correlate(Ticket)
+    .scalar_subquery()
+    .label("tags")
+)
+
+
+def tag_names(session: Session, ticket_id: int) -> list[str]:
+    """The ticket's tags, alphabetical."""
+    return list(session.exec(select(Tag.name).join(TicketTag, TicketTag.tag_id == Tag.id)
+                             .where(TicketTag.ticket_id == ticket_id).order_by(Tag.name)).all())
 
 
 def list_tickets(
@@ -589,7 +640,7 @@ def list_tickets(
             Ticket.category_id, Ticket.team_id, Ticket.assignee_id, Ticket.requester_id, Ticket.priority_rank,
             Ticket.ai_confidence,
             Category.name.label("category"), Team.name.label("team"),
-            _ASSIGNEE.full_name.label("assignee"), _REQUESTER.full_name.label("requester"),
+            _ASSIGNEE.full_name.label("assignee"), _REQUESTER.full_name.label("requester"), _TAG_NAMES,
         )
         .join(Category, Category.id == Ticket.category_id, isouter=True)
         .join(Team, Team.id == Ticket.team_id, isouter=True)
@@ -603,6 +654,8 @@ def list_tickets(
         query = query.where(key < bound if descending else key > bound)
     order = (sort_column.desc(), Ticket.id.desc()) if descending else (sort_column.asc(), Ticket.id.asc())
     rows = [dict(r._mapping) for r in session.exec(query.order_by(*order).limit(limit + 1)).all()]
+    for row in rows:
+        row["tags"] = row["tags"] or []
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -664,6 +717,8 @@ def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, A
         merged_into_number=_merged_into_number(session, actor, ticket),
         # Requesters of duplicates merged into this ticket: IT sees who else is affected; followers see nobody.
         followers=_follower_names(session, ticket) if staff_view else [],
+        # Tags are the IT team's own labels; requesters and followers don't see them.
+        tags=tag_names(session, ticket.id) if staff_view else [],
     )
     # Requesters and followers (and a manager reading their own request) never see the classifier's workings.
     if not staff_view or (ticket.requester_id == actor.user_id and not actor.is_staff):
