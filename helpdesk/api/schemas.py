@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel, EmailStr, StringConstraints
 
 
 class LoginRequest(BaseModel):
     email: EmailStr
-    password: str
+    password: Annotated[str, StringConstraints(max_length=1024)]
 
 
 class LoginResponse(BaseModel):
@@ -56,6 +57,8 @@ class TicketOut(BaseModel):
     description: str
     status: str
     priority: str
+    impact: str | None = None  # what the requester said (low/medium/high); None when not asked
+    urgency: str | None = None
     source: str
     category_id: int | None
     category: str | None

@@ -6,6 +6,7 @@ import reflex as rx
 from reflex_base.constants.state import FIELD_MARKER
 
 from helpdesk.core import live_bus as live
+from helpdesk.core.bounds import as_id
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import DomainError
 from helpdesk.core.validation import parse
@@ -31,10 +32,6 @@ PAGE_SIZE = 25
 def with_totals(counts: dict[str, int]) -> dict[str, int]:
     return counts | {STATUS_OPEN_TAB: counts.get("open", 0), "open": sum(counts.get(s, 0) for s in OPEN),
                      "all": sum(counts.values())}
-
-
-def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
 
 
 class QueueState(KeysetPaging, SessionState):
@@ -69,10 +66,10 @@ class QueueState(KeysetPaging, SessionState):
         return tickets.TicketFilters(
             statuses=statuses,
             priorities=[self.priority] if self.priority else [],
-            team_id=_int_or_none(self.team),
-            assignee_id=user_id if self.assignee == "me" else _int_or_none(self.assignee),
+            team_id=as_id(self.team),
+            assignee_id=user_id if self.assignee == "me" else as_id(self.assignee),
             unassigned=self.assignee == "unassigned",
-            category_id=_int_or_none(self.category),
+            category_id=as_id(self.category),
             text=self.query[:200],
             sla_state=self.sla_state,
         )
@@ -146,17 +143,17 @@ class QueueState(KeysetPaging, SessionState):
 
     @rx.event
     def set_team(self, value: str) -> rx.event.EventSpec | None:
-        self.team = value if value.isdigit() else ""
+        self.team = value if as_id(value) else ""
         return self._reload()
 
     @rx.event
     def set_assignee(self, value: str) -> rx.event.EventSpec | None:
-        self.assignee = value if value in ("me", "unassigned") or value.isdigit() else ""
+        self.assignee = value if value in ("me", "unassigned") or as_id(value) else ""
         return self._reload()
 
     @rx.event
     def set_category(self, value: str) -> rx.event.EventSpec | None:
-        self.category = value if value.isdigit() else ""
+        self.category = value if as_id(value) else ""
         return self._reload()
 
     @rx.event
@@ -188,7 +185,7 @@ class QueueState(KeysetPaging, SessionState):
 
     @rx.event
     def toggle_selected(self, ticket_id: str) -> None:
-        if not ticket_id.isdigit():
+        if as_id(ticket_id, big=True) is None:
             return
         self.selected = ([t for t in self.selected if t != ticket_id] if ticket_id in self.selected
                          else [*self.selected, ticket_id])
@@ -200,7 +197,7 @@ class QueueState(KeysetPaging, SessionState):
         self.selected = [r["id"] for r in self.rows] if checked else []
 
     def _bulk(self, **fields: object) -> rx.event.EventSpec | None:
-        ids = [int(t) for t in self.selected if t.isdigit()]
+        ids = [i for i in (as_id(t, big=True) for t in self.selected) if i is not None]
         with self._on_failure(toast=True) as failure:
             changes = parse(TicketChanges, fields)
             with self._service() as (session, actor):
@@ -231,7 +228,7 @@ class QueueState(KeysetPaging, SessionState):
             if failure:
                 return failure.event
             return self._bulk(assignee_id=user_id)
-        return self._bulk(assignee_id=int(value) if value.isdigit() else None)
+        return self._bulk(assignee_id=as_id(value))
 
     @rx.event
     def set_available(self, available: bool) -> rx.event.EventSpec | None:

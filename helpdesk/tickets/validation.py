@@ -6,19 +6,28 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from helpdesk.models import Priority, Status
+from helpdesk.core.bounds import MULTI_LINE, SINGLE_LINE, Id
+from helpdesk.models import Level, Priority, Status
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=20000)]
+Title = Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
+Body = Annotated[str, MULTI_LINE, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Description = Annotated[str, MULTI_LINE, StringConstraints(strip_whitespace=True, min_length=10, max_length=20000)]
 
 class TicketDraft(BaseModel):
+    """A new ticket. The priority comes from `impact` x `urgency` (helpdesk/tickets/priority.py); `priority` is
+    for staff, and for requesters up to "high" (a client that sends it is taken at its word, never "critical")."""
+
     model_config = ConfigDict(extra="forbid")
 
     title: Title
     description: Description
-    priority: Priority = Priority.MEDIUM
-    category_id: int | None = None
+    impact: Level | None = Field(default=None, description="How many people are affected: low (just me), "
+                                 "medium (my team), high (many people or a whole office).")
+    urgency: Level | None = Field(default=None, description="How soon it hurts: low (it can wait), medium (it "
+                                  "slows my work), high (I can't work).")
+    priority: Priority | None = Field(default=None, description="Staff only; requesters up to high. Left out, "
+                                      "it comes from impact and urgency (medium when neither is given).")
+    category_id: Id | None = None
 
 
 class TicketChanges(BaseModel):
@@ -29,9 +38,9 @@ class TicketChanges(BaseModel):
     title: Title | None = None
     status: Status | None = None
     priority: Priority | None = None
-    category_id: int | None = Field(default=None)
-    team_id: int | None = Field(default=None)
-    assignee_id: int | None = Field(default=None)
+    category_id: Id | None = Field(default=None)
+    team_id: Id | None = Field(default=None)
+    assignee_id: Id | None = Field(default=None)
 
 
 class CommentDraft(BaseModel):
@@ -48,8 +57,8 @@ class CommentDraft(BaseModel):
         return value
 
 
-CannedTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
-CannedBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+CannedTitle = Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
+CannedBody = Annotated[str, MULTI_LINE, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
 
 
 class CannedResponseDraft(BaseModel):
@@ -59,7 +68,7 @@ class CannedResponseDraft(BaseModel):
 
     title: CannedTitle
     body: CannedBody
-    team_id: int | None = None
+    team_id: Id | None = None
     personal: bool = False  # only its author sees and uses it
 
 
@@ -70,4 +79,4 @@ class CannedResponseChanges(BaseModel):
 
     title: CannedTitle | None = None
     body: CannedBody | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
