@@ -46,6 +46,27 @@ def _token(base_url: str, email: str) -> str:
     return response.json()["access_token"]
 
 
+def _fuzz(operation: schemathesis.APIOperation, mode: GenerationMode, headers: dict[str, str],
+          http: requests.Session, statuses: Counter[int], failures: list[str]) -> None:
+    """EXAMPLES[mode] generated requests for one operation; each failed check is added to `failures`."""
+
+    @seed(SEED)
+    @settings(max_examples=EXAMPLES[mode], deadline=None, database=None, derandomize=True,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def exercise(case: schemathesis.Case) -> None:
+        response = case.call(session=http, headers=headers, timeout=60)
+        statuses[response.status_code] += 1
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except Exception as problem:  # noqa: BLE001 (each failure is reported, then the run goes on)
+            lines = str(problem).strip().splitlines()
+            failures.append(f"{case.method} {case.formatted_path} [{mode.value}] -> {response.status_code}: "
+                            f"{' | '.join(lines[:4])[:600]}\n    {case.as_curl_command(headers)[:600]}")
+
+    exercise()
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_operation_answers_within_its_schema_and_never_5xx(web_app: str, org: Org, role: str) -> None:
     schema = schemathesis.openapi.from_url(f"{web_app}/api/openapi.json")
@@ -59,23 +80,8 @@ def test_every_operation_answers_within_its_schema_and_never_5xx(web_app: str, o
     for operation in operations:
         if (operation.method.upper(), operation.path) in SKIPPED:
             continue
-        for mode, examples in EXAMPLES.items():
-
-            @seed(SEED)
-            @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def exercise(case: schemathesis.Case) -> None:
-                response = case.call(session=http, headers=headers, timeout=60)
-                statuses[response.status_code] += 1
-                try:
-                    case.validate_response(response, checks=CHECKS, headers=headers)
-                except Exception as problem:  # noqa: BLE001 (each failure is reported, then the run goes on)
-                    first_line = str(problem).strip().splitlines()
-                    failures.append(f"{case.method} {case.formatted_path} [{mode.value}] -> {response.status_code}: "
-                                    f"{' | '.join(first_line[:4])[:600]}\n    {case.as_curl_command(headers)[:600]}")
-
-            exercise()
+        for mode in EXAMPLES:
+            _fuzz(operation, mode, headers, http, statuses, failures)
     elapsed = time.monotonic() - started
     print(f"\n{role}: {sum(statuses.values())} requests in {elapsed:.0f} s, statuses {dict(sorted(statuses.items()))}")
     assert not failures, f"{len(failures)} failures as {role}:\n" + "\n".join(failures[:40])
