@@ -276,7 +276,7 @@ def test_the_portal_form_asks_impact_and_urgency_and_shows_the_rate_limit(sign_i
         mobile.click("[data-testid=submit-ticket]")
         expect(mobile.get_by_text(re.compile(r"Too many new tickets: at most 1 an hour per person"))).to_be_visible()
         _shoot(mobile, "portal-new-ticket-rate-limited-390.png")
-        expect(mobile).to_have_url(re.compile(r"/portal/new$"))
+        expect(mobile).to_have_url(re.compile(r"/portal/new/?$"))
     finally:
         phone.close()
     with session_scope() as session:
