@@ -61,7 +61,7 @@ def _fuzz(operation: schemathesis.APIOperation, mode: GenerationMode, headers: d
         statuses[response.status_code] += 1
         try:
             case.validate_response(response, checks=CHECKS, headers=headers)
-        except Exception as problem:  # noqa: BLE001 (each failure is reported, then the run goes on)
+        except (Exception, BaseExceptionGroup) as problem:  # noqa: BLE001 (each failure is reported; the run goes on)
             lines = str(problem).strip().splitlines()
             failures.append(f"{case.method} {case.formatted_path} [{mode.value}] -> {response.status_code}: "
                             f"{' | '.join(lines[:4])[:600]}\n    {case.as_curl_command(headers)[:600]}")
