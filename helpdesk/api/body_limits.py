@@ -10,6 +10,10 @@ A plain ASGI middleware around the whole server (the REST API and the Reflex app
 - Reflex's upload endpoint (`/_upload`) is refused before reading unless the request comes from a signed-in person
   (the pages' session cookie) who may use that upload handler; the handler itself checks again, with the ticket.
 
+It also answers a REST address holding control characters (`/api/v1/kb/articles/a%0Ab`) with 422 and the reason,
+as the route would for such a parameter: the router does not match such a path, which would otherwise fall through
+to the pages' plain-text "Not Found".
+
 Starlette keeps parsed files in spooled temporary files (on disk past 1 MB), so a body within its limit does not
 sit in memory either.
 """
@@ -47,6 +51,7 @@ EMAIL_LIMIT = 40 * MB + MULTIPART_ALLOWANCE
 UPLOAD_ENDPOINT = "/_upload"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TICKET_UPLOAD = re.compile(r"^/api/v1/tickets/[^/]+/attachments/?$")
 _KB_UPLOAD = re.compile(r"^/api/v1/kb/articles/[^/]+/attachments/?$")
 
@@ -115,8 +120,9 @@ def _cookie(scope: Scope, name: str) -> str:
     return ""
 
 
-async def _answer(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = json.dumps({"detail": detail}).encode()
+async def _answer(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None,
+                  errors: dict[str, str] | None = None) -> None:
+    body = json.dumps({"detail": detail} | ({"errors": errors} if errors else {})).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close"), *(headers or [])]})
@@ -138,6 +144,10 @@ class BodyLimits:
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]
+        if path.startswith("/api/") and _CONTROL.search(path):
+            await _answer(send, 422, "The request is invalid.",
+                          errors={"path": "The address must not contain control characters."})
+            return
         if method == "POST" and path == UPLOAD_ENDPOINT:
             handler = upload_handlers().get(_header(scope, b"reflex-event-handler"))
             if handler is None:

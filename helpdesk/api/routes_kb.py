@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from helpdesk.api import uploads
 from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
-from helpdesk.api.schemas import ErrorOut
+from helpdesk.api.schemas import ErrorOut, file_response
 from helpdesk.core.bounds import BigId, Id, Name, QueryText
 from helpdesk.kb import articles as kb
 from helpdesk.kb import attachments as kb_attachments
@@ -170,7 +170,9 @@ async def upload_attachment(article_id: Id, request: Request, session: DbSession
     return KbAttachmentOut(**row)
 
 
-@router.get("/attachments/{attachment_id}", responses=ERRORS)
+@router.get("/attachments/{attachment_id}", response_class=Response, responses=ERRORS | {200: file_response(
+    "An image inline, any other file as a download.", *sorted(set(kb_attachments.IMAGE_TYPES.values())),
+    "application/octet-stream")})
 def download_attachment(attachment_id: BigId, session: DbSession, actor: CurrentActor) -> Response:
     """Images are shown inline (for articles' Markdown images); any other file is always a download."""
     attachment, data = kb_attachments.read_attachment(session, actor, attachment_id)

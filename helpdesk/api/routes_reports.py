@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
-from helpdesk.api.schemas import ErrorOut
+from helpdesk.api.schemas import ErrorOut, file_response
 from helpdesk.core.bounds import BigId, Id, Int32, Name, QueryText
 from helpdesk.reports import data, exports, schedules
 from helpdesk.reports.filters import parse_filters
@@ -73,7 +73,8 @@ def export_status(export_id: BigId, session: DbSession, actor: CurrentActor) -> 
     return exports.export_to_dict(exports.get_export(session, actor, export_id))
 
 
-@router.get("/exports/{export_id}/download", responses=ERRORS)
+@router.get("/exports/{export_id}/download", response_class=Response,
+            responses=ERRORS | {200: file_response("The export, as a download.", "text/csv", "application/pdf")})
 def download_export(export_id: BigId, session: DbSession, actor: CurrentActor) -> Response:
     filename, content_type, payload = exports.export_payload(session, actor, export_id)
     return Response(payload, media_type=content_type, headers={

@@ -10,7 +10,15 @@ from fastapi.responses import JSONResponse, Response
 
 from helpdesk.api import uploads
 from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
-from helpdesk.api.schemas import AttachmentOut, CommentOut, ErrorOut, TicketList, TicketOut, TicketSummary
+from helpdesk.api.schemas import (
+    AttachmentOut,
+    CommentOut,
+    ErrorOut,
+    TicketList,
+    TicketOut,
+    TicketSummary,
+    file_response,
+)
 from helpdesk.core import idempotency
 from helpdesk.core.bounds import BigId, Id, Name, QueryText
 from helpdesk.tickets import attachments, conversation, limits, tickets
@@ -130,7 +138,8 @@ async def upload_attachment(ticket_id: BigId, request: Request, session: DbSessi
     return AttachmentOut(**attachment.model_dump())
 
 
-@router.get("/attachments/{attachment_id}", responses=ERRORS)
+@router.get("/attachments/{attachment_id}", response_class=Response,
+            responses=ERRORS | {200: file_response("The file, always as a download.", "application/octet-stream")})
 def download_attachment(attachment_id: BigId, session: DbSession, actor: CurrentActor) -> Response:
     attachment, data = attachments.read_attachment(session, actor, attachment_id)
     # Always a download, never rendered inline: an uploaded HTML/SVG file cannot run in our origin.

@@ -142,6 +142,12 @@ class AvailabilityOut(BaseModel):
     available: bool
 
 
+def file_response(description: str, *media_types: str) -> dict:
+    """The OpenAPI answer of a route that sends a file rather than JSON."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"description": description, "content": {media_type: binary for media_type in media_types}}
+
+
 class ErrorOut(BaseModel):
     detail: str
     errors: dict[str, str] = {}

@@ -88,7 +88,9 @@ def test_nul_and_control_characters_are_422_with_a_reason(strict_client: TestCli
     _refused(strict_client.get("/api/v1/tickets", params={"q": "print\x00er"}, headers=hank), "q", "single line")
     _refused(strict_client.get("/api/v1/tickets", params={"status": "new\x00"}, headers=hank), "status.0",
              "single line")
-    _refused(strict_client.get("/api/v1/kb/articles/vpn%00setup", headers=alice), "slug", "single line")
+    _refused(strict_client.get("/api/v1/kb/articles/vpn%00setup", headers=alice), "path",
+             "must not contain control characters")
+    _refused(strict_client.get("/api/v1/reports/sla%0Aweekly", headers=alice), "path", "control characters")
     _refused(strict_client.get("/api/v1/kb/search", params={"q": "vpn\x00"}, headers=alice), "q", "single line")
     _refused(strict_client.post("/api/v1/kb/deflections", json={"query": "vpn\x00", "outcome": "solved"},
                                 headers=alice), "query", "control characters")
