@@ -20,7 +20,7 @@ from helpdesk.api import (
     routes_tokens,
 )
 from helpdesk.api.admission import AdmissionControl
-from helpdesk.api.body_limits import BodyLimits
+from helpdesk.api.body_limits import BodyLimits, PathBounds
 from helpdesk.api.schemas import ErrorOut
 from helpdesk.api.static_cache import StaticCacheHeaders
 from helpdesk.core import tracing
@@ -71,6 +71,7 @@ def create_api() -> FastAPI:
     # Request bodies bounded while they arrive, Reflex uploads authorised before they are read (outside admission
     # control, so an oversized or unauthorised upload never takes a slot).
     api.add_middleware(BodyLimits)
+    api.add_middleware(PathBounds)
     # The frontend's files are served through this app too (it wraps Reflex's): long caching for hashed ones.
     api.add_middleware(StaticCacheHeaders)
     tracing.instrument_api(api)  # a server span per REST request when tracing is on

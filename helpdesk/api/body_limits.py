@@ -10,9 +10,10 @@ A plain ASGI middleware around the whole server (the REST API and the Reflex app
 - Reflex's upload endpoint (`/_upload`) is refused before reading unless the request comes from a signed-in person
   (the pages' session cookie) who may use that upload handler; the handler itself checks again, with the ticket.
 
-It also answers a REST address holding control characters (`/api/v1/kb/articles/a%0Ab`) with 422 and the reason,
-as the route would for such a parameter: the router does not match such a path, which would otherwise fall through
-to the pages' plain-text "Not Found".
+`PathBounds` answers a REST address holding control characters (`/api/v1/kb/articles/a%0Ab`) with 422 and the
+reason, as the route would for such a parameter. It wraps the API and, in helpdesk/helpdesk.py, the whole server:
+Reflex mounts everything under a Starlette `Mount("")`, whose pattern does not match a path with a line feed, so
+such a request would otherwise never reach the API and get a plain-text "Not Found".
 
 Starlette keeps parsed files in spooled temporary files (on disk past 1 MB), so a body within its limit does not
 sit in memory either.
@@ -26,6 +27,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import unquote
 
 import anyio
 from starlette.exceptions import HTTPException
@@ -120,6 +122,12 @@ def _cookie(scope: Scope, name: str) -> str:
     return ""
 
 
+def _has_control_characters(scope: Scope) -> bool:
+    """Whether the address, decoded, holds control characters (servers differ in what they decode into `path`)."""
+    raw = scope.get("raw_path") or b""
+    return bool(_CONTROL.search(scope["path"]) or _CONTROL.search(unquote(raw.decode("latin-1"))))
+
+
 async def _answer(send: Send, status: int, detail: str, headers: list[tuple[bytes, bytes]] | None = None,
                   errors: dict[str, str] | None = None) -> None:
     body = json.dumps({"detail": detail} | ({"errors": errors} if errors else {})).encode()
@@ -135,6 +143,18 @@ def _authorise_upload(token: str, handler: UploadHandler) -> None:
     handler.authorise(actor)
 
 
+class PathBounds:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/api/") and _has_control_characters(scope):
+            await _answer(send, 422, "The request is invalid.",
+                          errors={"path": "The address must not contain control characters."})
+            return
+        await self.app(scope, receive, send)
+
+
 class BodyLimits:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -144,10 +164,6 @@ class BodyLimits:
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]
-        if path.startswith("/api/") and _CONTROL.search(path):
-            await _answer(send, 422, "The request is invalid.",
-                          errors={"path": "The address must not contain control characters."})
-            return
         if method == "POST" and path == UPLOAD_ENDPOINT:
             handler = upload_handlers().get(_header(scope, b"reflex-event-handler"))
             if handler is None:
