@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.api.app import create_api
+from helpdesk.api.body_limits import ASGIApp, PathBounds
 from helpdesk.core import tracing
 from helpdesk.pages import email, index, login, macros, not_found, password, reports, ticket  # noqa: F401  (pages register themselves)
 from helpdesk.pages.admin import ai as ai_admin  # noqa: F401
@@ -26,7 +27,14 @@ if (_tracer_provider := tracing.configure("web")) is not None:
 
     reflex_otel.enable(tracer_provider=_tracer_provider)
 
-app = rx.App(
+class HelpdeskApp(rx.App):
+    def __call__(self) -> ASGIApp:
+        # The outermost check of REST addresses (helpdesk/api/body_limits.py): Reflex's top-level mount would send
+        # a path with a line feed to a plain-text 404 before the API could answer it.
+        return PathBounds(super().__call__())
+
+
+app = HelpdeskApp(
     api_transformer=create_api(),
     head_components=[rx.el.meta(name="color-scheme", content="light"),
                      rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),

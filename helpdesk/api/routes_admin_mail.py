@@ -5,12 +5,14 @@ Administrators' sign-in sessions only (the domain refuses everyone else, API tok
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import ErrorOut
+from helpdesk.core.bounds import Id, Name
 from helpdesk.email import intake, mailboxes
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
@@ -19,15 +21,15 @@ ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": Err
 
 class MailboxOut(BaseModel):
     id: int
-    name: str
-    address: str
-    imap_host: str
+    name: Name
+    address: Name
+    imap_host: Name
     imap_port: int
     imap_tls: bool
-    username: str
+    username: Name
     has_secret: bool = Field(description="Whether a password is stored (the password itself is never returned).")
-    folder: str
-    processed_folder: str
+    folder: Name
+    processed_folder: Name
     team_id: int | None
     category_id: int | None
     is_active: bool
@@ -36,34 +38,37 @@ class MailboxOut(BaseModel):
     held: int
 
 
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
 class MailboxIn(BaseModel):
-    name: str
-    address: str
-    imap_host: str
-    imap_port: int = 993
+    name: Name
+    address: Name
+    imap_host: Name
+    imap_port: Port = 993
     imap_tls: bool = True
-    username: str
-    secret: str = Field(description="The IMAP password (write-only).")
-    folder: str = "INBOX"
-    processed_folder: str = ""
-    team_id: int | None = None
-    category_id: int | None = None
+    username: Name
+    secret: Name = Field(description="The IMAP password (write-only).")
+    folder: Name = "INBOX"
+    processed_folder: Name = ""
+    team_id: Id | None = None
+    category_id: Id | None = None
 
 
 class MailboxChanges(BaseModel):
     """Only the fields sent change; an empty or missing `secret` keeps the stored password."""
 
-    name: str | None = None
-    address: str | None = None
-    imap_host: str | None = None
-    imap_port: int | None = None
+    name: Name | None = None
+    address: Name | None = None
+    imap_host: Name | None = None
+    imap_port: Port | None = None
     imap_tls: bool | None = None
-    username: str | None = None
-    secret: str | None = None
-    folder: str | None = None
-    processed_folder: str | None = None
-    team_id: int | None = None
-    category_id: int | None = None
+    username: Name | None = None
+    secret: Name | None = None
+    folder: Name | None = None
+    processed_folder: Name | None = None
+    team_id: Id | None = None
+    category_id: Id | None = None
     is_active: bool | None = None
 
 
@@ -124,7 +129,7 @@ def add_mailbox(body: MailboxIn, session: DbSession, actor: CurrentActor) -> Mai
 
 
 @router.get("/mailboxes/{mailbox_id}", response_model=MailboxOut, responses=ERRORS)
-def read_mailbox(mailbox_id: int, session: DbSession, actor: CurrentActor) -> MailboxOut:
+def read_mailbox(mailbox_id: Id, session: DbSession, actor: CurrentActor) -> MailboxOut:
     return _mailbox_out(mailboxes.mailbox_details(session, actor, mailbox_id))
 
 
@@ -143,7 +148,7 @@ def change_mailbox(mailbox_id: int, body: MailboxChanges, session: DbSession, ac
 
 
 @router.post("/mailboxes/{mailbox_id}/test", response_model=ConnectionReportOut, responses=ERRORS)
-def test_mailbox(mailbox_id: int, actor: CurrentActor) -> ConnectionReportOut:
+def test_mailbox(mailbox_id: Id, actor: CurrentActor) -> ConnectionReportOut:
     """Signs in to the mailbox's IMAP server with its stored settings and greets the SMTP server; changes no mail.
     200 either way: `ok` and the two messages (with the servers' own reasons) say how it went."""
     report = mailboxes.try_connection(actor, mailbox_id)
@@ -152,24 +157,24 @@ def test_mailbox(mailbox_id: int, actor: CurrentActor) -> ConnectionReportOut:
 
 
 @router.get("/held-mail", response_model=HeldPageOut, responses=ERRORS)
-def list_held_mail(session: DbSession, actor: CurrentActor, cursor: str | None = None,
-                   limit: int = intake.HELD_PAGE_SIZE) -> HeldPageOut:
+def list_held_mail(session: DbSession, actor: CurrentActor, cursor: Name | None = None,
+                   limit: Annotated[int, Query(ge=1, le=100)] = intake.HELD_PAGE_SIZE) -> HeldPageOut:
     page = intake.held_page(session, actor, cursor, limit)
     return HeldPageOut(items=[_held_out(row) for row in page.rows], total=page.total, next_cursor=page.next_cursor)
 
 
 @router.get("/held-mail/{record_id}", response_model=HeldMessageOut, responses=ERRORS)
-def read_held_mail(record_id: int, session: DbSession, actor: CurrentActor) -> HeldOut:
+def read_held_mail(record_id: Id, session: DbSession, actor: CurrentActor) -> HeldOut:
     return _held_out(intake.held_message(session, actor, record_id), HeldMessageOut)
 
 
 @router.post("/held-mail/{record_id}/accept", response_model=AcceptedOut, responses=ERRORS)
-def accept_held_mail(record_id: int, session: DbSession, actor: CurrentActor) -> AcceptedOut:
+def accept_held_mail(record_id: Id, session: DbSession, actor: CurrentActor) -> AcceptedOut:
     result = intake.accept_held(session, actor, record_id)
     return AcceptedOut(outcome=result.outcome, ticket_id=result.ticket_id, note=result.reason)
 
 
 @router.post("/held-mail/{record_id}/discard", status_code=204, responses=ERRORS)
-def discard_held_mail(record_id: int, session: DbSession, actor: CurrentActor) -> Response:
+def discard_held_mail(record_id: Id, session: DbSession, actor: CurrentActor) -> Response:
     intake.discard_held(session, actor, record_id)
     return Response(status_code=204)

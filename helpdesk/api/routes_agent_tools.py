@@ -21,6 +21,7 @@ from helpdesk.api.schemas import (
     TicketSummary,
     TicketTagsOut,
 )
+from helpdesk.core.bounds import BigId, Id, Name
 from helpdesk.tickets import macros, saved_views, tags, tickets
 from helpdesk.tickets.validation import (
     MacroChanges,
@@ -39,20 +40,20 @@ ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": Err
 class BulkTagsRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ticket_ids: list[int]
+    ticket_ids: list[BigId] = Field(min_length=1, max_length=500)
     names: list[TagName] = Field(min_length=1, max_length=20)
 
 
 class ApplyMacroRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    macro_id: int
+    macro_id: Id
 
 
 class BulkMacroRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ticket_ids: list[int]
+    ticket_ids: list[BigId] = Field(min_length=1, max_length=500)
 
 
 def _bulk_out(result: tickets.BulkResult) -> BulkUpdateOut:
@@ -78,12 +79,12 @@ def bulk_add_tags(body: BulkTagsRequest, session: DbSession, actor: CurrentActor
 
 
 @router.get("/tickets/{ticket_id}/tags", response_model=list[str], responses=ERRORS)
-def ticket_tags(ticket_id: int, session: DbSession, actor: CurrentActor) -> list[str]:
+def ticket_tags(ticket_id: BigId, session: DbSession, actor: CurrentActor) -> list[str]:
     return tags.list_for_ticket(session, actor, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/tags", response_model=TicketTagsOut, responses=ERRORS)
-def add_ticket_tags(ticket_id: int, body: TagsRequest, session: DbSession, actor: CurrentActor) -> TicketTagsOut:
+def add_ticket_tags(ticket_id: BigId, body: TagsRequest, session: DbSession, actor: CurrentActor) -> TicketTagsOut:
     """Adds the tags (normalised: "Printer Jam" is printer-jam); `changed` lists the ones the ticket lacked."""
     added = tags.add_tags(session, actor, ticket_id, body.names)
     session.flush()
@@ -91,7 +92,7 @@ def add_ticket_tags(ticket_id: int, body: TagsRequest, session: DbSession, actor
 
 
 @router.delete("/tickets/{ticket_id}/tags/{name}", response_model=TicketTagsOut, responses=ERRORS)
-def remove_ticket_tag(ticket_id: int, name: str, session: DbSession, actor: CurrentActor) -> TicketTagsOut:
+def remove_ticket_tag(ticket_id: BigId, name: Name, session: DbSession, actor: CurrentActor) -> TicketTagsOut:
     """Removes the tag; `changed` is empty when the ticket did not have it."""
     removed = tags.remove_tags(session, actor, ticket_id, [name])
     session.flush()
@@ -117,25 +118,25 @@ def create_view(body: SavedViewDraft, session: DbSession, actor: CurrentActor) -
 
 
 @router.get("/views/{view_id}", response_model=SavedViewOut, responses=ERRORS)
-def get_view(view_id: int, session: DbSession, actor: CurrentActor) -> SavedViewOut:
+def get_view(view_id: Id, session: DbSession, actor: CurrentActor) -> SavedViewOut:
     return SavedViewOut(**saved_views.view_row(session, actor, view_id))
 
 
 @router.patch("/views/{view_id}", response_model=SavedViewOut, responses=ERRORS)
-def update_view(view_id: int, body: SavedViewChanges, session: DbSession, actor: CurrentActor) -> SavedViewOut:
+def update_view(view_id: Id, body: SavedViewChanges, session: DbSession, actor: CurrentActor) -> SavedViewOut:
     saved_views.update_view(session, actor, view_id, body)
     session.flush()
     return SavedViewOut(**saved_views.view_row(session, actor, view_id))
 
 
 @router.delete("/views/{view_id}", status_code=204, responses=ERRORS)
-def delete_view(view_id: int, session: DbSession, actor: CurrentActor) -> Response:
+def delete_view(view_id: Id, session: DbSession, actor: CurrentActor) -> Response:
     saved_views.delete_view(session, actor, view_id)
     return Response(status_code=204)
 
 
 @router.get("/views/{view_id}/tickets", response_model=TicketList, responses=ERRORS)
-def view_tickets(view_id: int, session: DbSession, actor: CurrentActor, cursor: str | None = None,
+def view_tickets(view_id: Id, session: DbSession, actor: CurrentActor, cursor: Name | None = None,
                  limit: Annotated[int, Query(ge=1, le=100)] = 25) -> TicketList:
     """The tickets the view shows you ("me" in it is you), in its sort order."""
     row = saved_views.view_row(session, actor, view_id)
@@ -149,7 +150,7 @@ def view_tickets(view_id: int, session: DbSession, actor: CurrentActor, cursor: 
 
 
 @router.get("/macros", response_model=list[MacroOut], responses=ERRORS)
-def list_macros(session: DbSession, actor: CurrentActor, ticket_id: int | None = None) -> list[MacroOut]:
+def list_macros(session: DbSession, actor: CurrentActor, ticket_id: BigId | None = None) -> list[MacroOut]:
     """The macros you may apply (on `ticket_id`, when given): your own, then shared ones."""
     return [MacroOut(**row) for row in macros.list_macros(session, actor, ticket_id=ticket_id)]
 
@@ -163,25 +164,25 @@ def create_macro(body: MacroDraft, session: DbSession, actor: CurrentActor) -> M
 
 
 @router.get("/macros/{macro_id}", response_model=MacroOut, responses=ERRORS)
-def get_macro(macro_id: int, session: DbSession, actor: CurrentActor) -> MacroOut:
+def get_macro(macro_id: Id, session: DbSession, actor: CurrentActor) -> MacroOut:
     return MacroOut(**macros.macro_row(session, actor, macro_id))
 
 
 @router.patch("/macros/{macro_id}", response_model=MacroOut, responses=ERRORS)
-def update_macro(macro_id: int, body: MacroChanges, session: DbSession, actor: CurrentActor) -> MacroOut:
+def update_macro(macro_id: Id, body: MacroChanges, session: DbSession, actor: CurrentActor) -> MacroOut:
     macros.update_macro(session, actor, macro_id, body)
     session.flush()
     return MacroOut(**macros.macro_row(session, actor, macro_id))
 
 
 @router.delete("/macros/{macro_id}", status_code=204, responses=ERRORS)
-def delete_macro(macro_id: int, session: DbSession, actor: CurrentActor) -> Response:
+def delete_macro(macro_id: Id, session: DbSession, actor: CurrentActor) -> Response:
     macros.delete_macro(session, actor, macro_id)
     return Response(status_code=204)
 
 
 @router.post("/tickets/{ticket_id}/apply-macro", response_model=MacroOutcomeOut, responses=ERRORS)
-def apply_macro(ticket_id: int, body: ApplyMacroRequest, session: DbSession, actor: CurrentActor) -> MacroOutcomeOut:
+def apply_macro(ticket_id: BigId, body: ApplyMacroRequest, session: DbSession, actor: CurrentActor) -> MacroOutcomeOut:
     """Applies the macro to the ticket: all of it, or (with the reason) nothing."""
     outcome = macros.apply_macro(session, actor, body.macro_id, ticket_id)
     session.flush()
@@ -191,7 +192,7 @@ def apply_macro(ticket_id: int, body: ApplyMacroRequest, session: DbSession, act
 
 
 @router.post("/macros/{macro_id}/apply", response_model=BulkUpdateOut, responses=ERRORS)
-def apply_macro_to_many(macro_id: int, body: BulkMacroRequest, session: DbSession,
+def apply_macro_to_many(macro_id: Id, body: BulkMacroRequest, session: DbSession,
                         actor: CurrentActor) -> BulkUpdateOut:
     """The macro on each ticket; each succeeds or is skipped on its own, with the reason."""
     return _bulk_out(macros.apply_to_many(session, actor, macro_id, body.ticket_ids))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel, EmailStr, StringConstraints
 
 
 class LoginRequest(BaseModel):
     email: EmailStr
-    password: str
+    password: Annotated[str, StringConstraints(max_length=1024)]
 
 
 class LoginResponse(BaseModel):
@@ -57,6 +58,8 @@ class TicketOut(BaseModel):
     description: str
     status: str
     priority: str
+    impact: str | None = None  # what the requester said (low/medium/high); None when not asked
+    urgency: str | None = None
     source: str
     category_id: int | None
     category: str | None
@@ -185,6 +188,12 @@ class MacroOutcomeOut(BaseModel):
 
 class AvailabilityOut(BaseModel):
     available: bool
+
+
+def file_response(description: str, *media_types: str) -> dict:
+    """The OpenAPI answer of a route that sends a file rather than JSON."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"description": description, "content": {media_type: binary for media_type in media_types}}
 
 
 class ErrorOut(BaseModel):

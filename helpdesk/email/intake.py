@@ -27,7 +27,7 @@ from sqlalchemy import func, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
-from helpdesk.core import audit, jobs, on_commit
+from helpdesk.core import audit, bounds, jobs, on_commit
 from helpdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
@@ -237,8 +237,10 @@ def _file(session: Session, parsed: ParsedMessage, record: EmailRecord, actor: A
           mailbox: Mailbox | None) -> IngestResult:
     try:
         if ticket is not None:
-            body = content.latest_reply(parsed.text) or content.clean(parsed.text) or parsed.subject or "(no text)"
-            comment = conversation.add_comment(session, actor, ticket.id, CommentDraft(body=body[:MAX_BODY]))
+            body = (content.latest_reply(parsed.text) or content.clean(parsed.text)
+                    or bounds.storable(parsed.subject).strip() or "(no text)")
+            draft = CommentDraft(body=bounds.storable(body[:MAX_BODY], multiline=True))
+            comment = conversation.add_comment(session, actor, ticket.id, draft)
             record.comment_id = comment.id
             skipped = _save_files(session, actor, ticket.id, parsed, comment.id)
             return IngestResult("replied", ticket.id, _skipped_note(skipped))
@@ -257,9 +259,9 @@ def _file(session: Session, parsed: ParsedMessage, record: EmailRecord, actor: A
 
 
 def _ticket_text(parsed: ParsedMessage) -> tuple[str, str]:
-    subject = TICKET_TAG.sub("", _REPLY_PREFIX.sub("", parsed.subject)).strip()
+    subject = " ".join(bounds.storable(TICKET_TAG.sub("", _REPLY_PREFIX.sub("", parsed.subject))).split())
     title = (subject if len(subject) >= 5 else f"E-mail: {subject or '(no subject)'}")[:200]
-    body = content.clean(parsed.text) or subject
+    body = bounds.storable(content.clean(parsed.text), multiline=True) or subject
     description = body if len(body) >= 10 else f"{body}\n\n(sent by e-mail)"
     return title, description[:MAX_BODY]
 

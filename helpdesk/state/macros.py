@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk.core.bounds import as_id
 from helpdesk.core.validation import parse
 from helpdesk.identity import directory, policy
 from helpdesk.routes import PORTAL
@@ -91,7 +92,7 @@ class MacrosState(SessionState):
         if row is None:
             return
         self.form = {name: row[f"a_{name}"] for name in EMPTY_FORM}
-        self.field_errors, self.editing_id, self.dialog_open = {}, int(macro_id), True
+        self.field_errors, self.editing_id, self.dialog_open = {}, as_id(macro_id), True
 
     @rx.event
     def close_dialog(self, open_: bool = False) -> None:
@@ -111,7 +112,7 @@ class MacrosState(SessionState):
         return {
             "status": None if form["status"] == KEEP else form["status"],
             "priority": None if form["priority"] == KEEP else form["priority"],
-            "team_id": int(form["team"]) if form["team"].isdigit() else None,
+            "team_id": as_id(form["team"]),
             "assignee": "" if form["assignee"] == KEEP else form["assignee"],
             "add_tags": _tag_list(form["add_tags"]), "remove_tags": _tag_list(form["remove_tags"]),
             "reply": form["reply"], "reply_internal": form["reply_internal"] == "yes",
@@ -121,7 +122,7 @@ class MacrosState(SessionState):
     def save(self) -> rx.event.EventSpec | None:
         form, editing = dict(self.form), self.editing_id
         scope = form["scope"]
-        team_id = int(scope.removeprefix("team:")) if scope.startswith("team:") and scope[5:].isdigit() else None
+        team_id = as_id(scope.removeprefix("team:")) if scope.startswith("team:") else None
         self.field_errors = {}
         with self._on_failure(fields="field_errors") as failure:
             actions = parse(MacroActions, self._actions())
@@ -152,10 +153,10 @@ class MacrosState(SessionState):
 
     @rx.event
     def delete(self, macro_id: str) -> rx.event.EventSpec | None:
-        if not macro_id.isdigit():
+        if as_id(macro_id) is None:
             return None
         with self._on_failure(toast=True) as failure, self._service() as (session, actor):
-            macros.delete_macro(session, actor, int(macro_id))
+            macros.delete_macro(session, actor, as_id(macro_id))
         if failure:
             return failure.event
         self._load()

@@ -9,6 +9,7 @@ import reflex as rx
 from reflex_base.constants.state import FIELD_MARKER
 
 from helpdesk.core import live_bus as live
+from helpdesk.core.bounds import as_id
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import DomainError
 from helpdesk.core.validation import parse
@@ -34,10 +35,6 @@ PAGE_SIZE = 25
 def with_totals(counts: dict[str, int]) -> dict[str, int]:
     return counts | {STATUS_OPEN_TAB: counts.get("open", 0), "open": sum(counts.get(s, 0) for s in OPEN),
                      "all": sum(counts.values())}
-
-
-def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
 
 
 # The queue's tab values and a saved view's (helpdesk/tickets/validation.py: VIEW_TABS) differ only where the queue
@@ -109,9 +106,9 @@ class QueueState(KeysetPaging, SessionState):
         return ViewFilters(
             tab=_TAB_TO_VIEW.get(self.status, self.status),
             priority=self.priority or None,
-            team_id=_int_or_none(self.team),
+            team_id=as_id(self.team),
             assignee=self.assignee,
-            category_id=_int_or_none(self.category),
+            category_id=as_id(self.category),
             query=self.query[:200],
             sla_state=self.sla_state,
             tag=self.tag,
@@ -218,17 +215,17 @@ class QueueState(KeysetPaging, SessionState):
 
     @rx.event
     def set_team(self, value: str) -> rx.event.EventSpec | None:
-        self.team = value if value.isdigit() else ""
+        self.team = value if as_id(value) else ""
         return self._reload()
 
     @rx.event
     def set_assignee(self, value: str) -> rx.event.EventSpec | None:
-        self.assignee = value if value in ("me", "unassigned") or value.isdigit() else ""
+        self.assignee = value if value in ("me", "unassigned") or as_id(value) else ""
         return self._reload()
 
     @rx.event
     def set_category(self, value: str) -> rx.event.EventSpec | None:
-        self.category = value if value.isdigit() else ""
+        self.category = value if as_id(value) else ""
         return self._reload()
 
     @rx.event
@@ -274,7 +271,7 @@ class QueueState(KeysetPaging, SessionState):
 
     @rx.event
     def toggle_selected(self, ticket_id: str) -> None:
-        if not ticket_id.isdigit():
+        if as_id(ticket_id, big=True) is None:
             return
         self.selected = ([t for t in self.selected if t != ticket_id] if ticket_id in self.selected
                          else [*self.selected, ticket_id])
@@ -286,7 +283,7 @@ class QueueState(KeysetPaging, SessionState):
         self.selected = [r["id"] for r in self.rows] if checked else []
 
     def _selected_ids(self) -> list[int]:
-        return [int(t) for t in self.selected if t.isdigit()]
+        return [i for i in (as_id(t, big=True) for t in self.selected) if i is not None]
 
     def _after_bulk(self, result: tickets.BulkResult) -> rx.event.EventSpec:
         self.selected = []
@@ -314,7 +311,7 @@ class QueueState(KeysetPaging, SessionState):
     @rx.event
     def bulk_team(self, value: str) -> rx.event.EventSpec | None:
         # As on the ticket page: a ticket moved to another team leaves its assignee behind.
-        return self._bulk(team_id=int(value) if value.isdigit() else None, assignee_id=None)
+        return self._bulk(team_id=as_id(value), assignee_id=None)
 
     @rx.event
     def bulk_assign(self, value: str) -> rx.event.EventSpec | None:
@@ -324,7 +321,7 @@ class QueueState(KeysetPaging, SessionState):
             if failure:
                 return failure.event
             return self._bulk(assignee_id=user_id)
-        return self._bulk(assignee_id=int(value) if value.isdigit() else None)
+        return self._bulk(assignee_id=as_id(value))
 
     @rx.event
     def set_bulk_tag(self, value: str) -> None:
@@ -342,11 +339,11 @@ class QueueState(KeysetPaging, SessionState):
 
     @rx.event
     def bulk_macro(self, macro_id: str) -> rx.event.EventSpec | None:
-        if not macro_id.isdigit():
+        if as_id(macro_id) is None:
             return None
         ids = self._selected_ids()
         with self._on_failure(toast=True, describe=first_problem) as failure, self._service() as (session, actor):
-            result = macros.apply_to_many(session, actor, int(macro_id), ids)
+            result = macros.apply_to_many(session, actor, as_id(macro_id), ids)
         if failure:
             return failure.event
         return self._after_bulk(result)
@@ -354,10 +351,11 @@ class QueueState(KeysetPaging, SessionState):
     @rx.event
     def assign_row_to_me(self, ticket_id: str) -> rx.event.EventSpec | None:
         """The "a" shortcut on the focused row."""
-        if not ticket_id.isdigit():
+        if as_id(ticket_id, big=True) is None:
             return None
         with self._on_failure(toast=True, describe=first_problem) as failure, self._service() as (session, actor):
-            ticket = tickets.update_ticket(session, actor, int(ticket_id), TicketChanges(assignee_id=actor.user_id))
+            ticket = tickets.update_ticket(session, actor, as_id(ticket_id, big=True),
+                                           TicketChanges(assignee_id=actor.user_id))
             number = ticket.number
         if failure:
             return failure.event
@@ -369,7 +367,7 @@ class QueueState(KeysetPaging, SessionState):
     @rx.event
     def apply_view(self, view_id: str) -> rx.event.EventSpec | None:
         with self._on_failure(toast=True) as failure, self._reading() as (session, actor):
-            row = saved_views.view_row(session, actor, int(view_id) if view_id.isdigit() else 0)
+            row = saved_views.view_row(session, actor, as_id(view_id) or 0)
         if failure:
             return failure.event
         self._show_filters(ViewFilters.model_validate(row["filters"]))
@@ -409,7 +407,7 @@ class QueueState(KeysetPaging, SessionState):
     @rx.event
     def save_view(self) -> rx.event.EventSpec | None:
         shared = self.view_scope != "personal"
-        team_id = _int_or_none(self.view_scope.removeprefix("team:")) if self.view_scope.startswith("team:") else None
+        team_id = as_id(self.view_scope.removeprefix("team:")) if self.view_scope.startswith("team:") else None
         fields = {"name": self.view_name, "shared": shared, "team_id": team_id,
                   "filters": self._view_filters().model_dump(mode="json")}
         editing = self.editing_view
@@ -430,10 +428,10 @@ class QueueState(KeysetPaging, SessionState):
     def update_active_view(self) -> rx.event.EventSpec | None:
         """Stores the queue's current filters and sort in the active view."""
         view_id = self.active_view
-        if not view_id.isdigit():
+        if as_id(view_id) is None:
             return None
         with self._on_failure(toast=True, describe=first_problem) as failure, self._service() as (session, actor):
-            name = saved_views.update_view(session, actor, int(view_id),
+            name = saved_views.update_view(session, actor, as_id(view_id),
                                            SavedViewChanges(filters=self._view_filters())).name
         if failure:
             return failure.event
@@ -443,10 +441,10 @@ class QueueState(KeysetPaging, SessionState):
     @rx.event
     def delete_view(self) -> rx.event.EventSpec | None:
         view_id = self.editing_view
-        if not view_id.isdigit():
+        if as_id(view_id) is None:
             return None
         with self._on_failure("view_error", describe=first_problem) as failure, self._service() as (session, actor):
-            saved_views.delete_view(session, actor, int(view_id))
+            saved_views.delete_view(session, actor, as_id(view_id))
         if failure:
             return failure.event
         self.view_dialog, self.active_view, self.editing_view = False, "", ""

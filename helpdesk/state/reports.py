@@ -9,6 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 import reflex as rx
 
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError, PermissionDenied
 from helpdesk.identity import directory
 from helpdesk.models import Priority
@@ -257,7 +258,7 @@ class ScheduleState(SessionState):
     @rx.event
     def toggle_subscription(self, schedule_id: int, subscribed: bool) -> rx.event.EventSpec | None:
         with self._on_failure("error") as failure, self._service() as (session, actor):
-            schedules.set_subscription(session, actor, int(schedule_id), bool(subscribed))
+            schedules.set_subscription(session, actor, as_id(schedule_id) or 0, bool(subscribed))
         if failure:
             return failure.event
         self.message = "You will receive this report by e-mail." if subscribed else "Unsubscribed."
@@ -290,7 +291,7 @@ class ScheduleState(SessionState):
         form = self.editing
         with self._on_failure("error", fields="field_errors") as failure, self._service() as (session, actor):
             schedules.update_schedule(
-                session, actor, int(form["id"]), enabled=form["enabled"] == "yes", hour=form["hour"],
+                session, actor, as_id(form.get("id")) or 0, enabled=form["enabled"] == "yes", hour=form["hour"],
                 minute=form["minute"], weekday=form["weekday"] or None, timezone=form["timezone"])
         if failure:
             return failure.event

@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.core import live_bus as live
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError
 from helpdesk.routes import QUEUE
 from helpdesk.state.live import versions_ahead
@@ -46,7 +47,7 @@ class TicketToolsState(SessionState):
 
     def _ticket_id(self) -> int | None:
         raw = str(self.router.page.params.get("ticket_id", ""))
-        return int(raw) if raw.isdigit() else None
+        return as_id(raw, big=True)
 
     def _load(self) -> None:
         ticket_id = self._ticket_id()
@@ -134,7 +135,7 @@ class TicketToolsState(SessionState):
         if ticket_id is None or macro is None:
             return None
         with self._on_failure(toast=True, describe=first_problem) as failure, self._service() as (session, actor):
-            outcome = macros.apply_macro(session, actor, int(macro_id), ticket_id)
+            outcome = macros.apply_macro(session, actor, as_id(macro_id), ticket_id)
         if failure:
             return failure.event
         message = outcome_text(macro["name"], outcome)

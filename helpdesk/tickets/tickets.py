@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased, object_session
 from sqlmodel import Session, select
 
-from helpdesk.core import app_settings, audit, cache, events
+from helpdesk.core import app_settings, audit, bounds, cache, events
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.identity import policy
@@ -37,6 +37,7 @@ from helpdesk.models import (
 from helpdesk.models.base import utcnow
 from helpdesk.sla import engine as sla
 from helpdesk.tickets import assignment, workflow
+from helpdesk.tickets import priority as priority_rules
 from helpdesk.tickets.events import TicketCreated, TicketFieldsChanged, TicketTouched
 from helpdesk.tickets.validation import TicketChanges, TicketDraft, tag_name
 
@@ -171,6 +172,12 @@ def _check_category(session: Session, category_id: int | None) -> Category | Non
     return category
 
 
+def check_may_file(actor: Actor) -> None:
+    """PermissionDenied for people who may not file tickets (managers read every ticket and change none)."""
+    if policy.is_read_only_staff(actor):
+        raise PermissionDenied("Managers have read-only access to tickets.")
+
+
 def create_ticket(
     session: Session,
     actor: Actor,
@@ -187,8 +194,7 @@ def create_ticket(
     assignment mode may give it an agent, and the matching SLA policy gives it deadlines. `now` exists for tests
     and imports; it defaults to the current time.
     """
-    if policy.is_read_only_staff(actor):
-        raise PermissionDenied("Managers have read-only access to tickets.")
+    check_may_file(actor)
     if requester_id is not None and requester_id != actor.user_id:
         if not actor.is_staff:
             raise PermissionDenied("Only agents can file tickets for someone else.")
@@ -196,11 +202,14 @@ def create_ticket(
         if requester is None or not requester.is_active:
             raise ValidationFailed({"requester_id": "Choose an active person as the requester."})
     category = _check_category(session, draft.category_id)
+    chosen = priority_rules.for_new_ticket(actor, draft.impact, draft.urgency, draft.priority)
     now = now or utcnow()
     ticket = Ticket(
         title=draft.title,
         description=draft.description,
-        priority=draft.priority.value,
+        priority=chosen.value,
+        impact=draft.impact.value if draft.impact else None,
+        urgency=draft.urgency.value if draft.urgency else None,
         status=Status.NEW.value,
         source=source,
         category_id=category.id if category else None,
@@ -561,11 +570,11 @@ class TicketFilters:
         if self.tag.strip():
             tagged = select(TicketTag.ticket_id).join(Tag, Tag.id == TicketTag.tag_id).where(Tag.name == self.tag)
             conds.append(Ticket.id.in_(tagged))
-        text_query = self.text.strip()
+        text_query = bounds.searchable(self.text).strip()  # a NUL from a crafted event must not reach SQL
         if text_query:
-            digits = text_query.lstrip("#")
-            if digits.isdigit():
-                conds.append(or_(Ticket.number == int(digits), Ticket.title.ilike(f"%{text_query}%")))
+            number = bounds.as_id(text_query.lstrip("#"))
+            if number is not None:
+                conds.append(or_(Ticket.number == number, Ticket.title.ilike(f"%{text_query}%")))
             else:
                 escaped = text_query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 conds.append(Ticket.title.ilike(f"%{escaped}%"))

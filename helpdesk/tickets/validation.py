@@ -7,19 +7,28 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from helpdesk.models import Priority, Status
+from helpdesk.core.bounds import MULTI_LINE, SINGLE_LINE, Id
+from helpdesk.models import Level, Priority, Status
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=20000)]
+Title = Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
+Body = Annotated[str, MULTI_LINE, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Description = Annotated[str, MULTI_LINE, StringConstraints(strip_whitespace=True, min_length=10, max_length=20000)]
 
 class TicketDraft(BaseModel):
+    """A new ticket. The priority comes from `impact` x `urgency` (helpdesk/tickets/priority.py); `priority` is
+    for staff, and for requesters up to "high" (a client that sends it is taken at its word, never "critical")."""
+
     model_config = ConfigDict(extra="forbid")
 
     title: Title
     description: Description
-    priority: Priority = Priority.MEDIUM
-    category_id: int | None = None
+    impact: Level | None = Field(default=None, description="How many people are affected: low (just me), "
+                                 "medium (my team), high (many people or a whole office).")
+    urgency: Level | None = Field(default=None, description="How soon it hurts: low (it can wait), medium (it "
+                                  "slows my work), high (I can't work).")
+    priority: Priority | None = Field(default=None, description="Staff only; requesters up to high. Left out, "
+                                      "it comes from impact and urgency (medium when neither is given).")
+    category_id: Id | None = None
 
 
 class TicketChanges(BaseModel):
@@ -30,9 +39,9 @@ class TicketChanges(BaseModel):
     title: Title | None = None
     status: Status | None = None
     priority: Priority | None = None
-    category_id: int | None = Field(default=None)
-    team_id: int | None = Field(default=None)
-    assignee_id: int | None = Field(default=None)
+    category_id: Id | None = Field(default=None)
+    team_id: Id | None = Field(default=None)
+    assignee_id: Id | None = Field(default=None)
 
 
 class CommentDraft(BaseModel):
@@ -49,8 +58,8 @@ class CommentDraft(BaseModel):
         return value
 
 
-CannedTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
-CannedBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
+CannedTitle = Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, min_length=3, max_length=120)]
+CannedBody = Annotated[str, MULTI_LINE, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)]
 
 
 class CannedResponseDraft(BaseModel):
@@ -60,7 +69,7 @@ class CannedResponseDraft(BaseModel):
 
     title: CannedTitle
     body: CannedBody
-    team_id: int | None = None
+    team_id: Id | None = None
     personal: bool = False  # only its author sees and uses it
 
 
@@ -71,7 +80,7 @@ class CannedResponseChanges(BaseModel):
 
     title: CannedTitle | None = None
     body: CannedBody | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
 
 
 # ---------------------------------------------------------------- tags, saved views, macros
@@ -117,10 +126,10 @@ class ViewFilters(BaseModel):
 
     tab: str = "unresolved"
     priority: Priority | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     assignee: str = ""
-    category_id: int | None = None
-    query: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    category_id: Id | None = None
+    query: Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     sla_state: str = ""
     tag: str = ""
     sort: str = "newest"
@@ -159,7 +168,7 @@ class ViewFilters(BaseModel):
         return value
 
 
-ViewName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
+ViewName = Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
 
 
 class SavedViewDraft(BaseModel):
@@ -170,7 +179,7 @@ class SavedViewDraft(BaseModel):
     name: ViewName
     filters: ViewFilters
     shared: bool = False
-    team_id: int | None = None
+    team_id: Id | None = None
 
 
 class SavedViewChanges(BaseModel):
@@ -181,7 +190,7 @@ class SavedViewChanges(BaseModel):
     name: ViewName | None = None
     filters: ViewFilters | None = None
     shared: bool | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
 
 
 class MacroActions(BaseModel):
@@ -195,11 +204,11 @@ class MacroActions(BaseModel):
 
     status: Status | None = None
     priority: Priority | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     assignee: str = ""
     add_tags: list[TagName] = Field(default_factory=list, max_length=MAX_TAGS_PER_TICKET)
     remove_tags: list[TagName] = Field(default_factory=list, max_length=MAX_TAGS_PER_TICKET)
-    reply: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)] = ""
+    reply: Annotated[str, MULTI_LINE, StringConstraints(strip_whitespace=True, max_length=10000)] = ""
     reply_internal: bool = False
 
     @field_validator("assignee")
@@ -221,7 +230,7 @@ class MacroActions(BaseModel):
         return self
 
 
-MacroName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=80)]
+MacroName = Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, min_length=3, max_length=80)]
 
 
 class MacroDraft(BaseModel):
@@ -230,16 +239,16 @@ class MacroDraft(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: MacroName
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    description: Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, max_length=300)] = ""
     actions: MacroActions
     personal: bool = True
-    team_id: int | None = None
+    team_id: Id | None = None
 
 
 class MacroChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: MacroName | None = None
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    description: Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
     actions: MacroActions | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
