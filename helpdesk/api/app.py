@@ -20,19 +20,23 @@ from helpdesk.api import (
 )
 from helpdesk.api.admission import AdmissionControl
 from helpdesk.api.static_cache import StaticCacheHeaders
+from helpdesk.api.web_security import CookieCsrfGuard, SecurityHeaders
 from helpdesk.core import tracing
+from helpdesk.core.settings import get_settings
 
 
 def create_api() -> FastAPI:
+    docs = get_settings().api_docs_enabled  # off in production unless API_DOCS=true
     api = FastAPI(
         title="Helpdesk REST API",
         version="1.0",
         description="Tickets, comments, attachments and agent tools (canned responses, merging, related "
         "tickets, bulk changes), the knowledge base and reports. Authenticate with POST /api/v1/auth/login, then send "
         "`Authorization: Bearer <token>`, or use an API token (POST /api/v1/tokens; scopes tickets:read, "
-        "tickets:write, reports:read). Creates accept an `Idempotency-Key` header.",
-        docs_url="/api/docs",
-        openapi_url="/api/openapi.json",
+        "tickets:write, reports:read). Creates accept an `Idempotency-Key` header. A browser signed in by the "
+        "session cookie sends writes with the `X-CSRF-Token` header from GET /api/v1/auth/csrf.",
+        docs_url="/api/docs" if docs else None,
+        openapi_url="/api/openapi.json" if docs else None,
         redoc_url=None,
     )
     errors.install(api)
@@ -49,7 +53,11 @@ def create_api() -> FastAPI:
     api.include_router(routes_admin.router)
     # Bounded work per process; also records request duration and counts for /metrics.
     api.add_middleware(AdmissionControl)
+    # A REST write signed only by the session cookie needs its CSRF token: refused before its body is read.
+    api.add_middleware(CookieCsrfGuard)
     # The frontend's files are served through this app too (it wraps Reflex's): long caching for hashed ones.
     api.add_middleware(StaticCacheHeaders)
+    # Outermost, so every answer carries them (pages, files, API, and the refusals above).
+    api.add_middleware(SecurityHeaders)
     tracing.instrument_api(api)  # a server span per REST request when tracing is on
     return api

@@ -31,7 +31,7 @@ from helpdesk.core import live_bus as live
 from helpdesk.core.errors import DomainError
 from helpdesk.core.settings import get_settings
 from helpdesk.models import Role
-from helpdesk.state.session import SessionState
+from helpdesk.state.session import SessionState, sign_out_hooks
 from helpdesk.tickets import tickets
 
 log = logging.getLogger(__name__)
@@ -341,3 +341,14 @@ def visible_change(session_state: SessionState, ticket_id: int) -> bool:
                                                                                                    ticket_id)))
     except DomainError:
         return False
+
+
+async def _let_go_on_sign_out(session_state: SessionState) -> None:
+    """Signing out: this tab stops getting live pushes and leaves the ticket's presence room it was in."""
+    watchers.forget(session_state.router.session.client_token)
+    room = await session_state.get_state(TicketRoom)
+    if room._linked_to:
+        await room._leave_current()
+
+
+sign_out_hooks.append(_let_go_on_sign_out)
