@@ -34,6 +34,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
+
 from helpdesk.api.static_cache import DYNAMIC_PREFIXES, HASHED_PREFIX, STATIC_SUFFIXES
 from helpdesk.core.client_ip import served_over_https
 from helpdesk.core.settings import get_settings
@@ -132,8 +134,10 @@ def _https(scope: Scope) -> bool:
     return served_over_https(scope.get("scheme", "http"), client[0], _header(scope, b"x-forwarded-proto"))
 
 
-def _only_gzip(scope: Scope) -> Scope:
-    """Pages are read to hash their inline scripts: let the static files answer them plain or gzipped only."""
+def _readable_page(scope: Scope) -> Scope:
+    """Pages are read to hash their inline scripts: the static files answer them plain or gzipped, as body
+    messages (not granian's `pathsend`, which hands the server a file name instead of the bytes)."""
+    extensions = {k: v for k, v in (scope.get("extensions") or {}).items() if k != "http.response.pathsend"}
     headers = []
     for key, value in scope.get("headers", []):
         if key.lower() == b"accept-encoding":
@@ -141,7 +145,7 @@ def _only_gzip(scope: Scope) -> Scope:
                         ("gzip", "identity")]
             value = ",".join(accepted).encode("latin-1")
         headers.append((key, value))
-    return {**scope, "headers": headers}
+    return {**scope, "headers": headers, "extensions": extensions}
 
 
 class SecurityHeaders:
@@ -161,7 +165,7 @@ class SecurityHeaders:
             policy = API_POLICY if path.startswith(UNTRUSTED_CONTENT) else page_policy([])
             await self.app(scope, receive, _adding(send, [*common, (b"content-security-policy", policy.encode())]))
             return
-        await self._page(_only_gzip(scope), receive, send, common)
+        await self._page(_readable_page(scope), receive, send, common)
 
     async def _page(self, scope: Scope, receive: Receive, send: Send, common: list[tuple[bytes, bytes]]) -> None:
         start: Message | None = None
@@ -172,12 +176,15 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 start = message
                 return
-            if message["type"] != "http.response.body" or start is None:
+            if message["type"] == "http.response.pathsend" and start is not None:
+                chunks.append(await anyio.Path(message["path"]).read_bytes())
+            elif message["type"] != "http.response.body" or start is None:
                 await send(message)
                 return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
+            else:
+                chunks.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
             headers = list(start.get("headers", []))
             body = b"".join(chunks)
             content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
