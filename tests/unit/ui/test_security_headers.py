@@ -58,7 +58,8 @@ def test_a_gzipped_page_gets_its_own_hashes_and_the_page_is_asked_for_gzip_only(
     headers = _serve(page_app)
     assert seen["accept"].replace(b" ", b"") == b"gzip"
     policy = headers[b"content-security-policy"].decode()
-    assert f"'sha256-{_sha(b'window.__theme = \"light\";')}'" in policy
+    theme = _sha(b'window.__theme = "light";')
+    assert f"'sha256-{theme}'" in policy
     assert "'unsafe-inline'" not in policy.split("style-src")[0]
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
     assert headers[b"x-frame-options"] == b"DENY" and gzip.decompress(headers[b"__body"]) == PAGE
