@@ -19,7 +19,7 @@ from helpdesk.api import (
     routes_tokens,
 )
 from helpdesk.api.admission import AdmissionControl
-from helpdesk.api.static_cache import StaticCacheHeaders
+from helpdesk.api.static_cache import PagesWithoutTrailingSlash, StaticCacheHeaders
 from helpdesk.api.web_security import CookieCsrfGuard, SecurityHeaders
 from helpdesk.core import tracing
 from helpdesk.core.settings import get_settings
@@ -57,6 +57,7 @@ def create_api() -> FastAPI:
     api.add_middleware(CookieCsrfGuard)
     # The frontend's files are served through this app too (it wraps Reflex's): long caching for hashed ones.
     api.add_middleware(StaticCacheHeaders)
+    api.add_middleware(PagesWithoutTrailingSlash)
     # Outermost, so every answer carries them (pages, files, API, and the refusals above).
     api.add_middleware(SecurityHeaders)
     tracing.instrument_api(api)  # a server span per REST request when tracing is on
