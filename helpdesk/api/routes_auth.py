@@ -58,8 +58,9 @@ class CsrfOut(BaseModel):
 @router.get("/csrf", response_model=CsrfOut, responses={401: {"model": ErrorOut}})
 def csrf(request: Request, actor: CurrentActor) -> CsrfOut:
     """The token a page signed in by the session cookie sends in X-CSRF-Token with its REST writes (another site
-    cannot read this answer). Bearer-token clients need none; they get the token of their session cookie, if any."""
-    return CsrfOut(csrf_token=browser_sessions.csrf_token(request.cookies.get(SESSION_COOKIE, "")))
+    cannot read this answer). Bearer-token clients need none: without a session cookie the token is empty."""
+    session_token = request.cookies.get(SESSION_COOKIE, "")
+    return CsrfOut(csrf_token=browser_sessions.csrf_token(session_token) if session_token else "")
 
 
 def set_session_cookie(response: Response, request: Request, token: str, max_age: int) -> None:

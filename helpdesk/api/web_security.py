@@ -135,11 +135,15 @@ def _https(scope: Scope) -> bool:
 
 
 def _readable_page(scope: Scope) -> Scope:
-    """Pages are read to hash their inline scripts: the static files answer them plain or gzipped, as body
-    messages (not granian's `pathsend`, which hands the server a file name instead of the bytes)."""
+    """Pages are read to hash their inline scripts: the static files answer them in full (never 304 Not Modified,
+    whose headers would replace the cached page's policy with one that knows none of its scripts), plain or
+    gzipped, as body messages (not granian's `pathsend`, which hands the server a file name instead of the bytes).
+    """
     extensions = {k: v for k, v in (scope.get("extensions") or {}).items() if k != "http.response.pathsend"}
     headers = []
     for key, value in scope.get("headers", []):
+        if key.lower() in (b"if-none-match", b"if-modified-since"):
+            continue
         if key.lower() == b"accept-encoding":
             accepted = [part for part in value.decode("latin-1").split(",") if part.split(";")[0].strip() in
                         ("gzip", "identity")]

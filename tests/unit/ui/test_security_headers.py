@@ -40,23 +40,26 @@ def _serve(page_app, path: str = "/queue", extensions: dict | None = None) -> di
         sent.append(message)
 
     scope = {"type": "http", "method": "GET", "path": path, "scheme": "http", "client": ("127.0.0.1", 5000),
-             "headers": [(b"accept-encoding", b"br, gzip, zstd")], "extensions": extensions or {}}
+             "headers": [(b"accept-encoding", b"br, gzip, zstd"), (b"if-none-match", b'"etag-of-the-cached-page"')],
+             "extensions": extensions or {}}
     asyncio.run(SecurityHeaders(page_app)(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return dict(start["headers"]) | {b"__body": b"".join(m.get("body", b"") for m in sent[1:])}
 
 
-def test_a_gzipped_page_gets_its_own_hashes_and_the_page_is_asked_for_gzip_only() -> None:
+def test_a_gzipped_page_gets_its_own_hashes_and_the_page_is_asked_for_gzip_only_and_in_full() -> None:
     seen: dict = {}
 
     async def page_app(scope, receive, send) -> None:  # noqa: ANN001
         seen["accept"] = dict(scope["headers"])[b"accept-encoding"]
+        # A 304 would carry no page to hash, and its policy would replace the cached page's.
+        seen["conditional"] = b"if-none-match" in dict(scope["headers"])
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-encoding", b"gzip")]})
         await send({"type": "http.response.body", "body": gzip.compress(PAGE)})
 
     headers = _serve(page_app)
-    assert seen["accept"].replace(b" ", b"") == b"gzip"
+    assert seen["accept"].replace(b" ", b"") == b"gzip" and seen["conditional"] is False
     policy = headers[b"content-security-policy"].decode()
     theme = _sha(b'window.__theme = "light";')
     assert f"'sha256-{theme}'" in policy
