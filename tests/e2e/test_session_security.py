@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -22,6 +23,7 @@ from tests.e2e.conftest import open_page
 from tests.factories import PASSWORD, Org, draft
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 # Reported by the page itself (an init script runs before any page script and is not subject to the CSP).
 WATCH_CSP = """
@@ -137,6 +139,8 @@ def test_signing_out_empties_the_tab_and_stops_its_live_queue(browser, web_app: 
         page.wait_for_selector("[data-testid=hydrated]", state="attached")
         after = frames.mark()
         assert "hd_session" not in {c["name"] for c in context.cookies()}
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "signed-out-login-1366.png"))
 
         # A ticket filed now would be pushed, rows and all, to a queue that still watched for Hank.
         _file(org, org.bob, "Salary review letters on the shared drive")
@@ -147,6 +151,13 @@ def test_signing_out_empties_the_tab_and_stops_its_live_queue(browser, web_app: 
         seen = frames.since(after)
         for previous in ("Payroll spreadsheet locked", "Salary review letters", "Hank Hardware", "hank@example.org"):
             assert previous not in seen, f"the signed-out tab received {previous!r}"
+
+        # A used or stale sign-in code says so on the sign-in page (here on a phone).
+        page.set_viewport_size({"width": 390, "height": 844})
+        open_page(page, "/login?signin=expired")
+        expect(page.get_by_role("alert")).to_contain_text("took too long or was already used")
+        page.screenshot(path=str(SCREENSHOTS / "login-signin-expired-390.png"))
+        page.set_viewport_size({"width": 1366, "height": 900})
 
         # The next person in this tab starts from nothing of Hank's.
         _sign_in_here(page, "bob@example.org")

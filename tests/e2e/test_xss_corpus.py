@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -39,6 +40,7 @@ from tests.factories import PASSWORD, Org, draft, password_hash
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 EVIL_HOST = "xss.invalid"
 # Every payload: {id} becomes where it was put, so a hit says which door let it through.
 HTML_CORPUS = [
@@ -208,7 +210,7 @@ def _assert_inert(page: Page, where: str, dialogs: list[str]) -> None:
 
 
 def _visit(page: Page, path: str, dialogs: list[str], *, shows: str | None = "__xss(",
-           ready: str | None = None) -> None:
+           ready: str | None = None, screenshot: str = "") -> None:
     open_page(page, path)
     if ready:
         expect(page.locator(ready).first).to_be_attached()
@@ -216,16 +218,21 @@ def _visit(page: Page, path: str, dialogs: list[str], *, shows: str | None = "__
         expect(page.locator("body")).to_contain_text(shows)
     page.wait_for_timeout(300)  # late renders (charts, markdown) have had their chance
     _assert_inert(page, path, dialogs)
+    if screenshot:  # how hostile text looks where it is shown as text
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"xss-{screenshot}-1366.png"), full_page=True)
 
 
 def test_nothing_runs_for_the_requester(seeded: Seeded, hostile_browser) -> None:  # noqa: ANN001
     page = hostile_browser("alice@example.org")
     dialogs = hostile_browser.dialogs
     _visit(page, "/portal", dialogs, ready="[data-testid=my-ticket-row]")
-    _visit(page, f"/tickets/{seeded.first_ticket}", dialogs, ready="[data-testid=comment]")
+    _visit(page, f"/tickets/{seeded.first_ticket}", dialogs, ready="[data-testid=comment]",
+           screenshot="ticket-requester")
     _visit(page, f"/tickets/{seeded.email_ticket}", dialogs, shows="mail-entity")
     _visit(page, "/kb", dialogs, shows="kb-title")
-    _visit(page, f"/kb/{seeded.article_slug}", dialogs, ready="[data-testid=kb-body]", shows="kb-html")
+    _visit(page, f"/kb/{seeded.article_slug}", dialogs, ready="[data-testid=kb-body]", shows="kb-html",
+           screenshot="kb-article")
     open_page(page, "/kb")
     page.get_by_test_id("kb-search").fill("VPN guide")
     expect(page.get_by_test_id("kb-result").first).to_be_visible()
@@ -240,7 +247,7 @@ def test_nothing_runs_for_the_requester(seeded: Seeded, hostile_browser) -> None
 def test_nothing_runs_for_an_agent(seeded: Seeded, hostile_browser) -> None:  # noqa: ANN001
     page = hostile_browser("hank@example.org")
     dialogs = hostile_browser.dialogs
-    _visit(page, "/queue", dialogs, ready="[data-testid=queue-row]")
+    _visit(page, "/queue", dialogs, ready="[data-testid=queue-row]", screenshot="queue")
     _visit(page, f"/tickets/{seeded.first_ticket}", dialogs, ready="[data-testid=comment]")
     expect(page.get_by_text("note-0", exact=False).first).to_be_attached()
     # A canned response put into the reply box, and the similar tickets panel.
@@ -260,7 +267,8 @@ def test_nothing_runs_for_a_manager_reading_reports(seeded: Seeded, hostile_brow
     for name in ("volume", "sla", "times", "agents"):
         _visit(page, f"/reports/{name}", dialogs, shows=None, ready="[data-testid=chart-plot] .main-svg")
     # The labels are drawn as the characters they are (Plotly reads tags in any text it draws).
-    _visit(page, "/reports/times", dialogs, shows=None, ready="[data-testid=chart-plot] .main-svg")
+    _visit(page, "/reports/times", dialogs, shows=None, ready="[data-testid=chart-plot] .main-svg",
+           screenshot="report-times")
     labels = page.locator("[data-testid=chart-plot] .main-svg").all_text_contents()
     assert any(CATEGORY_NAME in label for label in labels), labels
     _visit(page, "/reports/agents", dialogs, shows=None, ready="[data-testid=chart-plot] .main-svg")
