@@ -349,6 +349,12 @@ async def _let_go_on_sign_out(session_state: SessionState) -> None:
     room = await session_state.get_state(TicketRoom)
     if room._linked_to:
         await room._leave_current()
+    # Reflex's unlink drops the link from the tab's root state in place, which is not saved: assigned anew, the
+    # tab's next page load (the sign-in page, then the next person's pages) is no longer in the room.
+    root = session_state._get_root_state()
+    links = dict(root._reflex_internal_links or {})
+    if links.pop(TicketRoom.get_full_name(), None) is not None:
+        root._reflex_internal_links = links
 
 
 sign_out_hooks.append(_let_go_on_sign_out)

@@ -218,11 +218,13 @@ class SessionState(rx.State):
             state.reset()
 
     @rx.event
-    async def sign_out(self) -> rx.event.EventSpec:
+    async def sign_out(self) -> list[rx.event.EventSpec]:
         auth.logout(self._session_token())
         await self._forget_everything()
+        # The tab also drops its Reflex token (kept in sessionStorage), so its next page load starts a state tree of
+        # its own: nothing of this one (a presence room it was linked to, anything a hook missed) can reach it.
         # The route forgets the cookie; the full page load gives the login page a websocket without it.
-        return navigate_document(SIGNED_OUT_PATH)
+        return [rx.clear_session_storage(), navigate_document(SIGNED_OUT_PATH)]
 
 
 def error_message(exc: DomainError) -> str:
