@@ -56,7 +56,7 @@ HTML_CORPUS = [
     f"<a data-xss href=\"https://{EVIL_HOST}/login\">Your session expired, sign in again</a>",
     f"<style data-xss>@import url(https://{EVIL_HOST}/x.css); body {{ display: none }}</style>",
     "javascript:__xss('{id}')",
-    "{{{{constructor.constructor('__xss(\"{id}\")')()}}}}",
+    "{{constructor.constructor('__xss(\"{id}\")')()}}",
 ]
 MARKDOWN_CORPUS = [
     "[click me](javascript:__xss('{id}'))",
