@@ -4,9 +4,10 @@ Builds its own database (demo organisation + --tickets generated tickets) and Re
 server (`helpdesk web`: Reflex production build + REST API, GRANIAN_WORKERS=--workers) and, for each step of
 --clients, connects that many simulated browser tabs to /queue. Each tab speaks the browser's Socket.IO frames
 (bench/live_wire.py; the frames were copied from Chromium, and --browser-check re-captures them from a real
-Chromium on this server and compares): the hydrate_and_load boot event in the CONNECT packet with the
-`hd_session` cookie value as client-storage var, the page's on_load events the server hands back, and, like the
-page's VersionWatcher, `QueueState.apply_change(version, ticket_id)` whenever a delta moves the QueueFeed version.
+Chromium on this server and compares): the hydrate_and_load boot event in the CONNECT packet (the `hd_session`
+cookie rides on the websocket's upgrade request, as the browser sends it), the page's on_load events the server
+hands back, and, like the page's VersionWatcher, `QueueState.apply_change(version, ticket_id)` whenever a delta
+moves the QueueFeed version.
 
 The tabs run in --client-procs processes of their own (default 2), apart from the process that files the tickets,
 so one tab parsing its frame delays the others less (real tabs are separate browsers).
@@ -54,7 +55,6 @@ QUEUE_STATE = f"{STATE}.helpdesk___state___session____session_state.helpdesk___s
 # The substate a live push updates (helpdesk/state/live.py LiveState: version, ticket_id).
 QUEUE_FEED = f"{STATE}.helpdesk___state___live____live_state"
 HYDRATE = f"{STATE}.hydrate_and_load"
-COOKIE_VAR = f"{STATE}.helpdesk___state___session____session_state.auth_token_rx_state_"
 APPLY_CHANGE = f"{QUEUE_STATE}.apply_change"
 ROUTER_DATA = {"pathname": "/queue/", "asPath": "/queue/"}  # what Chromium sends (trailing slash)
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
@@ -287,8 +287,8 @@ def compiled_boot_constants(web_dir: Path) -> tuple[list[str], str, str]:
     return hashes, schema, version
 
 
-def boot_auth(cookie: str, hashes: list[str], schema: str) -> dict:
-    return {"event": {"name": HYDRATE, "payload": {"vars": {COOKIE_VAR: cookie}, "hashes": hashes},
+def boot_auth(cookie: str, hashes: list[str], schema: str) -> dict:  # noqa: ARG001 (the cookie goes in the headers)
+    return {"event": {"name": HYDRATE, "payload": {"vars": {}, "hashes": hashes},
                       "router_data": dict(ROUTER_DATA)},
             "state_schema": schema}
 
@@ -651,7 +651,7 @@ async def browser_check(url: str, port: int, cookie: str, hashes: list[str], sch
                 print(f"   ! browser CONNECT auth differs: keys {sorted(auth)}", flush=True)
             if auth["event"].get("payload", {}).get("hashes") != hashes:
                 print("   ! browser hashes differ from the compiled ones", flush=True)
-            if auth["event"].get("payload", {}).get("vars") != {COOKIE_VAR: cookie}:
+            if auth["event"].get("payload", {}).get("vars"):
                 print(f"   ! browser vars differ: {auth['event'].get('payload', {}).get('vars')}", flush=True)
         elif text.startswith("42"):
             body = json.loads(text[text.index("["):])

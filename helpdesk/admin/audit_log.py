@@ -7,7 +7,6 @@ idx_audit_logs_occurred index: page 1,000 costs what page 1 costs, with no OFFSE
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import app_settings
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.spreadsheet import SafeCsvWriter
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import AuditLog, User
@@ -28,9 +28,6 @@ from helpdesk.models import AuditLog, User
 PAGE_SIZE = 50
 MAX_RANGE_DAYS = 366
 MAX_EXPORT_ROWS = 100_000
-# A cell a spreadsheet would run as a formula (or that hides one behind a tab or carriage return) gets a leading
-# apostrophe: OWASP's advice against CSV injection.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = ["occurred_at", "actor_id", "actor", "action", "entity_type", "entity_id", "ip_address", "details"]
 
 
@@ -158,17 +155,12 @@ def actions(session: Session, by: Actor) -> list[str]:
                              .order_by(AuditLog.action)).all())
 
 
-def spreadsheet_safe(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def export_csv(session: Session, by: Actor, f: AuditFilter) -> Iterator[str]:
     """The filtered entries as CSV text chunks, newest first, fetched in keyset batches (bounded memory)."""
     _require_admin(by)
     zone = ZoneInfo(app_settings.value(session, "timezone"))
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)  # a cell a spreadsheet would run as a formula is written as text
     writer.writerow(CSV_HEADER)
     after, sent = None, 0
     while sent < MAX_EXPORT_ROWS:
@@ -178,10 +170,10 @@ def export_csv(session: Session, by: Actor, f: AuditFilter) -> Iterator[str]:
         names = _names(session, rows)
         for row in rows:
             item = _as_dict(row, names)
-            writer.writerow([spreadsheet_safe(v) for v in (
+            writer.writerow((
                 item["occurred_at"].astimezone(zone).isoformat(timespec="seconds"), item["actor_id"] or "",
                 item["actor"], item["action"], item["entity_type"], item["entity_id"], item["ip_address"],
-                json.dumps(item["details"], sort_keys=True, default=str) if item["details"] else "")])
+                json.dumps(item["details"], sort_keys=True, default=str) if item["details"] else ""))
         sent += len(rows)
         after = (rows[-1].occurred_at, rows[-1].id)
         yield buffer.getvalue()

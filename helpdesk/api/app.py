@@ -24,8 +24,10 @@ from helpdesk.api import (
 from helpdesk.api.admission import AdmissionControl
 from helpdesk.api.body_limits import BodyLimits, PathBounds
 from helpdesk.api.schemas import ErrorOut
-from helpdesk.api.static_cache import StaticCacheHeaders
+from helpdesk.api.static_cache import PagesWithoutTrailingSlash, StaticCacheHeaders
+from helpdesk.api.web_security import CookieCsrfGuard, SecurityHeaders
 from helpdesk.core import tracing
+from helpdesk.core.settings import get_settings
 
 # What any operation may answer besides its own results, stated once so the OpenAPI schema is honest (the
 # schemathesis suite, tests/api/test_schemathesis.py, checks every answer against it).
@@ -53,6 +55,7 @@ def declare_common_responses(router: APIRouter) -> APIRouter:
 
 
 def create_api() -> FastAPI:
+    docs = get_settings().api_docs_enabled  # off in production unless API_DOCS=true
     api = FastAPI(
         title="Helpdesk REST API",
         version="1.0",
@@ -60,9 +63,10 @@ def create_api() -> FastAPI:
         "tickets, bulk changes, tags, saved views, macros), the knowledge base and reports. Authenticate with POST "
         "/api/v1/auth/login, then send "
         "`Authorization: Bearer <token>`, or use an API token (POST /api/v1/tokens; scopes tickets:read, "
-        "tickets:write, reports:read). Creates accept an `Idempotency-Key` header.",
-        docs_url="/api/docs",
-        openapi_url="/api/openapi.json",
+        "tickets:write, reports:read). Creates accept an `Idempotency-Key` header. A browser signed in by the "
+        "session cookie sends writes with the `X-CSRF-Token` header from GET /api/v1/auth/csrf.",
+        docs_url="/api/docs" if docs else None,
+        openapi_url="/api/openapi.json" if docs else None,
         redoc_url=None,
     )
     errors.install(api)
@@ -76,7 +80,12 @@ def create_api() -> FastAPI:
     # control, so an oversized or unauthorised upload never takes a slot).
     api.add_middleware(BodyLimits)
     api.add_middleware(PathBounds)
+    # A REST write signed only by the session cookie needs its CSRF token: refused before its body is read.
+    api.add_middleware(CookieCsrfGuard)
     # The frontend's files are served through this app too (it wraps Reflex's): long caching for hashed ones.
     api.add_middleware(StaticCacheHeaders)
+    api.add_middleware(PagesWithoutTrailingSlash)
+    # Outermost, so every answer carries them (pages, files, API, and the refusals above).
+    api.add_middleware(SecurityHeaders)
     tracing.instrument_api(api)  # a server span per REST request when tracing is on
     return api

@@ -10,13 +10,13 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from helpdesk.core import replica
-from helpdesk.core.client_ip import client_address
+from helpdesk.core.client_ip import client_address, served_over_https
 from helpdesk.core.db import write_engine
 from helpdesk.core.errors import PermissionDenied
-from helpdesk.identity import auth, policy
+from helpdesk.identity import auth, browser_sessions, policy
 from helpdesk.identity.actor import Actor
 
-SESSION_COOKIE = "hd_session"
+SESSION_COOKIE = browser_sessions.SESSION_COOKIE
 
 
 async def db_session() -> AsyncIterator[Session]:
@@ -60,11 +60,18 @@ DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def bearer_token(request: Request) -> str | None:
+    """The Authorization bearer token, else the session cookie (browser downloads: attachments, exports). A write
+    that only the cookie signs never gets here without its CSRF token (helpdesk/api/web_security.py)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()
-    # Browser downloads (attachments) carry the portal's session cookie instead.
     return request.cookies.get(SESSION_COOKIE)
+
+
+def cookie_is_secure(request: Request) -> bool:
+    """Secure cookies when the browser reached us over HTTPS (PUBLIC_URL, TLS, or a trusted proxy's word)."""
+    return served_over_https(request.url.scheme, request.client.host if request.client else "",
+                             request.headers.get("x-forwarded-proto"))
 
 
 def required_scope(method: str, path: str) -> str | None:

@@ -8,12 +8,13 @@ short timeouts, in the event loop's default executor. One probe result serves th
 from __future__ import annotations
 
 import asyncio
+import hmac
 import time
 from datetime import UTC, datetime
 
 import psycopg
 import redis
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -78,7 +79,26 @@ async def ready() -> JSONResponse:
     return JSONResponse(body, status_code=200 if database and redis_ok else 503)
 
 
+def _metrics_refusal(request: Request) -> JSONResponse | None:
+    """METRICS_TOKEN set: only its bearer reads the figures. Unset: open, except in production (then off)."""
+    settings = get_settings()
+    token = settings.metrics_token.get_secret_value()
+    if not token:
+        if settings.environment == "production":
+            return JSONResponse({"detail": "Metrics are off: set METRICS_TOKEN and scrape with that bearer token."},
+                                status_code=404)
+        return None
+    header = request.headers.get("authorization", "")
+    presented = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if presented and hmac.compare_digest(presented.encode(), token.encode()):
+        return None
+    return JSONResponse({"detail": "Send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`."},
+                        status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
 @router.get("/metrics", include_in_schema=False)
-async def metrics() -> Response:
+async def metrics(request: Request) -> Response:
+    if (refused := _metrics_refusal(request)) is not None:
+        return refused
     payload = await asyncio.to_thread(metrics_payload)
     return Response(payload, media_type=CONTENT_TYPE_LATEST)

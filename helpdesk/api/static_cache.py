@@ -58,3 +58,50 @@ class StaticCacheHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_header)
+
+
+class PagesWithoutTrailingSlash:
+    """Serves /queue as the page it is instead of redirecting the browser to /queue/.
+
+    The build keeps each page as queue/index.html, and the static files answer a document load of /queue (a
+    reload, a bookmark, the sign-in handoff) with a redirect to /queue/, so the address bar disagrees with every
+    link in the app. This answers the request with what /queue/ would get; anything else passes untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if (scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or path.endswith("/")
+                or path.startswith(DYNAMIC_PREFIXES) or path.startswith(HASHED_PREFIX)
+                or path.lower().endswith(STATIC_SUFFIXES)):
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+
+        async def hold_slash_redirect(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (301, 302, 307, 308):
+                location = next((v for k, v in message.get("headers", []) if k.lower() == b"location"), b"")
+                if location.decode("latin-1").split("?")[0].endswith(path + "/"):
+                    held.append(message)
+                    return
+            if held:
+                return  # the redirect's body
+            await send(message)
+
+        await self.app(scope, receive, hold_slash_redirect)
+        if held:
+            slashed = {**scope, "path": path + "/", "raw_path": (path + "/").encode()}
+
+            replayed = False
+
+            async def replay_request() -> Message:
+                # The (empty) request once more, then whatever the client does next (a disconnect).
+                nonlocal replayed
+                if not replayed:
+                    replayed = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+                return await receive()
+
+            await self.app(slashed, replay_request, send)

@@ -180,6 +180,13 @@ class Settings(BaseSettings):
     audit_retention_months: int = Field(0, ge=0)
     audit_retention_action: Literal["archive", "drop"] = "archive"
 
+    # Prometheus figures of the web process (GET /metrics): with a token set, only `Authorization: Bearer <token>`
+    # reads them (401 otherwise); without one they are open in development and tests and off (404) in production.
+    metrics_token: SecretStr = SecretStr("")
+    # The REST API's interactive docs (/api/docs, /api/openapi.json): unset means on, except with
+    # HELPDESK_ENV=production, where they are off unless API_DOCS=true.
+    api_docs: bool | None = None
+
     # Celery
     celery_always_eager: bool = False
 
@@ -190,6 +197,10 @@ class Settings(BaseSettings):
                 "SECRET_KEY must be set to a long random value when HELPDESK_ENV=production"
             )
         return self
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
 
     @property
     def read_database_url(self) -> str:

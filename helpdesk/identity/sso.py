@@ -176,7 +176,9 @@ def _client(metadata: dict[str, Any]) -> OAuth2Client:
 def safe_next(target: str) -> str:
     """Only a path on this site; anything else (another host, //evil, the sign-in page) goes home."""
     target = str(target or "")
-    if not target.startswith("/") or target.startswith("//") or target.startswith("/login") or "\\" in target:
+    # Browsers drop tabs and newlines from URLs and read a backslash as a slash: "/\t/evil" and "/\\evil" are "//evil".
+    if (not target.startswith("/") or target.startswith("//") or target.startswith("/login") or "\\" in target
+            or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target)):
         return ""
     return target[:500]
 

@@ -6,7 +6,6 @@ file moves to storage (local folder or S3) without being held in memory. Only th
 
 from __future__ import annotations
 
-import csv
 import logging
 import tempfile
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from sqlmodel import Session, select
 from helpdesk.core import audit, jobs
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, ValidationFailed
+from helpdesk.core.spreadsheet import SafeCsvWriter
 from helpdesk.core.storage import get_storage
 from helpdesk.identity.actor import Actor
 from helpdesk.models import ExportStatus, ReportExport
@@ -144,7 +144,8 @@ def _breach_stream(session: Session, filters: ReportFilters, progress: Progress)
 def write_csv(content: data.Report, path: Path, breach_rows: Iterator[list[Any]] | None) -> int:
     written = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
-        out = csv.writer(handle)
+        # Titles and names are people's text: a cell a spreadsheet would run as a formula is written as text.
+        out = SafeCsvWriter(handle)
         filters = content["filters"]
         out.writerow([content["title"], f"{filters['start']} to {filters['end']}"])
         out.writerow([])
@@ -155,6 +156,6 @@ def write_csv(content: data.Report, path: Path, breach_rows: Iterator[list[Any]]
             out.writerow(chart["columns"])
             rows = breach_rows if chart["key"] == "breaches" and breach_rows is not None else chart["rows"]
             for row in rows:
-                out.writerow(["" if v is None else v for v in row])
+                out.writerow(row)
                 written += 1
     return written

@@ -32,7 +32,7 @@ from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError
 from helpdesk.core.settings import get_settings
 from helpdesk.models import Role
-from helpdesk.state.session import SessionState
+from helpdesk.state.session import SessionState, sign_out_hooks
 from helpdesk.tickets import tickets
 
 log = logging.getLogger(__name__)
@@ -344,3 +344,20 @@ def visible_change(session_state: SessionState, ticket_id: int) -> bool:
                                                                                                    ticket_id)))
     except DomainError:
         return False
+
+
+async def _let_go_on_sign_out(session_state: SessionState) -> None:
+    """Signing out: this tab stops getting live pushes and leaves the ticket's presence room it was in."""
+    watchers.forget(session_state.router.session.client_token)
+    room = await session_state.get_state(TicketRoom)
+    if room._linked_to:
+        await room._leave_current()
+    # Reflex's unlink drops the link from the tab's root state in place, which is not saved: assigned anew, the
+    # tab's next page load (the sign-in page, then the next person's pages) is no longer in the room.
+    root = session_state._get_root_state()
+    links = dict(root._reflex_internal_links or {})
+    if links.pop(TicketRoom.get_full_name(), None) is not None:
+        root._reflex_internal_links = links
+
+
+sign_out_hooks.append(_let_go_on_sign_out)

@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from helpdesk.core.errors import NotAuthenticated, RateLimited, ValidationFailed
-from helpdesk.identity import auth, sso
+from helpdesk.identity import auth, browser_sessions, sso
 from helpdesk.routes import HOME_FOR_ROLE
-from helpdesk.state.session import SessionState
+from helpdesk.state.session import HANDOFF_PATH, SessionState, navigate_document
 
 
 class LoginState(SessionState):
@@ -26,11 +26,12 @@ class LoginState(SessionState):
         # Anyone may open the sign-in page: nothing here needs to know who is asking until the token check below.
         params = self.router.page.params
         self.error, self.field_errors = sso.message_for(str(params.get("sso_error", "") or "")), {}
+        self.error = self.error or browser_sessions.HANDOFF_MESSAGES.get(str(params.get("signin", "") or ""), "")
         self.notice = ("Your password is saved. Sign in with it." if params.get("reset") else "")
         self.sso_name = sso.provider_name()
         next_path = sso.safe_next(str(params.get("next", "") or ""))
         self.sso_href = sso.START_PATH + (f"?{urlencode({'next': next_path})}" if next_path else "")
-        if not self.auth_token:
+        if not self._session_token():
             return None
         with self._on_failure(on={NotAuthenticated: self._forget_token}) as failure:
             actor = self._run(lambda session, actor: actor)
@@ -39,7 +40,8 @@ class LoginState(SessionState):
         return rx.redirect(HOME_FOR_ROLE[actor.role])
 
     def _forget_token(self, _exc: NotAuthenticated) -> None:
-        self.auth_token = ""
+        """A cookie with an ended session: the sign-in form stays (the next sign-in replaces the cookie)."""
+        return None
 
     @rx.event
     def submit(self, form_data: dict) -> rx.event.EventSpec | None:
@@ -55,10 +57,8 @@ class LoginState(SessionState):
         except (NotAuthenticated, RateLimited) as exc:
             self.error = exc.message
             return None
-        self.auth_token = signed_in.token
         actor = signed_in.actor
-        self.user_name, self.user_role, self.user_email = actor.full_name, actor.role, actor.email
-        target = str(self.router.page.params.get("next", "") or "")
-        if not target.startswith("/") or target.startswith("//") or target.startswith("/login"):
-            target = HOME_FOR_ROLE[actor.role]
-        return rx.redirect(target)
+        target = sso.safe_next(str(self.router.page.params.get("next", "") or "")) or HOME_FOR_ROLE[actor.role]
+        # Only the server writes the HttpOnly cookie: the browser fetches it with a single-use code.
+        code = browser_sessions.issue_handoff(signed_in.token, target)
+        return navigate_document(f"{HANDOFF_PATH}?{urlencode({'code': code})}")

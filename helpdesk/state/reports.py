@@ -23,10 +23,21 @@ EXPORT_POLL_SECONDS = 0.5
 EXPORT_POLL_LIMIT = 1200  # ten minutes; the job keeps going, the page just stops watching
 
 
+def plotly_text(value: Any) -> Any:
+    """A label as Plotly shows it, letter for letter: Plotly reads `<a href>`, `<b>`, `<br>` and `<span style>` in
+    any text it draws (tick labels, legends, hover), so a category, team or person named `<a href="https://...">`
+    would become a live link in a manager's chart. Escaped, it is shown as the characters it is."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def build_figure(chart: dict[str, Any]) -> go.Figure:
     """A Plotly figure from a report chart: units on the axis, readable text when there is nothing to show."""
     figure = go.Figure()
-    series = data.plotted_series(chart)
+    # Category, team and agent names are people's text (plotly_text); dates and numbers pass as they are.
+    chart = {**chart, "x": [plotly_text(x) for x in chart["x"]]}
+    series = [{**item, "name": plotly_text(item["name"])} for item in data.plotted_series(chart)]
     # Many long names (categories, agents) read better down the side than slanted along the bottom.
     longest = max((len(str(x)) for x in chart["x"]), default=0)
     sideways = chart["kind"] == "bar" and chart.get("x_type") == "category" and (

@@ -1,8 +1,15 @@
-"""Who is signed in. Every other state inherits `_actor()` from here."""
+"""Who is signed in. Every other state inherits `_actor()` from here.
+
+The session token is in the HttpOnly `hd_session` cookie, which only the server writes
+(helpdesk/identity/browser_sessions.py): a state reads it from the headers of its websocket's upgrade request,
+which the browser sent with the cookies it had when the page loaded. That is why signing in and out end with a
+full page load (`navigate_document`): the new page opens a new websocket carrying the new cookie.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+import json
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -13,8 +20,7 @@ from helpdesk.core import replica
 from helpdesk.core.client_ip import client_address
 from helpdesk.core.db import session_scope, write_engine
 from helpdesk.core.errors import DomainError, NotAuthenticated, ValidationFailed
-from helpdesk.core.settings import get_settings
-from helpdesk.identity import auth
+from helpdesk.identity import auth, browser_sessions
 from helpdesk.identity.actor import Actor
 from helpdesk.models import Role
 from helpdesk.routes import HOME_FOR_ROLE, LOGIN
@@ -45,17 +51,43 @@ class Failure:
         return self.failed
 
 
+SIGNED_OUT_PATH = "/api/v1/auth/signed-out"
+HANDOFF_PATH = "/api/v1/auth/handoff"
+# What else a tab holds for the person signed in there, outside its state classes (live-update watchers, shared
+# presence rooms): each hook lets go of it when the person signs out (helpdesk/state/live.py registers them).
+SignOutHook = Callable[["SessionState"], Awaitable[None]]
+sign_out_hooks: list[SignOutHook] = []
+
+
+def navigate_document(path: str) -> rx.event.EventSpec:
+    """A full page load of `path` (a client-side redirect keeps the websocket, and so the cookies it was opened
+    with): how the browser reaches the routes that set or clear the session cookie."""
+    return rx.call_script(f"window.location.assign({json.dumps(path)})")
+
+
+def tab_state_classes() -> list[type[rx.State]]:
+    """Every state class of this app a tab may hold, except shared (linked) ones, which the sign-out hooks leave."""
+    found: list[type[rx.State]] = []
+    pending = list(rx.State.get_substates())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.get_substates())
+        if cls.__module__.startswith("helpdesk.") and not issubclass(cls, rx.SharedState):
+            found.append(cls)
+    return found
+
+
 class SessionState(rx.State):
-    # The browser keeps the session token; the server checks it on every event.
-    auth_token: str = rx.Cookie(
-        "", name="hd_session", path="/", same_site="lax", max_age=get_settings().session_ttl_seconds
-    )
     user_name: str = ""
     user_role: str = ""
     user_email: str = ""
 
+    def _session_token(self) -> str:
+        """The token in the `hd_session` cookie this tab's websocket was opened with ("" when signed out)."""
+        return browser_sessions.token_from_cookie_header(self.router.headers.cookie)
+
     def _actor(self, session: Session) -> Actor:
-        actor = auth.actor_for_token(session, self.auth_token)
+        actor = auth.actor_for_token(session, self._session_token())
         self.user_name, self.user_role, self.user_email = actor.full_name, actor.role, actor.email
         return actor
 
@@ -75,7 +107,7 @@ class SessionState(rx.State):
         `fresh` reads from the primary: a refresh that a live push asked for must see the change it announces,
         which a replica may not have replayed yet.
         """
-        user_id = None if fresh or not replica.configured() else auth.user_id_for_token(self.auth_token)
+        user_id = None if fresh or not replica.configured() else auth.user_id_for_token(self._session_token())
         with Session(write_engine() if user_id is None else replica.engine_for(user_id)) as session:
             try:
                 yield session, self._actor(session)
@@ -137,7 +169,6 @@ class SessionState(rx.State):
                               self.router.headers.raw_headers.get("x-forwarded-for"))
 
     def _sign_in_again(self) -> rx.event.EventSpec:
-        self.auth_token = ""
         self.user_name = self.user_role = self.user_email = ""
         return rx.redirect(f"{LOGIN}?next={self.router.url.path}")
 
@@ -177,12 +208,23 @@ class SessionState(rx.State):
             return rx.redirect(HOME_FOR_ROLE[Role.REQUESTER])
         return None
 
+    async def _forget_everything(self) -> None:
+        """Empties every state class of this tab and stops what it watches: the next person at this browser (the
+        tab keeps its Reflex token across page loads) must find none of the previous person's data."""
+        for hook in sign_out_hooks:
+            await hook(self)
+        for cls in tab_state_classes():
+            state = await self.get_state(cls)
+            state.reset()
+
     @rx.event
-    def sign_out(self) -> rx.event.EventSpec:
-        auth.logout(self.auth_token)
-        self.auth_token = ""
-        self.user_name = self.user_role = self.user_email = ""
-        return rx.redirect(LOGIN)
+    async def sign_out(self) -> list[rx.event.EventSpec]:
+        auth.logout(self._session_token())
+        await self._forget_everything()
+        # The tab also drops its Reflex token (kept in sessionStorage), so its next page load starts a state tree of
+        # its own: nothing of this one (a presence room it was linked to, anything a hook missed) can reach it.
+        # The route forgets the cookie; the full page load gives the login page a websocket without it.
+        return [rx.clear_session_storage(), navigate_document(SIGNED_OUT_PATH)]
 
 
 def error_message(exc: DomainError) -> str:

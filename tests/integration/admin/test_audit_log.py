@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from helpdesk.admin import audit_log
-from helpdesk.core import audit
+from helpdesk.core import audit, spreadsheet
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
 from helpdesk.models import AuditLog
@@ -98,8 +98,8 @@ def test_csv_export_neutralises_formulas(org: Org) -> None:
     assert created[5] == "'=HYPERLINK(\"x\")"
     for cell in (c for r in rows[1:] for c in r):
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
-    assert audit_log.spreadsheet_safe("-1+2") == "'-1+2" and audit_log.spreadsheet_safe("\tx") == "'\tx"
-    assert audit_log.spreadsheet_safe("plain") == "plain"
+    assert spreadsheet.safe_cell("-1+2") == "'-1+2" and spreadsheet.safe_cell("\tx") == "'\tx"
+    assert spreadsheet.safe_cell("plain") == "plain" and spreadsheet.safe_cell(-3) == -3
 
 
 def test_only_admins_read_it_and_every_admin_route_refuses_everyone_else(org: Org, test_env) -> None:  # noqa: ANN001

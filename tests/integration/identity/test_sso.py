@@ -87,6 +87,9 @@ def test_first_sign_in_creates_the_person_with_their_mapped_role_and_team(browse
     answer = sign_in(browser_client)
     assert answer.status_code == 303 and answer.headers["location"] == "/queue"
     token = answer.cookies["hd_session"]
+    # Written by the server for the server: no page script can read it (issue #13).
+    session_cookie = next(v for v in answer.headers.get_list("set-cookie") if v.startswith("hd_session="))
+    assert "HttpOnly" in session_cookie and "SameSite=lax" in session_cookie and "Secure" not in session_cookie
     nadia = user_by_email("nadia.agent@example.org")
     assert nadia is not None and nadia.role == "agent" and nadia.full_name == "Nadia Agent"
     assert nadia.sso_subject == f"{sso_on.issuer} u-1001"

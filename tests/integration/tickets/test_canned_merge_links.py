@@ -257,6 +257,9 @@ def test_the_followed_ticket_shows_only_its_public_conversation(org: Org) -> Non
         detail = tickets.ticket_detail(session, alice, target)
         assert detail["requester"] == "Bob Requester" and detail["can_work"] is False and detail["can_reply"] is True
         assert detail["followers"] == []  # who else follows is for IT's eyes
+        assert detail["requester_email"] is None  # another employee's address is for IT's eyes too (issue #13)
+        assert tickets.ticket_detail(session, org.actor(org.hank), target)["requester_email"] == "bob@example.org"
+        assert tickets.ticket_detail(session, org.actor(org.bob), target)["requester_email"] == "bob@example.org"
         assert tickets.ticket_detail(session, org.actor(org.hank), target)["followers"] == ["Alice Requester"]
         seen = [c["body"] for c in conversation.list_comments(session, alice, target)]
         assert seen == ["It started at 9", "Checking the power strip"]
