@@ -9,6 +9,7 @@ from helpdesk.api import (
     routes_admin,
     routes_ai,
     routes_assist,
+    routes_collaboration,
     routes_auth,
     routes_email,
     routes_health,
@@ -40,6 +41,7 @@ def create_api() -> FastAPI:
     api.include_router(routes_auth.router)
     api.include_router(routes_tickets.router)
     api.include_router(routes_ticket_tools.router)
+    api.include_router(routes_collaboration.router)
     api.include_router(routes_ai.router)
     api.include_router(routes_assist.router)
     api.include_router(routes_kb.router)

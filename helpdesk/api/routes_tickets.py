@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, UploadFile
+from fastapi import APIRouter, File, Form, Header, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
 from helpdesk.api.schemas import AttachmentOut, CommentOut, ErrorOut, TicketList, TicketOut, TicketSummary
 from helpdesk.core import idempotency
+from helpdesk.core.validation import parse
 from helpdesk.tickets import attachments, conversation, tickets
 from helpdesk.tickets.validation import CommentDraft, TicketChanges, TicketDraft
 
@@ -88,6 +89,27 @@ def list_comments(ticket_id: int, session: DbSession, actor: CurrentActor) -> li
 @router.post("/tickets/{ticket_id}/comments", status_code=201, response_model=CommentOut, responses=ERRORS)
 def add_comment(ticket_id: int, body: CommentDraft, session: DbSession, actor: CurrentActor) -> CommentOut:
     comment = conversation.add_comment(session, actor, ticket_id, body)
+    row = next(r for r in conversation.list_comments(session, actor, ticket_id) if r["id"] == comment.id)
+    return CommentOut(**row)
+
+
+@router.post("/tickets/{ticket_id}/comments/with-files", status_code=201, response_model=CommentOut,
+             responses=ERRORS)
+async def add_comment_with_files(
+    ticket_id: int,
+    session: DbSession,
+    actor: CurrentActor,
+    body: Annotated[str, Form()],
+    internal: Annotated[bool, Form()] = False,
+    files: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI reads the default, never mutates it)
+) -> CommentOut:
+    """A reply (or, for agents working the ticket, an internal note) with up to 5 files (multipart/form-data).
+
+    The files belong to that message: they show under it, and a note's files only to those who see notes.
+    """
+    draft = parse(CommentDraft, {"body": body, "internal": internal})
+    uploads = [(f.filename or "attachment", f.content_type or "", await f.read()) for f in files]
+    comment = conversation.add_comment(session, actor, ticket_id, draft, files=uploads)
     row = next(r for r in conversation.list_comments(session, actor, ticket_id) if r["id"] == comment.id)
     return CommentOut(**row)
 

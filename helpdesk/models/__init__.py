@@ -46,12 +46,15 @@ from helpdesk.models.ticket import (
     Attachment,
     Category,
     Comment,
+    FollowerReason,
+    Notification,
     Priority,
     Status,
     Ticket,
     TicketEvent,
     TicketFollower,
     TicketLink,
+    TicketWatcher,
 )
 from helpdesk.models.user import AssignmentMode, Role, Team, TeamMembership, User
 
@@ -82,6 +85,7 @@ __all__ = [
     "DeflectionOutcome",
     "EmailRecord",
     "EmailSuppression",
+    "FollowerReason",
     "IdempotencyKey",
     "KbArticle",
     "KbArticleRevision",
@@ -93,6 +97,7 @@ __all__ = [
     "LlmPurpose",
     "Mailbox",
     "NotificationPreference",
+    "Notification",
     "OutboxJob",
     "PasswordReset",
     "Priority",
@@ -110,5 +115,6 @@ __all__ = [
     "TicketEvent",
     "TicketFollower",
     "TicketLink",
+    "TicketWatcher",
     "User",
 ]
