@@ -40,14 +40,14 @@ class NotificationPage:
     next_cursor: str | None
 
 
-def _visible(actor: Actor):  # noqa: ANN202 - a SQL condition
+def _visible(actor: Actor):  # noqa: ANN202 - a SQL condition, on a query outer-joined to the ticket
     """Only notifications about tickets the person may still read (a ticket moved away takes its news with it)."""
-    readable = select(Ticket.id).where(Ticket.id == Notification.ticket_id, tickets.visible_to(actor)).exists()
-    return or_(Notification.ticket_id.is_(None), readable)
+    return or_(Notification.ticket_id.is_(None), tickets.visible_to(actor))
 
 
 def unread_count(session: Session, actor: Actor) -> int:
     return session.exec(select(func.count()).select_from(Notification)
+                        .join(Ticket, Ticket.id == Notification.ticket_id, isouter=True)
                         .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None),
                                _visible(actor))).one()
 
