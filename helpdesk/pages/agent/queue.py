@@ -7,7 +7,7 @@ import reflex as rx
 from helpdesk.components.badges import priority_badge, sla_badge, status_badge
 from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header
 from helpdesk.pages.template import template
-from helpdesk.routes import QUEUE
+from helpdesk.routes import FILE_FOR_SOMEONE, QUEUE
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState
 from helpdesk.state.queue import STATUS_OPEN_TAB, QueueState
@@ -169,6 +169,9 @@ def queue_page() -> rx.Component:
                           aria_label="Available for new tickets", data_testid="availability"),
                 rx.text(rx.cond(QueueState.available, "Available for new tickets", "Away"), size="2"),
                 align="center", spacing="2", margin_right="12px")),
+            rx.cond(QueueState.can_bulk_edit,
+                    rx.link(rx.button(rx.icon("phone", size=14), "File for someone", variant="soft"),
+                            href=FILE_FOR_SOMEONE, data_testid="file-for-someone")),
             rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", on_click=QueueState.refresh),
         ),
         error_callout(QueueState.error),
