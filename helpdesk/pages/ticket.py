@@ -508,7 +508,7 @@ def _solve_button() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
             rx.button(rx.icon("circle-check", size=16), "Mark as solved", color_scheme="green", variant="soft",
-                      size="2", data_testid="mark-solved"),
+                      high_contrast=True, size="2", data_testid="mark-solved"),
         ),
         rx.alert_dialog.content(
             rx.alert_dialog.title("Is your problem solved?"),
