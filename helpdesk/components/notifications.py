@@ -87,6 +87,7 @@ def notification_bell() -> rx.Component:
                 ),
                 width="min(380px, 92vw)",
                 padding="12px",
+                aria_label="Notifications",
                 data_testid="notification-list",
             ),
             open=BellState.is_open,

@@ -332,6 +332,12 @@ def find_people(session: Session, by: Actor, query: str, *, limit: int = 8) -> l
             for u in rows]
 
 
+def requester_problems(session: Session, *, email: str, full_name: str) -> dict[str, str]:
+    """What is wrong with a new requester's name and address (keys `requester_email`, `requester_full_name`)."""
+    errors = _check_person(session, (email or "").strip().lower(), (full_name or "").strip(), Role.REQUESTER.value, "")
+    return {f"requester_{name}": message for name, message in errors.items()}
+
+
 def create_requester(session: Session, by: Actor, *, email: str, full_name: str, via: str) -> User:
     """A requester account without a password, made by an agent for someone who phoned or walked up.
 
@@ -340,9 +346,9 @@ def create_requester(session: Session, by: Actor, *, email: str, full_name: str,
     if not policy.works_tickets(by):
         raise PermissionDenied("Only the IT team can add requesters.")
     email, full_name = (email or "").strip().lower(), (full_name or "").strip()
-    errors = _check_person(session, email, full_name, Role.REQUESTER.value, "")
+    errors = requester_problems(session, email=email, full_name=full_name)
     if errors:
-        raise ValidationFailed({f"requester_{name}": message for name, message in errors.items()})
+        raise ValidationFailed(errors)
     user = User(email=email, full_name=full_name, password_hash=NO_PASSWORD_YET, role=Role.REQUESTER.value)
     session.add(user)
     session.flush()

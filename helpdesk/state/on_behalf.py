@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.core.errors import ValidationFailed
 from helpdesk.core.validation import parse
 from helpdesk.identity import accounts, directory
 from helpdesk.models import Role
@@ -119,13 +120,22 @@ class FileForState(SessionState):
     @rx.event
     def submit(self) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
         self.field_errors, self.error = {}, ""
+        new = on_behalf.NewRequester(self.new_name, self.new_email) if self.new_person else None
+        requester_id = int(self.person["id"]) if self.person and not self.new_person else None
         with self._on_failure("error", fields="field_errors") as failure:
-            draft = parse(TicketDraft, {"title": self.title, "description": self.description,
-                                        "priority": self.priority,
-                                        "category_id": int(self.category_id) if self.category_id else None})
-            new = on_behalf.NewRequester(self.new_name, self.new_email) if self.new_person else None
-            requester_id = int(self.person["id"]) if self.person and not self.new_person else None
+            # Every problem of the form at once: the person's and the problem's own fields.
+            errors: dict[str, str] = {}
+            try:
+                draft = parse(TicketDraft, {"title": self.title, "description": self.description,
+                                            "priority": self.priority,
+                                            "category_id": int(self.category_id) if self.category_id else None})
+            except ValidationFailed as invalid:
+                errors |= invalid.field_errors
             with self._service() as (session, actor):
+                errors = on_behalf.problems(session, actor, channel=self.channel, requester_id=requester_id,
+                                            new_requester=new) | errors
+                if errors:
+                    raise ValidationFailed(errors)
                 ticket = on_behalf.file_on_behalf(session, actor, draft, channel=self.channel,
                                                   requester_id=requester_id, new_requester=new)
                 ticket_id, name = ticket.id, session.get(on_behalf.User, ticket.requester_id).full_name

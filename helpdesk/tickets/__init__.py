@@ -2,7 +2,8 @@
 of each reply and note), attachments, links, merging, the status workflow, automatic assignment, canned responses,
 notification e-mails, satisfaction ratings (`csat`), filing for someone who phoned or walked up (`on_behalf`), the
 requester marking their ticket solved (`solving`), IT people following tickets (`following`), people copied in
-(`cc`: the one reading rule, tickets.can_read, knows them) and input models. Mail in and the threading of mail out belong to helpdesk.email, which files
+(`cc`: the one reading rule, tickets.can_read, knows them) and input models. Mail in and the threading of mail
+out belong to helpdesk.email, which files
 through this context. It announces what happened (created, fields changed, commented, merged, touched) as domain events
 (`events`); AI triage, notification jobs and live pushes react to them (helpdesk/subscriptions.py), so this
 context never imports the AI. It may import helpdesk.core, helpdesk.models, helpdesk.identity and the SLA engine

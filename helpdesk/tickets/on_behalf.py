@@ -27,8 +27,10 @@ class NewRequester:
     email: str
 
 
-def file_on_behalf(session: Session, actor: Actor, draft: TicketDraft, *, channel: str,
-                   requester_id: int | None = None, new_requester: NewRequester | None = None) -> Ticket:
+def problems(session: Session, actor: Actor, *, channel: str, requester_id: int | None = None,
+             new_requester: NewRequester | None = None) -> dict[str, str]:
+    """What is wrong with the channel and the requester (empty when nothing): a form shows these together with the
+    problem's own field errors, before anything is written. For IT staff only (it says which addresses exist)."""
     if not actor.is_staff:
         raise PermissionDenied("Only agents can file tickets for someone else.")
     errors: dict[str, str] = {}
@@ -40,6 +42,15 @@ def file_on_behalf(session: Session, actor: Actor, draft: TicketDraft, *, channe
         person = session.get(User, requester_id)
         if person is None or not person.is_active or person.is_service_account:
             errors["requester"] = "Choose an active person as the requester."
+    else:
+        errors |= accounts.requester_problems(session, email=new_requester.email, full_name=new_requester.full_name)
+    return errors
+
+
+def file_on_behalf(session: Session, actor: Actor, draft: TicketDraft, *, channel: str,
+                   requester_id: int | None = None, new_requester: NewRequester | None = None) -> Ticket:
+    errors = problems(session, actor, channel=channel, requester_id=requester_id,
+                      new_requester=new_requester)
     if errors:
         raise ValidationFailed(errors)
     created = new_requester is not None

@@ -46,7 +46,7 @@ def _person_picker() -> rx.Component:
                     rx.input(rx.input.slot(rx.icon("search", size=16)), id="person-search",
                              value=FileForState.search, on_change=FileForState.set_search.debounce(300),
                              placeholder="e.g. Sara or sara.ahmed@", width="100%", size="3",
-                             data_testid="person-search"),
+                             aria_label="Find the person by name or e-mail", data_testid="person-search"),
                     rx.vstack(
                         rx.foreach(FileForState.matches, lambda m: rx.button(
                             rx.vstack(rx.text(m["name"], weight="medium", size="2"),
@@ -71,12 +71,12 @@ def _person_picker() -> rx.Component:
             rx.grid(
                 rx.vstack(_label("Name", "new-name"),
                           rx.input(id="new-name", value=FileForState.new_name, on_change=FileForState.set_new_name,
-                                   width="100%", size="3", data_testid="new-name"),
+                                   width="100%", size="3", aria_label="Name", data_testid="new-name"),
                           _error("requester_full_name"), spacing="1", width="100%"),
                 rx.vstack(_label("E-mail", "new-email"),
                           rx.input(id="new-email", type="email", value=FileForState.new_email,
                                    on_change=FileForState.set_new_email, width="100%", size="3",
-                                   data_testid="new-email"),
+                                   aria_label="E-mail", data_testid="new-email"),
                           _error("requester_email"), spacing="1", width="100%"),
                 columns=rx.breakpoints(initial="1", sm="2"), spacing="4", width="100%",
             ),
@@ -116,12 +116,13 @@ def _problem() -> rx.Component:
         rx.heading("The problem", size="3", as_="h2"),
         rx.vstack(_label("Title", "title"),
                   rx.input(id="title", value=FileForState.title, on_change=FileForState.set_title, size="3",
-                           width="100%", max_length=200, data_testid="title"),
+                           width="100%", max_length=200, aria_label="Title", data_testid="title"),
                   _error("title"), spacing="1", width="100%"),
         rx.vstack(_label("Description", "description"),
                   rx.text_area(id="description", value=FileForState.description,
                                on_change=FileForState.set_description, rows="6", size="3", width="100%",
-                               placeholder="What they told you, in their words.", data_testid="description"),
+                               placeholder="What they told you, in their words.", aria_label="Description",
+                               data_testid="description"),
                   _error("description"), spacing="1", width="100%"),
         rx.grid(
             rx.vstack(
