@@ -63,7 +63,8 @@ def _person_picker() -> rx.Component:
         rx.cond(
             ~FileForState.person.contains("id"),
             rx.hstack(rx.switch(id="new-person", checked=FileForState.new_person,
-                                on_change=FileForState.set_new_person, data_testid="new-person"),
+                                on_change=FileForState.set_new_person, aria_label="Not in the list: a new requester",
+                                data_testid="new-person"),
                       _label("Not in the list: a new requester", "new-person"), spacing="2", align="center"),
         ),
         rx.cond(
