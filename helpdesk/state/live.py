@@ -277,6 +277,15 @@ async def apply_bus_entries(app: rx.App) -> None:
     stream, bells = live.stream_key(), live.notifications_stream_key()
     last_ids = {stream: "$", bells: "$"}
     while True:
+        if last_ids[bells] == "$":
+            # From the bell stream's current end: "$" on every call would skip entries added between two reads.
+            try:
+                newest = await client.xrevrange(bells, count=1)
+                last_ids[bells] = newest[0][0] if newest else "0-0"
+            except Exception:
+                log.warning("live bus: could not read the notification stream's end", exc_info=True)
+                await asyncio.sleep(1)
+                continue
         try:
             entries = await client.xread(last_ids, count=200, block=2000)
             for name, messages in entries or []:
