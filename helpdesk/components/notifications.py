@@ -57,7 +57,7 @@ def notification_bell() -> rx.Component:
                     rx.cond(BellState.unread > 0,
                             rx.badge(rx.cond(BellState.unread > 99, "99+", BellState.unread.to_string()),
                                      color_scheme="red", variant="solid", radius="full", size="1",
-                                     data_testid="bell-count", position="absolute", top="-2px", right="-4px")),
+                                     data_testid="bell-count", position="absolute", top="-4px", right="-8px")),
                     variant="ghost",
                     color_scheme="gray",
                     size="2",

@@ -240,3 +240,33 @@ def test_follow_cc_and_the_live_bell(sign_in_on, org: Org) -> None:  # noqa: ANN
     with session_scope() as session:
         assert following.watcher_ids(session, ticket_id) == [org.hank]
         assert [p["name"] for p in cc.list_cc(session, org.actor(org.hank), ticket_id)] == ["Bob Requester"]
+
+
+def test_changed_pages_at_both_widths(sign_in_on, org: Org) -> None:  # noqa: ANN001
+    """Every page this work changed, at 1366 and 390 px: nothing overflows, axe finds nothing serious."""
+    ticket_id = a_ticket(org, assignee=org.hank)
+    with session_scope() as session:
+        conversation.add_comment(session, org.actor(org.alice), ticket_id,
+                                 CommentDraft(body="It happens on both docks."),
+                                 files=[("dock.jpg", "image/jpeg", b"\xff\xd8\xff")])
+        cc.add_cc(session, org.actor(org.alice), ticket_id, "bob@example.org")
+    problems = []
+    for viewport in (DESKTOP, PHONE):
+        agent = sign_in_on("hank@example.org", viewport)
+        for path, ready, name in (("/queue", "file-for-someone", "queue-agent"),
+                                  ("/portal/new", "file-for-link", "new-ticket-agent"),
+                                  ("/queue/new", "person-search", "file-for-empty"),
+                                  (f"/tickets/{ticket_id}", "follow-button", "ticket-agent")):
+            open_page(agent, path)
+            expect(agent.get_by_test_id(ready)).to_be_visible()
+            assert_fits(agent)
+            problems += serious_violations(agent)
+            shot(agent, name)
+        requester = sign_in_on("alice@example.org", viewport)
+        open_page(requester, f"/tickets/{ticket_id}")
+        expect(requester.get_by_test_id("mark-solved")).to_be_visible()
+        expect(requester.get_by_test_id("comment-file")).to_contain_text("dock.jpg")
+        assert_fits(requester)
+        problems += serious_violations(requester)
+        shot(requester, "ticket-requester")
+    assert problems == []
