@@ -105,7 +105,7 @@ def top_bar() -> rx.Component:
             ), aria_label="Main", margin_left=rx.breakpoints(initial="4px", md="24px"), overflow_x="auto",
                 min_width="0", flex="1 1 auto"),
             rx.cond(SessionState.user_name != "",
-                    rx.hstack(notification_bell(), _user_menu(), spacing="4", align="center", flex_shrink="0")),
+                    rx.hstack(notification_bell(), _user_menu(), spacing="2", align="center", flex_shrink="0")),
             align="center",
             width="100%",
             max_width="1320px",

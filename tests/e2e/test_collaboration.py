@@ -60,7 +60,11 @@ def shot(page: Page, name: str) -> None:
 def assert_fits(page: Page) -> None:
     page.wait_for_timeout(300)
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{page.url}: the page is {widths[0]} px wide in a {widths[1]} px screen"
+    if widths[0] > widths[1]:
+        wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 5).map(e => `${e.tagName}.${e.className} ${e.getAttribute('data-testid') || ''}`)""")
+        raise AssertionError(f"{page.url}: the page is {widths[0]} px wide in a {widths[1]} px screen: {wide}")
 
 
 def a_ticket(org: Org, assignee: int | None = None) -> int:

@@ -80,10 +80,11 @@ def new_ticket_page() -> rx.Component:
         # IT staff filing for a caller or a walk-up: the ticket should be that person's, not theirs.
         rx.cond(NewTicketState.user_role != "requester",
                 rx.callout(rx.text("Someone phoned or walked up? ",
-                                   rx.link("File the ticket for them", href=FILE_FOR_SOMEONE,
-                                           data_testid="file-for-link"),
+                                   rx.link("File the ticket for them", href=FILE_FOR_SOMEONE, high_contrast=True,
+                                           underline="always", weight="bold", data_testid="file-for-link"),
                                    " so it is theirs."),
-                           icon="phone", color_scheme="blue", width="100%", margin_bottom="16px")),
+                           icon="phone", color_scheme="blue", high_contrast=True, width="100%",
+                           margin_bottom="16px")),
         error_callout(NewTicketState.error),
         card(
             rx.vstack(
