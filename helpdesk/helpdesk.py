@@ -15,7 +15,7 @@ from helpdesk.pages.admin import config as admin_config  # noqa: F401
 from helpdesk.pages.admin import mail as admin_mail  # noqa: F401
 from helpdesk.pages.admin import overview as admin_overview  # noqa: F401
 from helpdesk.pages.admin import people as admin_people  # noqa: F401
-from helpdesk.pages.agent import queue  # noqa: F401
+from helpdesk.pages.agent import file_for, queue  # noqa: F401
 from helpdesk.pages.kb import editor as kb_editor  # noqa: F401
 from helpdesk.pages.kb import pages as kb_pages  # noqa: F401
 from helpdesk.pages.portal import my_tickets, new_ticket  # noqa: F401

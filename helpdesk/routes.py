@@ -9,6 +9,8 @@ PORTAL = "/portal"
 NEW_TICKET = "/portal/new"
 QUEUE = "/queue"
 MACROS = "/macros"
+# An agent files a ticket for someone who phoned or walked up to the desk.
+FILE_FOR_SOMEONE = "/queue/new"
 TICKET = "/tickets/[ticket_id]"
 KB = "/kb"
 KB_ARTICLE = "/kb/[slug]"

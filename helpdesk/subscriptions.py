@@ -9,9 +9,17 @@ from __future__ import annotations
 from helpdesk.ai import triage
 from helpdesk.core.events import subscribe
 from helpdesk.email import agent_notifications, csat_mail
+from helpdesk.notifications import reactions as notification_centre
 from helpdesk.sla.events import SlaStateChanged
 from helpdesk.tickets import live_updates, notifications
-from helpdesk.tickets.events import CommentAdded, TicketCreated, TicketFieldsChanged, TicketsMerged, TicketTouched
+from helpdesk.tickets.events import (
+    CommentAdded,
+    PersonCopiedIn,
+    TicketCreated,
+    TicketFieldsChanged,
+    TicketsMerged,
+    TicketTouched,
+)
 
 
 def wire() -> None:
@@ -37,3 +45,10 @@ def wire() -> None:
     subscribe(SlaStateChanged, live_updates.announce_change)
     # At risk: the assignee hears about it while there is still time.
     subscribe(SlaStateChanged, agent_notifications.on_sla_flagged)
+    # The notification centre (the bell) hears the same events: the people concerned each get an entry, checked
+    # against the reading rule, and their bells update live.
+    subscribe(TicketCreated, notification_centre.on_ticket_created)
+    subscribe(TicketFieldsChanged, notification_centre.on_fields_changed)
+    subscribe(CommentAdded, notification_centre.on_comment_added)
+    subscribe(SlaStateChanged, notification_centre.on_sla_flagged)
+    subscribe(PersonCopiedIn, notification_centre.on_person_copied_in)

@@ -13,6 +13,7 @@ from helpdesk.api import (
     routes_ai,
     routes_assist,
     routes_auth,
+    routes_collaboration,
     routes_email,
     routes_health,
     routes_kb,
@@ -70,9 +71,9 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     errors.install(api)
-    for module in (routes_health, routes_auth, routes_tickets, routes_ticket_tools, routes_agent_tools, routes_ai,
-                   routes_assist, routes_kb, routes_reports, routes_email, routes_tokens, routes_admin,
-                   routes_admin_mail):
+    for module in (routes_health, routes_auth, routes_tickets, routes_ticket_tools, routes_agent_tools,
+                   routes_collaboration, routes_ai, routes_assist, routes_kb, routes_reports, routes_email,
+                   routes_tokens, routes_admin, routes_admin_mail):
         api.include_router(declare_common_responses(module.router))
     # Bounded work per process; also records request duration and counts for /metrics.
     api.add_middleware(AdmissionControl)

@@ -55,6 +55,7 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TICKET_UPLOAD = re.compile(r"^/api/v1/tickets/[^/]+/attachments/?$")
+_COMMENT_UPLOAD = re.compile(r"^/api/v1/tickets/[^/]+/comments/with-files/?$")
 _KB_UPLOAD = re.compile(r"^/api/v1/kb/articles/[^/]+/attachments/?$")
 
 
@@ -75,12 +76,20 @@ def upload_handlers() -> dict[str, UploadHandler]:
     from helpdesk.kb import attachments as kb_attachments
     from helpdesk.state.kb_editor import MAX_UPLOAD_FILES, KbEditorState
     from helpdesk.state.portal import NewTicketState
+    from helpdesk.state.ticket import TicketState
     from helpdesk.tickets import attachments, tickets
 
     return {
         name(NewTicketState.submit): UploadHandler(
             lambda: attachments.MAX_FILES_PER_UPLOAD * get_settings().max_attachment_bytes + MULTIPART_ALLOWANCE,
             tickets.check_may_file),
+        # Replies and notes with files: any signed-in person; the ticket's own rule is asked by the handler.
+        name(TicketState.send_reply): UploadHandler(
+            lambda: attachments.MAX_FILES_PER_UPLOAD * get_settings().max_attachment_bytes + MULTIPART_ALLOWANCE,
+            lambda actor: None),
+        name(TicketState.add_note): UploadHandler(
+            lambda: attachments.MAX_FILES_PER_UPLOAD * get_settings().max_attachment_bytes + MULTIPART_ALLOWANCE,
+            lambda actor: None),
         name(KbEditorState.upload): UploadHandler(
             lambda: MAX_UPLOAD_FILES * kb_attachments.max_bytes() + MULTIPART_ALLOWANCE, kb.check_may_write),
     }
@@ -92,6 +101,10 @@ def limit_for(method: str, path: str) -> int | None:
         return None
     if _TICKET_UPLOAD.match(path):
         return get_settings().max_attachment_bytes + MULTIPART_ALLOWANCE
+    if _COMMENT_UPLOAD.match(path):
+        from helpdesk.tickets import attachments
+
+        return attachments.MAX_FILES_PER_UPLOAD * get_settings().max_attachment_bytes + MULTIPART_ALLOWANCE
     if _KB_UPLOAD.match(path):
         from helpdesk.kb import attachments as kb_attachments
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from helpdesk.api import uploads
@@ -21,6 +21,7 @@ from helpdesk.api.schemas import (
 )
 from helpdesk.core import idempotency
 from helpdesk.core.bounds import BigId, Id, Name, QueryText
+from helpdesk.core.validation import parse
 from helpdesk.tickets import attachments, conversation, limits, tickets
 from helpdesk.tickets.validation import CommentDraft, TicketChanges, TicketDraft
 
@@ -110,6 +111,32 @@ def add_comment(ticket_id: BigId, body: CommentDraft, session: DbSession, actor:
     tickets.get_for(session, actor, ticket_id)  # a ticket the person cannot see is 404, and costs no quota
     limits.check_rate(session, actor, limits.Action.COMMENT)
     comment = conversation.add_comment(session, actor, ticket_id, body)
+    row = next(r for r in conversation.list_comments(session, actor, ticket_id) if r["id"] == comment.id)
+    return CommentOut(**row)
+
+
+@router.post("/tickets/{ticket_id}/comments/with-files", status_code=201, response_model=CommentOut,
+             responses=UPLOAD_ERRORS)
+async def add_comment_with_files(
+    ticket_id: BigId,
+    session: DbSession,
+    actor: CurrentActor,
+    body: Annotated[str, Form()],
+    internal: Annotated[bool, Form()] = False,
+    files: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (FastAPI reads the default, never mutates it)
+) -> CommentOut:
+    """A reply (or, for agents working the ticket, an internal note) with up to 5 files (multipart/form-data).
+
+    The files belong to that message: they show under it, and a note's files only to those who see notes.
+    """
+    draft = parse(CommentDraft, {"body": body, "internal": internal})
+    tickets.get_for(session, actor, ticket_id)  # a ticket the person cannot see is 404, and costs no quota
+    limits.check_rate(session, actor, limits.Action.COMMENT)
+    if files:
+        limits.check_rate(session, actor, limits.Action.UPLOAD)
+    # The request body is bounded by BodyLimits (5 files at the attachment limit); each file is stored in chunks.
+    uploads = [(f.filename or "attachment", f.content_type or "", f.file) for f in files]
+    comment = conversation.add_comment(session, actor, ticket_id, draft, files=uploads)
     row = next(r for r in conversation.list_comments(session, actor, ticket_id) if r["id"] == comment.id)
     return CommentOut(**row)
 

@@ -80,8 +80,27 @@ class TicketOut(BaseModel):
     merged_into_id: int | None = None
     merged_into_number: int | None = None
     tags: list[str] = []  # the IT team's labels (empty for requesters, who don't see them)
+    # People copied in; their addresses only for IT (a requester or a CC gets names).
+    cc: list[CcOut] = []
+    following: bool = False  # whether the caller follows this ticket
     created_at: datetime
     updated_at: datetime
+
+
+class CcOut(BaseModel):
+    user_id: int
+    name: str
+    email: str | None = None
+
+
+class AttachmentOut(BaseModel):
+    id: int
+    ticket_id: int
+    comment_id: int | None = None  # the reply or note it came with; None: filed with the ticket
+    filename: str
+    content_type: str
+    size_bytes: int
+    created_at: datetime
 
 
 class CommentOut(BaseModel):
@@ -93,15 +112,40 @@ class CommentOut(BaseModel):
     body: str
     is_internal: bool
     created_at: datetime
+    attachments: list[AttachmentOut] = []
 
 
-class AttachmentOut(BaseModel):
+class PersonOut(BaseModel):
     id: int
-    ticket_id: int
-    filename: str
-    content_type: str
-    size_bytes: int
+    full_name: str
+    email: str
+    department: str
+    role: str
+
+
+class NotificationOut(BaseModel):
+    id: int
+    kind: str
+    ticket_id: int | None
+    ticket_number: int | None
+    title: str
+    excerpt: str
     created_at: datetime
+    read: bool
+
+
+class NotificationList(BaseModel):
+    items: list[NotificationOut]
+    unread: int
+    next_cursor: str | None
+
+
+class UnreadOut(BaseModel):
+    unread: int
+
+
+class FollowOut(BaseModel):
+    following: bool
 
 
 class CannedResponseOut(BaseModel):
@@ -202,3 +246,4 @@ class ErrorOut(BaseModel):
 
 
 LoginResponse.model_rebuild()
+TicketOut.model_rebuild()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.live import version_watcher
+from helpdesk.components.notifications import notification_bell
 from helpdesk.routes import ADMIN, AI_ADMIN, KB, MY_NOTIFICATIONS, MY_SETTINGS, NEW_TICKET, PORTAL, QUEUE, REPORTS
 from helpdesk.state.session import SessionState
 
@@ -104,7 +105,8 @@ def top_bar() -> rx.Component:
                 spacing="1",
             ), aria_label="Main", margin_left=rx.breakpoints(initial="4px", md="24px"), overflow_x="auto",
                 min_width="0", flex="1 1 auto"), rx.box(flex="1 1 auto")),
-            rx.cond(SessionState.user_name != "", rx.box(_user_menu(), flex_shrink="0")),
+            rx.cond(SessionState.user_name != "",
+                    rx.hstack(notification_bell(), _user_menu(), spacing="2", align="center", flex_shrink="0")),
             align="center",
             width="100%",
             max_width="1320px",

@@ -62,6 +62,25 @@ return version
 """
 
 
+def notifications_stream_key() -> str:
+    return cache.key("live", "notifications")
+
+
+def publish_notifications(user_ids: tuple[int, ...]) -> None:
+    """Called after commit: these people have new notifications (their bells refresh their unread count)."""
+    if not user_ids:
+        return
+    try:
+        cache.get_redis().xadd(notifications_stream_key(), {"users": ",".join(map(str, sorted(set(user_ids))))},
+                               maxlen=STREAM_MAX_LENGTH, approximate=True)
+    except redis.RedisError:
+        log.warning("live notification push skipped: Redis unavailable")
+
+
+def notified_users(fields: dict[str, str]) -> tuple[int, ...]:
+    return tuple(int(u) for u in fields.get("users", "").split(",") if u)
+
+
 def publish(ticket_id: int, requester_id: int, kind: str, follower_ids: tuple[int, ...] = ()) -> None:
     """Called after commit. A Redis outage loses only the live push, never the change itself:
     pages catch up on their next load."""

@@ -14,14 +14,14 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from helpdesk.core import jobs
-from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.errors import DomainError, PermissionDenied, ValidationFailed
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
 from helpdesk.identity import policy
-from helpdesk.identity.actor import Actor
+from helpdesk.identity.actor import Actor, load_actor
 from helpdesk.models import Comment, NotificationPreference, Role, TeamMembership, Ticket, User
 from helpdesk.sla.events import SlaStateChanged
-from helpdesk.tickets import notifications
+from helpdesk.tickets import following, notifications, tickets
 from helpdesk.tickets.events import CommentAdded, TicketCreated, TicketFieldsChanged
 
 TASK = "email.agent_notification"
@@ -31,6 +31,7 @@ KINDS: dict[str, str] = {
     "requester_replied": "The requester replies on a ticket assigned to me",
     "sla_at_risk": "A ticket assigned to me is at risk of missing its SLA",
     "mention": "Someone mentions me in an internal note",
+    "following": "A ticket I follow gets a reply, a note, or a new status or assignee",
 }
 _HEADLINES = {
     "assigned": "This ticket is now assigned to you.",
@@ -38,6 +39,7 @@ _HEADLINES = {
     "requester_replied": "The requester replied.",
     "sla_at_risk": "This ticket is at risk of missing its resolution target.",
     "mention": "{author} mentioned you in an internal note.",
+    "following": "A ticket you follow changed.",
 }
 # Every kind is on until a person turns it off, except news of every new ticket in the team's queue: in a busy team
 # that is most of the day's mail, so it is for those who ask for it.
@@ -90,6 +92,8 @@ def agent_mail(session: Session, kind: str, ticket_id: int, recipient_id: int,
             or recipient.role == Role.REQUESTER or not wants(session, recipient_id, kind)):
         return None
     comment = session.get(Comment, comment_id) if comment_id else None
+    if not _may_read(session, recipient_id, ticket, comment):
+        return None
     author = session.get(User, comment.author_id) if comment else None
     requester = session.get(User, ticket.requester_id)
     headline = _HEADLINES[kind].format(author=author.full_name if author else "Someone")
@@ -101,6 +105,18 @@ def agent_mail(session: Session, kind: str, ticket_id: int, recipient_id: int,
         organisation=get_settings().organisation_name)
     return OutgoingMail([recipient.email], f"[#{ticket.number}] {headline.rstrip('.')}: {ticket.title}", body,
                         html=html, ticket_id=ticket.id, recipient_id=recipient.id)
+
+
+def _may_read(session: Session, recipient_id: int, ticket: Ticket, comment: Comment | None) -> bool:
+    """The reading rule as it stands when the mail is built: a ticket that moved away, or an internal note the person
+    may not see, is not mailed to them."""
+    try:
+        reader = load_actor(session, recipient_id)
+    except DomainError:
+        return False
+    if not tickets.can_read(reader, ticket):
+        return False
+    return comment is None or not comment.is_internal or tickets.sees_internal_notes(reader, ticket)
 
 
 def comment_mails(session: Session, comment_id: int) -> list[tuple[int, OutgoingMail]]:
@@ -144,10 +160,15 @@ def on_ticket_created(session: Session, event: TicketCreated) -> None:
 
 
 def on_fields_changed(session: Session, event: TicketFieldsChanged) -> None:
+    new_assignee = None
     if "assignee_id" in event.changed:
         new_assignee = event.changed["assignee_id"][1]
         if new_assignee is not None and new_assignee != event.actor.user_id:
             _queue(session, "assigned", event.ticket, new_assignee, f"assigned-{event.now.timestamp():.0f}")
+    if {"status", "assignee_id"} & set(event.changed):
+        for user_id in following.watcher_ids(session, event.ticket.id):
+            if user_id not in (event.actor.user_id, new_assignee):
+                _queue(session, "following", event.ticket, user_id, f"following-{event.now.timestamp():.0f}")
 
 
 def on_sla_flagged(session: Session, event: SlaStateChanged) -> None:
@@ -156,12 +177,17 @@ def on_sla_flagged(session: Session, event: SlaStateChanged) -> None:
 
 
 def on_comment_added(session: Session, event: CommentAdded) -> None:
-    """Mentions in internal notes: `@hank` (the part of the address before @) or `@hank@example.org`."""
-    if not event.internal:
-        return
-    for user_id in mentioned_staff(session, event.comment.body):
-        if user_id != event.comment.author_id:
-            _queue(session, "mention", event.ticket, user_id, f"mention-{event.comment.id}", event.comment.id)
+    """Mentions in internal notes: `@hank` (the part of the address before @) or `@hank@example.org`; and every
+    reply or note to the people following the ticket (unless mentioned: one mail is enough)."""
+    mentioned: list[int] = []
+    if event.internal:
+        mentioned = mentioned_staff(session, event.comment.body)
+        for user_id in mentioned:
+            if user_id != event.comment.author_id:
+                _queue(session, "mention", event.ticket, user_id, f"mention-{event.comment.id}", event.comment.id)
+    for user_id in following.watcher_ids(session, event.ticket.id):
+        if user_id != event.comment.author_id and user_id not in mentioned:
+            _queue(session, "following", event.ticket, user_id, f"following-{event.comment.id}", event.comment.id)
 
 
 def mentioned_staff(session: Session, body: str) -> list[int]:

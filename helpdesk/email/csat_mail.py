@@ -16,7 +16,8 @@ TASK = "email.csat_request"
 
 def on_fields_changed(session: Session, event: TicketFieldsChanged) -> None:
     status = event.changed.get("status")
-    if status and status[1] == Status.RESOLVED.value:
+    # A requester who marked it solved themselves is asked on the page they are looking at, not by e-mail too.
+    if status and status[1] == Status.RESOLVED.value and event.actor.user_id != event.ticket.requester_id:
         jobs.enqueue(session, TASK, "email", {"ticket_id": event.ticket.id, "ref": f"{event.now.timestamp():.0f}"})
 
 

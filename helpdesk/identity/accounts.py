@@ -312,3 +312,48 @@ def overview(session: Session, by: Actor) -> dict[str, int]:
         "teams": session.exec(select(func.count()).select_from(Team)).one(),
         "categories": session.exec(select(func.count()).select_from(Category).where(Category.is_active)).one(),
     }
+
+
+# ---------------------------------------------------------------- people for the IT team's forms
+
+
+def find_people(session: Session, by: Actor, query: str, *, limit: int = 8) -> list[dict[str, Any]]:
+    """Active people whose name or e-mail contains `query`, for an agent filing a ticket on someone's behalf."""
+    if not policy.works_tickets(by):
+        raise PermissionDenied("Only the IT team can look people up.")
+    query = (query or "").strip()[:120]
+    if len(query) < 2:
+        return []
+    pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = session.exec(
+        select(User).where(User.is_active, User.is_service_account.is_(False),
+                           or_(func.lower(User.full_name).like(pattern), func.lower(User.email).like(pattern)))
+        .order_by(User.full_name, User.id).limit(max(1, min(limit, 25)))
+    ).all()
+    return [{"id": u.id, "full_name": u.full_name, "email": u.email, "department": u.department, "role": u.role}
+            for u in rows]
+
+
+def requester_problems(session: Session, *, email: str, full_name: str) -> dict[str, str]:
+    """What is wrong with a new requester's name and address (keys `requester_email`, `requester_full_name`)."""
+    errors = _check_person(session, (email or "").strip().lower(), (full_name or "").strip(), Role.REQUESTER.value, "")
+    return {f"requester_{name}": message for name, message in errors.items()}
+
+
+def create_requester(session: Session, by: Actor, *, email: str, full_name: str, via: str) -> User:
+    """A requester account without a password, made by an agent for someone who phoned or walked up.
+
+    The person signs in later through single sign-on or "forgot password"; `via` says why it was made (audited).
+    """
+    if not policy.works_tickets(by):
+        raise PermissionDenied("Only the IT team can add requesters.")
+    email, full_name = (email or "").strip().lower(), (full_name or "").strip()
+    errors = requester_problems(session, email=email, full_name=full_name)
+    if errors:
+        raise ValidationFailed(errors)
+    user = User(email=email, full_name=full_name, password_hash=NO_PASSWORD_YET, role=Role.REQUESTER.value)
+    session.add(user)
+    session.flush()
+    audit.record(session, "user.create", actor_id=by.user_id, entity_type="user", entity_id=str(user.id),
+                 details={"email": email, "role": Role.REQUESTER.value, "via": via})
+    return user

@@ -47,13 +47,16 @@ from helpdesk.models.ticket import (
     Attachment,
     Category,
     Comment,
+    FollowerReason,
     Level,
+    Notification,
     Priority,
     Status,
     Ticket,
     TicketEvent,
     TicketFollower,
     TicketLink,
+    TicketWatcher,
 )
 from helpdesk.models.user import AssignmentMode, Role, Team, TeamMembership, User
 
@@ -84,6 +87,7 @@ __all__ = [
     "DeflectionOutcome",
     "EmailRecord",
     "EmailSuppression",
+    "FollowerReason",
     "IdempotencyKey",
     "KbArticle",
     "KbArticleRevision",
@@ -96,6 +100,7 @@ __all__ = [
     "Macro",
     "Mailbox",
     "NotificationPreference",
+    "Notification",
     "OutboxJob",
     "PasswordReset",
     "Level",
@@ -117,5 +122,6 @@ __all__ = [
     "TicketFollower",
     "TicketLink",
     "TicketTag",
+    "TicketWatcher",
     "User",
 ]

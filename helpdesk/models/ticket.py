@@ -251,19 +251,66 @@ class Attachment(SQLModel, table=True):
     created_at: datetime = timestamp_field(nullable=False, default_now=True)
 
 
-class TicketFollower(SQLModel, table=True):
-    """Someone who may read a ticket they did not file, as a requester would (public conversation only).
+class FollowerReason(StrEnum):
+    MERGED = "merged"  # their own request was merged into this ticket as a duplicate
+    CC = "cc"  # the requester or an agent copied them in
 
-    Merging a duplicate makes its requester a follower of the ticket the conversation moved to.
+
+class TicketFollower(SQLModel, table=True):
+    """Someone who may read a ticket they did not file, as a requester would (public conversation only): a CC.
+
+    Merging a duplicate makes its requester one (reason "merged"); the requester or an agent can copy in a colleague
+    (reason "cc"). Either way they read the public conversation, get its public updates and may reply.
     """
 
     __tablename__ = "ticket_followers"
+    __table_args__ = (CheckConstraint("reason IN ('merged','cc')", name="ck_ticket_followers_reason"),)
+
+    ticket_id: int = Field(
+        sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    )
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")
+    reason: str = Field(default=FollowerReason.MERGED.value, max_length=8,
+                        sa_column_kwargs={"server_default": FollowerReason.MERGED.value})
+    added_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_at: datetime = timestamp_field(nullable=False, default_now=True)
+
+
+class TicketWatcher(SQLModel, table=True):
+    """An IT person following a ticket: told (in the app, and by e-mail if they want) when it changes.
+
+    Following grants no access: a watcher hears only about tickets they may read, and only what their role may see.
+    """
+
+    __tablename__ = "ticket_watchers"
 
     ticket_id: int = Field(
         sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
     )
     user_id: int = Field(foreign_key="users.id", primary_key=True, index=True, ondelete="CASCADE")
     created_at: datetime = timestamp_field(nullable=False, default_now=True)
+
+
+class Notification(SQLModel, table=True):
+    """One entry of a person's notification centre (the bell), written by the same domain events as the e-mails."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Index("idx_notifications_user_created", "user_id", text("created_at DESC"), text("id DESC")),
+        Index("idx_notifications_user_unread", "user_id", postgresql_where=text("read_at IS NULL")),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    ticket_id: int | None = Field(
+        default=None, sa_column=Column(BigInteger, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True)
+    )
+    kind: str = Field(max_length=32)
+    actor_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    title: str = Field(max_length=300)
+    excerpt: str = Field(default="", max_length=300)
+    created_at: datetime = timestamp_field(nullable=False, default_now=True)
+    read_at: datetime | None = timestamp_field()
 
 
 class TicketLink(SQLModel, table=True):

@@ -13,8 +13,19 @@ from helpdesk.pages.template import template
 from helpdesk.routes import PORTAL, QUEUE, TICKET
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState, TicketRoom
-from helpdesk.state.ticket import TicketState
+from helpdesk.state.ticket import REPLY_UPLOAD_ID, TicketState
 from helpdesk.state.ticket_tools import TicketToolsState
+
+
+def _file_chips(files: rx.Var, test_id: str) -> rx.Component:
+    """Download links (the API checks the reading rule again for each file)."""
+    return rx.hstack(
+        rx.foreach(files, lambda f: rx.link(
+            rx.badge(rx.icon("paperclip", size=12), f["name"], " (", f["size"], ")", variant="surface", size="2",
+                     class_name="hd-wrap", white_space="normal"),
+            href=f["url"], is_external=True, data_testid=test_id, aria_label="Download " + f["name"].to(str))),
+        wrap="wrap", spacing="2", margin_top="10px", min_width="0",
+    )
 
 
 def _message(comment: rx.Var) -> rx.Component:
@@ -33,6 +44,8 @@ def _message(comment: rx.Var) -> rx.Component:
                 wrap="wrap",
             ),
             rx.text(comment["body"], size="2", white_space="pre-wrap", margin_top="6px", class_name="hd-wrap"),
+            rx.cond(comment["files"].to(list[dict[str, str]]).length() > 0,
+                    _file_chips(comment["files"].to(list[dict[str, str]]), "comment-file")),
             min_width="0",
             padding=rx.breakpoints(initial="10px 12px", md="12px 16px"),
             border_radius="10px",
@@ -62,8 +75,36 @@ def _reply_box() -> rx.Component:
                 data_testid="reply-box",
                 on_key_down=TicketRoom.typing.throttle(2000),
             ),
+            # Wrapped in a label: the file input inside gets the drop zone's words as its name.
+            rx.el.label(
+                rx.upload.root(
+                    rx.hstack(rx.icon("paperclip", size=16, color="var(--gray-10)"),
+                              rx.text("Attach files (up to 5, 10 MB each)", size="2", color_scheme="gray"),
+                              align="center", spacing="2", justify="center"),
+                    id=REPLY_UPLOAD_ID,
+                    multiple=True,
+                    max_files=5,
+                    max_size=10 * 1024 * 1024,
+                    border="1px dashed var(--gray-a7)",
+                    border_radius="8px",
+                    padding="10px",
+                    width="100%",
+                    cursor="pointer",
+                    data_testid="reply-files",
+                ),
+                display="block", width="100%",
+            ),
+            rx.hstack(
+                rx.foreach(rx.selected_files(REPLY_UPLOAD_ID),
+                           lambda name: rx.badge(rx.icon("file", size=12), name, variant="surface",
+                                                 class_name="hd-wrap", white_space="normal",
+                                                 data_testid="reply-file-chosen")),
+                wrap="wrap",
+                spacing="2",
+            ),
             rx.cond(TicketState.reply_error != "",
-                    rx.text(TicketState.reply_error, color_scheme="red", size="1", data_testid="reply-error")),
+                    rx.text(TicketState.reply_error, color_scheme="red", size="1", role="alert",
+                            data_testid="reply-error")),
             rx.hstack(
                 rx.cond(
                     TicketState.can_work & (TicketState.canned.length() > 0),
@@ -80,8 +121,10 @@ def _reply_box() -> rx.Component:
                 rx.spacer(),
                 rx.cond(TicketState.can_work,
                         rx.button(rx.icon("lock", size=14), "Add internal note", variant="soft", color_scheme="amber",
-                                  on_click=TicketState.add_note, data_testid="add-note")),
-                rx.button(rx.icon("send", size=14), "Send reply", on_click=TicketState.send_reply,
+                                  on_click=TicketState.add_note(rx.upload_files(upload_id=REPLY_UPLOAD_ID)),
+                                  data_testid="add-note")),
+                rx.button(rx.icon("send", size=14), "Send reply",
+                          on_click=TicketState.send_reply(rx.upload_files(upload_id=REPLY_UPLOAD_ID)),
                           data_testid="send-reply"),
                 justify="end",
                 width="100%",
@@ -189,16 +232,7 @@ def _conversation() -> rx.Component:
                               spacing="2", align="center"),
                     rx.text(TicketState.ticket["description"], size="2", white_space="pre-wrap", margin_top="6px",
                             class_name="hd-wrap"),
-                    rx.cond(
-                        TicketState.files.length() > 0,
-                        rx.hstack(
-                            rx.foreach(TicketState.files, lambda f: rx.link(
-                                rx.badge(rx.icon("paperclip", size=12), f["name"], " (", f["size"], ")",
-                                         variant="surface", size="2"),
-                                href=f["url"], is_external=True)),
-                            wrap="wrap", spacing="2", margin_top="10px",
-                        ),
-                    ),
+                    rx.cond(TicketState.files.length() > 0, _file_chips(TicketState.files, "ticket-file")),
                     padding=rx.breakpoints(initial="10px 12px", md="12px 16px"),
                     border_radius="10px",
                     border="1px solid var(--gray-a4)",
@@ -369,6 +403,10 @@ def _details() -> rx.Component:
                 rx.cond(TicketState.ticket["followers"] != "",
                         _field_row("Also reported by", rx.text(TicketState.ticket["followers"], size="2",
                                                                data_testid="followers"))),
+                rx.cond(TicketState.ticket["filed_by"] != "",
+                        _field_row("Filed by", rx.text(TicketState.ticket["filed_by"], " · ",
+                                                       TicketState.ticket["source_label"], size="2",
+                                                       data_testid="filed-by"))),
                 _field_row("Opened", rx.text(TicketState.ticket["created"], size="2")),
                 rx.cond(TicketState.ticket["resolution_due"] != "",
                         _field_row("Resolve by", rx.text(TicketState.ticket["resolution_due"], " (",
@@ -380,6 +418,7 @@ def _details() -> rx.Component:
             ),
         ),
         ticket_tools_panel(),
+        _people_panel(),
         rx.cond(TicketState.ai_suggestions.length() > 0, _ai_panel()),
         assistant_panel(),
         similar_tickets_panel(),
@@ -389,6 +428,113 @@ def _details() -> rx.Component:
         rx.cond(TicketState.events.length() > 0, _history()),
         width="100%",
         spacing="4",
+    )
+
+
+def _cc_row(person: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.avatar(fallback=person["name"].to(str)[0:1], size="1", radius="full", color_scheme="gray"),
+        rx.vstack(
+            rx.text(person["name"], size="2", class_name="hd-wrap"),
+            # Addresses only ever reach IT's browsers (the domain leaves them out for everyone else).
+            rx.cond(person["email"] != "", rx.text(person["email"], size="1", color_scheme="gray",
+                                                   class_name="hd-wrap")),
+            spacing="0",
+            min_width="0",
+            flex="1",
+        ),
+        rx.cond(person["removable"] == "yes",
+                rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", color_scheme="gray",
+                               on_click=TicketState.remove_cc(person["id"]),
+                               aria_label="Remove " + person["name"].to(str) + " from CC",
+                               data_testid="remove-cc")),
+        align="center",
+        width="100%",
+        data_testid="cc-person",
+    )
+
+
+def _people_panel() -> rx.Component:
+    """CC (everyone reading the ticket sees who else is copied in) and, for IT, following the ticket."""
+    return rx.cond(
+        TicketState.can_follow | TicketState.can_manage_cc | (TicketState.cc_people.length() > 0),
+        card(
+            rx.cond(
+                TicketState.can_follow,
+                rx.vstack(
+                    rx.button(
+                        rx.icon(rx.cond(TicketState.following, "bell-off", "bell-plus"), size=14),
+                        rx.cond(TicketState.following, "Stop following", "Follow this ticket"),
+                        variant=rx.cond(TicketState.following, "soft", "outline"),
+                        size="2",
+                        width="100%",
+                        on_click=TicketState.toggle_follow,
+                        aria_pressed=rx.cond(TicketState.following, "true", "false"),
+                        data_testid="follow-button",
+                    ),
+                    rx.text("Followers are notified of replies, notes and changes.", size="1", color_scheme="gray"),
+                    spacing="1",
+                    width="100%",
+                    margin_bottom="14px",
+                ),
+            ),
+            rx.heading("CC", size="3", as_="h2", margin_bottom="4px"),
+            rx.text("Colleagues copied in can read the conversation and get its updates (never internal notes).",
+                    size="1", color_scheme="gray", margin_bottom="8px"),
+            rx.vstack(rx.foreach(TicketState.cc_people, _cc_row), spacing="2", width="100%"),
+            rx.cond(
+                TicketState.can_manage_cc,
+                rx.vstack(
+                    rx.hstack(
+                        rx.input(placeholder="colleague@company.com", value=TicketState.cc_email,
+                                 on_change=TicketState.set_cc_email, type="email", flex="1", min_width="0",
+                                 aria_label="E-mail address to copy in", data_testid="cc-email"),
+                        rx.button("Add", variant="soft", size="2", on_click=TicketState.add_cc,
+                                  data_testid="add-cc"),
+                        spacing="2",
+                        width="100%",
+                    ),
+                    rx.cond(TicketState.cc_error != "",
+                            rx.text(TicketState.cc_error, color_scheme="red", size="1", role="alert",
+                                    data_testid="cc-error")),
+                    spacing="1",
+                    width="100%",
+                    margin_top="10px",
+                ),
+            ),
+            data_testid="people-panel",
+        ),
+    )
+
+
+def _solve_button() -> rx.Component:
+    """The requester closes the loop themselves, with an optional note; replying later reopens the ticket."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(rx.icon("circle-check", size=16), "Mark as solved", color_scheme="green", variant="soft",
+                      high_contrast=True, size="2", data_testid="mark-solved"),
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Is your problem solved?"),
+            rx.alert_dialog.description(
+                "The IT team sees that you marked it solved. If it comes back, reply on this ticket and it reopens.",
+                size="2",
+            ),
+            rx.text("Anything to tell the IT team? (optional)", as_="label", html_for="solve-note", size="2",
+                    weight="medium", margin_top="12px", display="block"),
+            rx.text_area(id="solve-note", value=TicketState.solve_note, on_change=TicketState.set_solve_note,
+                         rows="3", width="100%", margin_top="4px", max_length=2000,
+                         aria_label="Anything to tell the IT team? (optional)", data_testid="solve-note"),
+            rx.cond(TicketState.solve_error != "",
+                    rx.text(TicketState.solve_error, color_scheme="red", size="1", role="alert")),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Not yet", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Mark as solved", color_scheme="green", high_contrast=True,
+                                                 on_click=TicketState.mark_solved, data_testid="confirm-solved")),
+                justify="end", spacing="3", margin_top="16px", wrap="wrap",
+            ),
+            max_width="min(460px, 92vw)",
+        ),
     )
 
 
@@ -544,6 +690,7 @@ def ticket_page() -> rx.Component:
                     ),
                     rx.cond(TicketState.can_work, _presence()),
                     rx.cond(TicketState.can_work, rx.fragment(shortcut_scope("ticket"), shortcuts_help(TICKET_KEYS))),
+                    rx.cond(TicketState.can_mark_solved, _solve_button()),
                     width="100%",
                     wrap="wrap",
                     margin_bottom="8px",

@@ -10,6 +10,9 @@ filters, sort) rather than once per tab, and the tab sends nothing back. No shar
 is involved, so the cost per change is one query per distinct view and one socket frame per tab.
 
 Presence (who else is on a ticket) uses a Reflex SharedState per ticket: small groups only.
+
+Notification bells follow a second stream (people with new or newly read notifications): each tab showing a bell of
+one of those people gets a `BellPing` delta, and its bell re-reads the unread count (helpdesk/state/notifications.py).
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ class _Watchers:
         self.queue_views: dict[str, QueueView] = {}
         self.requester: dict[int, set[str]] = defaultdict(set)
         self.ticket: dict[int, set[str]] = defaultdict(set)
+        # Every signed-in tab's bell, by person: kept apart from the one-per-tab page watches above.
+        self.bell: dict[int, set[str]] = defaultdict(set)
 
     def forget(self, token: str) -> None:
         self.queue.discard(token)
@@ -105,6 +110,19 @@ class _Watchers:
         if token not in self.ticket.get(ticket_id, ()):
             self.forget(token)
             self.ticket[ticket_id].add(token)
+
+    def watch_bell(self, token: str, user_id: int) -> None:
+        for other, tokens in list(self.bell.items()):
+            if other != user_id and token in tokens:  # the tab signed in as someone else
+                self.forget_bell(token, other)
+        self.bell[user_id].add(token)
+
+    def forget_bell(self, token: str, user_id: int) -> None:
+        tokens = self.bell.get(user_id)
+        if tokens is not None:
+            tokens.discard(token)
+            if not tokens:
+                del self.bell[user_id]
 
     def tokens_for(self, change: live.TicketChange) -> set[str]:
         people = (change.requester_id, *change.follower_ids)
@@ -163,6 +181,12 @@ class LiveState(rx.State):
     @rx.event
     def stop_watching(self) -> None:
         watchers.forget(self._token())
+
+
+class BellPing(rx.State):
+    """Moved by a push when the person's notifications changed; the bell then re-reads its count."""
+
+    ping: int = 0
 
 
 SPREAD_MS_PER_TAB = 3
@@ -229,19 +253,54 @@ async def _push(app: rx.App, change: live.TicketChange) -> None:
     await asyncio.sleep(0)
 
 
+async def _push_bells(app: rx.App, user_ids: tuple[int, ...], ping: int) -> None:
+    namespace = app.event_namespace
+    if namespace is None:
+        return
+    local = namespace._token_manager
+    sids = []
+    for user_id in user_ids:
+        for token in list(watchers.bell.get(user_id, ())):
+            record = local.token_to_socket.get(token)
+            if record is None or record.instance_id != local.instance_id:
+                watchers.forget_bell(token, user_id)
+                continue
+            sids.append(record.sid)
+    if sids:
+        delta = {BellPing.get_full_name(): {f"ping{FIELD_MARKER}": ping}}
+        try:
+            await namespace.emit(str(rx.constants.SocketEvent.EVENT), StateUpdate(delta=delta), to=sids)
+        except Exception:
+            log.warning("live bell push failed", exc_info=True)
+
+
 async def apply_bus_entries(app: rx.App) -> None:
     """Lifespan task of every web process: follow the bus and push each entry to local tabs."""
     client = aioredis.from_url(get_settings().redis_url, decode_responses=True)
-    stream = live.stream_key()
-    last_id = "$"
+    stream, bells = live.stream_key(), live.notifications_stream_key()
+    last_ids = {stream: "$", bells: "$"}
     while True:
+        if last_ids[bells] == "$":
+            # From the bell stream's current end: "$" on every call would skip entries added between two reads.
+            try:
+                newest = await client.xrevrange(bells, count=1)
+                last_ids[bells] = newest[0][0] if newest else "0-0"
+            except Exception:
+                log.warning("live bus: could not read the notification stream's end", exc_info=True)
+                await asyncio.sleep(1)
+                continue
         try:
-            entries = await client.xread({stream: last_id}, count=200, block=2000)
-            for _, messages in entries or []:
+            entries = await client.xread(last_ids, count=200, block=2000)
+            for name, messages in entries or []:
                 for entry_id, fields in messages:
-                    last_id = entry_id
+                    last_ids[name] = entry_id
                     try:
-                        await _push(app, live.TicketChange.from_fields(fields))
+                        if name == bells:
+                            # From the entry's id (ms-sequence): always larger than any ping a tab saw before.
+                            millis, sequence = (int(part) for part in entry_id.split("-"))
+                            await _push_bells(app, live.notified_users(fields), millis * 1000 + sequence % 1000)
+                        else:
+                            await _push(app, live.TicketChange.from_fields(fields))
                     except Exception:
                         log.exception("could not push live entry %s", entry_id)
         except asyncio.CancelledError:

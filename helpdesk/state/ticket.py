@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import reflex as rx
@@ -16,11 +17,24 @@ from helpdesk.core.validation import parse
 from helpdesk.identity import directory
 from helpdesk.kb import articles as kb
 from helpdesk.kb import deflection as kb_deflection
+from helpdesk.notifications import inbox
 from helpdesk.routes import QUEUE
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
 from helpdesk.state.live import versions_ahead, viewer_id, watchers
 from helpdesk.state.session import SessionState, first_problem
-from helpdesk.tickets import attachments, canned_responses, conversation, csat, limits, links, merging, tickets
+from helpdesk.tickets import (
+    attachments,
+    canned_responses,
+    cc,
+    conversation,
+    csat,
+    following,
+    limits,
+    links,
+    merging,
+    solving,
+    tickets,
+)
 from helpdesk.tickets.validation import CommentDraft, TicketChanges
 
 _EVENT_PHRASES = {
@@ -45,6 +59,15 @@ def _percent(confidence: float | None) -> str:
     return f"{min(value, 99)}%"
 
 
+REPLY_UPLOAD_ID = "reply_files"
+SOURCE_LABELS = {"portal": "Portal", "email": "E-mail", "api": "API", "phone": "Phone call", "walk_in": "Walk-up"}
+
+
+def _file_view(row: dict[str, Any]) -> dict[str, str]:
+    return {"id": str(row["id"]), "name": row["filename"], "size": _size(row["size_bytes"]),
+            "url": f"/api/v1/attachments/{row['id']}"}
+
+
 def _size(num_bytes: int) -> str:
     for unit in ("B", "KB", "MB"):
         if num_bytes < 1024 or unit == "MB":
@@ -55,7 +78,7 @@ def _size(num_bytes: int) -> str:
 
 class TicketState(SessionState):
     ticket: dict[str, str] = {}
-    comments: list[dict[str, str]] = []
+    comments: list[dict[str, Any]] = []
     events: list[dict[str, str]] = []
     files: list[dict[str, str]] = []
     team_choices: list[dict[str, str]] = []
@@ -86,6 +109,16 @@ class TicketState(SessionState):
     csat_comment_saved: bool = False
     csat_error: str = ""
     _csat_typing: bool = False  # an unsent comment is being written: a live refresh must not wipe it
+    # People copied in (names; addresses for IT only), and what this reader may do about them and the ticket.
+    cc_people: list[dict[str, str]] = []
+    can_manage_cc: bool = False
+    cc_email: str = ""
+    cc_error: str = ""
+    can_mark_solved: bool = False
+    solve_note: str = ""
+    solve_error: str = ""
+    can_follow: bool = False
+    following: bool = False
 
     def _ticket_id(self) -> int | None:
         raw = str(self.router.page.params.get("ticket_id", ""))
@@ -130,8 +163,13 @@ class TicketState(SessionState):
         self.reply_note = self._reply_note(detail)
         self.ticket = self._ticket_view(detail, staff)
         self.comments = [self._comment_view(c) for c in comment_rows]
-        self.files = [{"id": str(f["id"]), "name": f["filename"], "size": _size(f["size_bytes"]),
-                       "url": f"/api/v1/attachments/{f['id']}"} for f in file_rows]
+        # The files filed with the ticket; those that came with a reply or note show under that message.
+        self.files = [_file_view(f) for f in file_rows if f["comment_id"] is None]
+        self.cc_people = [{"id": str(p["user_id"]), "name": p["name"], "email": p["email"] or "",
+                           "removable": "yes" if p["removable"] else ""} for p in detail["cc"]]
+        self.can_manage_cc = bool(detail["can_manage_cc"])
+        self.can_mark_solved = bool(detail["can_mark_solved"])
+        self.can_follow, self.following = bool(detail["can_follow"]), bool(detail["following"])
         self.events = [self._event_view(e) for e in reversed(event_rows)]
         self.related = [{"id": str(r["id"]), "number": f"#{r['number']}", "title": r["title"],
                          "status": STAFF_STATUS_LABELS.get(r["status"], r["status"])} for r in related_rows]
@@ -201,6 +239,8 @@ class TicketState(SessionState):
             "first_responded": local_time(detail["first_responded_at"]),
             "resolved": local_time(detail["resolved_at"]),
             "source": detail["source"],
+            "source_label": SOURCE_LABELS.get(detail["source"], detail["source"]),
+            "filed_by": detail.get("filed_by") or "",
             "followers": ", ".join(detail.get("followers", [])),
             # Set only when the reader may open the ticket this duplicate was merged into.
             "merged_into_id": str(detail["merged_into_id"]) if detail.get("merged_into_number") else "",
@@ -218,6 +258,7 @@ class TicketState(SessionState):
             "ago": relative(row["created_at"]),
             "internal": "yes" if row["is_internal"] else "",
             "staff": "yes" if row["author_is_staff"] else "",
+            "files": [_file_view(f) for f in row.get("attachments", [])],
         }
 
     @staticmethod
@@ -257,7 +298,14 @@ class TicketState(SessionState):
         self.my_viewer_id = viewer_id(self.router.session.client_token)
         self.clock = time.time()
         self.seen_version = live.current_version()
-        return self._load()
+        self.cc_email = self.cc_error = self.solve_note = self.solve_error = ""
+        event = self._load()
+        ticket_id = self._ticket_id()
+        if not self.not_found and ticket_id is not None:
+            # Opening the ticket reads its news: its notifications in the bell are marked read.
+            with self._on_failure(on={DomainError: lambda _exc: None}), self._service() as (session, actor):
+                inbox.mark_ticket_read(session, actor, ticket_id)
+        return event
 
     @rx.event
     def tick(self, _: str = "") -> None:
@@ -275,29 +323,107 @@ class TicketState(SessionState):
         self.reply = value[:20000]
         self.reply_error = ""
 
-    def _send(self, internal: bool) -> rx.event.EventSpec | None:
+    async def _send(self, internal: bool, files: list[rx.UploadFile]) -> AsyncIterator[rx.event.EventSpec]:
+        """The reply or note with the files chosen for it (the domain checks who may attach what)."""
         ticket_id = self._ticket_id()
         if ticket_id is None:
-            return None
+            return
+        self.reply_error = ""
+        if len(files) > attachments.MAX_FILES_PER_UPLOAD:
+            self.reply_error = f"Attach at most {attachments.MAX_FILES_PER_UPLOAD} files."
+            return
+        uploads = [(f.name or "attachment", f.content_type or "", await f.read()) for f in files]
         with self._on_failure("reply_error", describe=first_problem) as failure:
             draft = parse(CommentDraft, {"body": self.reply, "internal": internal})
             with self._service() as (session, actor):
                 tickets.get_for(session, actor, ticket_id)
                 limits.check_rate(session, actor, limits.Action.COMMENT)  # RateLimited: shown under the reply box
-                conversation.add_comment(session, actor, ticket_id, draft)
+                conversation.add_comment(session, actor, ticket_id, draft, files=uploads)
         if failure:
-            return failure.event
+            if failure.event is not None:
+                yield failure.event
+            return
         self.reply = ""
         self._load()
-        return rx.toast.success("Internal note added." if internal else "Reply sent.")
+        yield rx.clear_selected_files(REPLY_UPLOAD_ID)
+        yield rx.toast.success("Internal note added." if internal else "Reply sent.")
 
     @rx.event
-    def send_reply(self) -> rx.event.EventSpec | None:
-        return self._send(internal=False)
+    async def send_reply(self, files: list[rx.UploadFile]) -> AsyncIterator[rx.event.EventSpec]:
+        async for event in self._send(False, files):
+            yield event
 
     @rx.event
-    def add_note(self) -> rx.event.EventSpec | None:
-        return self._send(internal=True)
+    async def add_note(self, files: list[rx.UploadFile]) -> AsyncIterator[rx.event.EventSpec]:
+        async for event in self._send(True, files):
+            yield event
+
+    # ---------------------------------------------------------------- the requester marks it solved
+
+    @rx.event
+    def set_solve_note(self, value: str) -> None:
+        self.solve_note, self.solve_error = value[:solving.MAX_NOTE], ""
+
+    @rx.event
+    def mark_solved(self) -> rx.event.EventSpec | None:
+        ticket_id = self._ticket_id()
+        if ticket_id is None:
+            return None
+        with self._on_failure("solve_error", describe=first_problem) as failure, self._service() as (session, actor):
+            solving.mark_solved(session, actor, ticket_id, self.solve_note)
+        if failure:
+            return failure.event
+        self.solve_note = ""
+        self._load()
+        return rx.toast.success("Marked as solved. If it comes back, just reply here and we'll reopen it.")
+
+    # ---------------------------------------------------------------- following and CCs
+
+    @rx.event
+    def toggle_follow(self) -> rx.event.EventSpec | None:
+        ticket_id = self._ticket_id()
+        if ticket_id is None:
+            return None
+        start = not self.following
+        with self._on_failure(toast=True) as failure, self._service() as (session, actor):
+            (following.follow if start else following.unfollow)(session, actor, ticket_id)
+        if failure:
+            return failure.event
+        self._load()
+        return rx.toast.success("You'll be notified when this ticket changes." if start else "You stopped following.")
+
+    @rx.event
+    def set_cc_email(self, value: str) -> None:
+        self.cc_email, self.cc_error = value.strip()[:254], ""
+
+    @rx.event
+    def add_cc(self) -> rx.event.EventSpec | None:
+        ticket_id = self._ticket_id()
+        if ticket_id is None:
+            return None
+        with self._on_failure("cc_error", describe=first_problem) as failure, self._service() as (session, actor):
+            person = cc.add_cc(session, actor, ticket_id, self.cc_email)
+            name = person.full_name
+        if failure:
+            return failure.event
+        self.cc_email = ""
+        self._load()
+        return rx.toast.success(f"{name} is copied in.")
+
+    @rx.event
+    def remove_cc(self, user_id: str) -> rx.event.EventSpec | None:
+        ticket_id = self._ticket_id()
+        if ticket_id is None or not str(user_id).isdigit():
+            return None
+        with self._on_failure(toast=True) as failure, self._service() as (session, actor):
+            cc.remove_cc(session, actor, ticket_id, int(user_id))
+            removed_self = int(user_id) == actor.user_id
+        if failure:
+            return failure.event
+        if removed_self:
+            return [rx.toast.success("You are no longer copied in."), rx.redirect("/")]
+        self._load()
+        return None
 
     def _change(self, **fields: Any) -> rx.event.EventSpec | None:
         ticket_id = self._ticket_id()

@@ -3,6 +3,10 @@
 Uploads are checked before they are read (`check_can_attach`: who may add files, and whether the quotas have room),
 then measured and stored in chunks: a file never sits in memory whole. The web server's body limit
 (helpdesk/api/body_limits.py) stops an oversized request while it is being received.
+
+A file belongs to the ticket and, when it came with a reply or an internal note, to that comment: it shows under
+the comment and is as visible as the comment is (a file of an internal note never reaches a requester or a CC).
+Listing and downloading both ask `may_see`, the one rule for a file.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 import uuid
 from typing import Any, BinaryIO
 
+from sqlalchemy import false, or_
 from sqlmodel import Session, select
 
 from helpdesk.core import audit
@@ -20,7 +25,7 @@ from helpdesk.core.errors import NotFound, PermissionDenied, TooLarge, Validatio
 from helpdesk.core.settings import get_settings
 from helpdesk.core.storage import CHUNK_BYTES, get_storage
 from helpdesk.identity.actor import Actor
-from helpdesk.models import Attachment, Ticket
+from helpdesk.models import Attachment, Comment, Ticket
 from helpdesk.tickets import limits, tickets
 
 MAX_FILES_PER_UPLOAD = 5
@@ -42,7 +47,7 @@ def check_can_attach(session: Session, actor: Actor, ticket_id: int, incoming_by
     """Whether the actor may add `incoming_bytes` of files to the ticket: asked before an upload is read, so a
     refusal (NotFound, PermissionDenied, TooLarge for a full quota) costs the server nothing."""
     ticket = tickets.get_for(session, actor, ticket_id)
-    if not (ticket.requester_id == actor.user_id or tickets.can_work(actor, ticket)):
+    if not tickets.can_attach(actor, ticket):
         raise PermissionDenied("You can't add files to this ticket.")
     limits.check_quota(session, actor, ticket.id, incoming_bytes)
     return ticket
@@ -78,9 +83,15 @@ def add_attachment(
     data: bytes | BinaryIO,
     comment_id: int | None = None,
 ) -> Attachment:
-    """Stores one file on the ticket. `data` is the bytes, or an uploaded file (read in chunks and streamed to
-    storage, never whole in memory)."""
+    """Stores one file on the ticket (and with `comment_id`, under that reply or note of the actor's). `data` is the
+    bytes, or an uploaded file (read in chunks and streamed to storage, never whole in memory)."""
     ticket = check_can_attach(session, actor, ticket_id)
+    if comment_id is not None:
+        comment = session.get(Comment, comment_id)
+        if comment is None or comment.ticket_id != ticket.id or comment.author_id != actor.user_id:
+            raise ValidationFailed({"attachments": "Files can only be added to your own message on this ticket."})
+        if comment.is_internal and not tickets.can_work(actor, ticket):
+            raise PermissionDenied("Only agents working this ticket can attach files to internal notes.")
     limit = get_settings().max_attachment_bytes
     name = _check_name(filename, content_type)
     source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
@@ -107,17 +118,36 @@ def add_attachment(
     return attachment
 
 
-def list_attachments(session: Session, actor: Actor, ticket_id: int) -> list[dict[str, Any]]:
-    ticket = tickets.get_for(session, actor, ticket_id)
-    rows = session.exec(
-        select(Attachment).where(Attachment.ticket_id == ticket.id).order_by(Attachment.created_at)
-    ).all()
+def may_see(session: Session, actor: Actor, ticket: Ticket, attachment: Attachment) -> bool:
+    """The file's ticket is readable (tickets.can_read) and, if it came with an internal note, so are its notes."""
+    if not tickets.can_read(actor, ticket) or attachment.ticket_id != ticket.id:
+        return False
+    if attachment.comment_id is None or tickets.sees_internal_notes(actor, ticket):
+        return True
+    comment = session.get(Comment, attachment.comment_id)
+    return comment is not None and not comment.is_internal
+
+
+def visible_rows(session: Session, actor: Actor, ticket: Ticket) -> list[dict[str, Any]]:
+    """Every file of the ticket this actor may see, oldest first, with the comment each came with (None: filed
+    with the ticket). The same rule as `may_see`, as one query."""
+    query = (select(Attachment).join(Comment, Comment.id == Attachment.comment_id, isouter=True)
+             .where(Attachment.ticket_id == ticket.id))
+    if not tickets.sees_internal_notes(actor, ticket):
+        query = query.where(or_(Attachment.comment_id.is_(None), Comment.is_internal == false()))
+    rows = session.exec(query.order_by(Attachment.created_at, Attachment.id)).all()
     return [a.model_dump(exclude={"storage_key", "sha256"}) for a in rows]
+
+
+def list_attachments(session: Session, actor: Actor, ticket_id: int) -> list[dict[str, Any]]:
+    return visible_rows(session, actor, tickets.get_for(session, actor, ticket_id))
 
 
 def read_attachment(session: Session, actor: Actor, attachment_id: int) -> tuple[Attachment, bytes]:
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound("File not found.")
-    tickets.get_for(session, actor, attachment.ticket_id)  # raises NotFound when not allowed
+    ticket = tickets.get_for(session, actor, attachment.ticket_id)  # raises NotFound when not allowed
+    if not may_see(session, actor, ticket, attachment):
+        raise NotFound("File not found.")  # never reveals that an internal note has a file
     return attachment, get_storage().get(attachment.storage_key)

@@ -50,3 +50,12 @@ class TicketTouched:
 
     ticket: Ticket
     kind: str
+
+
+@dataclass(frozen=True)
+class PersonCopiedIn:
+    """`user_id` was CC'd on the ticket by `actor`: they may now read it and get its public updates."""
+
+    ticket: Ticket
+    actor: Actor
+    user_id: int

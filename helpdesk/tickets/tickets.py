@@ -23,6 +23,7 @@ from helpdesk.models import (
     OPEN_STATUSES,
     Category,
     Comment,
+    FollowerReason,
     Role,
     Status,
     Tag,
@@ -32,6 +33,7 @@ from helpdesk.models import (
     TicketEvent,
     TicketFollower,
     TicketTag,
+    TicketWatcher,
     User,
 )
 from helpdesk.models.base import utcnow
@@ -58,7 +60,7 @@ def _followed_by(user_id: int) -> ColumnElement[bool]:
 
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:
-    """The SQL condition for tickets `actor` may read (followed tickets included)."""
+    """The SQL condition for tickets `actor` may read (tickets they are CC'd on included)."""
     alive = Ticket.deleted_at.is_(None)
     if actor.can_read_all:
         return alive
@@ -89,7 +91,7 @@ def _reads_in_own_right(actor: Actor, ticket: Ticket) -> bool:
 
 
 def is_follower(actor: Actor, ticket: Ticket) -> bool:
-    """Whether the actor follows the ticket (a duplicate of theirs was merged into it).
+    """Whether the actor is CC'd on the ticket (copied in, or a duplicate of theirs was merged into it).
 
     Looked up through the ticket's own session, so `can_read` keeps its (actor, ticket) signature for every
     caller; a ticket detached from any session has no followers as far as this check knows.
@@ -101,11 +103,12 @@ def is_follower(actor: Actor, ticket: Ticket) -> bool:
 
 
 def follower_ids(session: Session, ticket_id: int) -> list[int]:
-    """The people following a ticket (requesters of duplicates merged into it)."""
+    """The people CC'd on a ticket: copied in, or requesters of duplicates merged into it."""
     return list(session.exec(select(TicketFollower.user_id).where(TicketFollower.ticket_id == ticket_id)).all())
 
 
 def can_read(actor: Actor, ticket: Ticket) -> bool:
+    """The one reading rule: role, team or requester position, else a CC (who reads as a requester would)."""
     if _reads_in_own_right(actor, ticket):
         return True
     return ticket.deleted_at is None and is_follower(actor, ticket)
@@ -114,7 +117,7 @@ def can_read(actor: Actor, ticket: Ticket) -> bool:
 def sees_internal_notes(actor: Actor, ticket: Ticket) -> bool:
     """Internal notes and history: IT staff and managers on tickets they read in their own right.
 
-    A follower reads the ticket as its requester would (public conversation only), whatever their role.
+    A CC reads the ticket as its requester would (public conversation only), whatever their role.
     """
     return actor.sees_internal_notes and _reads_in_own_right(actor, ticket)
 
@@ -718,19 +721,23 @@ def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, A
         team=team_name,
         assignee=assignee.full_name if assignee else None,
         requester=requester.full_name if requester else None,
-        # Only IT (and the requester themselves) see the address: a follower or a manager reading a duplicate's
-        # target must not receive another employee's e-mail in their browser.
-        requester_email=requester.email if requester and (staff_view or ticket.requester_id == actor.user_id)
-        else None,
+        # Someone's e-mail address goes to IT and to themselves only, never to a CC's browser.
+        requester_email=requester.email if requester and (staff_view or actor.user_id == requester.id) else None,
         can_work=can_work(actor, ticket),
         can_reply=can_reply(actor, ticket),
-        # Pages decide on this, not on the role: an agent who only follows the ticket reads it as a requester.
+        # Pages decide on this, not on the role: an agent who is only CC'd on the ticket reads it as a requester.
         sees_internal_notes=staff_view,
         merged_into_number=_merged_into_number(session, actor, ticket),
-        # Requesters of duplicates merged into this ticket: IT sees who else is affected; followers see nobody.
+        # Requesters of duplicates merged into this ticket: IT sees who else is affected; CCs see nobody.
         followers=_follower_names(session, ticket) if staff_view else [],
         # Tags are the IT team's own labels; requesters and followers don't see them.
         tags=tag_names(session, ticket.id) if staff_view else [],
+        cc=cc_people(session, actor, ticket),
+        can_manage_cc=can_manage_cc(actor, ticket),
+        can_mark_solved=can_mark_solved(actor, ticket),
+        can_follow=can_follow(actor, ticket),
+        following=session.get(TicketWatcher, (ticket.id, actor.user_id)) is not None,
+        filed_by=_filed_by(session, ticket) if staff_view else None,
     )
     # Requesters and followers (and a manager reading their own request) never see the classifier's workings.
     if not staff_view or (ticket.requester_id == actor.user_id and not actor.is_staff):
@@ -739,8 +746,61 @@ def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, A
 
 
 def _follower_names(session: Session, ticket: Ticket) -> list[str]:
+    """Requesters of duplicates merged into the ticket ("also reported by"); people copied in are listed as CCs."""
     return list(session.exec(select(User.full_name).join(TicketFollower, TicketFollower.user_id == User.id)
-                             .where(TicketFollower.ticket_id == ticket.id).order_by(User.full_name)).all())
+                             .where(TicketFollower.ticket_id == ticket.id,
+                                    TicketFollower.reason == FollowerReason.MERGED.value)
+                             .order_by(User.full_name)).all())
+
+
+def cc_people(session: Session, actor: Actor, ticket: Ticket) -> list[dict[str, Any]]:
+    """The people copied in on the ticket, as this reader may see them.
+
+    IT staff reading in their own right get addresses; anyone else (the requester, a CC) gets names only, so an
+    address never reaches a requester-level browser. `removable`: whether this reader may take that person off.
+    """
+    rows = session.exec(
+        select(User.id, User.full_name, User.email)
+        .join(TicketFollower, TicketFollower.user_id == User.id)
+        .where(TicketFollower.ticket_id == ticket.id, TicketFollower.reason == FollowerReason.CC.value)
+        .order_by(User.full_name, User.id)
+    ).all()
+    staff_view, manages = sees_internal_notes(actor, ticket), can_manage_cc(actor, ticket)
+    return [{"user_id": uid, "name": name, "email": email if staff_view else None,
+             "removable": manages or uid == actor.user_id} for uid, name, email in rows]
+
+
+def can_manage_cc(actor: Actor, ticket: Ticket) -> bool:
+    """Copy people in or take them off: the requester and the agents working the ticket, while it is not closed."""
+    if ticket.deleted_at is not None or ticket.status == Status.CLOSED:
+        return False
+    return ticket.requester_id == actor.user_id or can_work(actor, ticket)
+
+
+def can_mark_solved(actor: Actor, ticket: Ticket) -> bool:
+    """The requester says their problem is solved: only on their own ticket, while it is still open."""
+    return (ticket.deleted_at is None and ticket.requester_id == actor.user_id
+            and ticket.status in {s.value for s in OPEN_STATUSES})
+
+
+def can_follow(actor: Actor, ticket: Ticket) -> bool:
+    """IT people who read the ticket in their own right may follow it (a CC already hears of its public updates)."""
+    return actor.sees_internal_notes and _reads_in_own_right(actor, ticket)
+
+
+def can_attach(actor: Actor, ticket: Ticket) -> bool:
+    """Who may add files: those who may take part in the conversation (the requester, its CCs, the agents working
+    it); only agents working it may attach to internal notes (checked where the note is)."""
+    return ticket.requester_id == actor.user_id or can_work(actor, ticket) or is_follower(actor, ticket)
+
+
+def _filed_by(session: Session, ticket: Ticket) -> str | None:
+    """Who filed the ticket when it was not its requester (an agent filing for someone who phoned or walked up)."""
+    name = session.exec(
+        select(User.full_name).join(TicketEvent, TicketEvent.actor_id == User.id)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "created", User.id != ticket.requester_id)
+    ).first()
+    return name
 
 
 def _merged_into_number(session: Session, actor: Actor, ticket: Ticket) -> int | None:

@@ -9,7 +9,7 @@ from helpdesk.components.badges import priority_badge, sla_badge, status_badge
 from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header
 from helpdesk.components.shortcuts import QUEUE_KEYS, shortcut_scope, shortcuts_help
 from helpdesk.pages.template import template
-from helpdesk.routes import MACROS, QUEUE
+from helpdesk.routes import FILE_FOR_SOMEONE, MACROS, QUEUE
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState
 from helpdesk.state.queue import STATUS_OPEN_TAB, QueueState
@@ -304,7 +304,11 @@ def queue_page() -> rx.Component:
                 rx.text(rx.cond(QueueState.available, "Available for new tickets", "Away"), size="2"),
                 align="center", spacing="2", margin_right="12px")),
             rx.cond(QueueState.can_bulk_edit,
-                    rx.link(rx.button(rx.icon("wand-sparkles", size=14), "Macros", variant="soft"), href=MACROS)),
+                    rx.hstack(
+                        rx.link(rx.button(rx.icon("phone", size=14), "File for someone", variant="soft"),
+                                href=FILE_FOR_SOMEONE, data_testid="file-for-someone"),
+                        rx.link(rx.button(rx.icon("wand-sparkles", size=14), "Macros", variant="soft"), href=MACROS),
+                        spacing="2", wrap="wrap")),
             shortcuts_help(QUEUE_KEYS),
             rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", on_click=QueueState.refresh),
         ),

@@ -6,7 +6,7 @@ import reflex as rx
 
 from helpdesk.components.layout import card, error_callout, page_header
 from helpdesk.pages.template import template
-from helpdesk.routes import NEW_TICKET, PORTAL
+from helpdesk.routes import FILE_FOR_SOMEONE, NEW_TICKET, PORTAL
 from helpdesk.state.live import LiveState
 from helpdesk.state.portal import NewTicketState
 
@@ -101,6 +101,14 @@ def _deflection_panel() -> rx.Component:
 def new_ticket_page() -> rx.Component:
     return rx.fragment(
         page_header("Report a problem or ask for something", "The IT team gets it right away."),
+        # IT staff filing for a caller or a walk-up: the ticket should be that person's, not theirs.
+        rx.cond(NewTicketState.user_role != "requester",
+                rx.callout(rx.text("Someone phoned or walked up? ",
+                                   rx.link("File the ticket for them", href=FILE_FOR_SOMEONE, high_contrast=True,
+                                           underline="always", weight="bold", data_testid="file-for-link"),
+                                   " so it is theirs."),
+                           icon="phone", color_scheme="blue", high_contrast=True, width="100%",
+                           margin_bottom="16px")),
         error_callout(NewTicketState.error),
         card(
             rx.vstack(
