@@ -8,8 +8,9 @@ Frames (Engine.IO v4 / Socket.IO over one websocket; see bench/live_wire.py for 
   server: 2 (ping)           client: 3 (pong)
 
 The server runs one tab's events in order (a per-token queue), so an event is finished when a marker event sent
-after it has answered; the events a handler chains are queued behind that marker, so `call` sends markers until
-one round brings nothing else.
+after it has answered (`set_is_hydrated(True)`: once the tab has hydrated, nothing else touches `is_hydrated`);
+the events a handler chains are queued behind that marker, so `call` sends markers until one round brings
+nothing else.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class BrowserTab:
     """A fresh browser tab (its own Reflex token), signed in with `session_token` or anonymous."""
 
     def __init__(self, base_url: str, session_token: str | None, cookie_var: str, reflex_version: str,
-                 path: str = "/login", timeout: float = 20) -> None:
+                 path: str = "/rbac-no-such-page", timeout: float = 20) -> None:
         self.token = str(uuid.uuid4())
         self.timeout = timeout
         self._marker = 0
@@ -80,7 +81,7 @@ class BrowserTab:
                    "router_data": router_data(path)}
         self.ws.send(f"40{NAMESPACE}," + json.dumps({"event": hydrate}))
         self._wait_connected()
-        self.call(MARKER_EVENT, {"value": True}, path)  # the hydrate and the page's on_load have finished
+        self._wait_hydrated()
 
     def _wait_connected(self) -> None:
         deadline = time.monotonic() + self.timeout
@@ -91,6 +92,20 @@ class BrowserTab:
             if kind == "refused":
                 raise ConnectionError(f"connect refused: {_body}")
         raise TimeoutError("no Socket.IO connect answer")
+
+    def _wait_hydrated(self) -> None:
+        """Until the hydrate and the page's on_load handlers finished (they end by setting `is_hydrated`)."""
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            kind, update = self._packet()
+            if kind == "update" and self._is_hydrated(update.get("delta") or {}):
+                return
+        raise TimeoutError("the tab did not hydrate")
+
+    @staticmethod
+    def _is_hydrated(delta: dict[str, Any]) -> bool:
+        root = delta.get(ROOT_STATE) or {}
+        return any(k.startswith("is_hydrated") and v is True for k, v in root.items())
 
     def _packet(self) -> tuple[str, Any]:
         """The next meaningful packet: ("update", StateUpdate), ("connected", ..), ("refused", ..) or ("", None)."""
@@ -139,7 +154,7 @@ class BrowserTab:
                 if kind != "update":
                     continue
                 delta = update.get("delta") or {}
-                if self._is_marker(delta) and not update.get("events"):
+                if self._is_hydrated(delta):  # after hydration only the marker touches `is_hydrated`
                     break
                 brought_more = True
                 if delta:
@@ -148,12 +163,6 @@ class BrowserTab:
             if not brought_more and _round > 0:
                 return answer
         return answer
-
-    @staticmethod
-    def _is_marker(delta: dict[str, Any]) -> bool:
-        """The marker's answer: only the root state's `is_hydrated`."""
-        root = delta.get(ROOT_STATE)
-        return set(delta) == {ROOT_STATE} and root is not None and all(k.startswith("is_hydrated") for k in root)
 
     def close(self) -> None:
         try:

@@ -91,6 +91,9 @@ class Http:
     why: str = ""
 
 
+# A bulk change is audited even when every ticket in it was refused: who tried what, and why each failed.
+BULK_AUDIT = ("audit_logs",)
+
 TICKET_PAGE = "/tickets/{ticket}"
 OTHER_TICKET_PAGE = "/tickets/{other_ticket}"
 
@@ -135,11 +138,10 @@ HANDLERS: dict[str, On] = {
     "MyTicketsState.apply_change": On(SIGNED_IN, page="/portal",
                                       args={"version": 9_999_999_999, "ticket_id": Num("{ticket}")}),
     "NewTicketState.on_load": On(SIGNED_IN, page="/portal/new"),
-    "NewTicketState.set_title": On(SIGNED_IN, page="/portal/new",
-                                   args={"value": "Unreleased dock firmware {kb_secret} "},
+    "NewTicketState.set_title": On(SIGNED_IN, page="/portal/new", args={"value": "Unreleased dock firmware "},
                                    why="deflection searches the KB as the person types: drafts must stay hidden"),
     "NewTicketState.set_description": On(SIGNED_IN, page="/portal/new",
-                                         args={"value": "Steps for the dock {kb_secret} please "}),
+                                         args={"value": "Unreleased dock firmware steps "}),
     "NewTicketState.set_priority": On(TAB_ONLY, page="/portal/new", args={"value": "low"}),
     "NewTicketState.set_category": On(TAB_ONLY, page="/portal/new", args={"value": "{hardware}"}),
     "NewTicketState.solved_by": On(SIGNED_IN, page="/portal/new", args={"article_id": "{kb_draft}"},
@@ -168,8 +170,10 @@ HANDLERS: dict[str, On] = {
                                   args={"version": 9_999_999_999, "ticket_id": Num("{ticket}")}),
     "QueueState.toggle_selected": On(TAB_ONLY, page="/queue", args={"ticket_id": "{ticket}"}),
     "QueueState.bulk_status": On(TICKET_WORKERS, page="/queue", args={"value": "pending"}, writes=True,
+                                 refusal_writes=BULK_AUDIT,
                                  before=(("QueueState.toggle_selected", {"ticket_id": "{ticket}"}),)),
     "QueueState.bulk_assign": On(TICKET_WORKERS, page="/queue", args={"value": "me"}, writes=True,
+                                 refusal_writes=BULK_AUDIT,
                                  before=(("QueueState.toggle_selected", {"ticket_id": "{ticket}"}),)),
     "QueueState.set_available": On(WORKS_OWN_TICKETS, page="/queue", args={"available": False}, writes=True,
                                    why="one's own availability for automatic assignment"),
@@ -216,7 +220,7 @@ HANDLERS: dict[str, On] = {
     "AssistState.suggest_reply": On(TICKET_WORKERS, page=TICKET_PAGE),
     # -- the knowledge base
     "KbHomeState.on_load": On(SIGNED_IN, page="/kb"),
-    "KbHomeState.search": On(SIGNED_IN, page="/kb", args={"value": "dock firmware {kb_secret}"}),
+    "KbHomeState.search": On(SIGNED_IN, page="/kb", args={"value": "unreleased dock firmware"}),
     "KbArticleState.on_load": On(IT_STAFF, page="/kb/{kb_draft_slug}", shows="kb", writes=True,
                                  why="a draft: only the people who write the KB read it (reading counts a view)"),
     "KbArticleState.vote": On(IT_STAFF, page="/kb/{kb_draft_slug}",
@@ -437,6 +441,7 @@ ROUTES: dict[str, Http] = {
     "GET /api/v1/auth/me": Http(SIGNED_IN),
     "GET /api/v1/auth/sso/start": Http(EVERYONE, ok=303, why="to the identity provider"),
     "GET /api/v1/auth/sso/callback": Http(NOBODY, query={"state": "forged", "code": "forged"}, refused=(303,),
+                                          refusal_writes=("audit_logs",),
                                           why="a forged callback goes back to the sign-in page, signed in as nobody"),
     # -- tickets
     "GET /api/v1/tickets": Http(SIGNED_IN, query={"q": "dock"}),
@@ -467,7 +472,7 @@ ROUTES: dict[str, Http] = {
     "DELETE /api/v1/tickets/{ticket_id}/links/{related_ticket_id}": Http(
         TICKET_WORKERS, path=TICKET + "/links/{other_ticket}", ok=204),
     "POST /api/v1/tickets/bulk": Http(TICKET_WORKERS, json={"ticket_ids": ["{ticket}"], "changes": {"priority": "low"}},
-                                      refused=(200, 401, 403), writes=True,
+                                      refused=(200, 401, 403), writes=True, refusal_writes=BULK_AUDIT,
                                       why="a refusal per ticket comes back in the answer's `failed`"),
     "PUT /api/v1/me/availability": Http(WORKS_OWN_TICKETS, json={"available": False}),
     "GET /api/v1/tickets/{ticket_id}/ai": Http(TICKET_STAFF_READERS, path=TICKET + "/ai"),
@@ -485,7 +490,7 @@ ROUTES: dict[str, Http] = {
     "POST /api/v1/tickets/{ticket_id}/ai/suggested-reply": Http(TICKET_WORKERS, path=TICKET + "/ai/suggested-reply",
                                                                 ok=503, refused=(401, 403, 404, 503)),
     # -- the knowledge base
-    "GET /api/v1/kb/search": Http(SIGNED_IN, query={"q": "dock firmware {kb_secret}"}),
+    "GET /api/v1/kb/search": Http(SIGNED_IN, query={"q": "unreleased dock firmware"}),
     "GET /api/v1/kb/articles/{slug}": Http(IT_STAFF, path=A + "/kb/articles/{kb_draft_slug}", shows="kb"),
     "POST /api/v1/kb/articles": Http(IT_STAFF, ok=201, writes=True,
                                      json={"title": "Dock reset steps", "body_markdown": "Hold the button."}),
@@ -533,8 +538,8 @@ ROUTES: dict[str, Http] = {
         ADMINS, path=A + "/admin/service-accounts/{service_account}/tokens", ok=201, writes=True,
         json={"name": "sync 2", "scopes": ["tickets:read"]}),
     # -- the admin console
-    "GET /api/v1/admin/audit-log": Http(ADMINS, query={"start": "2000-01-01", "end": "2100-01-01"}, shows="service"),
-    "GET /api/v1/admin/audit-log.csv": Http(ADMINS, query={"start": "2000-01-01", "end": "2100-01-01"},
+    "GET /api/v1/admin/audit-log": Http(ADMINS, query={"start": "{month_ago}", "end": "{today}"}, shows="service"),
+    "GET /api/v1/admin/audit-log.csv": Http(ADMINS, query={"start": "{month_ago}", "end": "{today}"},
                                             shows="service"),
     "GET /api/v1/admin/users": Http(ADMINS),
 }

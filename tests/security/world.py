@@ -18,6 +18,7 @@ canned response, Bob's personal API token, a service account with a token, Max's
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +100,7 @@ class World:
             "service_account": str(self.service_account), "service_token": str(self.service_token),
             "export": str(self.export), "schedule": str(self.schedule),
             "forged_link": "forged-" + self.nonce * 6,
+            "today": date.today().isoformat(), "month_ago": (date.today() - timedelta(days=30)).isoformat(),
             "import_csv": f"email,full_name,role\nimported.{role}@example.org,Imported {role},admin\n",
         }
 
