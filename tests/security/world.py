@@ -18,8 +18,8 @@ canned response, Bob's personal API token, a service account with a token, Max's
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from helpdesk.core.db import session_scope
