@@ -173,6 +173,23 @@ def _tickets(org: Org, role: str, team: str, category_id: int, nonce: str) -> Ta
                        note_secret=f"Zn{tag}", tag=tag)
 
 
+def _wait_for_export(export_id: int, timeout: float = 90) -> None:
+    """The reports worker writes Max's export file; the matrix downloads it."""
+    import time
+
+    from helpdesk.models import ReportExport
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope() as session:
+            status = session.get(ReportExport, export_id).status
+        if status in ("done", "failed"):
+            assert status == "done", "Max's export failed"
+            return
+        time.sleep(0.3)
+    raise AssertionError("the reports worker did not finish Max's export")
+
+
 def build_world() -> World:
     """Everything above, through the domain (as the people themselves would make it)."""
     from helpdesk.identity import tokens
@@ -246,7 +263,7 @@ def build_world() -> World:
                    kb_published_slug=kb_published.slug, kb_draft_file=draft_file.id, kb_category=category.id,
                    canned_personal=canned.id, bob_token=bob_token.id, service_account=service.id,
                    service_token=service_token.id, export=export.id, schedule=schedule)
-    exports.run_export(ids["export"])  # what the reports worker does; it finds it done and leaves it
+    _wait_for_export(ids["export"])
     export_secret = f"exports/{ids['export']}/download"  # the link only its owner's page ever shows
     return World(org=org, max_manager=max_manager, nonce=nonce, targets=targets, team_targets=team_targets,
                  kb_secret=kb_secret, canned_secret=canned_secret, bob_token_secret=bob_token_secret,
