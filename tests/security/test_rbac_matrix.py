@@ -260,7 +260,7 @@ def _call_reflex(rbac: Rbac, role: str, case: Case, findings: Findings, tabs: Ta
             got = tab.call(_event_name(name), _fill(args, names), location, query)
             received.deltas += got.deltas
             received.events += got.events
-        before = tabs.fingerprint(fresh=bool(entry.before))
+        before = tabs.fingerprint(fresh=bool(entry.before) or entry.own_session)
         answer = tab.call(_event_name(case.key), _fill(entry.args, names), location, query)
         after = tabs.fingerprint(fresh=True)
     finally:

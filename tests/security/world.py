@@ -7,8 +7,8 @@ the Hardware team), Max (another manager).
 Every role gets its own copy of the tickets (so what one role may legitimately change does not change what the
 next one is tried against):
 - `ticket`: Bob's ticket in the Hardware queue, i.e. another person's ticket and, for Ada, another team's, with a
-  public reply, an internal note and an attachment; `other_ticket` is a second one of Bob's there (merge and link
-  targets);
+  public reply, an internal note and an attachment; `other_ticket` is a second one of Bob's there (link target),
+  and `spares` more of his there for the changes that use a ticket up (merged away, moved, resolved);
 - `team_ticket` / `team_other_ticket`: the same in the Access queue: Ada's team, still Bob's.
 
 Shared: a draft and an archived knowledge-base article by Hank (with a file), a published one, Hank's personal
@@ -27,6 +27,9 @@ from helpdesk.identity.actor import load_actor
 from tests.factories import Org, build_org, draft, password_hash
 
 ROLES = ("anonymous", "requester", "agent", "manager", "admin")
+# More of Bob's tickets per copy, each used up by one change: merged away (over HTTP / in a tab), moved to another
+# team, resolved and turned into an article.
+SPARE_TICKETS = ("merged_by_api", "merged_in_tab", "moving", "resolving")
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Targets:
     other_ticket: int
     ticket_number: int
     other_ticket_number: int
+    spares: dict[str, int]  # name -> ticket id: merged over HTTP, merged in a tab, moved to another team, resolved
     comment: int
     note: int
     attachment: int
@@ -66,7 +70,7 @@ class World:
     kb_published_slug: str
     kb_draft_file: int
     kb_spare: int  # a draft without secrets, for writers to edit, publish and archive
-    kb_spare_file: int
+    kb_spare_files: dict[str, int]  # one per role: writers delete them
     kb_category: int
     kb_secret: str  # in the draft and the archived article: only people who write the KB may read them
     canned_personal: int
@@ -88,13 +92,16 @@ class World:
             "role": role, "me": str(self.user_for(role) or 0),
             "ticket": str(targets.ticket), "other_ticket": str(targets.other_ticket),
             "ticket_number": str(targets.ticket_number), "other_ticket_number": str(targets.other_ticket_number),
+            **{name: str(ticket_id) for name, ticket_id in targets.spares.items()},
+            "elsewhere_team": str(org.access_team if targets.tag.endswith("hw") else org.hardware_team),
             "comment": str(targets.comment), "note": str(targets.note), "attachment": str(targets.attachment),
             "bob": str(org.bob), "hank": str(org.hank), "victim": str(self.victim), "bob_email": "bob@example.org",
             "hardware_team": str(org.hardware_team), "access_team": str(org.access_team),
             "hardware": str(org.hardware), "laptops": str(org.laptops), "access": str(org.access),
             "kb_draft": str(self.kb_draft), "kb_draft_slug": self.kb_draft_slug, "kb_archived": str(self.kb_archived),
             "kb_published": str(self.kb_published), "kb_draft_file": str(self.kb_draft_file),
-            "kb_spare": str(self.kb_spare), "kb_spare_file": str(self.kb_spare_file),
+            "kb_spare": str(self.kb_spare), "kb_spare_file": str(self.kb_spare_files[role]),
+            "max": str(self.max_manager),
             "kb_category": str(self.kb_category), "kb_secret": self.kb_secret,
             "canned_personal": str(self.canned_personal), "bob_token": str(self.bob_token),
             "service_account": str(self.service_account), "service_token": str(self.service_token),
@@ -128,7 +135,8 @@ class World:
                     found[t.note_secret] = f"the internal note on {owner} ({who}'s copy)"
         if role in ("anonymous", "requester"):
             found[self.kb_secret] = "an unpublished knowledge-base article"
-        found[self.canned_secret] = "Hank's personal canned response"
+        if role != "admin":  # admins read the audit log, where its creation is recorded
+            found[self.canned_secret] = "Hank's personal canned response"
         if role != "admin":
             found[self.bob_token_secret] = "Bob's API token"
             found[self.service_secret] = "a service account's token"
@@ -159,6 +167,12 @@ def _tickets(org: Org, role: str, team: str, category_id: int, nonce: str) -> Ta
         second = tickets.create_ticket(session, bob, draft(
             title=f"Second screen dark Zt{tag}B", category_id=category_id,
             description=f"The second screen stays dark. Zd{tag}B"))
+        spares = {}
+        for name in SPARE_TICKETS:
+            spare = tickets.create_ticket(session, bob, draft(title=f"Dock {name.replace('_', ' ')} Zt{tag}{name}",
+                                                              category_id=category_id))
+            session.flush()
+            spares[name] = spare.id
         session.flush()
         reply = conversation.add_comment(session, staff, first.id,
                                          CommentDraft(body=f"Please try another cable Zr{tag}"))
@@ -167,9 +181,10 @@ def _tickets(org: Org, role: str, team: str, category_id: int, nonce: str) -> Ta
         attachment = attachments.add_attachment(session, bob, first.id, f"Zf{tag}.txt", "text/plain",
                                                 f"dock serial Zc{tag}".encode())
         session.flush()
-        return Targets(ticket=first.id, other_ticket=second.id, ticket_number=first.number,
+        return Targets(ticket=first.id, other_ticket=second.id, ticket_number=first.number, spares=spares,
                        other_ticket_number=second.number, comment=reply.id, note=note.id, attachment=attachment.id,
-                       ticket_secrets=(f"Zt{tag}A", f"Zd{tag}A", f"Zr{tag}", f"Zf{tag}", f"Zc{tag}", f"Zt{tag}B"),
+                       ticket_secrets=(f"Zt{tag}A", f"Zd{tag}A", f"Zr{tag}", f"Zf{tag}", f"Zc{tag}", f"Zt{tag}B",
+                                       *(f"Zt{tag}{name}" for name in SPARE_TICKETS)),
                        note_secret=f"Zn{tag}", tag=tag)
 
 
@@ -242,14 +257,15 @@ def build_world() -> World:
         kb_spare = kb.create_article(session, hank, kb.ArticleDraft(
             title=f"Dock drivers {nonce}", body_markdown="Install the driver.", category_id=category.id))
         session.flush()
-        spare_file = kb_attachments.add_attachment(session, hank, kb_spare.id, "driver-notes.txt", b"driver notes")
+        spare_files = {role: kb_attachments.add_attachment(session, hank, kb_spare.id, f"driver-{role}.txt",
+                                                           b"driver notes").id for role in ROLES}
         canned = canned_responses.create(session, hank, CannedResponseDraft(
             title=f"My dock answer {canned_secret}", body=f"Hello, try the dock reset. {canned_secret}",
             personal=True))
         bob_token_secret = f"Zb{nonce}"
         bob_token, _ = tokens.create_token(session, bob, name=bob_token_secret, scopes=["tickets:read"])
         service_secret = f"Zs{nonce}"
-        service = tokens.create_service_account(session, root, name=f"Inventory sync {service_secret}")
+        service = tokens.create_service_account(session, root, name="Inventory sync")
         session.flush()
         service_token, _ = tokens.create_token(session, root, name=f"sync {service_secret}",
                                                scopes=["tickets:read"], user_id=service.id)
@@ -259,7 +275,7 @@ def build_world() -> World:
         schedule = min(row["id"] for row in schedules.list_schedules(session, root))
         ids = dict(kb_draft=kb_draft.id, kb_draft_slug=kb_draft.slug, kb_archived=kb_archived.id,
                    kb_archived_slug=kb_archived.slug, kb_published=kb_published.id, kb_spare=kb_spare.id,
-                   kb_spare_file=spare_file.id,
+                   kb_spare_files=spare_files,
                    kb_published_slug=kb_published.slug, kb_draft_file=draft_file.id, kb_category=category.id,
                    canned_personal=canned.id, bob_token=bob_token.id, service_account=service.id,
                    service_token=service_token.id, export=export.id, schedule=schedule)
