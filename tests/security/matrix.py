@@ -534,7 +534,7 @@ ROUTES: dict[str, Http] = {
     "POST /api/v1/tokens": Http(SIGNED_IN, ok=201, writes=True, json={"name": "cli", "scopes": ["tickets:read"]}),
     "DELETE /api/v1/tokens/{token_id}": Http(who(requester=OWN, agent=OWN, manager=OWN, admin=ALLOW),
                                              path=A + "/tokens/{bob_token}", ok=204),
-    "GET /api/v1/admin/service-accounts": Http(ADMINS, shows="service"),
+    "GET /api/v1/admin/service-accounts": Http(ADMINS),
     "POST /api/v1/admin/service-accounts": Http(ADMINS, ok=201, writes=True, json={"name": "Sync", "role": "agent"}),
     "POST /api/v1/admin/service-accounts/{user_id}/tokens": Http(
         ADMINS, path=A + "/admin/service-accounts/{service_account}/tokens", ok=201, writes=True,

@@ -98,11 +98,12 @@ class Case:
     entry: On | Http
     targets: Targets
     verdict: str  # DENY, LOCAL or ALLOW, after OWN and TEAM are resolved against the targets
+    variant: str = ""  # how its arguments were twisted, if they were
 
     @property
     def label(self) -> str:
         side = "own team's ticket" if self.targets.tag.endswith("ac") else "other people's things"
-        return f"{self.key} [{self.verdict}, {side}]"
+        return f"{self.key} [{self.verdict}, {self.variant or side}]"
 
 
 def _cases(rbac: Rbac, role: str, entries: dict[str, On | Http], refusals: bool) -> Iterator[Case]:
@@ -249,9 +250,10 @@ class Tabs:
             tab.close()
 
 
-def _call_reflex(rbac: Rbac, role: str, case: Case, findings: Findings, tabs: Tabs) -> None:
+def _call_reflex(rbac: Rbac, role: str, case: Case, findings: Findings, tabs: Tabs,
+                 overrides: dict[str, str] | None = None) -> None:
     entry: On = case.entry  # type: ignore[assignment]
-    names = rbac.world.placeholders(role, case.targets)
+    names = rbac.world.placeholders(role, case.targets) | (overrides or {})
     location, query = _page(entry.page, names)
     tab = tabs.tab(case.key, entry.own_session)
     try:
@@ -356,3 +358,36 @@ def test_permitted_in_reflex(rbac: Rbac, role: str) -> None:
 
 
 assert {OWN, TEAM} <= {v for entry in (*HANDLERS.values(), *ROUTES.values()) for v in entry.access.values()}
+
+
+# ------------------------------------------------------------------------------------------ 4. adversarial ids
+
+TICKET_PLACEHOLDERS = ("{ticket}", "{other_ticket}", "{ticket_number}", "{other_ticket_number}", "{merged_in_tab}",
+                       "{moving}", "{resolving}")
+# Ids no ticket has: beyond PostgreSQL's bigint, beyond int4 (ticket numbers), and an internal note's id.
+ADVERSARIAL_IDS = {"beyond bigint": "99999999999999999999999", "beyond int4": "2147483648", "a note's id": "{note}"}
+
+
+def _mentions_ticket(entry: On) -> bool:
+    text = json.dumps([entry.page, entry.args, entry.before], default=lambda v: getattr(v, "template", str(v)))
+    return any(p in text for p in TICKET_PLACEHOLDERS)
+
+
+@pytest.mark.parametrize("role", ["requester", "agent"])
+def test_adversarial_ticket_ids_in_reflex(rbac: Rbac, role: str) -> None:
+    """Every handler that takes a ticket, given ids no ticket has: refused cleanly (no exception, no change)."""
+    findings, tabs = Findings(role), Tabs(rbac, role)
+    try:
+        for key, entry in HANDLERS.items():
+            if not _mentions_ticket(entry) or entry.access[role] == LOCAL:
+                continue
+            for label, value in ADVERSARIAL_IDS.items():
+                targets = rbac.world.targets[role]
+                case = Case(key, entry, targets, DENY, variant=f"ticket ids replaced by {label}")
+                names = rbac.world.placeholders(role, targets)
+                bogus = value.format(**names)
+                overrides = {p.strip("{}"): bogus for p in TICKET_PLACEHOLDERS}
+                _call_reflex(rbac, role, case, findings, tabs, overrides)
+    finally:
+        tabs.close()
+    findings.check()

@@ -99,7 +99,7 @@ class World:
             "hardware_team": str(org.hardware_team), "access_team": str(org.access_team),
             "hardware": str(org.hardware), "laptops": str(org.laptops), "access": str(org.access),
             "kb_draft": str(self.kb_draft), "kb_draft_slug": self.kb_draft_slug, "kb_archived": str(self.kb_archived),
-            "kb_published": str(self.kb_published), "kb_draft_file": str(self.kb_draft_file),
+            "kb_published": str(self.kb_published), "kb_published_slug": self.kb_published_slug, "kb_draft_file": str(self.kb_draft_file),
             "kb_spare": str(self.kb_spare), "kb_spare_file": str(self.kb_spare_files[role]),
             "max": str(self.max_manager),
             "kb_category": str(self.kb_category), "kb_secret": self.kb_secret,
