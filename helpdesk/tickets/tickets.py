@@ -42,6 +42,15 @@ MAX_BULK_TICKETS = 200
 AUTO_CLOSE_BATCH_SIZE = 200
 
 
+# The largest id or number PostgreSQL stores (bigint). A browser or API client may send any integer: one outside
+# this range is no ticket's, so looking it up answers "not found" instead of failing in the database.
+MAX_STORED_ID = 2**63 - 1
+
+
+def is_storable_id(value: int) -> bool:
+    return 0 < value <= MAX_STORED_ID
+
+
 # ---------------------------------------------------------------- visibility
 
 
@@ -123,6 +132,8 @@ def can_work(actor: Actor, ticket: Ticket) -> bool:
 
 def get_for(session: Session, actor: Actor, ticket_id: int, *, lock: bool = False) -> Ticket:
     """The ticket if `actor` may read it; NotFound otherwise (never reveals that it exists)."""
+    if not is_storable_id(ticket_id):
+        raise NotFound("Ticket not found.")
     query = select(Ticket).where(Ticket.id == ticket_id)
     if lock:
         query = query.with_for_update()
@@ -149,6 +160,8 @@ def looks_like_number(text: str) -> bool:
 
 
 def get_by_number_for(session: Session, actor: Actor, number: int) -> Ticket:
+    if not is_storable_id(number):
+        raise NotFound("Ticket not found.")
     ticket = session.exec(select(Ticket).where(Ticket.number == number)).first()
     if ticket is None or not can_read(actor, ticket):
         raise NotFound("Ticket not found.")
@@ -397,7 +410,7 @@ def bulk_update(
     for ticket_id in unique_ids:
         savepoint = session.begin_nested()
         try:
-            before = session.get(Ticket, ticket_id)
+            before = session.get(Ticket, ticket_id) if is_storable_id(ticket_id) else None
             stamp = before.updated_at if before is not None else None
             ticket = update_ticket(session, actor, ticket_id, changes, now=now)
         except NotFound:
@@ -523,13 +536,13 @@ class TicketFilters:
         if self.involving_user_id is not None:
             conds.append(or_(Ticket.requester_id == self.involving_user_id, _followed_by(self.involving_user_id)))
         if self.ticket_ids:
-            conds.append(Ticket.id.in_(self.ticket_ids))
+            conds.append(Ticket.id.in_([i for i in self.ticket_ids if is_storable_id(i)]))
         if self.sla_state:
             conds.append(_sla_condition(self.sla_state))
         text_query = self.text.strip()
         if text_query:
             digits = text_query.lstrip("#")
-            if digits.isdigit():
+            if digits.isdigit() and is_storable_id(int(digits)):
                 conds.append(or_(Ticket.number == int(digits), Ticket.title.ilike(f"%{text_query}%")))
             else:
                 escaped = text_query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
