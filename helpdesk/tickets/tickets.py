@@ -669,7 +669,9 @@ def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, A
         team=team_name,
         assignee=assignee.full_name if assignee else None,
         requester=requester.full_name if requester else None,
-        requester_email=requester.email if requester else None,
+        # The requester's address is for the IT team and the requester: a follower reads the conversation only.
+        requester_email=requester.email if requester and (staff_view or ticket.requester_id == actor.user_id)
+        else None,
         can_work=can_work(actor, ticket),
         can_reply=can_reply(actor, ticket),
         # Pages decide on this, not on the role: an agent who only follows the ticket reads it as a requester.

@@ -391,3 +391,26 @@ def test_adversarial_ticket_ids_in_reflex(rbac: Rbac, role: str) -> None:
     finally:
         tabs.close()
     findings.check()
+
+
+# ------------------------------------------------------------------------------------------ 5. holes found
+
+
+def test_a_follower_reads_the_conversation_but_not_the_requesters_address(rbac: Rbac) -> None:
+    """Issue #13: a follower's browser received the requester's e-mail address in the ticket page's state.
+
+    Alice's duplicate was merged into Bob's ticket, so she follows it: her tab gets its title, never Bob's address.
+    """
+    world = rbac.world
+    tab = BrowserTab(rbac.url, rbac.sessions["requester"], rbac.cookie_var, rbac.reflex_version)
+    try:
+        path = f"/tickets/{world.followed}"
+        answer = tab.call(_event_name("TicketState.on_load"), {}, path, {"ticket_id": str(world.followed)})
+    finally:
+        tab.close()
+    assert world.followed_title in answer.text
+    assert "bob@example.org" not in answer.text
+    response = httpx.get(f"{rbac.url}/api/v1/tickets/{world.followed}", timeout=30,
+                         headers={"Authorization": f"Bearer {rbac.sessions['requester']}"})
+    assert response.status_code == 200 and world.followed_title in response.text
+    assert "bob@example.org" not in response.text

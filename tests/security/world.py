@@ -11,6 +11,9 @@ next one is tried against):
   and `spares` more of his there for the changes that use a ticket up (merged away, moved, resolved);
 - `team_ticket` / `team_other_ticket`: the same in the Access queue: Ada's team, still Bob's.
 
+Alice also follows one of Bob's tickets (`followed`): her duplicate was merged into it. She reads its public
+conversation there, and nothing of Bob's beyond it (his e-mail address, for one).
+
 Shared: a draft and an archived knowledge-base article by Hank (with a file), a published one, Hank's personal
 canned response, Bob's personal API token, a service account with a token, Max's finished report export.
 """
@@ -27,6 +30,7 @@ from helpdesk.identity.actor import load_actor
 from tests.factories import Org, build_org, draft, password_hash
 
 ROLES = ("anonymous", "requester", "agent", "manager", "admin")
+BOB_EMAIL = "bob@example.org"
 # More of Bob's tickets per copy, each used up by one change: merged away (over HTTP / in a tab), moved to another
 # team, resolved and turned into an article.
 SPARE_TICKETS = ("merged_by_api", "merged_in_tab", "moving", "resolving")
@@ -84,6 +88,8 @@ class World:
     export_secret: str
     schedule: int
     victim: int  # a requester the admin handlers edit, deactivate, add to a team
+    followed: int  # Bob's ticket that Alice's duplicate was merged into: she follows it
+    followed_title: str
 
     def placeholders(self, role: str, targets: Targets) -> dict[str, str]:
         """What "{ticket}", "{kb_draft}", ... in the matrix mean for `role` attacking `targets`."""
@@ -95,7 +101,8 @@ class World:
             **{name: str(ticket_id) for name, ticket_id in targets.spares.items()},
             "elsewhere_team": str(org.access_team if targets.tag.endswith("hw") else org.hardware_team),
             "comment": str(targets.comment), "note": str(targets.note), "attachment": str(targets.attachment),
-            "bob": str(org.bob), "hank": str(org.hank), "victim": str(self.victim), "bob_email": "bob@example.org",
+            "bob": str(org.bob), "hank": str(org.hank), "victim": str(self.victim), "bob_email": BOB_EMAIL,
+            "followed": str(self.followed),
             "hardware_team": str(org.hardware_team), "access_team": str(org.access_team),
             "hardware": str(org.hardware), "laptops": str(org.laptops), "access": str(org.access),
             "kb_draft": str(self.kb_draft), "kb_draft_slug": self.kb_draft_slug, "kb_archived": str(self.kb_archived),
@@ -136,6 +143,7 @@ class World:
                     found[t.note_secret] = f"the internal note on {owner} ({who}'s copy)"
         if role in ("anonymous", "requester"):
             found[self.kb_secret] = "an unpublished knowledge-base article"
+            found[BOB_EMAIL] = "Bob's e-mail address"
         if role != "admin":  # admins read the audit log, where its creation is recorded
             found[self.canned_secret] = "Hank's personal canned response"
         if role != "admin":
@@ -189,6 +197,20 @@ def _tickets(org: Org, role: str, team: str, category_id: int, nonce: str) -> Ta
                        note_secret=f"Zn{tag}", tag=tag)
 
 
+def _followed_by_alice(org: Org, nonce: str) -> tuple[int, str]:
+    """Bob's ticket that Alice's duplicate of it was merged into (by the admin): Alice follows it."""
+    from helpdesk.tickets import merging, tickets
+
+    title = f"Dock firmware update fails Zt{nonce}fol"
+    with session_scope() as session:
+        bobs = tickets.create_ticket(session, _actor(session, org.bob), draft(title=title, category_id=org.laptops))
+        alices = tickets.create_ticket(session, _actor(session, org.alice), draft(
+            title="Dock firmware update fails for me too", category_id=org.laptops))
+        session.flush()
+        merging.merge(session, _actor(session, org.root), alices.id, bobs.id)
+        return bobs.id, title
+
+
 def _wait_for_export(export_id: int, timeout: float = 90) -> None:
     """The reports worker writes Max's export file; the matrix downloads it."""
     import time
@@ -233,6 +255,7 @@ def build_world() -> World:
     targets = {role: _tickets(org, role, "hw", org.laptops, nonce) for role in ROLES}
     team_targets = {role: _tickets(org, role, "ac", org.access, nonce) for role in ROLES}
 
+    followed, followed_title = _followed_by_alice(org, nonce)
     kb_secret, canned_secret = f"Zk{nonce}", f"Zp{nonce}"
     with session_scope() as session:
         hank, root, bob, max_actor = (_actor(session, u) for u in (org.hank, org.root, org.bob, max_manager))
@@ -284,4 +307,5 @@ def build_world() -> World:
     export_secret = f"exports/{ids['export']}/download"  # the link only its owner's page ever shows
     return World(org=org, max_manager=max_manager, nonce=nonce, targets=targets, team_targets=team_targets,
                  kb_secret=kb_secret, canned_secret=canned_secret, bob_token_secret=bob_token_secret,
-                 service_secret=service_secret, export_secret=export_secret, victim=victim_id, **ids)
+                 service_secret=service_secret, export_secret=export_secret, victim=victim_id, followed=followed,
+                 followed_title=followed_title, **ids)
