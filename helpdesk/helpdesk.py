@@ -5,12 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.api.app import create_api
+from helpdesk.api.body_limits import ASGIApp, PathBounds
 from helpdesk.core import tracing
-from helpdesk.pages import email, index, login, not_found, password, reports, ticket  # noqa: F401  (pages register themselves)
+from helpdesk.pages import email, index, login, macros, not_found, password, reports, ticket  # noqa: F401  (pages register themselves)
 from helpdesk.pages.admin import ai as ai_admin  # noqa: F401
 from helpdesk.pages.admin import api_tokens as admin_api_tokens  # noqa: F401
 from helpdesk.pages.admin import audit as admin_audit  # noqa: F401
 from helpdesk.pages.admin import config as admin_config  # noqa: F401
+from helpdesk.pages.admin import mail as admin_mail  # noqa: F401
 from helpdesk.pages.admin import overview as admin_overview  # noqa: F401
 from helpdesk.pages.admin import people as admin_people  # noqa: F401
 from helpdesk.pages.agent import queue  # noqa: F401
@@ -25,10 +27,19 @@ if (_tracer_provider := tracing.configure("web")) is not None:
 
     reflex_otel.enable(tracer_provider=_tracer_provider)
 
-app = rx.App(
+class HelpdeskApp(rx.App):
+    def __call__(self) -> ASGIApp:
+        # The outermost check of REST addresses (helpdesk/api/body_limits.py): Reflex's top-level mount would send
+        # a path with a line feed to a plain-text 404 before the API could answer it.
+        return PathBounds(super().__call__())
+
+
+app = HelpdeskApp(
     api_transformer=create_api(),
     head_components=[rx.el.meta(name="color-scheme", content="light"),
-                     rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
+                     rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+                     # Keyboard shortcuts of the queue and ticket page (helpdesk/components/shortcuts.py).
+                     rx.el.script(src="/shortcuts.js", defer=True)],
     stylesheets=["/app.css", "/kb.css"],
 )
 

@@ -79,6 +79,9 @@ def running_stack(*, tickets: int = 20_000, requesters: int = 250, worker: bool 
             "WEB_PORT": str(port), "PUBLIC_URL": url, "CORS_ORIGINS": f'["{url}"]', "HELPDESK_ENV": "test",
             "DATA_DIR": str(env.scratch / "data"), "REFLEX_WEB_WORKDIR": str(root / ".web-load"),
             "REFLEX_STATES_WORKDIR": str(root / ".states-load"), "PYTHONPATH": str(root),
+            # Each virtual user files and replies far faster than a person: the per-person limits would shed them.
+            "RATE_LIMIT_TICKETS_PER_HOUR": "1000000", "RATE_LIMIT_COMMENTS_PER_HOUR": "1000000",
+            "RATE_LIMIT_UPLOADS_PER_HOUR": "1000000",
         } | (env_overrides or {})
         if worker:
             stack.enter_context(_running_in(root, celery_worker_command("ai,email,reports,search_sync,maintenance"),

@@ -1,5 +1,6 @@
 """Settings administrators change in the console: general (organisation name, time zone, auto-close days), AI
-triage (threshold, which fields it may set by itself) and sign-in (SSO only for staff).
+triage (threshold, which fields it may set by itself), sign-in (SSO only for staff) and limits (attachment quotas
+and per-person rate limits).
 
 Values are stored in `app_settings` (helpdesk/core/app_settings.py reads them, with the environment's defaults);
 a save is validated whole (nothing is stored when any field is wrong), audited with before and after, and the
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlmodel import Session
 
-from helpdesk.core import app_settings, audit, on_commit
+from helpdesk.core import app_settings, audit, bounds, on_commit
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
 from helpdesk.identity import policy, sso
 from helpdesk.identity.actor import Actor
@@ -47,12 +48,14 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
     errors, clean = {}, {}
     if "organisation_name" in raw:
         name = str(raw["organisation_name"] or "").strip()
-        if not name or len(name) > 120:
+        if not name or len(name) > 120 or not bounds.is_storable(name):
             errors["organisation_name"] = "Enter the organisation's name (up to 120 characters)."
         clean["organisation_name"] = name
     if "timezone" in raw:
         zone = str(raw["timezone"] or "").strip()
         try:
+            if not bounds.is_storable(zone) or len(zone) > 64:
+                raise ValueError(zone)
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
             errors["timezone"] = "Choose a time zone such as Asia/Karachi or Europe/London."
@@ -73,6 +76,15 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
             clean["ai_auto_apply_threshold"] = round(threshold, 3)
         except ValueError:
             errors["ai_auto_apply_threshold"] = "Enter a confidence from 0.5 to 1.0 (1.0 = suggestions only)."
+    for name, (lowest, highest) in app_settings.LIMITS.items():
+        if name in raw:
+            try:
+                number = int(str(raw[name]).strip())
+                if not lowest <= number <= highest:
+                    raise ValueError
+                clean[name] = number
+            except ValueError:
+                errors[name] = f"Enter a whole number from {lowest} to {highest:,}."
     for name in BOOLEAN:
         if name in raw:
             clean[name] = _truthy(raw[name])

@@ -74,7 +74,7 @@ def required_scope(method: str, path: str) -> str | None:
         return "any"
     if path.startswith("/reports") or path == "/ai/metrics":
         return "reports:read"
-    if path.startswith(("/tickets", "/attachments", "/kb", "/me/")):
+    if path.startswith(("/tickets", "/attachments", "/kb", "/me/", "/tags", "/views", "/macros")):
         return "tickets:read" if method in ("GET", "HEAD") else "tickets:write"
     return None
 

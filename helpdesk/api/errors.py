@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from helpdesk.core import bounds
 from helpdesk.core.errors import (
     Conflict,
     DomainError,
@@ -16,12 +17,13 @@ from helpdesk.core.errors import (
     PermissionDenied,
     RateLimited,
     SignInUnavailable,
+    TooLarge,
     ValidationFailed,
 )
 
 # First match wins: a subclass comes before its base.
 _STATUS = {SignInUnavailable: 503, NotAuthenticated: 401, PermissionDenied: 403, NotFound: 404, Conflict: 409,
-           RateLimited: 429, ValidationFailed: 422}
+           RateLimited: 429, TooLarge: 413, ValidationFailed: 422}
 
 
 def install(app: FastAPI) -> None:
@@ -50,8 +52,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # The same words as the pages' forms (helpdesk/core/bounds.py): "Ticket id must be at most 9223372036854775807".
         errors: dict[str, str] = {}
         for error in exc.errors():
-            loc = [str(p) for p in error["loc"] if p not in ("body", "query", "path", "header")]
-            errors.setdefault(".".join(loc) or "body", error["msg"])
+            loc = [str(p) for p in error["loc"]]
+            if loc and loc[0] in ("body", "query", "path", "header", "cookie"):  # where it was, not its name
+                loc = loc[1:]
+            name = ".".join(loc) or "body"
+            names = [p for p in loc if not p.isdigit()]  # ["ticket_ids", "3"]: the label is "Ticket ids"
+            label = (names[-1] if names else "The request body").replace("_", " ").capitalize()
+            errors.setdefault(name, bounds.describe(error, label))
         return JSONResponse({"detail": "The request is invalid.", "errors": errors}, status_code=422)

@@ -11,7 +11,8 @@ from pydantic import BaseModel
 
 from helpdesk.admin import audit_log
 from helpdesk.api.deps import CurrentActor, DbSession
-from helpdesk.api.schemas import ErrorOut
+from helpdesk.api.schemas import ErrorOut, file_response
+from helpdesk.core.bounds import Id, Int32, Name, QueryText
 from helpdesk.identity import accounts
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
@@ -54,17 +55,18 @@ class UserPageOut(BaseModel):
 
 
 @router.get("/audit-log", response_model=AuditPageOut, responses=ERRORS)
-def read_audit_log(session: DbSession, actor: CurrentActor, start: str, end: str, who: str = "", action: str = "",
-                   entity_type: str = "", entity_id: str = "", cursor: str | None = None,
-                   limit: int = audit_log.PAGE_SIZE) -> AuditPageOut:
+def read_audit_log(session: DbSession, actor: CurrentActor, start: Name, end: Name, who: QueryText = "",
+                   action: Name = "", entity_type: Name = "", entity_id: Name = "", cursor: Name | None = None,
+                   limit: Int32 = audit_log.PAGE_SIZE) -> AuditPageOut:
     filters = audit_log.parse_filter(start, end, who, action, entity_type, entity_id)
     rows, more = audit_log.page(session, actor, filters, cursor, limit)
     return AuditPageOut(items=[AuditEntryOut(**r) for r in rows], next_cursor=more)
 
 
-@router.get("/audit-log.csv", responses=ERRORS)
-def export_audit_log(session: DbSession, actor: CurrentActor, start: str, end: str, who: str = "",
-                     action: str = "", entity_type: str = "", entity_id: str = "") -> StreamingResponse:
+@router.get("/audit-log.csv", response_class=StreamingResponse,
+            responses=ERRORS | {200: file_response("The entries as CSV (formulas neutralised).", "text/csv")})
+def export_audit_log(session: DbSession, actor: CurrentActor, start: Name, end: Name, who: QueryText = "",
+                     action: Name = "", entity_type: Name = "", entity_id: Name = "") -> StreamingResponse:
     filters = audit_log.parse_filter(start, end, who, action, entity_type, entity_id)
     chunks = audit_log.export_csv(session, actor, filters)
     first = next(chunks)  # the permission check runs now, so a refusal is a 403 and not a broken download
@@ -73,8 +75,8 @@ def export_audit_log(session: DbSession, actor: CurrentActor, start: str, end: s
 
 
 @router.get("/users", response_model=UserPageOut, responses=ERRORS)
-def list_users(session: DbSession, actor: CurrentActor, q: str = "", role: str = "", status: str = "",
-               after_name: str | None = None, after_id: int | None = None) -> UserPageOut:
+def list_users(session: DbSession, actor: CurrentActor, q: QueryText = "", role: Name = "", status: Name = "",
+               after_name: Name | None = None, after_id: Id | None = None) -> UserPageOut:
     after = (after_name, after_id) if after_name is not None and after_id is not None else None
     result = accounts.search_users(session, actor, query=q, role=role, status=status, after=after)
     return UserPageOut(items=[AdminUserOut(**{k: r[k] for k in AdminUserOut.model_fields}) for r in result.rows],

@@ -12,6 +12,7 @@ from helpdesk.ai import metrics as triage_metrics
 from helpdesk.ai import triage
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import ErrorOut, TicketOut
+from helpdesk.core.bounds import BigId, Name
 from helpdesk.tickets import tickets
 
 router = APIRouter(prefix="/api/v1", tags=["ai"])
@@ -19,7 +20,7 @@ ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": Err
 
 
 class SuggestionOut(BaseModel):
-    field: str  # "category", "team" or "priority"
+    field: Name  # "category", "team" or "priority"
     value: int | str  # a category or team id, or a priority
     label: str | None  # the category's or team's name, or the priority
     confidence: float | None
@@ -55,7 +56,7 @@ class TicketAiOut(BaseModel):
 class FieldRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    field: str  # "category", "team" or "priority"
+    field: Name  # "category", "team" or "priority"
 
 
 class RerunOut(BaseModel):
@@ -122,13 +123,13 @@ def _ticket_ai(session: DbSession, actor: CurrentActor, ticket_id: int) -> Ticke
 
 
 @router.get("/tickets/{ticket_id}/ai", response_model=TicketAiOut, responses=ERRORS)
-def get_ticket_ai(ticket_id: int, session: DbSession, actor: CurrentActor) -> TicketAiOut:
+def get_ticket_ai(ticket_id: BigId, session: DbSession, actor: CurrentActor) -> TicketAiOut:
     """The latest AI prediction for the ticket (IT staff and managers)."""
     return _ticket_ai(session, actor, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/ai/accept", response_model=TicketOut, responses=ERRORS)
-def accept_suggestion(ticket_id: int, body: FieldRequest, session: DbSession, actor: CurrentActor) -> TicketOut:
+def accept_suggestion(ticket_id: BigId, body: FieldRequest, session: DbSession, actor: CurrentActor) -> TicketOut:
     """Applies the AI's suggested value for one field (agents working the ticket, admins); returns the ticket."""
     triage.accept_suggestion(session, actor, ticket_id, body.field)
     session.flush()
@@ -136,7 +137,7 @@ def accept_suggestion(ticket_id: int, body: FieldRequest, session: DbSession, ac
 
 
 @router.post("/tickets/{ticket_id}/ai/reject", response_model=TicketAiOut, responses=ERRORS)
-def reject_suggestion(ticket_id: int, body: FieldRequest, session: DbSession, actor: CurrentActor) -> TicketAiOut:
+def reject_suggestion(ticket_id: BigId, body: FieldRequest, session: DbSession, actor: CurrentActor) -> TicketAiOut:
     """Turns down the AI's suggestion for one field; the ticket keeps its value."""
     triage.reject_suggestion(session, actor, ticket_id, body.field)
     session.flush()
@@ -144,7 +145,7 @@ def reject_suggestion(ticket_id: int, body: FieldRequest, session: DbSession, ac
 
 
 @router.post("/tickets/{ticket_id}/ai/rerun", status_code=202, response_model=RerunOut, responses=ERRORS)
-def rerun_triage(ticket_id: int, session: DbSession, actor: CurrentActor) -> RerunOut:
+def rerun_triage(ticket_id: BigId, session: DbSession, actor: CurrentActor) -> RerunOut:
     """Queues a fresh triage run; poll GET /tickets/{id}/ai for the result."""
     return RerunOut(job_id=triage.rerun_triage(session, actor, ticket_id).id)
 

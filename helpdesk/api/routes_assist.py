@@ -12,6 +12,7 @@ from helpdesk.ai import llm
 from helpdesk.ai import similar as similar_tickets
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import ErrorOut
+from helpdesk.core.bounds import BigId
 from helpdesk.identity.actor import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["ai"])
@@ -59,7 +60,7 @@ def _similar_out(item: similar_tickets.SimilarTicket) -> SimilarTicketOut:
 
 
 @router.get("/tickets/{ticket_id}/similar", response_model=SimilarOut, responses=ERRORS)
-def get_similar(ticket_id: int, session: DbSession, actor: CurrentActor,
+def get_similar(ticket_id: BigId, session: DbSession, actor: CurrentActor,
                 limit: int = Query(similar_tickets.DEFAULT_LIMIT, ge=1, le=20)) -> SimilarOut:
     """The most similar open and recently resolved tickets the caller may read, and a likely duplicate.
 
@@ -86,12 +87,12 @@ LLM_ERRORS = ERRORS | {502: {"model": ErrorOut}}
 
 
 @router.post("/tickets/{ticket_id}/ai/summary", response_model=LlmTextOut, responses=LLM_ERRORS)
-def summarise(ticket_id: int, actor: CurrentActor) -> LlmTextOut:
+def summarise(ticket_id: BigId, actor: CurrentActor) -> LlmTextOut:
     """A one-paragraph summary of the thread by the configured LLM (agents; 404 when no LLM is configured)."""
     return _text_out(llm.summarise_thread, actor, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/ai/suggested-reply", response_model=LlmTextOut, responses=LLM_ERRORS)
-def suggested_reply(ticket_id: int, actor: CurrentActor) -> LlmTextOut:
+def suggested_reply(ticket_id: BigId, actor: CurrentActor) -> LlmTextOut:
     """A draft reply from the public conversation (agents who may reply); it is not sent."""
     return _text_out(llm.suggest_reply, actor, ticket_id)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Header, HTTPException, Request
 
 from helpdesk.api.deps import DbSession
 from helpdesk.api.schemas import ErrorOut
+from helpdesk.core.bounds import Id
 from helpdesk.core.settings import get_settings
 from helpdesk.email import intake, mailboxes
 
@@ -23,7 +24,7 @@ MAX_MESSAGE_BYTES = 40 * 1024 * 1024
 
 @router.post("/inbound", responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}, 413: {"model": ErrorOut}})
 async def inbound(request: Request, session: DbSession, authorization: Annotated[str, Header()] = "",
-                  mailbox_id: int | None = None) -> dict[str, str | int | None]:
+                  mailbox_id: Id | None = None) -> dict[str, str | int | None]:
     expected = get_settings().email_ingest_token.get_secret_value()
     if not expected:
         raise HTTPException(404, "Inbound e-mail by HTTP is not enabled (set EMAIL_INGEST_TOKEN).")

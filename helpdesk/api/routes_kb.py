@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, UploadFile
+import anyio
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
+from helpdesk.api import uploads
 from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
-from helpdesk.api.schemas import ErrorOut
+from helpdesk.api.schemas import ErrorOut, file_response
+from helpdesk.core.bounds import BigId, Id, Name, QueryText
 from helpdesk.kb import articles as kb
 from helpdesk.kb import attachments as kb_attachments
 from helpdesk.kb import deflection as kb_deflection
@@ -16,6 +20,7 @@ from helpdesk.kb import feedback as kb_feedback
 from helpdesk.kb.articles import ArticleChanges, ArticleDraft
 from helpdesk.kb.deflection import DeflectionReport
 from helpdesk.models import KbArticle
+from helpdesk.tickets import limits
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge base"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 409: {"model": ErrorOut},
@@ -79,8 +84,8 @@ def _article_out(session: DbSession, actor: CurrentActor, article: KbArticle) ->
 def search(
     session: ReadSession,
     actor: CurrentActor,
-    q: str = Query(min_length=1, max_length=500),
-    category_id: int | None = None,
+    q: Annotated[QueryText, Query(min_length=1)],
+    category_id: Id | None = None,
     limit: int = Query(default=10, ge=1, le=50),
 ) -> list[SearchResultOut]:
     """Best matches first; requesters find published articles only."""
@@ -88,7 +93,7 @@ def search(
 
 
 @router.get("/articles/{slug}", response_model=ArticleOut, responses=ERRORS)
-def get_article(slug: str, session: DbSession, actor: CurrentActor) -> ArticleOut:
+def get_article(slug: Name, session: DbSession, actor: CurrentActor) -> ArticleOut:
     """Reading a published article counts as one view."""
     article = kb.get_by_slug(session, actor, slug)
     kb_feedback.record_view(session, actor, article.id)
@@ -101,22 +106,22 @@ def create_article(body: ArticleDraft, session: DbSession, actor: CurrentActor) 
 
 
 @router.patch("/articles/{article_id}", response_model=ArticleOut, responses=ERRORS)
-def update_article(article_id: int, body: ArticleChanges, session: DbSession, actor: CurrentActor) -> ArticleOut:
+def update_article(article_id: Id, body: ArticleChanges, session: DbSession, actor: CurrentActor) -> ArticleOut:
     return _article_out(session, actor, kb.update_article(session, actor, article_id, body))
 
 
 @router.post("/articles/{article_id}/publish", response_model=ArticleOut, responses=ERRORS)
-def publish_article(article_id: int, session: DbSession, actor: CurrentActor) -> ArticleOut:
+def publish_article(article_id: Id, session: DbSession, actor: CurrentActor) -> ArticleOut:
     return _article_out(session, actor, kb.publish_article(session, actor, article_id))
 
 
 @router.post("/articles/{article_id}/archive", response_model=ArticleOut, responses=ERRORS)
-def archive_article(article_id: int, session: DbSession, actor: CurrentActor) -> ArticleOut:
+def archive_article(article_id: Id, session: DbSession, actor: CurrentActor) -> ArticleOut:
     return _article_out(session, actor, kb.archive_article(session, actor, article_id))
 
 
 @router.post("/articles/{article_id}/vote", response_model=ArticleOut, responses=ERRORS)
-def vote(article_id: int, body: VoteRequest, session: DbSession, actor: CurrentActor) -> ArticleOut:
+def vote(article_id: Id, body: VoteRequest, session: DbSession, actor: CurrentActor) -> ArticleOut:
     """The caller's one vote (sending another changes it)."""
     return _article_out(session, actor, kb_feedback.vote(session, actor, article_id, body.helpful))
 
@@ -139,23 +144,36 @@ class KbAttachmentOut(BaseModel):
 
 
 @router.get("/articles/{article_id}/attachments", response_model=list[KbAttachmentOut], responses=ERRORS)
-def list_attachments(article_id: int, session: DbSession, actor: CurrentActor) -> list[KbAttachmentOut]:
+def list_attachments(article_id: Id, session: DbSession, actor: CurrentActor) -> list[KbAttachmentOut]:
     return [KbAttachmentOut(**row) for row in kb_attachments.list_attachments(session, actor, article_id)]
 
 
 @router.post("/articles/{article_id}/attachments", status_code=201, response_model=KbAttachmentOut,
-             responses=ERRORS)
-async def upload_attachment(article_id: int, file: UploadFile, session: DbSession,
+             responses=ERRORS | {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 429: {"model": ErrorOut}},
+             openapi_extra=uploads.FILE_BODY)
+async def upload_attachment(article_id: Id, request: Request, session: DbSession,
                             actor: CurrentActor) -> KbAttachmentOut:
-    """Images (png, jpg, gif, webp) and documents (pdf, txt, csv, docx, xlsx, pptx, zip), at most 5 MB."""
-    data = await file.read(kb_attachments.max_bytes() + 1)
-    attachment = kb_attachments.add_attachment(session, actor, article_id, file.filename or "attachment", data)
+    """Images (png, jpg, gif, webp) and documents (pdf, txt, csv, docx, xlsx, pptx, zip), at most 5 MB, as the
+    multipart part `file`. Who may, and the rate limit, are checked before the body is read."""
+
+    def check_first() -> None:
+        kb.check_may_write(actor)
+        kb.get_by_id(session, actor, article_id)
+        limits.check_rate(session, actor, limits.Action.UPLOAD)
+
+    await anyio.to_thread.run_sync(check_first)
+    async with uploads.one_file(request) as file:
+        data = await file.read(kb_attachments.max_bytes() + 1)
+    attachment = await anyio.to_thread.run_sync(lambda: kb_attachments.add_attachment(
+        session, actor, article_id, file.filename or "attachment", data))
     row = next(r for r in kb_attachments.list_attachments(session, actor, article_id) if r["id"] == attachment.id)
     return KbAttachmentOut(**row)
 
 
-@router.get("/attachments/{attachment_id}", responses=ERRORS)
-def download_attachment(attachment_id: int, session: DbSession, actor: CurrentActor) -> Response:
+@router.get("/attachments/{attachment_id}", response_class=Response, responses=ERRORS | {200: file_response(
+    "An image inline, any other file as a download.", *sorted(set(kb_attachments.IMAGE_TYPES.values())),
+    "application/octet-stream")})
+def download_attachment(attachment_id: BigId, session: DbSession, actor: CurrentActor) -> Response:
     """Images are shown inline (for articles' Markdown images); any other file is always a download."""
     attachment, data = kb_attachments.read_attachment(session, actor, attachment_id)
     inline = kb_attachments.is_image(attachment.content_type)
@@ -172,6 +190,6 @@ def download_attachment(attachment_id: int, session: DbSession, actor: CurrentAc
 
 
 @router.delete("/attachments/{attachment_id}", status_code=204, responses=ERRORS)
-def delete_attachment(attachment_id: int, session: DbSession, actor: CurrentActor) -> Response:
+def delete_attachment(attachment_id: BigId, session: DbSession, actor: CurrentActor) -> Response:
     kb_attachments.delete_attachment(session, actor, attachment_id)
     return Response(status_code=204)

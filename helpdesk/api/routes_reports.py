@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
-from helpdesk.api.schemas import ErrorOut
+from helpdesk.api.schemas import ErrorOut, file_response
+from helpdesk.core.bounds import BigId, Id, Int32, Name, QueryText
 from helpdesk.reports import data, exports, schedules
 from helpdesk.reports.filters import parse_filters
 from helpdesk.reports.rollups import local_today
@@ -18,11 +19,11 @@ ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": Err
 
 
 class FiltersIn(BaseModel):
-    start: str | None = None
-    end: str | None = None
-    team_ids: list[int] = []
-    category_ids: list[int] = []
-    priorities: list[str] = []
+    start: Name | None = None
+    end: Name | None = None
+    team_ids: list[Id] = Field(default=[], max_length=200)
+    category_ids: list[Id] = Field(default=[], max_length=200)
+    priorities: list[Name] = Field(default=[], max_length=10)
 
 
 class ExportIn(BaseModel):
@@ -32,10 +33,10 @@ class ExportIn(BaseModel):
 
 class ScheduleIn(BaseModel):
     enabled: bool
-    hour: int
-    minute: int
-    weekday: int | None = None
-    timezone: str = "Asia/Karachi"
+    hour: Int32
+    minute: Int32
+    weekday: Int32 | None = None
+    timezone: Name = "Asia/Karachi"
 
 
 class SubscriptionIn(BaseModel):
@@ -54,26 +55,27 @@ def list_schedules(session: DbSession, actor: CurrentActor) -> list[dict[str, An
 
 
 @router.put("/schedules/{schedule_id}", responses=ERRORS)
-def update_schedule(schedule_id: int, body: ScheduleIn, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+def update_schedule(schedule_id: Id, body: ScheduleIn, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
     schedules.update_schedule(session, actor, schedule_id, enabled=body.enabled, hour=body.hour, minute=body.minute,
                               weekday=body.weekday, timezone=body.timezone)
     return next(s for s in schedules.list_schedules(session, actor) if s["id"] == schedule_id)
 
 
 @router.put("/schedules/{schedule_id}/subscription", responses=ERRORS)
-def subscribe(schedule_id: int, body: SubscriptionIn, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+def subscribe(schedule_id: Id, body: SubscriptionIn, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
     schedules.set_subscription(session, actor, schedule_id, body.subscribed)
     session.flush()
     return next(s for s in schedules.list_schedules(session, actor) if s["id"] == schedule_id)
 
 
 @router.get("/exports/{export_id}", responses=ERRORS)
-def export_status(export_id: int, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+def export_status(export_id: BigId, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
     return exports.export_to_dict(exports.get_export(session, actor, export_id))
 
 
-@router.get("/exports/{export_id}/download", responses=ERRORS)
-def download_export(export_id: int, session: DbSession, actor: CurrentActor) -> Response:
+@router.get("/exports/{export_id}/download", response_class=Response,
+            responses=ERRORS | {200: file_response("The export, as a download.", "text/csv", "application/pdf")})
+def download_export(export_id: BigId, session: DbSession, actor: CurrentActor) -> Response:
     filename, content_type, payload = exports.export_payload(session, actor, export_id)
     return Response(payload, media_type=content_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"})
@@ -81,11 +83,11 @@ def download_export(export_id: int, session: DbSession, actor: CurrentActor) -> 
 
 @router.get("/{name}", responses=ERRORS)
 def get_report(
-    name: str, session: ReadSession, actor: CurrentActor,
-    start: str | None = None, end: str | None = None,
-    team_ids: str | None = Query(None, description="comma-separated team ids"),
-    category_ids: str | None = Query(None, description="comma-separated category ids (sub-categories included)"),
-    priorities: str | None = Query(None, description="comma-separated priorities"),
+    name: Name, session: ReadSession, actor: CurrentActor,
+    start: Name | None = None, end: Name | None = None,
+    team_ids: QueryText | None = Query(None, description="comma-separated team ids"),
+    category_ids: QueryText | None = Query(None, description="comma-separated category ids (sub-categories included)"),
+    priorities: QueryText | None = Query(None, description="comma-separated priorities"),
 ) -> dict[str, Any]:
     data.ensure_can_view_reports(actor)
     filters = parse_filters({"start": start, "end": end, "team_ids": team_ids, "category_ids": category_ids,
@@ -94,7 +96,7 @@ def get_report(
 
 
 @router.post("/{name}/exports", status_code=202, responses=ERRORS)
-def request_export(name: str, body: ExportIn, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
+def request_export(name: Name, body: ExportIn, session: DbSession, actor: CurrentActor) -> dict[str, Any]:
     filters = parse_filters(body.filters.model_dump(), local_today())
     export = exports.request_export(session, actor, name, body.format, filters)
     return exports.export_to_dict(export)

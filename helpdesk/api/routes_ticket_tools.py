@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import (
@@ -17,6 +17,7 @@ from helpdesk.api.schemas import (
     RenderedResponseOut,
     TicketOut,
 )
+from helpdesk.core.bounds import BigId, Id
 from helpdesk.tickets import assignment, canned_responses, links, merging, tickets
 from helpdesk.tickets.validation import TicketChanges
 
@@ -27,19 +28,19 @@ ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": Err
 class MergeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    into: int  # the ticket the duplicate's conversation moves to
+    into: BigId  # the ticket the duplicate's conversation moves to
 
 
 class LinkRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    related_ticket_id: int
+    related_ticket_id: BigId
 
 
 class BulkRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ticket_ids: list[int]
+    ticket_ids: list[BigId] = Field(max_length=1000)
     changes: TicketChanges
 
 
@@ -53,14 +54,14 @@ class AvailabilityRequest(BaseModel):
 
 
 @router.get("/tickets/{ticket_id}/canned-responses", response_model=list[CannedResponseOut], responses=ERRORS)
-def list_canned_responses(ticket_id: int, session: DbSession, actor: CurrentActor) -> list[CannedResponseOut]:
+def list_canned_responses(ticket_id: BigId, session: DbSession, actor: CurrentActor) -> list[CannedResponseOut]:
     return [CannedResponseOut(**row) for row in canned_responses.list_for_ticket(session, actor, ticket_id)]
 
 
 @router.post("/tickets/{ticket_id}/canned-responses/{response_id}/render", response_model=RenderedResponseOut,
              responses=ERRORS)
 def render_canned_response(
-    ticket_id: int, response_id: int, session: DbSession, actor: CurrentActor
+    ticket_id: BigId, response_id: Id, session: DbSession, actor: CurrentActor
 ) -> RenderedResponseOut:
     """The response filled in for this ticket; nothing is posted (send it as a comment when ready)."""
     return RenderedResponseOut(body=canned_responses.render(session, actor, response_id, ticket_id))
@@ -70,7 +71,7 @@ def render_canned_response(
 
 
 @router.post("/tickets/{ticket_id}/merge", response_model=MergeOut, responses=ERRORS)
-def merge_ticket(ticket_id: int, body: MergeRequest, session: DbSession, actor: CurrentActor) -> MergeOut:
+def merge_ticket(ticket_id: BigId, body: MergeRequest, session: DbSession, actor: CurrentActor) -> MergeOut:
     """Merges this ticket (the duplicate) into `into`, which keeps the conversation; this one is closed."""
     result = merging.merge(session, actor, ticket_id, body.into)
     session.flush()
@@ -83,13 +84,13 @@ def merge_ticket(ticket_id: int, body: MergeRequest, session: DbSession, actor: 
 
 
 @router.get("/tickets/{ticket_id}/links", response_model=list[RelatedTicketOut], responses=ERRORS)
-def list_related(ticket_id: int, session: DbSession, actor: CurrentActor) -> list[RelatedTicketOut]:
+def list_related(ticket_id: BigId, session: DbSession, actor: CurrentActor) -> list[RelatedTicketOut]:
     return [RelatedTicketOut(**row) for row in links.related(session, actor, ticket_id)]
 
 
 @router.post("/tickets/{ticket_id}/links", status_code=201, response_model=list[RelatedTicketOut], responses=ERRORS)
 def add_link(
-    ticket_id: int, body: LinkRequest, response: Response, session: DbSession, actor: CurrentActor
+    ticket_id: BigId, body: LinkRequest, response: Response, session: DbSession, actor: CurrentActor
 ) -> list[RelatedTicketOut]:
     """Relates the two tickets (201; 200 when they already were) and returns this ticket's related tickets."""
     if not links.link(session, actor, ticket_id, body.related_ticket_id):
@@ -99,7 +100,7 @@ def add_link(
 
 
 @router.delete("/tickets/{ticket_id}/links/{related_ticket_id}", status_code=204, responses=ERRORS)
-def remove_link(ticket_id: int, related_ticket_id: int, session: DbSession, actor: CurrentActor) -> None:
+def remove_link(ticket_id: BigId, related_ticket_id: BigId, session: DbSession, actor: CurrentActor) -> None:
     links.unlink(session, actor, ticket_id, related_ticket_id)
 
 
@@ -113,6 +114,7 @@ def bulk_update(body: BulkRequest, session: DbSession, actor: CurrentActor) -> B
     return BulkUpdateOut(
         updated=result.updated,
         failed=[BulkFailureOut(ticket_id=ticket_id, reason=reason) for ticket_id, reason in result.failed.items()],
+        unchanged=result.unchanged,
     )
 
 

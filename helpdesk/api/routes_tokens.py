@@ -6,12 +6,14 @@ No API token may call these routes (deps.required_scope lists none for them): a 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from helpdesk.api.deps import CurrentActor, DbSession
 from helpdesk.api.schemas import ErrorOut
+from helpdesk.core.bounds import SINGLE_LINE, Id, Int32, Name
 from helpdesk.identity import tokens
 
 router = APIRouter(prefix="/api/v1", tags=["api tokens"])
@@ -21,9 +23,9 @@ ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": Err
 class TokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    scopes: list[str]
-    expires_in_days: int | None = None
+    name: Annotated[str, SINGLE_LINE, StringConstraints(max_length=120)]
+    scopes: list[Name] = Field(max_length=20)
+    expires_in_days: Int32 | None = None
 
 
 class TokenOut(BaseModel):
@@ -44,8 +46,8 @@ class NewTokenOut(TokenOut):
 class ServiceAccountRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    role: str = "agent"
+    name: Annotated[str, SINGLE_LINE, StringConstraints(max_length=120)]
+    role: Name = "agent"
 
 
 class ServiceAccountOut(BaseModel):
@@ -74,7 +76,7 @@ def create_my_token(body: TokenRequest, session: DbSession, actor: CurrentActor)
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=ERRORS)
-def revoke(token_id: int, session: DbSession, actor: CurrentActor) -> None:
+def revoke(token_id: Id, session: DbSession, actor: CurrentActor) -> None:
     tokens.revoke_token(session, actor, token_id)
 
 
@@ -91,5 +93,5 @@ def create_service_account(body: ServiceAccountRequest, session: DbSession, acto
 
 @router.post("/admin/service-accounts/{user_id}/tokens", status_code=201, response_model=NewTokenOut,
              responses=ERRORS)
-def create_service_token(user_id: int, body: TokenRequest, session: DbSession, actor: CurrentActor) -> NewTokenOut:
+def create_service_token(user_id: Id, body: TokenRequest, session: DbSession, actor: CurrentActor) -> NewTokenOut:
     return _new_token(session, actor, body, user_id)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel, EmailStr, StringConstraints
 
 
 class LoginRequest(BaseModel):
     email: EmailStr
-    password: str
+    password: Annotated[str, StringConstraints(max_length=1024)]
 
 
 class LoginResponse(BaseModel):
@@ -41,6 +42,7 @@ class TicketSummary(BaseModel):
     updated_at: datetime
     sla_first_response_due: datetime | None
     sla_resolution_due: datetime | None
+    tags: list[str] = []
 
 
 class TicketList(BaseModel):
@@ -56,6 +58,8 @@ class TicketOut(BaseModel):
     description: str
     status: str
     priority: str
+    impact: str | None = None  # what the requester said (low/medium/high); None when not asked
+    urgency: str | None = None
     source: str
     category_id: int | None
     category: str | None
@@ -75,6 +79,7 @@ class TicketOut(BaseModel):
     # Set on a duplicate merged into another ticket; the number only when the reader may open that ticket.
     merged_into_id: int | None = None
     merged_into_number: int | None = None
+    tags: list[str] = []  # the IT team's labels (empty for requesters, who don't see them)
     created_at: datetime
     updated_at: datetime
 
@@ -132,11 +137,63 @@ class BulkFailureOut(BaseModel):
 
 class BulkUpdateOut(BaseModel):
     updated: list[int]
-    failed: list[BulkFailureOut]
+    failed: list[BulkFailureOut]  # skipped, each with its reason ("closed", "not found", ...)
+    unchanged: list[int] = []  # allowed, but each already was as asked
+
+
+class TagSuggestionOut(BaseModel):
+    name: str
+    uses: int  # tickets carrying it
+
+
+class TicketTagsOut(BaseModel):
+    tags: list[str]  # all of the ticket's tags now
+    changed: list[str]  # the ones this request added (or removed)
+
+
+class SavedViewOut(BaseModel):
+    id: int
+    name: str
+    scope: str  # personal, team or everyone
+    shared: bool
+    team_id: int | None
+    team: str
+    owner_id: int
+    filters: dict  # tab, priority, team_id, assignee ("me" is whoever opens it), category_id, query, sla_state, tag,
+    # sort
+    can_edit: bool
+    updated_at: datetime
+
+
+class MacroOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    personal: bool
+    team_id: int | None  # a shared macro for this team's tickets; None: for every ticket
+    team: str
+    actions: dict
+    summary: str
+    can_edit: bool
+    updated_at: datetime
+
+
+class MacroOutcomeOut(BaseModel):
+    fields: list[str]
+    tags_added: list[str]
+    tags_removed: list[str]
+    replied: bool
+    ticket: TicketOut
 
 
 class AvailabilityOut(BaseModel):
     available: bool
+
+
+def file_response(description: str, *media_types: str) -> dict:
+    """The OpenAPI answer of a route that sends a file rather than JSON."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {"description": description, "content": {media_type: binary for media_type in media_types}}
 
 
 class ErrorOut(BaseModel):

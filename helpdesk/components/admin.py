@@ -12,15 +12,18 @@ from helpdesk.routes import (
     ADMIN_AUDIT,
     ADMIN_CANNED,
     ADMIN_CATEGORIES,
+    ADMIN_HELD_MAIL,
+    ADMIN_MAILBOXES,
     ADMIN_SETTINGS,
     ADMIN_SLA,
     ADMIN_TEAMS,
     ADMIN_USERS,
     AI_ADMIN,
+    MACROS,
 )
 from helpdesk.state.admin import AdminState
 
-# (label, route, icon); mailboxes come from the inbound e-mail work and get their entry here.
+# (label, route, icon)
 SECTIONS = [
     ("Overview", ADMIN, "layout-dashboard"),
     ("Users", ADMIN_USERS, "users"),
@@ -28,6 +31,10 @@ SECTIONS = [
     ("Categories", ADMIN_CATEGORIES, "folder-tree"),
     ("SLA & hours", ADMIN_SLA, "timer"),
     ("Canned responses", ADMIN_CANNED, "message-square-text"),
+    ("Mailboxes", ADMIN_MAILBOXES, "mail"),
+    ("Held mail", ADMIN_HELD_MAIL, "mail-warning"),
+    # Shared macros are managed on the macros page agents use for their own (it has no admin frame).
+    ("Macros", MACROS, "wand-sparkles"),
     ("AI triage", AI_ADMIN, "brain-circuit"),
     ("Settings", ADMIN_SETTINGS, "settings"),
     ("API tokens", ADMIN_API, "key-round"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.icons import icon_match
+
 
 def status_badge(status: rx.Var, label: rx.Var) -> rx.Component:
     return rx.badge(
@@ -28,10 +30,8 @@ def status_badge(status: rx.Var, label: rx.Var) -> rx.Component:
 
 def priority_badge(priority: rx.Var, label: rx.Var) -> rx.Component:
     return rx.badge(
-        rx.icon(
-            rx.match(priority, ("critical", "siren"), ("high", "arrow-up"), ("medium", "minus"), "arrow-down"),
-            size=12,
-        ),
+        icon_match(priority, ("critical", "siren"), ("high", "arrow-up"), ("medium", "minus"), default="arrow-down",
+                   size=12),
         label,
         color_scheme=rx.match(priority, ("critical", "red"), ("high", "orange"), ("medium", "blue"), "gray"),
         variant=rx.cond(priority == "critical", "solid", "soft"),
@@ -45,8 +45,8 @@ def sla_badge(state: rx.Var, label: rx.Var) -> rx.Component:
     return rx.cond(
         state != "",
         rx.badge(
-            rx.icon(rx.match(state, ("paused", "pause"), ("breached", "flame"), ("at_risk", "alarm-clock"), "clock"),
-                    size=12),
+            icon_match(state, ("paused", "pause"), ("breached", "flame"), ("at_risk", "alarm-clock"), default="clock",
+                       size=12),
             label,
             color_scheme=rx.match(state, ("breached", "red"), ("at_risk", "amber"), ("paused", "purple"), "gray"),
             variant=rx.cond(state == "breached", "solid", "soft"),

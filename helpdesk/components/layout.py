@@ -86,7 +86,8 @@ def top_bar() -> rx.Component:
                 aria_label="IT Helpdesk home",
                 flex_shrink="0",
             ),
-            rx.el.nav(rx.hstack(
+            # The links depend on the role: drawn once the session is known, so they never swap places.
+            rx.cond(SessionState.user_name != "", rx.el.nav(rx.hstack(
                 rx.cond(
                     SessionState.is_requester,
                     rx.fragment(_nav_link("My tickets", PORTAL, "inbox"),
@@ -102,7 +103,7 @@ def top_bar() -> rx.Component:
                 ),
                 spacing="1",
             ), aria_label="Main", margin_left=rx.breakpoints(initial="4px", md="24px"), overflow_x="auto",
-                min_width="0", flex="1 1 auto"),
+                min_width="0", flex="1 1 auto"), rx.box(flex="1 1 auto")),
             rx.cond(SessionState.user_name != "", rx.box(_user_menu(), flex_shrink="0")),
             align="center",
             width="100%",
@@ -131,13 +132,23 @@ def live_trigger(version: rx.Var, on_change: rx.event.EventSpec, spread: rx.Var 
                   data_live_version=version)
 
 
+def loading_placeholder() -> rx.Component:
+    """What the page shows until its data has arrived: a quiet spinner that reserves no space the content then
+    pushes around."""
+    return rx.center(rx.spinner(size="3"), padding_y="56px", width="100%", aria_busy="true",
+                     aria_label="Loading", data_testid="page-loading")
+
+
 def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Component:
     return rx.box(
         hydration_marker(),
         skip_link(),
         top_bar(),
         rx.el.main(
-            *children,
+            # The content appears at once when the page's on_load has filled it (Reflex sets is_hydrated after
+            # the on_load events), so nothing is drawn empty first and then pushed down as data arrives: the
+            # layout shift Lighthouse measured (CLS up to 0.26) came from exactly that.
+            rx.cond(rx.State.is_hydrated, rx.fragment(*children), loading_placeholder()),
             id="main",
             tab_index=-1,
             width="100%",

@@ -17,6 +17,14 @@ from helpdesk.models import AppSetting
 
 CACHE_TTL_SECONDS = 3600
 AI_FIELDS = ("category", "team", "priority")
+# Whole-number settings that bound what one person (or one ticket) may take: name -> (lowest, highest).
+LIMITS = {
+    "attachment_ticket_quota_mb": (1, 1_000_000),
+    "attachment_daily_quota_mb": (1, 1_000_000),
+    "rate_limit_tickets_per_hour": (1, 1_000_000),
+    "rate_limit_comments_per_hour": (1, 1_000_000),
+    "rate_limit_uploads_per_hour": (1, 1_000_000),
+}
 
 
 def defaults() -> dict[str, Any]:
@@ -32,6 +40,8 @@ def defaults() -> dict[str, Any]:
         "ai_auto_apply_priority": True,
         # Staff (agents, managers, admins) must sign in through single sign-on, not with a password.
         "sso_only_staff": False,
+        # Attachment quotas (MB) and per-person hourly rate limits (helpdesk/tickets/limits.py).
+        **{name: getattr(env, name) for name in LIMITS},
     }
 
 

@@ -50,3 +50,10 @@ class ValidationFailed(DomainError):
     def __init__(self, field_errors: dict[str, str], message: str = "Please correct the highlighted fields.") -> None:
         super().__init__(message)
         self.field_errors = field_errors
+
+
+class TooLarge(ValidationFailed):
+    """Bad input because of its size: a file over the size limit, or one a quota has no room left for (REST: 413)."""
+
+    def __init__(self, field_errors: dict[str, str], message: str = "The upload is too large.") -> None:
+        super().__init__(field_errors, message)

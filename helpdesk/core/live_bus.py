@@ -70,3 +70,13 @@ def publish(ticket_id: int, requester_id: int, kind: str, follower_ids: tuple[in
                                requester_id, kind, repr(time.time()), ",".join(map(str, follower_ids)))
     except redis.RedisError:
         log.warning("live push for ticket %s skipped: Redis unavailable", ticket_id)
+
+
+# An entry that changes no ticket but what every queue offers (shared saved views, macros): queue tabs refresh
+# their lists; no ticket page or portal tab is concerned (ticket and requester 0 exist nowhere).
+QUEUE_TOOLS_KIND = "queue_tools"
+
+
+def publish_queue_tools_changed() -> None:
+    """Called after commit, like `publish`."""
+    publish(0, 0, QUEUE_TOOLS_KIND)

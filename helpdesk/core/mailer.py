@@ -71,3 +71,30 @@ def send(mail: OutgoingMail, *, message_id_seed: str) -> None:
         if settings.smtp_username:
             smtp.login(settings.smtp_username, settings.smtp_password)
         smtp.send_message(message)
+
+
+def check_connection(timeout: float = 10.0) -> str:
+    """Connects to the configured SMTP server, says hello, starts TLS and signs in as configured, and sends
+    nothing; a sentence saying what answered, or raises (OSError, smtplib.SMTPException) with the server's reason.
+    With no SMTP host configured it raises LookupError: mail is only logged then."""
+    settings = get_settings()
+    if not settings.smtp_host:
+        raise LookupError("No SMTP server is configured (SMTP_HOST is empty): outgoing mail is only logged.")
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout) as smtp:
+        code, greeting = smtp.ehlo()
+        if code != 250:
+            raise smtplib.SMTPResponseException(code, greeting)
+        steps = []
+        if settings.smtp_starttls:
+            smtp.starttls()
+            smtp.ehlo()
+            steps.append("TLS started")
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password)
+            steps.append(f"signed in as {settings.smtp_username}")
+        code, _ = smtp.noop()
+        if code != 250:
+            raise smtplib.SMTPResponseException(code, b"NOOP refused")
+        banner = greeting.decode(errors="replace").splitlines()[0] if greeting else ""
+    done = ", ".join(steps) if steps else "no sign-in configured"
+    return f"{settings.smtp_host}:{settings.smtp_port} answered ({banner}); {done}."

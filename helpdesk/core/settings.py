@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     # When a requester's From is trusted: "aligned" = DMARC pass, or DKIM/SPF pass aligned with the From domain;
     # "dmarc" = DMARC pass only; "off" = always (only behind an MTA that rejects unauthenticated mail itself).
     email_sender_verification: Literal["aligned", "dmarc", "off"] = "aligned"
-    # A message whose sender could not be verified: held for an agent to accept, or dropped with a polite answer.
+    # A message whose sender could not be verified: held for an administrator to accept, or dropped politely.
     email_unverified_action: Literal["hold", "reject"] = "hold"
     # Unknown senders from these domains become requesters; others are rejected politely (or held).
     email_allowed_domains: list[str] = []
@@ -132,6 +132,15 @@ class Settings(BaseSettings):
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
     max_attachment_bytes: int = 10 * 1024 * 1024
+    # Defaults of the attachment quotas (administrators change them in the console): all files on one ticket, and
+    # what one person may upload in 24 hours, in MB.
+    attachment_ticket_quota_mb: int = Field(100, ge=1, le=1_000_000)
+    attachment_daily_quota_mb: int = Field(500, ge=1, le=1_000_000)
+    # Defaults of the per-person rate limits (console too): tickets filed, comments written and files uploaded in
+    # an hour; past it the answer is 429 with Retry-After (pages show when to try again). Counted in Redis.
+    rate_limit_tickets_per_hour: int = Field(20, ge=1, le=1_000_000)
+    rate_limit_comments_per_hour: int = Field(120, ge=1, le=1_000_000)
+    rate_limit_uploads_per_hour: int = Field(60, ge=1, le=1_000_000)
 
     # AI triage: a suggested field is set on the ticket by itself only when its confidence is above this (and no
     # person has set that field); 1.0 turns automatic changes off and leaves suggestions only.

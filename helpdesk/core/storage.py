@@ -6,14 +6,17 @@ import shutil
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from helpdesk.core.settings import get_settings
+
+CHUNK_BYTES = 1024 * 1024
 
 
 class Storage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def put_file(self, key: str, source: Path, content_type: str) -> None: ...
+    def put_stream(self, key: str, source: BinaryIO, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
     def get_file(self, key: str, target: Path) -> None: ...
     def delete(self, key: str) -> None: ...
@@ -43,6 +46,15 @@ class LocalStorage:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + ".part")
         shutil.copyfile(source, tmp)
+        tmp.replace(path)
+
+    def put_stream(self, key: str, source: BinaryIO, content_type: str) -> None:
+        """An upload copied from its (spooled) file in chunks, never whole in memory."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".part")
+        with tmp.open("wb") as target:
+            shutil.copyfileobj(source, target, CHUNK_BYTES)
         tmp.replace(path)
 
     def get(self, key: str) -> bytes:
@@ -76,6 +88,9 @@ class S3Storage:
     def put_file(self, key: str, source: Path, content_type: str) -> None:
         # Multipart upload in chunks, so a large export never sits in memory whole.
         self.client.upload_file(str(source), self.bucket, key, ExtraArgs={"ContentType": content_type})
+
+    def put_stream(self, key: str, source: BinaryIO, content_type: str) -> None:
+        self.client.upload_fileobj(source, self.bucket, key, ExtraArgs={"ContentType": content_type})
 
     def get(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()

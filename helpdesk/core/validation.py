@@ -6,17 +6,10 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from helpdesk.core import bounds
 from helpdesk.core.errors import ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
-
-_FRIENDLY = {
-    "string_too_short": "is too short (at least {min_length} characters)",
-    "string_too_long": "is too long (at most {max_length} characters)",
-    "enum": "must be one of: {expected}",
-    "missing": "is required",
-    "int_parsing": "must be a number",
-}
 
 
 def parse(model: type[M], data: dict) -> M:
@@ -27,9 +20,6 @@ def parse(model: type[M], data: dict) -> M:
         errors: dict[str, str] = {}
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "form"
-            template = _FRIENDLY.get(error["type"])
-            ctx = error.get("ctx") or {}
             label = field.replace("_id", "").replace("_", " ").capitalize()
-            text = f"{label} {template.format(**ctx)}" if template else str(error["msg"]).removeprefix("Value error, ")
-            errors.setdefault(field, text)
+            errors.setdefault(field, bounds.describe(error, label))
         raise ValidationFailed(errors) from None

@@ -1,4 +1,4 @@
-"""One inbound message into a new ticket, a reply on a ticket, a message held for an agent, or nothing.
+"""One inbound message into a new ticket, a reply on a ticket, a message held for an administrator, or nothing.
 
 The steps, in order:
 1. remember the message by its Message-ID (or digest): a message seen before is not filed again;
@@ -7,7 +7,8 @@ The steps, in order:
    the `[#N]` subject tag;
 4. who it acts as: the person of a signed reply token for that ticket; otherwise the From address, only when our
    MTA's Authentication-Results vouch for it and it is not a staff address; unknown senders become requesters only
-   from allowed domains. Anything unverified is held for an agent (or dropped), never filed as someone else;
+   from allowed domains. Anything unverified is held for an administrator (or dropped), never filed as someone
+   else;
 5. what it says: the new text without quoted history or signature, and its files through the attachment service.
 
 Everything is written in the caller's transaction: the record of the message commits with the ticket or reply it
@@ -20,18 +21,20 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, text
+from sqlalchemy import func, text, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
-from helpdesk.core import audit, jobs
+from helpdesk.core import audit, bounds, jobs, on_commit
 from helpdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
 from helpdesk.core.storage import get_storage
 from helpdesk.email import addresses, content, noise, senders
 from helpdesk.email.parsing import ParsedMessage, parse
+from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor, load_actor
 from helpdesk.models import EmailRecord, EmailSuppression, Mailbox, Role, Ticket, User
 from helpdesk.models.base import utcnow
@@ -209,7 +212,7 @@ def _hold_or_drop(session: Session, parsed: ParsedMessage, record: EmailRecord, 
 
 
 def _hold(session: Session, parsed: ParsedMessage, record: EmailRecord, reason: str) -> IngestResult:
-    """Keeps the raw message in attachment storage for an agent to accept or discard."""
+    """Keeps the raw message in attachment storage for an administrator to accept or discard."""
     key = f"email/held/{record.id}-{secrets.token_hex(8)}.eml"
     get_storage().put(key, parsed.raw, "message/rfc822")
     record.raw_key = key
@@ -234,8 +237,10 @@ def _file(session: Session, parsed: ParsedMessage, record: EmailRecord, actor: A
           mailbox: Mailbox | None) -> IngestResult:
     try:
         if ticket is not None:
-            body = content.latest_reply(parsed.text) or content.clean(parsed.text) or parsed.subject or "(no text)"
-            comment = conversation.add_comment(session, actor, ticket.id, CommentDraft(body=body[:MAX_BODY]))
+            body = (content.latest_reply(parsed.text) or content.clean(parsed.text)
+                    or bounds.storable(parsed.subject).strip() or "(no text)")
+            draft = CommentDraft(body=bounds.storable(body[:MAX_BODY], multiline=True))
+            comment = conversation.add_comment(session, actor, ticket.id, draft)
             record.comment_id = comment.id
             skipped = _save_files(session, actor, ticket.id, parsed, comment.id)
             return IngestResult("replied", ticket.id, _skipped_note(skipped))
@@ -254,9 +259,9 @@ def _file(session: Session, parsed: ParsedMessage, record: EmailRecord, actor: A
 
 
 def _ticket_text(parsed: ParsedMessage) -> tuple[str, str]:
-    subject = TICKET_TAG.sub("", _REPLY_PREFIX.sub("", parsed.subject)).strip()
+    subject = " ".join(bounds.storable(TICKET_TAG.sub("", _REPLY_PREFIX.sub("", parsed.subject))).split())
     title = (subject if len(subject) >= 5 else f"E-mail: {subject or '(no subject)'}")[:200]
-    body = content.clean(parsed.text) or subject
+    body = bounds.storable(content.clean(parsed.text), multiline=True) or subject
     description = body if len(body) >= 10 else f"{body}\n\n(sent by e-mail)"
     return title, description[:MAX_BODY]
 
@@ -279,24 +284,81 @@ def _skipped_note(skipped: list[str]) -> str:
     return ("files not saved: " + "; ".join(skipped))[:300] if skipped else ""
 
 
-# ---------------------------------------------------------------- held messages, for agents
+# ---------------------------------------------------------------- held messages, for administrators
+
+HELD_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class HeldPage:
+    rows: list[dict[str, object]]
+    total: int
+    next_cursor: str | None  # "<received, microseconds since 1970>.<id>" of the last row, when older ones follow
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _held_cursor(record: EmailRecord) -> str:
+    """URL-safe and exact (whole microseconds, PostgreSQL's resolution), so the next page starts right after it."""
+    return f"{(record.created_at - _EPOCH) // timedelta(microseconds=1)}.{record.id}"
+
+
+def _held_row(record: EmailRecord, mailbox: str) -> dict[str, object]:
+    return {"id": record.id, "from": record.address, "subject": record.subject, "reason": record.reason,
+            "received": record.created_at, "mailbox": mailbox, "mailbox_id": record.mailbox_id}
+
+
+def held_page(session: Session, actor: Actor, cursor: str | None = None,
+              limit: int = HELD_PAGE_SIZE) -> HeldPage:
+    """Held messages, newest first, a page at a time: keyset paging on (received, id) along the partial index of
+    held rows, so a page costs the same however many are held."""
+    _check_admin(actor)
+    limit = max(1, min(int(limit), 200))
+    query = (select(EmailRecord, Mailbox.name).join(Mailbox, Mailbox.id == EmailRecord.mailbox_id, isouter=True)
+             .where(EmailRecord.outcome == "held"))
+    if cursor:
+        micros, _, last_id = cursor.partition(".")
+        try:
+            after = (_EPOCH + timedelta(microseconds=int(micros)), int(last_id))
+        except (ValueError, OverflowError):
+            raise ValidationFailed({"cursor": "That page marker is not valid; start from the first page."}) from None
+        query = query.where(tuple_(EmailRecord.created_at, EmailRecord.id) < after)
+    rows = session.exec(query.order_by(EmailRecord.created_at.desc(), EmailRecord.id.desc()).limit(limit + 1)).all()
+    total = session.exec(select(func.count()).select_from(EmailRecord).where(EmailRecord.outcome == "held")).one()
+    page = [_held_row(record, name or "") for record, name in rows[:limit]]
+    more = _held_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+    return HeldPage(page, total, more)
 
 
 def list_held(session: Session, actor: Actor, limit: int = 50) -> list[dict[str, object]]:
-    _check_staff(actor)
-    rows = session.exec(select(EmailRecord).where(EmailRecord.outcome == "held")
-                        .order_by(EmailRecord.created_at.desc()).limit(limit)).all()
-    return [{"id": r.id, "from": r.address, "subject": r.subject, "reason": r.reason, "received": r.created_at}
-            for r in rows]
+    """The newest held messages (the first page)."""
+    return held_page(session, actor, None, limit).rows
+
+
+def held_message(session: Session, actor: Actor, record_id: int) -> dict[str, object]:
+    """One held message with what it says, for an administrator deciding whether to accept it."""
+    _check_admin(actor)
+    record = session.get(EmailRecord, record_id)
+    if record is None or record.outcome != "held" or not record.raw_key:
+        raise NotFound("That held message is gone (already accepted or discarded).")
+    parsed = parse(get_storage().get(record.raw_key))
+    mailbox = session.get(Mailbox, record.mailbox_id) if record.mailbox_id else None
+    return {**_held_row(record, mailbox.name if mailbox else ""), "from_name": parsed.from_name,
+            "to": ", ".join(parsed.recipients), "text": (content.clean(parsed.text) or parsed.text)[:5000],
+            "attachments": [item.filename for item in parsed.attachments]}
 
 
 def accept_held(session: Session, actor: Actor, record_id: int) -> IngestResult:
-    """An agent vouches for a held message: it is filed as its From address (a new requester if unknown)."""
-    _check_staff(actor)
+    """An administrator vouches for a held message: it is filed as its From address (a new requester if unknown),
+    as a new ticket or a reply, exactly as the intake would have filed a verified message."""
+    _check_admin(actor)
     record = session.exec(select(EmailRecord).where(EmailRecord.id == record_id).with_for_update()).first()
     if record is None or record.outcome != "held" or not record.raw_key:
         raise NotFound("That held message is gone (already accepted or discarded).")
     parsed = parse(get_storage().get(record.raw_key))
+    if not parsed.from_address:
+        raise ValidationFailed({"record_id": "The message has no sender address to file it as."})
     user = session.exec(select(User).where(func.lower(User.email) == parsed.from_address)).first()
     if user is None:
         user = _new_requester(session, parsed)
@@ -304,28 +366,45 @@ def accept_held(session: Session, actor: Actor, record_id: int) -> IngestResult:
         raise ValidationFailed({"record_id": f"{user.email}'s account is not active."})
     mailbox = session.get(Mailbox, record.mailbox_id) if record.mailbox_id else None
     result = _file(session, parsed, record, load_actor(session, user.id), _thread(session, parsed), mailbox)
+    if result.outcome not in ("created", "replied"):
+        # Filing refused (e.g. the ticket it answers is closed to this person): it stays held, nothing changes.
+        raise ValidationFailed({"record_id": f"It could not be filed: {result.reason or 'refused'}."})
     record.outcome, record.ticket_id, record.user_id = result.outcome, result.ticket_id, user.id
     record.reason = f"accepted by {actor.email}"[:300]
+    _forget_raw(session, record)
     session.add(record)
     audit.record(session, "email.accept_held", actor_id=actor.user_id, entity_type="email",
-                 entity_id=str(record.id), details={"outcome": result.outcome, "ticket_id": result.ticket_id})
+                 entity_id=str(record.id), details={"outcome": result.outcome, "ticket_id": result.ticket_id,
+                                                     "from": record.address, "subject": record.subject})
     return IngestResult(result.outcome, result.ticket_id, result.reason, record.id)
 
 
 def discard_held(session: Session, actor: Actor, record_id: int) -> None:
-    _check_staff(actor)
+    """Nothing is filed and the stored message is deleted; the record of its arrival stays (Message-ID dedupe)."""
+    _check_admin(actor)
     record = session.exec(select(EmailRecord).where(EmailRecord.id == record_id).with_for_update()).first()
     if record is None or record.outcome != "held":
         raise NotFound("That held message is gone (already accepted or discarded).")
+    held_for = record.reason
     record.outcome, record.reason = "ignored", f"discarded by {actor.email}"[:300]
+    _forget_raw(session, record)
     session.add(record)
     audit.record(session, "email.discard_held", actor_id=actor.user_id, entity_type="email",
-                 entity_id=str(record.id))
+                 entity_id=str(record.id), details={"from": record.address, "subject": record.subject,
+                                                    "held_because": held_for})
 
 
-def _check_staff(actor: Actor) -> None:
-    if not actor.is_staff:
-        raise PermissionDenied("Only agents can review held e-mail.")
+def _forget_raw(session: Session, record: EmailRecord) -> None:
+    """The raw message leaves storage once the decision commits (a rollback keeps it for the next try)."""
+    key, record.raw_key = record.raw_key, ""
+    if key:
+        on_commit.after_commit(session, lambda: get_storage().delete(key))
+
+
+def _check_admin(actor: Actor) -> None:
+    # Accepting files the message as whoever its (unverified) From names: a decision for administrators.
+    if not policy.is_admin(actor) or actor.scopes is not None:
+        raise PermissionDenied("Only administrators review held e-mail.")
 
 
 # ---------------------------------------------------------------- the polite "no"

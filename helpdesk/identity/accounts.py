@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, or_, tuple_
 from sqlmodel import Session, select
 
-from helpdesk.core import audit
+from helpdesk.core import audit, bounds
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.identity import password_links, policy
 from helpdesk.identity.actor import Actor, forget_actor
@@ -64,7 +64,7 @@ def search_users(session: Session, by: Actor, *, query: str = "", role: str = ""
     last page of 50,000 people is as fast as the first)."""
     _require_admin(by)
     conditions = [User.is_service_account.is_(False)]
-    query = (query or "").strip()[:120]
+    query = bounds.searchable(query or "", 120).strip()
     if query:
         pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(or_(func.lower(User.full_name).like(pattern), func.lower(User.email).like(pattern)))
@@ -133,6 +133,7 @@ def invite_user(session: Session, by: Actor, *, email: str, full_name: str, role
     _require_admin(by)
     email, full_name, department = (email or "").strip().lower(), (full_name or "").strip(), (department or "").strip()
     errors = _check_person(session, email, full_name, role, department)
+    errors |= bounds.unstorable({"email": email, "full_name": full_name, "department": department})
     teams = _check_team_ids(session, team_ids or [], errors)
     if errors:
         raise ValidationFailed(errors)
@@ -172,6 +173,7 @@ def update_user(session: Session, by: Actor, user_id: int, *, full_name: str, ro
         raise NotFound("No such account.")
     full_name, department = (full_name or "").strip(), (department or "").strip()
     errors = _check_person(session, user.email, full_name, role, department, user_id)
+    errors |= bounds.unstorable({"full_name": full_name, "department": department})
     errors.pop("email", None)
     teams = _check_team_ids(session, team_ids, errors)
     # Nobody removes the last way in: an admin cannot demote themselves, nor the last active admin.

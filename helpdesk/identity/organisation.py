@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from helpdesk.core import audit
+from helpdesk.core import audit, bounds
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor, forget_actor
@@ -96,6 +96,7 @@ def save_team(session: Session, by: Actor, *, team_id: int | None, name: str, de
         if team is None:
             raise NotFound("No such team.")
     errors = _check_team(session, name, description, lead_id, assignment_mode, team_id)
+    errors |= bounds.unstorable({"name": name, "description": description}, multiline=("description",))
     if errors:
         raise ValidationFailed(errors)
     if team is None:
@@ -207,7 +208,7 @@ def save_category(session: Session, by: Actor, *, category_id: int | None, name:
         category = session.get(Category, category_id)
         if category is None:
             raise NotFound("No such category.")
-    errors = {}
+    errors = bounds.unstorable({"name": name, "description": description}, multiline=("description",))
     if not name or len(name) > 80:
         errors["name"] = "Name the category (up to 80 characters)."
     if len(description) > 300:

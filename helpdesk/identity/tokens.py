@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
-from helpdesk.core import audit
+from helpdesk.core import audit, bounds
 from helpdesk.core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor, load_actor
@@ -64,8 +64,8 @@ def create_token(session: Session, by: Actor, *, name: str, scopes: list[str], u
                  expires_in_days: int | None = None) -> tuple[ApiToken, str]:
     """Makes a token for `user_id` (default: the person asking); returns the row and the token, shown once."""
     owner = _owner(session, by, user_id if user_id is not None else by.user_id)
-    errors = {}
     name = (name or "").strip()
+    errors = bounds.unstorable({"name": name})
     if not name or len(name) > 80:
         errors["name"] = "Name the token (up to 80 characters), e.g. what uses it."
     try:
@@ -114,7 +114,7 @@ def create_service_account(session: Session, by: Actor, *, name: str, role: str 
     if not policy.is_admin(by) or by.scopes is not None:
         raise PermissionDenied("Only administrators can create service accounts.")
     name = (name or "").strip()
-    errors = {}
+    errors = bounds.unstorable({"name": name})
     if not name or len(name) > 120:
         errors["name"] = "Name the service account (up to 120 characters)."
     if role not in SERVICE_ACCOUNT_ROLES:

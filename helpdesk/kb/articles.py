@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session, select
 
 from helpdesk.core import audit, cache, on_commit
+from helpdesk.core.bounds import MULTI_LINE, SINGLE_LINE, Id
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.identity.actor import Actor
 from helpdesk.kb import search as kb_search
@@ -32,10 +33,11 @@ FEATURED_CACHE_TTL_SECONDS = 60 * 60  # spec 4.3.3: featured articles, 1 hour
 FEATURED_LIMIT = 10
 MAX_SLUG_LENGTH = 100  # leaves room in the 120-character column for a "-2" style suffix
 
-ArticleTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
+ArticleTitle = Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
 ARTICLE_BODY_LIMIT = 100_000
-ArticleBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ARTICLE_BODY_LIMIT)]
-ArticleSummary = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+ArticleBody = Annotated[str, MULTI_LINE,
+                        StringConstraints(strip_whitespace=True, min_length=1, max_length=ARTICLE_BODY_LIMIT)]
+ArticleSummary = Annotated[str, MULTI_LINE, StringConstraints(strip_whitespace=True, max_length=500)]
 Slug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SLUG_LENGTH,
                                         pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 
@@ -63,8 +65,8 @@ class ArticleDraft(BaseModel):
     title: ArticleTitle
     body_markdown: ArticleBody
     summary: ArticleSummary = ""
-    category_id: int | None = None
-    tags: list[str] = Field(default_factory=list)
+    category_id: Id | None = None
+    tags: list[Annotated[str, SINGLE_LINE]] = Field(default_factory=list, max_length=100)
     featured: bool = False
     slug: Slug | None = None
 
@@ -82,8 +84,8 @@ class ArticleChanges(BaseModel):
     title: ArticleTitle | None = None
     body_markdown: ArticleBody | None = None
     summary: ArticleSummary | None = None
-    category_id: int | None = None
-    tags: list[str] | None = None
+    category_id: Id | None = None
+    tags: list[Annotated[str, SINGLE_LINE]] | None = Field(default=None, max_length=100)
     featured: bool | None = None
 
     @field_validator("tags")

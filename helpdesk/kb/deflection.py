@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlmodel import Session
 
+from helpdesk.core.bounds import MULTI_LINE, BigId, Id
 from helpdesk.core.errors import NotFound, ValidationFailed
 from helpdesk.core.validation import parse
 from helpdesk.identity.actor import Actor
@@ -23,11 +24,11 @@ from helpdesk.tickets import tickets
 class DeflectionReport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    article_id: int | None = None
+    query: Annotated[str, MULTI_LINE, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    article_id: Id | None = None
     outcome: DeflectionOutcome
-    shown_article_ids: list[int] = Field(default_factory=list, max_length=50)
-    ticket_id: int | None = None
+    shown_article_ids: list[Id] = Field(default_factory=list, max_length=50)
+    ticket_id: BigId | None = None
 
 
 SUGGESTION_RELATIVE_CUTOFF = 0.25

@@ -1,6 +1,7 @@
 """All tables, imported here so `SQLModel.metadata` (and Alembic) sees every one."""
 
 from helpdesk.models.access import ApiToken, AppSetting, PasswordReset
+from helpdesk.models.agent_tools import Macro, SavedView, Tag, TicketTag
 from helpdesk.models.ai import (
     AiAutoApplyState,
     AiFeedback,
@@ -46,6 +47,7 @@ from helpdesk.models.ticket import (
     Attachment,
     Category,
     Comment,
+    Level,
     Priority,
     Status,
     Ticket,
@@ -91,18 +93,22 @@ __all__ = [
     "KbVote",
     "LlmCall",
     "LlmPurpose",
+    "Macro",
     "Mailbox",
     "NotificationPreference",
     "OutboxJob",
     "PasswordReset",
+    "Level",
     "Priority",
     "ReportExport",
     "ReportSchedule",
     "ReportSubscription",
+    "SavedView",
     "RollupState",
     "ScheduleKind",
     "Role",
     "SlaPolicy",
+    "Tag",
     "Status",
     "Team",
     "TeamMembership",
@@ -110,5 +116,6 @@ __all__ = [
     "TicketEvent",
     "TicketFollower",
     "TicketLink",
+    "TicketTag",
     "User",
 ]

@@ -77,7 +77,7 @@ class EmailRecord(SQLModel, table=True):
     # in: created, replied, held, ignored, bounce, auto_reply; out: sent
     outcome: str = Field(default="", max_length=16)
     reason: str = Field(default="", max_length=300)
-    # The raw message, kept in attachment storage while it is held for an agent to accept.
+    # The raw message, kept in attachment storage while it is held for an administrator to accept.
     raw_key: str = Field(default="", max_length=300)
     created_at: datetime = timestamp_field(nullable=False, default_now=True)
 

@@ -39,6 +39,14 @@ class Priority(StrEnum):
     CRITICAL = "critical"
 
 
+class Level(StrEnum):
+    """A requester's impact (how many people are affected) or urgency (how soon it hurts): low, medium or high."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER)
 PRIORITY_RANK_SQL = (
     "CASE priority WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
@@ -77,6 +85,8 @@ class Ticket(SQLModel, table=True):
             name="ck_tickets_status",
         ),
         CheckConstraint("priority IN ('low','medium','high','critical')", name="ck_tickets_priority"),
+        CheckConstraint("impact IN ('low','medium','high')", name="ck_tickets_impact"),
+        CheckConstraint("urgency IN ('low','medium','high')", name="ck_tickets_urgency"),
         # Spec 4.4.1 indexes, adapted to the queries in services/tickets.py.
         Index("idx_tickets_status", "status", postgresql_where=text("deleted_at IS NULL")),
         Index(
@@ -159,6 +169,10 @@ class Ticket(SQLModel, table=True):
     priority_rank: int | None = Field(
         default=None, sa_column=Column(SmallInteger, Computed(PRIORITY_RANK_SQL, persisted=True))
     )
+    # What the requester said when filing (helpdesk/tickets/priority.py maps them to the priority); None for
+    # tickets filed before there was a choice, by e-mail, or by staff who set the priority themselves.
+    impact: str | None = Field(default=None, max_length=16)
+    urgency: str | None = Field(default=None, max_length=16)
     source: str = Field(default="portal", max_length=16)
     category_id: int | None = Field(default=None, foreign_key="categories.id")
     team_id: int | None = Field(default=None, foreign_key="teams.id")
@@ -218,6 +232,8 @@ class TicketEvent(SQLModel, table=True):
 
 class Attachment(SQLModel, table=True):
     __tablename__ = "attachments"
+    # The per-person 24-hour upload quota sums one person's recent files (helpdesk/tickets/limits.py).
+    __table_args__ = (Index("idx_attachments_uploader_created", "uploaded_by_id", "created_at"),)
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True))
     ticket_id: int = Field(

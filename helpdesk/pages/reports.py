@@ -140,7 +140,7 @@ def _chart_card(index: int) -> rx.Component:
                             _numbers_table(index)),
                     rx.box(rx.plotly.basic(data=getattr(ReportsState, f"fig{index}"), width="100%",
                                            use_resize_handler=True), width="100%",
-                           data_testid="chart-plot"),
+                           min_height=chart["height"].to(str), data_testid="chart-plot"),
                 ),
                 rx.cond(~is_table & ReportsState.shown_tables.contains(key), _numbers_table(index)),
                 spacing="3", width="100%",

@@ -6,12 +6,15 @@ import reflex as rx
 
 from helpdesk.components.badges import priority_badge, status_badge
 from helpdesk.components.layout import card, empty_state, live_trigger
+from helpdesk.components.shortcuts import TICKET_KEYS, shortcut_scope, shortcuts_help
 from helpdesk.components.similar_tickets import PANELS_ON_LOAD, assistant_panel, similar_tickets_panel
+from helpdesk.components.ticket_tools import ticket_tools_panel
 from helpdesk.pages.template import template
 from helpdesk.routes import PORTAL, QUEUE, TICKET
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState, TicketRoom
 from helpdesk.state.ticket import TicketState
+from helpdesk.state.ticket_tools import TicketToolsState
 
 
 def _message(comment: rx.Var) -> rx.Component:
@@ -376,6 +379,7 @@ def _details() -> rx.Component:
                 width="100%",
             ),
         ),
+        ticket_tools_panel(),
         rx.cond(TicketState.ai_suggestions.length() > 0, _ai_panel()),
         assistant_panel(),
         similar_tickets_panel(),
@@ -505,7 +509,8 @@ def _presence() -> rx.Component:
     )
 
 
-@template(TICKET, "Ticket", on_load=[TicketState.on_load, TicketRoom.enter, *PANELS_ON_LOAD])
+@template(TICKET, "Ticket", on_load=[TicketState.on_load, TicketToolsState.on_load, TicketRoom.enter,
+                                     *PANELS_ON_LOAD])
 def ticket_page() -> rx.Component:
     return rx.fragment(
         live_trigger(LiveState.version, TicketState.apply_change(LiveState.version)),
@@ -538,6 +543,7 @@ def ticket_page() -> rx.Component:
                         min_width="0",
                     ),
                     rx.cond(TicketState.can_work, _presence()),
+                    rx.cond(TicketState.can_work, rx.fragment(shortcut_scope("ticket"), shortcuts_help(TICKET_KEYS))),
                     width="100%",
                     wrap="wrap",
                     margin_bottom="8px",

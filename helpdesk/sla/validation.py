@@ -7,7 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from helpdesk.core.bounds import SINGLE_LINE, Id
 from helpdesk.models import Priority
+
+Name = Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
 
 class SlaPolicyDraft(BaseModel):
@@ -15,13 +18,13 @@ class SlaPolicyDraft(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    name: Name
     priority: Priority
-    category_id: int | None = None
-    team_id: int | None = None
+    category_id: Id | None = None
+    team_id: Id | None = None
     first_response_minutes: int = Field(gt=0, le=60 * 24 * 365)
     resolution_minutes: int = Field(gt=0, le=60 * 24 * 365)
-    calendar_id: int | None = None  # None: the default calendar
+    calendar_id: Id | None = None  # None: the default calendar
     is_active: bool = True
 
 
@@ -30,37 +33,37 @@ class SlaPolicyChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] | None = None
+    name: Name | None = None
     priority: Priority | None = None
-    category_id: int | None = None
-    team_id: int | None = None
+    category_id: Id | None = None
+    team_id: Id | None = None
     first_response_minutes: int | None = Field(default=None, gt=0, le=60 * 24 * 365)
     resolution_minutes: int | None = Field(default=None, gt=0, le=60 * 24 * 365)
-    calendar_id: int | None = None
+    calendar_id: Id | None = None
     is_active: bool | None = None
 
 
 class BusinessCalendarDraft(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-    timezone: str = "Asia/Karachi"
-    working_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    name: Name
+    timezone: Annotated[str, SINGLE_LINE, StringConstraints(max_length=64)] = "Asia/Karachi"
+    working_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4], max_length=7)
     opens: time = time(9, 0)
     closes: time = time(17, 0)
-    holiday_country: str | None = "PK"
-    extra_holidays: list[date] = Field(default_factory=list)
+    holiday_country: Annotated[str, SINGLE_LINE, StringConstraints(max_length=8)] | None = "PK"
+    extra_holidays: list[date] = Field(default_factory=list, max_length=366)
     is_default: bool = False
 
 
 class BusinessCalendarChanges(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] | None = None
-    timezone: str | None = None
-    working_days: list[int] | None = None
+    name: Name | None = None
+    timezone: Annotated[str, SINGLE_LINE, StringConstraints(max_length=64)] | None = None
+    working_days: list[int] | None = Field(default=None, max_length=7)
     opens: time | None = None
     closes: time | None = None
-    holiday_country: str | None = None
-    extra_holidays: list[date] | None = None
+    holiday_country: Annotated[str, SINGLE_LINE, StringConstraints(max_length=8)] | None = None
+    extra_holidays: list[date] | None = Field(default=None, max_length=366)
     is_default: bool | None = None

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, TypeVar
 import reflex as rx
 from sqlmodel import Session
 
+from helpdesk.core.bounds import MAX_INT32
 from helpdesk.core.errors import DomainError, PermissionDenied
 from helpdesk.identity.actor import Actor
 from helpdesk.state.session import SessionState
@@ -85,10 +86,12 @@ class AdminPage(rx.State, mixin=True):
 
 
 def as_int(value: Any) -> int | None:  # noqa: ANN401 (whatever the browser sent)
+    """A whole number the browser sent, or None when it is not one the database can store (32-bit)."""
     try:
-        return int(str(value))
+        number = int(str(value))
     except (TypeError, ValueError):
         return None
+    return number if -MAX_INT32 - 1 <= number <= MAX_INT32 else None
 
 
 def describe(exc: DomainError) -> str:

@@ -12,15 +12,14 @@ from helpdesk.admin import audit_log
 from helpdesk.core import app_settings
 from helpdesk.core.errors import ValidationFailed
 from helpdesk.state.admin import AdminPage, AdminState
+from helpdesk.state.paging import AdminKeysetPaging
 
 
-class AuditState(AdminPage, AdminState):
+class AuditState(AdminKeysetPaging, AdminPage, AdminState):
     FORM_FIELDS = ("start", "end", "who", "action", "entity_type", "entity_id")
 
     entries: list[dict[str, str]] = []
     action_choices: list[str] = []
-    cursor_stack: list[str] = []
-    next_cursor: str = ""
     applied: dict[str, str] = {}
 
     def _clear(self) -> None:
@@ -32,7 +31,7 @@ class AuditState(AdminPage, AdminState):
                                       a.get("entity_type", ""), a.get("entity_id", ""))
 
     async def _load(self) -> Any:
-        cursor = self.cursor_stack[-1] if self.cursor_stack else None
+        cursor = self._current_cursor() or None
 
         def work(session: Any, actor: Any) -> Any:
             rows, more = audit_log.page(session, actor, self._filter(), cursor)
@@ -54,7 +53,8 @@ class AuditState(AdminPage, AdminState):
     @rx.event
     async def on_load(self) -> Any:
         self.notice = self.error = ""
-        self.cursor_stack, self.field_errors = [], {}
+        self.field_errors = {}
+        self._first_page()
         # Filters may come in the address (a link from another page: ?entity_type=user&entity_id=42).
         params = self.router.page.params
         ok, default, event = await self._admin_work(lambda session, actor: audit_log.default_filter(session))
@@ -74,25 +74,14 @@ class AuditState(AdminPage, AdminState):
         except ValidationFailed as exc:
             self.field_errors = exc.field_errors
             return None
-        self.applied, self.cursor_stack = candidate, []
+        self.applied = candidate
+        self._first_page()
         return await self._load()
 
     @rx.event
     async def set_action(self, value: str) -> Any:
         self.form = {**self.form, "action": "" if value == "any" else str(value)[:100]}
         return await self.apply_filters()
-
-    @rx.event
-    async def next_page(self) -> Any:
-        if self.next_cursor:
-            self.cursor_stack = [*self.cursor_stack, self.next_cursor]
-            return await self._load()
-        return None
-
-    @rx.event
-    async def previous_page(self) -> Any:
-        self.cursor_stack = self.cursor_stack[:-1]
-        return await self._load()
 
     @rx.event
     async def download_csv(self) -> Any:

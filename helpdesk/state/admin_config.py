@@ -324,7 +324,8 @@ class CannedState(AdminPage, AdminState):
 
 class SettingsState(AdminPage, AdminState):
     FORM_FIELDS = ("organisation_name", "timezone", "auto_close_days", "ai_auto_apply_threshold",
-                   "ai_auto_apply_category", "ai_auto_apply_team", "ai_auto_apply_priority", "sso_only_staff")
+                   "ai_auto_apply_category", "ai_auto_apply_team", "ai_auto_apply_priority", "sso_only_staff",
+                   *app_settings.LIMITS)
 
     defaults: dict[str, str] = {}
     overridden: list[str] = []

@@ -7,10 +7,12 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk.email import mailboxes
 from helpdesk.identity import accounts, organisation
 from helpdesk.identity.directory import team_options
 from helpdesk.state.admin import AdminPage, AdminState, as_int
 from helpdesk.state.formatting import relative
+from helpdesk.state.paging import AdminKeysetPaging
 
 ROLE_CHOICES = ["requester", "agent", "manager", "admin"]
 NONE = "none"  # a select's "no team / no parent / no lead" (a select item needs a non-empty value)
@@ -27,7 +29,7 @@ def _user_row(row: dict[str, Any]) -> dict[str, str]:
             "last_login": relative(row["last_login_at"]) or "never", "department": row["department"]}
 
 
-class UsersState(AdminPage, AdminState):
+class UsersState(AdminKeysetPaging, AdminPage, AdminState):
     FORM_FIELDS = ("email", "full_name", "role", "department", "csv")
 
     users: list[dict[str, str]] = []
@@ -35,8 +37,6 @@ class UsersState(AdminPage, AdminState):
     query: str = ""
     role_filter: str = "any"
     status_filter: str = "any"
-    cursor_stack: list[str] = []
-    next_cursor: str = ""
     team_choices: list[dict[str, str]] = []
     chosen_teams: list[str] = []
     editing_id: int = 0
@@ -48,7 +48,7 @@ class UsersState(AdminPage, AdminState):
         self.users, self.total, self.team_choices, self.editing, self.preview = [], 0, [], {}, []
 
     async def _load(self) -> Any:
-        cursor = self.cursor_stack[-1] if self.cursor_stack else ""
+        cursor = self._current_cursor()
         after = None
         if cursor:
             name, user_id = json.loads(cursor)
@@ -74,38 +74,27 @@ class UsersState(AdminPage, AdminState):
     @rx.event
     async def on_load(self) -> Any:
         self.notice = self.error = ""
-        self.dialog, self.cursor_stack, self.query = "", [], ""
+        self.dialog, self.query = "", ""
+        self._first_page()
         self.role_filter = self.status_filter = "any"
         return await self._load()
 
     @rx.event
     async def search(self, form_data: dict) -> Any:
         self.query = str(form_data.get("query", ""))[:120]
-        self.cursor_stack = []
+        self._first_page()
         return await self._load()
 
     @rx.event
     async def set_role_filter(self, value: str) -> Any:
         self.role_filter = value if value in ROLE_CHOICES else "any"
-        self.cursor_stack = []
+        self._first_page()
         return await self._load()
 
     @rx.event
     async def set_status_filter(self, value: str) -> Any:
         self.status_filter = value if value in ("active", "inactive", "invited") else "any"
-        self.cursor_stack = []
-        return await self._load()
-
-    @rx.event
-    async def next_page(self) -> Any:
-        if self.next_cursor:
-            self.cursor_stack = [*self.cursor_stack, self.next_cursor]
-            return await self._load()
-        return None
-
-    @rx.event
-    async def previous_page(self) -> Any:
-        self.cursor_stack = self.cursor_stack[:-1]
+        self._first_page()
         return await self._load()
 
     @rx.event
@@ -417,13 +406,25 @@ class CategoriesState(AdminPage, AdminState):
 
 class AdminOverviewState(AdminPage, AdminState):
     counts: dict[str, str] = {}
+    # One line per tile (by its label): what is there now.
+    summaries: dict[str, str] = {}
 
     def _clear(self) -> None:
-        self.counts = {}
+        self.counts, self.summaries = {}, {}
 
     @rx.event
     async def on_load(self) -> Any:
-        ok, counts, event = await self._admin_work(lambda session, actor: accounts.overview(session, actor))
+        ok, counts, event = await self._admin_work(lambda session, actor: accounts.overview(session, actor) |
+                                                   mailboxes.overview(session, actor))
         if ok:
             self.counts = {k: f"{v:,}" for k, v in counts.items()}
+            self.summaries = {
+                "Users": f"{counts['people']:,} active people",
+                "Teams": f"{counts['teams']:,} teams",
+                "Categories": f"{counts['categories']:,} active categories",
+                "Mailboxes": (f"{counts['mailboxes_active']:,} of {counts['mailboxes']:,} enabled" +
+                              (f" · {counts['mailboxes_failing']:,} failing" if counts["mailboxes_failing"] else "")
+                              if counts["mailboxes"] else "None yet: add the inbox people write to"),
+                "Held mail": f"{counts['held']:,} waiting for review" if counts["held"] else "Nothing waiting",
+            }
         return event

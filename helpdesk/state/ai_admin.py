@@ -10,6 +10,7 @@ import reflex as rx
 from helpdesk.ai import registry as ai_models
 from helpdesk.ai import trust
 from helpdesk.ai.metrics import ai_metrics
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError, PermissionDenied
 from helpdesk.models import Role
 from helpdesk.models.base import utcnow
@@ -204,10 +205,11 @@ class AiAdminState(SessionState):
         self.message = self.error = ""
         category, _, field = str(key).partition(":")
         override = "" if value == "evidence" else str(value)
-        if not category.isdigit():
+        category_id = as_id(category)
+        if category_id is None:
             return None
         with self._on_failure("error", describe=_all_problems) as failure:
-            self._run(lambda session, actor: trust.set_override(session, actor, int(category), field[:16],
+            self._run(lambda session, actor: trust.set_override(session, actor, category_id, field[:16],
                                                                 override[:16]))
         if failure:
             return failure.event

@@ -93,5 +93,7 @@ def ticket_row(row: dict[str, Any], *, staff: bool) -> dict[str, str]:
         "updated_ago": relative(row["updated_at"]),
         "sla": sla_state,
         "sla_label": sla_label,
+        # Comma-separated (a tag never holds a comma); staff lists only: requesters never see tags.
+        "tags": ",".join(row.get("tags") or []) if staff else "",
         "sort_key": row["created_at"].isoformat(),
     }

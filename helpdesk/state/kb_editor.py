@@ -8,6 +8,7 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from helpdesk.core.validation import parse
 from helpdesk.kb import articles as kb
@@ -18,8 +19,10 @@ from helpdesk.kb.articles import ArticleChanges, ArticleDraft, ArticleStatus
 from helpdesk.routes import kb_edit_url
 from helpdesk.state.formatting import local_time
 from helpdesk.state.session import SessionState
+from helpdesk.tickets import limits
 
 NO_CATEGORY = "none"
+MAX_UPLOAD_FILES = 10  # files one upload may carry (the server refuses a bigger request before reading it)
 STATUS_LABELS = {"draft": "Draft", "published": "Published", "archived": "Archived"}
 
 
@@ -63,7 +66,7 @@ class KbEditorState(SessionState):
 
     def _route_article_id(self) -> int | None:
         raw = str(self.router.page.params.get("article_id", ""))
-        return int(raw) if raw.isdigit() and len(raw) < 10 else None
+        return as_id(raw)
 
     @rx.event
     def load_new(self) -> rx.event.EventSpec | None:
@@ -130,7 +133,7 @@ class KbEditorState(SessionState):
 
     @rx.event
     def set_category(self, value: str) -> None:
-        self.category_id = value if value.isdigit() or value == NO_CATEGORY else NO_CATEGORY
+        self.category_id = value if as_id(value) or value == NO_CATEGORY else NO_CATEGORY
 
     @rx.event
     def set_featured(self, value: bool) -> None:
@@ -155,7 +158,7 @@ class KbEditorState(SessionState):
             "title": self.title,
             "body_markdown": self.body,
             "summary": self.summary,
-            "category_id": int(self.category_id) if self.category_id.isdigit() else None,
+            "category_id": as_id(self.category_id),
             "tags": [tag for tag in (part.strip() for part in self.tags.split(",")) if tag],
             "featured": self.featured,
         }
@@ -197,7 +200,16 @@ class KbEditorState(SessionState):
             self.field_errors = self.field_errors | {"attachments": "Save the draft first, then add files."}
             return
         limit = kb_attachments.max_bytes()
-        uploads = [(f.name or "attachment", await f.read(limit + 1)) for f in files[:10]]
+        # Who may, and how fast, before a file is read (the server refused anyone else before receiving them).
+        with (self._on_failure("error", on={ValidationFailed: self._file_errors}) as failure,
+              self._service() as (session, actor)):
+            kb.check_may_write(actor)
+            limits.check_rate(session, actor, limits.Action.UPLOAD, len(files[:MAX_UPLOAD_FILES]))
+        if failure:
+            if failure.event is not None:
+                yield failure.event
+            return
+        uploads = [(f.name or "attachment", await f.read(limit + 1)) for f in files[:MAX_UPLOAD_FILES]]
         with (self._on_failure("error", on={ValidationFailed: self._file_errors}) as failure,
               self._service() as (session, actor)):
             for name, data in uploads:
@@ -215,10 +227,11 @@ class KbEditorState(SessionState):
 
     @rx.event
     def remove_file(self, attachment_id: str) -> rx.event.EventSpec | None:
-        if not attachment_id.isdigit() or not self.article_id:
+        attachment = as_id(attachment_id, big=True)
+        if attachment is None or not self.article_id:
             return None
         with self._on_failure(toast=True) as failure, self._service() as (session, actor):
-            kb_attachments.delete_attachment(session, actor, int(attachment_id))
+            kb_attachments.delete_attachment(session, actor, attachment)
             self._load_files(session, actor, int(self.article_id))
         return failure.event
 
@@ -334,7 +347,7 @@ class KbCategoryState(SessionState):
 
     @staticmethod
     def _parent(value: str) -> int | None:
-        return int(value) if value.isdigit() else None
+        return as_id(value)
 
     @rx.event
     def create(self) -> rx.event.EventSpec | None:
@@ -352,9 +365,9 @@ class KbCategoryState(SessionState):
 
     @rx.event
     def save_selected(self) -> rx.event.EventSpec | None:
-        if not self.selected.isdigit():
+        if as_id(self.selected) is None:
             return None
-        category_id, name, parent = int(self.selected), self.edit_name, self._parent(self.edit_parent)
+        category_id, name, parent = as_id(self.selected), self.edit_name, self._parent(self.edit_parent)
 
         def work(session: Any, actor: Any) -> None:
             kb_categories.rename_category(session, actor, category_id, name)

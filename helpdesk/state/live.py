@@ -28,6 +28,7 @@ from reflex.state import StateUpdate
 from reflex_base.constants.state import FIELD_MARKER
 
 from helpdesk.core import live_bus as live
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError
 from helpdesk.core.settings import get_settings
 from helpdesk.models import Role
@@ -152,11 +153,12 @@ class LiveState(rx.State):
     @rx.event
     async def watch_ticket(self) -> None:
         raw = str(self.router.page.params.get("ticket_id", ""))
-        if not raw.isdigit():
+        ticket_id = as_id(raw, big=True)
+        if ticket_id is None:
             return
         session_state = await self.get_state(SessionState)
-        if visible_change(session_state, int(raw)):
-            watchers.watch_ticket(self._token(), int(raw))
+        if visible_change(session_state, ticket_id):
+            watchers.watch_ticket(self._token(), ticket_id)
 
     @rx.event
     def stop_watching(self) -> None:
@@ -207,7 +209,8 @@ async def _push(app: rx.App, change: live.TicketChange) -> None:
     local = namespace._token_manager
     tokens = watchers.tokens_for(change)
     base = _push_delta(change, len(tokens))
-    views = await _view_deltas(change, tokens)
+    # A change to the queues' tools (saved views, macros) moves no rows: every queue tab re-reads its lists itself.
+    views = {} if change.kind == live.QUEUE_TOOLS_KIND else await _view_deltas(change, tokens)
     recipients: dict[str, list[str]] = defaultdict(list)  # update key ("" = version only) -> socket ids
     for token in tokens:
         record = local.token_to_socket.get(token)
@@ -266,7 +269,7 @@ class TicketRoom(rx.SharedState):
 
     def _ticket_id(self) -> int | None:
         raw = str(self.router.page.params.get("ticket_id", ""))
-        return int(raw) if raw.isdigit() else None
+        return as_id(raw, big=True)
 
     async def _staff_name(self) -> str | None:
         session_state = await self.get_state(SessionState)

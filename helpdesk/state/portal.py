@@ -7,16 +7,19 @@ from collections.abc import AsyncIterator
 import reflex as rx
 
 from helpdesk.core import live_bus as live
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError
 from helpdesk.core.validation import parse
 from helpdesk.identity import directory
 from helpdesk.kb import deflection as kb
+from helpdesk.models import Level
 from helpdesk.routes import ticket_url
 from helpdesk.state.formatting import ticket_row
 from helpdesk.state.live import versions_ahead, watchers
 from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState
-from helpdesk.tickets import attachments, tickets
+from helpdesk.tickets import attachments, limits, tickets
+from helpdesk.tickets import priority as priority_rules
 from helpdesk.tickets.validation import TicketDraft
 
 PORTAL_VIEWS = {
@@ -72,10 +75,14 @@ class MyTicketsState(KeysetPaging, SessionState):
 
 
 
+LEVELS = ("low", "medium", "high")
+
+
 class NewTicketState(SessionState):
     title: str = ""
     description: str = ""
-    priority: str = "medium"
+    impact: str = "medium"
+    urgency: str = "medium"
     category_id: str = ""
     category_choices: list[dict[str, str]] = []
     field_errors: dict[str, str] = {}
@@ -146,30 +153,46 @@ class NewTicketState(SessionState):
         return [rx.toast.success("Glad that helped! No ticket was filed."), rx.redirect(f"/kb/{match['slug']}")]
 
     @rx.event
-    def set_priority(self, value: str) -> None:
-        if value in ("low", "medium", "high", "critical"):
-            self.priority = value
+    def set_impact(self, value: str) -> None:
+        if value in LEVELS:
+            self.impact = value
+
+    @rx.event
+    def set_urgency(self, value: str) -> None:
+        if value in LEVELS:
+            self.urgency = value
+
+    @rx.var
+    def priority(self) -> str:
+        """The priority the ticket will get (helpdesk/tickets/priority.py), shown as the requester chooses."""
+        return priority_rules.from_impact_and_urgency(Level(self.impact), Level(self.urgency)).value
 
     @rx.event
     def set_category(self, value: str) -> None:
-        self.category_id = value if value.isdigit() else ""
+        self.category_id = value if as_id(value) else ""
 
     @rx.event
     async def submit(self, files: list[rx.UploadFile]) -> AsyncIterator[rx.event.EventSpec]:
+        """Files the ticket with its attachments. The server let this request in only for a signed-in person and
+        within the size limit (helpdesk/api/body_limits.py); here the sign-in, the rate limits and the quotas are
+        checked before any file is read, and files go to storage in chunks, never whole into memory."""
         self.field_errors, self.error = {}, ""
         if len(files) > attachments.MAX_FILES_PER_UPLOAD:
             self.field_errors = {"attachments": f"Attach at most {attachments.MAX_FILES_PER_UPLOAD} files."}
             return
-        uploads = [(f.name or "attachment", f.content_type or "", await f.read()) for f in files]
         with self._on_failure("error", fields="field_errors") as failure:
             draft = parse(TicketDraft, {
-                "title": self.title, "description": self.description, "priority": self.priority,
-                "category_id": int(self.category_id) if self.category_id else None,
+                "title": self.title, "description": self.description, "impact": self.impact,
+                "urgency": self.urgency, "category_id": as_id(self.category_id),
             })
             with self._service() as (session, actor):
+                tickets.check_may_file(actor)
+                limits.check_rate(session, actor, limits.Action.TICKET)
+                limits.check_rate(session, actor, limits.Action.UPLOAD, len(files))
                 ticket = tickets.create_ticket(session, actor, draft, source="portal")
-                for name, content_type, data in uploads:
-                    attachments.add_attachment(session, actor, ticket.id, name, content_type, data)
+                for upload in files:
+                    attachments.add_attachment(session, actor, ticket.id, upload.name or "attachment",
+                                               upload.content_type or "", upload.file)
                 ticket_id = ticket.id
                 if self._shown_article_ids:
                     kb.record_deflection(session, actor, self._draft_text(), None, "filed_anyway",
@@ -178,7 +201,7 @@ class NewTicketState(SessionState):
             if failure.event is not None:
                 yield failure.event
             return
-        self.title, self.description, self.priority, self.category_id = "", "", "medium", ""
+        self.title, self.description, self.impact, self.urgency, self.category_id = "", "", "medium", "medium", ""
         self.suggestions, self._shown_article_ids, self._suggested_for = [], [], ""
         yield rx.clear_selected_files("attachments")
         yield rx.toast.success("Your ticket was submitted. We'll keep you posted by e-mail.")

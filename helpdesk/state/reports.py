@@ -9,6 +9,7 @@ from typing import Any
 import plotly.graph_objects as go
 import reflex as rx
 
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError, PermissionDenied
 from helpdesk.identity import directory
 from helpdesk.models import Priority
@@ -144,13 +145,15 @@ class ReportsState(SessionState):
         self.title = report["title"]
         self.figures = report["figures"]
         charts = report["charts"][:MAX_CHARTS]
+        figures = [build_figure(chart) if chart["kind"] != "table" else go.Figure() for chart in charts]
+        # The plot's height is reserved before Plotly (loaded on demand) draws it, so the cards below never move.
         self.charts = [{"key": c["key"], "title": c["title"], "note": c["note"], "unit": c["unit"],
                         "kind": c["kind"], "empty": c["empty"], "columns": c["columns"],
-                        "rows": [[_cell(v) for v in row] for row in c["rows"]]} for c in charts]
+                        "height": f"{figure.layout.height or 0}px",
+                        "rows": [[_cell(v) for v in row] for row in c["rows"]]}
+                       for c, figure in zip(charts, figures, strict=True)]
         for index in range(MAX_CHARTS):
-            figure = build_figure(charts[index]) if index < len(charts) and charts[index]["kind"] != "table" \
-                else go.Figure()
-            setattr(self, f"fig{index}", figure)
+            setattr(self, f"fig{index}", figures[index] if index < len(figures) else go.Figure())
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
@@ -255,7 +258,7 @@ class ScheduleState(SessionState):
     @rx.event
     def toggle_subscription(self, schedule_id: int, subscribed: bool) -> rx.event.EventSpec | None:
         with self._on_failure("error") as failure, self._service() as (session, actor):
-            schedules.set_subscription(session, actor, int(schedule_id), bool(subscribed))
+            schedules.set_subscription(session, actor, as_id(schedule_id) or 0, bool(subscribed))
         if failure:
             return failure.event
         self.message = "You will receive this report by e-mail." if subscribed else "Unsubscribed."
@@ -288,7 +291,7 @@ class ScheduleState(SessionState):
         form = self.editing
         with self._on_failure("error", fields="field_errors") as failure, self._service() as (session, actor):
             schedules.update_schedule(
-                session, actor, int(form["id"]), enabled=form["enabled"] == "yes", hour=form["hour"],
+                session, actor, as_id(form.get("id")) or 0, enabled=form["enabled"] == "yes", hour=form["hour"],
                 minute=form["minute"], weekday=form["weekday"] or None, timezone=form["timezone"])
         if failure:
             return failure.event

@@ -8,6 +8,7 @@ import reflex as rx
 
 from helpdesk.ai import llm
 from helpdesk.ai import similar as similar_tickets
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError
 from helpdesk.state.formatting import STAFF_STATUS_LABELS, local_time, relative
 from helpdesk.state.session import SessionState, first_problem
@@ -17,7 +18,7 @@ from helpdesk.tickets import merging, tickets
 
 def _ticket_id_from(state: SessionState) -> int | None:
     raw = str(state.router.page.params.get("ticket_id", ""))
-    return int(raw) if raw.isdigit() else None
+    return as_id(raw, big=True)
 
 
 def _row(item: similar_tickets.SimilarTicket) -> dict[str, str]:

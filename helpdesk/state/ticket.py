@@ -9,6 +9,7 @@ import reflex as rx
 
 from helpdesk.ai import triage
 from helpdesk.core import live_bus as live
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError
 from helpdesk.core.settings import get_settings
 from helpdesk.core.validation import parse
@@ -19,7 +20,7 @@ from helpdesk.routes import QUEUE
 from helpdesk.state.formatting import PRIORITY_LABELS, STAFF_STATUS_LABELS, STATUS_LABELS, local_time, relative
 from helpdesk.state.live import versions_ahead, viewer_id, watchers
 from helpdesk.state.session import SessionState, first_problem
-from helpdesk.tickets import attachments, canned_responses, conversation, csat, links, merging, tickets
+from helpdesk.tickets import attachments, canned_responses, conversation, csat, limits, links, merging, tickets
 from helpdesk.tickets.validation import CommentDraft, TicketChanges
 
 _EVENT_PHRASES = {
@@ -88,7 +89,7 @@ class TicketState(SessionState):
 
     def _ticket_id(self) -> int | None:
         raw = str(self.router.page.params.get("ticket_id", ""))
-        return int(raw) if raw.isdigit() else None
+        return as_id(raw, big=True)
 
     def _load(self) -> rx.event.EventSpec | None:
         ticket_id = self._ticket_id()
@@ -237,6 +238,10 @@ class TicketState(SessionState):
             text = f"changed priority from {row['old_value']} to {row['new_value']}"
         elif kind == "changed":
             text = f"changed the {EVENT_FIELD_LABELS.get(field, field)}"
+        elif kind == "tag_added":
+            text = f"added the tag {row['new_value']}"
+        elif kind == "tag_removed":
+            text = f"removed the tag {row['old_value']}"
         elif kind in _EVENT_PHRASES:
             label = EVENT_FIELD_LABELS.get(field, field.replace("sla_", "").replace("_", " "))
             text = _EVENT_PHRASES[kind].format(field=label)
@@ -277,6 +282,8 @@ class TicketState(SessionState):
         with self._on_failure("reply_error", describe=first_problem) as failure:
             draft = parse(CommentDraft, {"body": self.reply, "internal": internal})
             with self._service() as (session, actor):
+                tickets.get_for(session, actor, ticket_id)
+                limits.check_rate(session, actor, limits.Action.COMMENT)  # RateLimited: shown under the reply box
                 conversation.add_comment(session, actor, ticket_id, draft)
         if failure:
             return failure.event
@@ -325,15 +332,15 @@ class TicketState(SessionState):
 
     @rx.event
     def change_category(self, value: str) -> rx.event.EventSpec | None:
-        return self._change(category_id=int(value) if value.isdigit() else None)
+        return self._change(category_id=as_id(value))
 
     @rx.event
     def change_team(self, value: str) -> rx.event.EventSpec | None:
-        return self._change(team_id=int(value) if value.isdigit() else None, assignee_id=None)
+        return self._change(team_id=as_id(value), assignee_id=None)
 
     @rx.event
     def change_assignee(self, value: str) -> rx.event.EventSpec | None:
-        return self._change(assignee_id=int(value) if value.isdigit() else None)
+        return self._change(assignee_id=as_id(value))
 
     @rx.event
     def assign_to_me(self) -> rx.event.EventSpec | None:
@@ -346,10 +353,11 @@ class TicketState(SessionState):
     @rx.event
     def insert_canned(self, response_id: str) -> rx.event.EventSpec | None:
         ticket_id = self._ticket_id()
-        if ticket_id is None or not response_id.isdigit():
+        response = as_id(response_id)
+        if ticket_id is None or response is None:
             return None
         with self._on_failure(toast=True) as failure:
-            text = self._run(lambda session, actor: canned_responses.render(session, actor, int(response_id),
+            text = self._run(lambda session, actor: canned_responses.render(session, actor, response,
                                                                               ticket_id))
         if failure:
             return failure.event
@@ -385,11 +393,12 @@ class TicketState(SessionState):
         self.merge_number, self.tools_error = value.strip().lstrip("#")[:12], ""
 
     def _other_ticket_id(self, number: str) -> int | None:
-        if not number.isdigit():
+        wanted = as_id(number)
+        if wanted is None:
             self.tools_error = "Enter a ticket number, e.g. 1042."
             return None
         try:
-            return self._run(lambda session, actor: tickets.get_by_number_for(session, actor, int(number)).id)
+            return self._run(lambda session, actor: tickets.get_by_number_for(session, actor, wanted).id)
         except DomainError as exc:
             self.tools_error = exc.message
             return None
@@ -410,10 +419,11 @@ class TicketState(SessionState):
     @rx.event
     def unlink_ticket(self, other_id: str) -> rx.event.EventSpec | None:
         ticket_id = self._ticket_id()
-        if ticket_id is None or not other_id.isdigit():
+        other = as_id(other_id, big=True)
+        if ticket_id is None or other is None:
             return None
         with self._on_failure(toast=True) as failure:
-            self._run(lambda session, actor: links.unlink(session, actor, ticket_id, int(other_id)))
+            self._run(lambda session, actor: links.unlink(session, actor, ticket_id, other))
         if failure:
             return failure.event
         self._load()

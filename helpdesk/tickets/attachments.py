@@ -1,21 +1,27 @@
-"""Files attached to tickets: metadata in PostgreSQL, bytes in the storage backend."""
+"""Files attached to tickets: metadata in PostgreSQL, bytes in the storage backend.
+
+Uploads are checked before they are read (`check_can_attach`: who may add files, and whether the quotas have room),
+then measured and stored in chunks: a file never sits in memory whole. The web server's body limit
+(helpdesk/api/body_limits.py) stops an oversized request while it is being received.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import uuid
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlmodel import Session, select
 
 from helpdesk.core import audit
-from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.errors import NotFound, PermissionDenied, TooLarge, ValidationFailed
 from helpdesk.core.settings import get_settings
-from helpdesk.core.storage import get_storage
+from helpdesk.core.storage import CHUNK_BYTES, get_storage
 from helpdesk.identity.actor import Actor
-from helpdesk.models import Attachment
-from helpdesk.tickets import tickets
+from helpdesk.models import Attachment, Ticket
+from helpdesk.tickets import limits, tickets
 
 MAX_FILES_PER_UPLOAD = 5
 # Files that run when opened on the agents' Windows desktops: refused whatever door they come through.
@@ -32,43 +38,72 @@ def safe_filename(name: str) -> str:
     return cleaned[:200] or "attachment"
 
 
+def check_can_attach(session: Session, actor: Actor, ticket_id: int, incoming_bytes: int = 0) -> Ticket:
+    """Whether the actor may add `incoming_bytes` of files to the ticket: asked before an upload is read, so a
+    refusal (NotFound, PermissionDenied, TooLarge for a full quota) costs the server nothing."""
+    ticket = tickets.get_for(session, actor, ticket_id)
+    if not (ticket.requester_id == actor.user_id or tickets.can_work(actor, ticket)):
+        raise PermissionDenied("You can't add files to this ticket.")
+    limits.check_quota(session, actor, ticket.id, incoming_bytes)
+    return ticket
+
+
+def _check_name(filename: str, content_type: str) -> str:
+    name = safe_filename(filename)
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension in BLOCKED_EXTENSIONS or (content_type or "").split(";")[0].strip().lower() in BLOCKED_TYPES:
+        raise ValidationFailed({"attachments": f"{name}: programs and scripts can't be attached."})
+    return name
+
+
+def _measure(source: BinaryIO, name: str, limit: int) -> tuple[int, str]:
+    """Size and SHA-256 of an uploaded file, read in chunks; TooLarge as soon as it passes `limit`."""
+    digest, size = hashlib.sha256(), 0
+    source.seek(0)
+    while chunk := source.read(CHUNK_BYTES):
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge({"attachments": f"{name} is larger than {limit // (1024 * 1024)} MB."})
+        digest.update(chunk)
+    source.seek(0)
+    return size, digest.hexdigest()
+
+
 def add_attachment(
     session: Session,
     actor: Actor,
     ticket_id: int,
     filename: str,
     content_type: str,
-    data: bytes,
+    data: bytes | BinaryIO,
     comment_id: int | None = None,
 ) -> Attachment:
-    ticket = tickets.get_for(session, actor, ticket_id)
-    if not (ticket.requester_id == actor.user_id or tickets.can_work(actor, ticket)):
-        raise PermissionDenied("You can't add files to this ticket.")
+    """Stores one file on the ticket. `data` is the bytes, or an uploaded file (read in chunks and streamed to
+    storage, never whole in memory)."""
+    ticket = check_can_attach(session, actor, ticket_id)
     limit = get_settings().max_attachment_bytes
-    if not data:
-        raise ValidationFailed({"attachments": f"{filename} is empty."})
-    if len(data) > limit:
-        raise ValidationFailed({"attachments": f"{filename} is larger than {limit // (1024 * 1024)} MB."})
-    name = safe_filename(filename)
-    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension in BLOCKED_EXTENSIONS or (content_type or "").split(";")[0].strip().lower() in BLOCKED_TYPES:
-        raise ValidationFailed({"attachments": f"{name}: programs and scripts can't be attached."})
+    name = _check_name(filename, content_type)
+    source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    size, sha256 = _measure(source, name, limit)
+    if not size:
+        raise ValidationFailed({"attachments": f"{name} is empty."})
+    limits.check_quota(session, actor, ticket.id, size)
     key = f"tickets/{ticket.id}/{uuid.uuid4().hex}/{name}"
-    get_storage().put(key, data, content_type or "application/octet-stream")
+    get_storage().put_stream(key, source, content_type or "application/octet-stream")
     attachment = Attachment(
         ticket_id=ticket.id,
         comment_id=comment_id,
         uploaded_by_id=actor.user_id,
         filename=name,
         content_type=(content_type or "application/octet-stream")[:120],
-        size_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        size_bytes=size,
+        sha256=sha256,
         storage_key=key,
     )
     session.add(attachment)
     session.flush()
     audit.record(session, "attachment.create", actor_id=actor.user_id, entity_type="ticket",
-                 entity_id=str(ticket.id), details={"attachment_id": attachment.id, "bytes": len(data)})
+                 entity_id=str(ticket.id), details={"attachment_id": attachment.id, "bytes": size})
     return attachment
 
 

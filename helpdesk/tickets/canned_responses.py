@@ -115,6 +115,11 @@ def _context_for(session: Session, actor: Actor, ticket: Ticket) -> dict[str, di
     }
 
 
+def fill_in(session: Session, actor: Actor, body: str, ticket: Ticket) -> str:
+    """`body` with this ticket's placeholders filled in, as `actor` would send it (macros' replies use it too)."""
+    return render_body(body, _context_for(session, actor, ticket))
+
+
 # ---------------------------------------------------------------- using them on a ticket
 
 

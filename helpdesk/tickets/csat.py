@@ -69,7 +69,7 @@ def rate_by_link(session: Session, ticket_id: int, rating: str, signature: str, 
     """The e-mail's link: the signature stands for the requester, so no sign-in is needed."""
     comment = None if comment is None else _check(rating, comment)
     _check(rating, "")
-    ticket = session.get(Ticket, ticket_id) if tickets.is_storable_id(ticket_id) else None
+    ticket = session.get(Ticket, ticket_id)
     if ticket is None or ticket.deleted_at is not None or not signing.verify(
             signature, PURPOSE, ticket.id, ticket.requester_id):
         raise NotFound("This rating link is not valid.")

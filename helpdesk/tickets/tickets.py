@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, any_, false, func, or_, tuple_
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased, object_session
 from sqlmodel import Session, select
 
-from helpdesk.core import app_settings, audit, cache, events
+from helpdesk.core import app_settings, audit, bounds, cache, events
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.identity import policy
@@ -23,32 +25,26 @@ from helpdesk.models import (
     Comment,
     Role,
     Status,
+    Tag,
     Team,
     TeamMembership,
     Ticket,
     TicketEvent,
     TicketFollower,
+    TicketTag,
     User,
 )
 from helpdesk.models.base import utcnow
 from helpdesk.sla import engine as sla
 from helpdesk.tickets import assignment, workflow
+from helpdesk.tickets import priority as priority_rules
 from helpdesk.tickets.events import TicketCreated, TicketFieldsChanged, TicketTouched
-from helpdesk.tickets.validation import TicketChanges, TicketDraft
+from helpdesk.tickets.validation import TicketChanges, TicketDraft, tag_name
 
 COUNTS_CACHE_TTL_SECONDS = 300  # spec 4.3.3: ticket counts by status, 5 minutes
 MAX_PAGE_SIZE = 100
 MAX_BULK_TICKETS = 200
 AUTO_CLOSE_BATCH_SIZE = 200
-
-
-# The largest id or number PostgreSQL stores (bigint). A browser or API client may send any integer: one outside
-# this range is no ticket's, so looking it up answers "not found" instead of failing in the database.
-MAX_STORED_ID = 2**63 - 1
-
-
-def is_storable_id(value: int) -> bool:
-    return 0 < value <= MAX_STORED_ID
 
 
 # ---------------------------------------------------------------- visibility
@@ -132,8 +128,6 @@ def can_work(actor: Actor, ticket: Ticket) -> bool:
 
 def get_for(session: Session, actor: Actor, ticket_id: int, *, lock: bool = False) -> Ticket:
     """The ticket if `actor` may read it; NotFound otherwise (never reveals that it exists)."""
-    if not is_storable_id(ticket_id):
-        raise NotFound("Ticket not found.")
     query = select(Ticket).where(Ticket.id == ticket_id)
     if lock:
         query = query.with_for_update()
@@ -160,8 +154,6 @@ def looks_like_number(text: str) -> bool:
 
 
 def get_by_number_for(session: Session, actor: Actor, number: int) -> Ticket:
-    if not is_storable_id(number):
-        raise NotFound("Ticket not found.")
     ticket = session.exec(select(Ticket).where(Ticket.number == number)).first()
     if ticket is None or not can_read(actor, ticket):
         raise NotFound("Ticket not found.")
@@ -180,6 +172,12 @@ def _check_category(session: Session, category_id: int | None) -> Category | Non
     return category
 
 
+def check_may_file(actor: Actor) -> None:
+    """PermissionDenied for people who may not file tickets (managers read every ticket and change none)."""
+    if policy.is_read_only_staff(actor):
+        raise PermissionDenied("Managers have read-only access to tickets.")
+
+
 def create_ticket(
     session: Session,
     actor: Actor,
@@ -196,8 +194,7 @@ def create_ticket(
     assignment mode may give it an agent, and the matching SLA policy gives it deadlines. `now` exists for tests
     and imports; it defaults to the current time.
     """
-    if policy.is_read_only_staff(actor):
-        raise PermissionDenied("Managers have read-only access to tickets.")
+    check_may_file(actor)
     if requester_id is not None and requester_id != actor.user_id:
         if not actor.is_staff:
             raise PermissionDenied("Only agents can file tickets for someone else.")
@@ -205,11 +202,14 @@ def create_ticket(
         if requester is None or not requester.is_active:
             raise ValidationFailed({"requester_id": "Choose an active person as the requester."})
     category = _check_category(session, draft.category_id)
+    chosen = priority_rules.for_new_ticket(actor, draft.impact, draft.urgency, draft.priority)
     now = now or utcnow()
     ticket = Ticket(
         title=draft.title,
         description=draft.description,
-        priority=draft.priority.value,
+        priority=chosen.value,
+        impact=draft.impact.value if draft.impact else None,
+        urgency=draft.urgency.value if draft.urgency else None,
         status=Status.NEW.value,
         source=source,
         category_id=category.id if category else None,
@@ -390,13 +390,20 @@ class BulkResult:
     unchanged: list[int] = field(default_factory=list)  # allowed, but it already had what was asked
 
 
-def bulk_update(
-    session: Session, actor: Actor, ticket_ids: list[int], changes: TicketChanges, *, now: datetime | None = None
+def run_bulk(
+    session: Session,
+    actor: Actor,
+    ticket_ids: list[int],
+    work: Callable[[int], bool],
+    *,
+    action: str,
+    details: dict[str, Any],
 ) -> BulkResult:
-    """The same change on many tickets, each under the rules of `update_ticket`.
+    """Runs `work(ticket_id)` (True when it changed the ticket) on each ticket, each in its own savepoint.
 
-    One ticket's failure leaves the others changed (each runs in a savepoint); a ticket the actor may not see
-    fails as "not found", exactly as when asked for alone.
+    The rules of each action apply per ticket (`work` calls the same functions a single change does), so one
+    ticket's failure leaves the others changed and says why. Closed tickets are final: every bulk action skips
+    them ("closed"). A ticket the actor may not see fails as "not found", exactly as when asked for alone.
     """
     if not actor.is_staff:
         raise PermissionDenied("Only agents and administrators can change tickets.")
@@ -405,14 +412,15 @@ def bulk_update(
         raise ValidationFailed({"ticket_ids": "Choose at least one ticket."})
     if len(unique_ids) > MAX_BULK_TICKETS:
         raise ValidationFailed({"ticket_ids": f"Choose at most {MAX_BULK_TICKETS} tickets at a time."})
-    now = now or utcnow()
     result = BulkResult()
     for ticket_id in unique_ids:
+        current = session.get(Ticket, ticket_id)
+        if current is not None and current.status == Status.CLOSED and can_read(actor, current):
+            result.failed[ticket_id] = "closed"
+            continue
         savepoint = session.begin_nested()
         try:
-            before = session.get(Ticket, ticket_id) if is_storable_id(ticket_id) else None
-            stamp = before.updated_at if before is not None else None
-            ticket = update_ticket(session, actor, ticket_id, changes, now=now)
+            changed = work(ticket_id)
         except NotFound:
             savepoint.rollback()
             result.failed[ticket_id] = "not found"
@@ -424,13 +432,27 @@ def bulk_update(
             result.failed[ticket_id] = " ".join(invalid.field_errors.values()) or invalid.message
         else:
             savepoint.commit()
-            # update_ticket moves updated_at only when a field really changed.
-            (result.updated if ticket.updated_at != stamp else result.unchanged).append(ticket_id)
-    audit.record(session, "ticket.bulk_update", actor_id=actor.user_id, entity_type="ticket",
-                 details={"changes": changes.model_dump(mode="json", exclude_unset=True),
-                          "updated": result.updated, "unchanged": result.unchanged,
-                          "failed": {str(k): v for k, v in result.failed.items()}})
+            (result.updated if changed else result.unchanged).append(ticket_id)
+    audit.record(session, action, actor_id=actor.user_id, entity_type="ticket",
+                 details=details | {"updated": result.updated, "unchanged": result.unchanged,
+                                    "failed": {str(k): v for k, v in result.failed.items()}})
     return result
+
+
+def bulk_update(
+    session: Session, actor: Actor, ticket_ids: list[int], changes: TicketChanges, *, now: datetime | None = None
+) -> BulkResult:
+    """The same change on many tickets, each under the rules of `update_ticket` (see `run_bulk`)."""
+    now = now or utcnow()
+
+    def change(ticket_id: int) -> bool:
+        before = session.get(Ticket, ticket_id)
+        stamp = before.updated_at if before is not None else None
+        # update_ticket moves updated_at only when a field really changed.
+        return update_ticket(session, actor, ticket_id, changes, now=now).updated_at != stamp
+
+    return run_bulk(session, actor, ticket_ids, change, action="ticket.bulk_update",
+                    details={"changes": changes.model_dump(mode="json", exclude_unset=True)})
 
 
 def close_resolved_tickets(now: datetime | None = None, *, after_days: int | None = None) -> list[int]:
@@ -503,8 +525,14 @@ class TicketFilters:
     only_open: bool = False
     ticket_ids: list[int] = field(default_factory=list)
     sla_state: str = ""  # "", "at_risk" (80 % of the resolution time used) or "breached"
+    tag: str = ""  # tickets carrying this tag (any spelling of it: "VPN" finds "vpn")
 
     def validate(self) -> None:
+        if self.tag.strip():
+            try:
+                self.tag = tag_name(self.tag)
+            except ValueError as exc:
+                raise ValidationFailed({"tag": str(exc)}) from None
         if self.sla_state not in SLA_STATES:
             raise ValidationFailed({"sla": "Choose at_risk or breached."})
         bad = [s for s in self.statuses if s not in {x.value for x in Status}]
@@ -536,14 +564,17 @@ class TicketFilters:
         if self.involving_user_id is not None:
             conds.append(or_(Ticket.requester_id == self.involving_user_id, _followed_by(self.involving_user_id)))
         if self.ticket_ids:
-            conds.append(Ticket.id.in_([i for i in self.ticket_ids if is_storable_id(i)]))
+            conds.append(Ticket.id.in_(self.ticket_ids))
         if self.sla_state:
             conds.append(_sla_condition(self.sla_state))
-        text_query = self.text.strip()
+        if self.tag.strip():
+            tagged = select(TicketTag.ticket_id).join(Tag, Tag.id == TicketTag.tag_id).where(Tag.name == self.tag)
+            conds.append(Ticket.id.in_(tagged))
+        text_query = bounds.searchable(self.text).strip()  # a NUL from a crafted event must not reach SQL
         if text_query:
-            digits = text_query.lstrip("#")
-            if digits.isdigit() and is_storable_id(int(digits)):
-                conds.append(or_(Ticket.number == int(digits), Ticket.title.ilike(f"%{text_query}%")))
+            number = bounds.as_id(text_query.lstrip("#"))
+            if number is not None:
+                conds.append(or_(Ticket.number == number, Ticket.title.ilike(f"%{text_query}%")))
             else:
                 escaped = text_query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 conds.append(Ticket.title.ilike(f"%{escaped}%"))
@@ -574,6 +605,22 @@ def _decode_cursor(cursor: str, column_name: str) -> tuple[Any, int]:
 # Built once: a fresh alias per call costs column proxies on every request and defeats the statement cache.
 _ASSIGNEE = aliased(User, name="assignee_user")
 _REQUESTER = aliased(User, name="requester_user")
+# Each listed ticket's tags, alphabetical (NULL when it has none): one index look-up per row of the page.
+_TAG_NAMES = (
+    select(func.array_agg(aggregate_order_by(Tag.name, Tag.name)))
+    .select_from(TicketTag)
+    .join(Tag, Tag.id == TicketTag.tag_id)
+    .where(TicketTag.ticket_id == Ticket.id)
+    .correlate(Ticket)
+    .scalar_subquery()
+    .label("tags")
+)
+
+
+def tag_names(session: Session, ticket_id: int) -> list[str]:
+    """The ticket's tags, alphabetical."""
+    return list(session.exec(select(Tag.name).join(TicketTag, TicketTag.tag_id == Tag.id)
+                             .where(TicketTag.ticket_id == ticket_id).order_by(Tag.name)).all())
 
 
 def list_tickets(
@@ -602,7 +649,7 @@ def list_tickets(
             Ticket.category_id, Ticket.team_id, Ticket.assignee_id, Ticket.requester_id, Ticket.priority_rank,
             Ticket.ai_confidence,
             Category.name.label("category"), Team.name.label("team"),
-            _ASSIGNEE.full_name.label("assignee"), _REQUESTER.full_name.label("requester"),
+            _ASSIGNEE.full_name.label("assignee"), _REQUESTER.full_name.label("requester"), _TAG_NAMES,
         )
         .join(Category, Category.id == Ticket.category_id, isouter=True)
         .join(Team, Team.id == Ticket.team_id, isouter=True)
@@ -616,6 +663,8 @@ def list_tickets(
         query = query.where(key < bound if descending else key > bound)
     order = (sort_column.desc(), Ticket.id.desc()) if descending else (sort_column.asc(), Ticket.id.asc())
     rows = [dict(r._mapping) for r in session.exec(query.order_by(*order).limit(limit + 1)).all()]
+    for row in rows:
+        row["tags"] = row["tags"] or []
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -679,6 +728,8 @@ def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, A
         merged_into_number=_merged_into_number(session, actor, ticket),
         # Requesters of duplicates merged into this ticket: IT sees who else is affected; followers see nobody.
         followers=_follower_names(session, ticket) if staff_view else [],
+        # Tags are the IT team's own labels; requesters and followers don't see them.
+        tags=tag_names(session, ticket.id) if staff_view else [],
     )
     # Requesters and followers (and a manager reading their own request) never see the classifier's workings.
     if not staff_view or (ticket.requester_id == actor.user_id and not actor.is_staff):

@@ -44,9 +44,26 @@ def test_an_admin_edits_an_sla_policy_and_business_hours_with_a_preview(sign_in,
     page.get_by_test_id("save-calendar").click()
     page.wait_for_selector("text=Saved business hours Standard office hours.")
     assert "Sat" in page.get_by_test_id("calendar-row").inner_text()
+    # A new policy: the name is required, then it is created for one category.
+    page.get_by_test_id("new-policy").click()
+    page.get_by_test_id("save-policy").click()
+    page.wait_for_selector("[data-testid=field-error-name]")
+    page.fill("#field-name", "Hardware critical")
+    _choose(page, "select-priority", "Critical")
+    _choose(page, "select-category_id", "Hardware")
+    page.fill("#field-first_response_hours", "1")
+    page.fill("#field-resolution_hours", "4")
+    page.get_by_test_id("save-policy").click()
+    page.wait_for_selector("text=Saved policy Hardware critical")
+    assert page.get_by_test_id("policy-row").filter(has_text="Hardware critical").count() == 1
+    with session_scope() as session:
+        created = session.exec(select(SlaPolicy).where(SlaPolicy.name == "Hardware critical")).one()
+        assert (created.priority, created.category_id, created.first_response_minutes,
+                created.resolution_minutes) == ("critical", org.hardware, 60, 240)
     _choose(page, "preview-priority", "Critical")
     page.wait_for_selector("text=Filed now at Critical")
     _audit_shows(page, "sla.policy.update")
+    assert page.get_by_test_id("audit-row").filter(has_text="sla.policy.create").count() == 1
 
 
 def test_an_admin_writes_a_canned_response_with_a_preview(sign_in, org: Org) -> None:  # noqa: ANN001

@@ -8,13 +8,15 @@ import re
 import pytest
 from sqlmodel import select
 
+from helpdesk.core import audit
 from helpdesk.core.db import session_scope
 from helpdesk.models import AuditLog, Category, Team, User
 from tests.e2e.conftest import open_page
-from tests.factories import Org
+from tests.factories import Org, password_hash
 
 ADMIN_PAGES = ["/admin", "/admin/users", "/admin/teams", "/admin/categories", "/admin/sla",
-               "/admin/canned-responses", "/admin/settings", "/admin/audit", "/admin/api-tokens"]
+               "/admin/canned-responses", "/admin/settings", "/admin/audit", "/admin/api-tokens", "/admin/mailboxes",
+               "/admin/held-mail"]
 
 
 def _choose(page, testid: str, option: str) -> None:  # noqa: ANN001
@@ -136,6 +138,39 @@ def test_an_admin_moves_and_archives_categories(sign_in, org: Org) -> None:  # n
         assert not session.exec(select(Category).where(Category.name == "Phones")).one().is_active
         assert session.exec(select(AuditLog).where(AuditLog.action == "category.move")).first() is not None
     _audit_shows(page, "category.archive")
+
+
+def test_an_admin_pages_through_users_and_the_audit_log(sign_in, org: Org) -> None:  # noqa: ANN001
+    """Next and previous keep their place on both keyset-paged lists (one paging mixin serves every admin page)."""
+    with session_scope() as session:
+        for n in range(30):
+            session.add(User(email=f"person{n:02d}@example.org", full_name=f"Zed Person {n:02d}",
+                             password_hash=password_hash(), role="requester"))
+        for n in range(60):
+            audit.record(session, "test.paging", actor_id=org.root, entity_type="note", entity_id=str(n))
+    page = sign_in("root@example.org")
+    open_page(page, "/admin/users")
+    page.wait_for_selector("text=1–25 of 36")
+    page.get_by_test_id("users-next").click()
+    page.wait_for_selector("text=26–36 of 36")
+    assert page.get_by_test_id("user-row").count() == 11
+    assert "Zed Person 29" in page.get_by_test_id("user-row").last.inner_text()
+    page.get_by_role("button", name="Previous").click()
+    page.wait_for_selector("text=1–25 of 36")
+
+    open_page(page, "/admin/audit")
+    page.wait_for_selector("[data-testid=audit-row]")
+    assert page.get_by_test_id("audit-row").count() == 50
+    newest = page.get_by_test_id("audit-row").first.inner_text()
+    last_on_first_page = int(re.search(r"note (\d+)", page.get_by_test_id("audit-row").last.inner_text()).group(1))
+    page.get_by_test_id("audit-older").click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=audit-row]').length < 50")
+    first_on_second_page = page.get_by_test_id("audit-row").first.inner_text()
+    assert int(re.search(r"note (\d+)", first_on_second_page).group(1)) == last_on_first_page - 1
+    assert page.get_by_test_id("audit-older").is_disabled()
+    page.get_by_test_id("audit-newer").click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=audit-row]').length == 50")
+    assert page.get_by_test_id("audit-row").first.inner_text() == newest
 
 
 @pytest.mark.parametrize("email", ["alice@example.org", "hank@example.org", "mona@example.org"])

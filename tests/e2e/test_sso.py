@@ -1,6 +1,7 @@
 """Single sign-on in Chromium through the test OpenID Connect provider process: the first sign-in creates the
 person with the role and team their groups map to; the next one finds the same person by subject, even with a
-changed e-mail address. (Forged and misdirected tokens: tests/integration/identity/test_sso.py.)"""
+changed e-mail address; a token with a bad signature or for another audience is refused. (Every other forgery:
+tests/integration/identity/test_sso.py.)"""
 
 from __future__ import annotations
 
@@ -93,5 +94,48 @@ def test_a_refused_sign_in_says_so_on_the_sign_in_page_also_on_a_phone(
         expect(page.get_by_test_id("sign-in-sso")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         _screenshot(page, "login-sso-error-390")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("forgery", ["bad signature", "wrong audience"])
+def test_a_forged_id_token_is_refused_in_the_browser(org: Org, web_app: str, browser, oidc_provider: TestProvider,
+                                                     forgery: str) -> None:  # noqa: ANN001
+    """The provider answers the browser's sign-in with a token signed by another key, or meant for another app:
+    the person lands on the sign-in page with the refusal, no account is made and nobody is signed in."""
+    from urllib.parse import parse_qs, urlparse
+
+    from tests.oidc import new_rsa_pem
+
+    def forge_for_this_sign_in(route) -> None:  # noqa: ANN001
+        # The app's redirect to the provider names this browser's nonce: the provider's answer is forged for it.
+        # (Playwright does not route the requests a redirect leads to, so the start's answer is read here.)
+        started = route.fetch(max_redirects=0)
+        nonce = parse_qs(urlparse(started.headers["location"]).query)["nonce"][0]
+        claims = {"nonce": nonce, "sub": f"forged-{forgery}", "email": "mallory@example.org"}
+        if forgery == "bad signature":
+            token = oidc_provider.forge(claims, key_pem=new_rsa_pem())
+        else:
+            token = oidc_provider.forge(claims | {"aud": "some-other-app"})
+        oidc_provider.answer_next_with(token)
+        route.fulfill(response=started)
+
+    oidc_provider.sign_in_next("e2e-mallory", "mallory@example.org", "Mallory")
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=web_app)
+    context.set_default_timeout(30000)
+    try:
+        context.route("**/api/v1/auth/sso/start**", forge_for_this_sign_in)
+        page = context.new_page()
+        before = len(_people())
+        open_page(page, "/login")
+        page.get_by_test_id("sign-in-sso").click()
+        page.wait_for_url(lambda url: "/login" in url and "sso_error=failed" in url)
+        page.wait_for_selector("[data-testid=hydrated]", state="attached")
+        expect(page.get_by_role("alert")).to_contain_text("Single sign-on did not work")
+        assert len(_people()) == before
+        assert not any(p.email == "mallory@example.org" for p in _people())
+        assert not any(c["name"] == "hd_session" and c["value"] for c in context.cookies())
+        open_page(page, "/queue")
+        page.wait_for_url(lambda url: "/login" in url)
     finally:
         context.close()

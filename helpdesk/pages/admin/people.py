@@ -16,6 +16,7 @@ from helpdesk.components.admin import (
     text_area,
     text_field,
 )
+from helpdesk.components.icons import icon_cond
 from helpdesk.components.layout import card
 from helpdesk.identity.accounts import CSV_COLUMNS
 from helpdesk.identity.organisation import ASSIGNMENT_MODES
@@ -299,7 +300,7 @@ def _category_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.hstack(
             rx.box(width=row["indent"]),
-            rx.icon(rx.cond(row["depth"] == "0", "folder", "corner-down-right"), size=14, color="var(--gray-10)"),
+            icon_cond(row["depth"] == "0", "folder", "corner-down-right", size=14, color="var(--gray-10)"),
             rx.text(row["name"], weight=rx.cond(row["depth"] == "0", "bold", "regular"),
                     color_scheme=rx.cond(active, "gray", "gray"), high_contrast=active),
             rx.cond(active, rx.fragment(), rx.badge("archived", color_scheme="gray", variant="soft")),

@@ -1,4 +1,5 @@
-"""Agent queue: filters, sort, counts per status, keyset pages."""
+"""Agent queue: filters, sort, counts per status, keyset pages; saved views, tags, bulk actions, macros, keyboard
+shortcuts."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import reflex as rx
 
 from helpdesk.components.badges import priority_badge, sla_badge, status_badge
 from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header
+from helpdesk.components.shortcuts import QUEUE_KEYS, shortcut_scope, shortcuts_help
 from helpdesk.pages.template import template
-from helpdesk.routes import QUEUE
+from helpdesk.routes import MACROS, QUEUE
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
 from helpdesk.state.live import LiveState
 from helpdesk.state.queue import STATUS_OPEN_TAB, QueueState
@@ -52,24 +54,26 @@ def _filters() -> rx.Component:
             placeholder="Search title or #number",
             default_value=QueueState.query,
             on_change=QueueState.set_query.debounce(350),
-            width="220px",
+            width="200px",
             data_testid="queue-search",
         ),
         _select("Priority", QueueState.priority, QueueState.set_priority, [
             rx.select.item("Critical", value="critical"), rx.select.item("High", value="high"),
             rx.select.item("Medium", value="medium"), rx.select.item("Low", value="low")], width="130px"),
-        _select("Team", QueueState.team, QueueState.set_team, [_choice_items(QueueState.team_choices)], width="160px"),
+        _select("Team", QueueState.team, QueueState.set_team, [_choice_items(QueueState.team_choices)], width="150px"),
         _select("Assignee", QueueState.assignee, QueueState.set_assignee, [
             rx.select.item("Me", value="me"), rx.select.item("Unassigned", value="unassigned"),
-            _choice_items(QueueState.agent_choices)], width="160px"),
+            _choice_items(QueueState.agent_choices)], width="150px"),
         _select("Category", QueueState.category, QueueState.set_category,
-                [_choice_items(QueueState.category_choices)], width="180px"),
+                [_choice_items(QueueState.category_choices)], width="160px"),
         _select("SLA", QueueState.sla_state, QueueState.set_sla_state, [
             rx.select.item("At risk", value="at_risk"), rx.select.item("Breached", value="breached")], width="120px",
             label="SLA state"),
+        _select("Tag", QueueState.tag, QueueState.set_tag,
+                [rx.foreach(QueueState.tag_choices, lambda t: rx.select.item(t, value=t))], width="130px"),
         rx.spacer(),
         rx.select.root(
-            rx.select.trigger(width="160px", aria_label="Sort"),
+            rx.select.trigger(width="150px", aria_label="Sort"),
             rx.select.content(
                 rx.select.item("Newest first", value="newest"),
                 rx.select.item("Oldest first", value="oldest"),
@@ -92,6 +96,16 @@ def _header_cell(text: str, width: str = "") -> rx.Component:
     return rx.table.column_header_cell(text, width=width) if width else rx.table.column_header_cell(text)
 
 
+def _row_tags(joined: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.foreach(joined.to(str).split(","), lambda name: rx.button(
+            rx.icon("tag", size=10), name, size="1", variant="soft", color_scheme="gray", radius="full",
+            on_click=QueueState.filter_by_tag(name), aria_label="Show tickets tagged " + name,
+            height="20px", padding_x="6px", data_testid="row-tag")),
+        spacing="1", wrap="wrap", margin_top="4px",
+    )
+
+
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.cond(QueueState.can_bulk_edit, rx.table.cell(rx.checkbox(
@@ -104,6 +118,11 @@ def _row(row: rx.Var) -> rx.Component:
                 rx.link(row["title"], href="/tickets/" + row["id"], weight="medium", size="2",
                         color_scheme="gray", high_contrast=True, data_testid="queue-row-title"),
                 rx.text(row["requester"], " · ", row["category"], size="1", color_scheme="gray"),
+                rx.cond(row["tags"] != "", _row_tags(row["tags"])),
+                # Pressed by the "a" shortcut on this row (assets/shortcuts.js); never shown or focused.
+                rx.cond(QueueState.can_bulk_edit,
+                        rx.el.button("Assign to me", on_click=QueueState.assign_row_to_me(row["id"]),
+                                     data_shortcut="assign-me", tab_index=-1, display="none")),
                 spacing="0",
                 align="start",
             )
@@ -122,34 +141,149 @@ def _row(row: rx.Var) -> rx.Component:
     )
 
 
+def _bulk_select(placeholder: str, on_change, items: list[rx.Component] | rx.Component, testid: str,
+                 width: str = "160px") -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(placeholder=placeholder, width=width, aria_label=placeholder.rstrip("…"),
+                          data_testid=testid),
+        rx.select.content(*(items if isinstance(items, list) else [items])),
+        value="", on_change=on_change,
+    )
+
+
 def _bulk_bar() -> rx.Component:
     return rx.cond(
         QueueState.selected.length() > 0,
         rx.hstack(
             rx.text(QueueState.selected.length(), " selected", weight="medium", size="2"),
-            rx.select.root(
-                rx.select.trigger(placeholder="Set status…", width="170px", data_testid="bulk-status"),
-                rx.select.content(
-                    *[rx.select.item(label, value=value) for value, label in STAFF_STATUS_LABELS.items()]
-                ),
-                value="", on_change=QueueState.bulk_status,
+            rx.button(rx.icon("user-check", size=14), "Assign to me", variant="soft", size="2",
+                      on_click=QueueState.bulk_assign("me"), data_testid="bulk-assign-me"),
+            _bulk_select("Assign to…", QueueState.bulk_assign, [
+                rx.select.item("Nobody", value="none"), _choice_items(QueueState.agent_choices)], "bulk-assign"),
+            _bulk_select("Set status…", QueueState.bulk_status,
+                         [rx.select.item(label, value=value) for value, label in STAFF_STATUS_LABELS.items()],
+                         "bulk-status"),
+            _bulk_select("Set priority…", QueueState.bulk_priority, [
+                rx.select.item("Critical", value="critical"), rx.select.item("High", value="high"),
+                rx.select.item("Medium", value="medium"), rx.select.item("Low", value="low")], "bulk-priority",
+                width="140px"),
+            _bulk_select("Move to team…", QueueState.bulk_team, _choice_items(QueueState.team_choices), "bulk-team"),
+            rx.hstack(
+                rx.input(placeholder="Tag", value=QueueState.bulk_tag, on_change=QueueState.set_bulk_tag,
+                         aria_label="Tag to add to the selected tickets", width="110px", list="hd-tag-choices",
+                         data_testid="bulk-tag"),
+                rx.button("Add tag", variant="soft", size="2", on_click=QueueState.bulk_add_tag,
+                          disabled=QueueState.bulk_tag == "", data_testid="bulk-add-tag"),
+                spacing="1",
             ),
-            rx.select.root(
-                rx.select.trigger(placeholder="Assign to…", width="170px", data_testid="bulk-assign"),
-                rx.select.content(rx.select.item("Me", value="me"), rx.select.item("Nobody", value="none"),
-                                  _choice_items(QueueState.agent_choices)),
-                value="", on_change=QueueState.bulk_assign,
-            ),
+            rx.cond(QueueState.macro_choices.length() > 0,
+                    _bulk_select("Apply macro…", QueueState.bulk_macro,
+                                 rx.foreach(QueueState.macro_choices,
+                                            lambda m: rx.select.item(m["name"], value=m["id"])),
+                                 "bulk-macro", width="170px")),
             rx.button("Clear selection", variant="ghost", on_click=QueueState.select_page(False)),
-            spacing="3",
+            spacing="2",
             align="center",
+            wrap="wrap",
             padding="10px 14px",
             border_radius="10px",
-            background="var(--accent-a3)",
+            # A solid panel with an accent edge: the select placeholders keep their contrast (a tinted background
+            # took them below 4.5:1).
+            background="var(--color-panel-solid)",
+            border="1px solid var(--accent-a7)",
+            box_shadow="inset 4px 0 0 var(--accent-9)",
             width="100%",
             margin_bottom="12px",
             data_testid="bulk-bar",
         ),
+    )
+
+
+def _view_chip(view: rx.Var) -> rx.Component:
+    active = view["id"] == QueueState.active_view
+    return rx.button(
+        rx.cond(view["scope"] == "personal", rx.icon("user", size=12), rx.icon("users", size=12)),
+        view["name"],
+        size="1",
+        variant=rx.cond(active, "solid", "soft"),
+        color_scheme=rx.cond(active, "indigo", "gray"),
+        radius="full",
+        aria_pressed=rx.cond(active, "true", "false"),
+        title=rx.match(view["scope"], ("personal", "Your view"), ("everyone", "Shared with everyone in IT"),
+                       "Shared with the team " + view["team"]),
+        on_click=QueueState.apply_view(view["id"]),
+        data_testid="saved-view",
+    )
+
+
+def _views_bar() -> rx.Component:
+    """Saved views beside the tabs: one click shows the queue as the view stores it."""
+    return rx.el.nav(
+        rx.hstack(
+            rx.text("Views", size="2", weight="medium", color_scheme="gray"),
+            rx.foreach(QueueState.views, _view_chip),
+            rx.button(rx.icon("bookmark-plus", size=14), "Save view", size="1", variant="ghost",
+                      on_click=QueueState.open_save_view, data_testid="save-view"),
+            rx.cond(QueueState.active_view_editable & QueueState.active_view_changed,
+                    rx.button(rx.icon("save", size=14), "Update view", size="1", variant="ghost",
+                              on_click=QueueState.update_active_view, data_testid="update-view")),
+            rx.cond(QueueState.active_view_editable,
+                    rx.button(rx.icon("pencil", size=14), "Edit view", size="1", variant="ghost",
+                              on_click=QueueState.open_edit_view, data_testid="edit-view")),
+            spacing="2",
+            align="center",
+            wrap="wrap",
+        ),
+        aria_label="Saved views",
+        margin_bottom="12px",
+        data_testid="views-bar",
+    )
+
+
+def _view_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(QueueState.editing_view == "", "Save this view", "Edit view")),
+            rx.dialog.description(
+                rx.cond(QueueState.editing_view == "",
+                        "Saves the queue's current tab, filters and sort under a name.",
+                        "Rename it or change who sees it. Saving also stores the current filters."),
+                size="2", color_scheme="gray", margin_bottom="12px"),
+            rx.vstack(
+                rx.text("Name", size="2", weight="medium", as_="label", html_for="view-name"),
+                rx.input(id="view-name", value=QueueState.view_name, on_change=QueueState.set_view_name,
+                         aria_label="Name of the view",
+                         placeholder="e.g. My urgent VPN tickets", width="100%", data_testid="view-name"),
+                rx.text("Who sees it", size="2", weight="medium", id="view-scope-label"),
+                rx.select.root(
+                    rx.select.trigger(width="100%", aria_labelledby="view-scope-label", data_testid="view-scope"),
+                    rx.select.content(rx.foreach(QueueState.share_choices,
+                                                 lambda c: rx.select.item(c["label"], value=c["value"]))),
+                    value=QueueState.view_scope,
+                    on_change=QueueState.set_view_scope,
+                ),
+                rx.text("Sharing with a team: its lead, managers and admins; with everyone: managers and admins.",
+                        size="1", color_scheme="gray"),
+                rx.cond(QueueState.view_error != "",
+                        rx.text(QueueState.view_error, color_scheme="red", size="2", role="alert",
+                                data_testid="view-error")),
+                spacing="2",
+                width="100%",
+            ),
+            rx.hstack(
+                rx.cond(QueueState.editing_view != "",
+                        rx.button("Delete view", variant="soft", color_scheme="red", on_click=QueueState.delete_view,
+                                  data_testid="delete-view")),
+                rx.spacer(),
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button("Save", on_click=QueueState.save_view, data_testid="confirm-save-view"),
+                spacing="2", width="100%", margin_top="16px", wrap="wrap",
+            ),
+            max_width="460px",
+            data_testid="view-dialog",
+        ),
+        open=QueueState.view_dialog,
+        on_open_change=QueueState.close_view_dialog,
     )
 
 
@@ -169,9 +303,17 @@ def queue_page() -> rx.Component:
                           aria_label="Available for new tickets", data_testid="availability"),
                 rx.text(rx.cond(QueueState.available, "Available for new tickets", "Away"), size="2"),
                 align="center", spacing="2", margin_right="12px")),
+            rx.cond(QueueState.can_bulk_edit,
+                    rx.link(rx.button(rx.icon("wand-sparkles", size=14), "Macros", variant="soft"), href=MACROS)),
+            shortcuts_help(QUEUE_KEYS),
             rx.button(rx.icon("refresh-cw", size=14), "Refresh", variant="soft", on_click=QueueState.refresh),
         ),
+        shortcut_scope("queue"),
         error_callout(QueueState.error),
+        _views_bar(),
+        _view_dialog(),
+        # Suggestions for the bulk bar's tag field: the tags in use.
+        rx.el.datalist(rx.foreach(QueueState.tag_choices, lambda t: rx.el.option(value=t)), id="hd-tag-choices"),
         rx.tabs.root(
             rx.tabs.list(*[_status_tab(value, label) for value, label in TAB_LABELS.items()]),
             # One panel, always the active tab's, holds the filters and rows: the tabs point at a panel that exists.

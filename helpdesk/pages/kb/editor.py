@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.icons import icon_cond
 from helpdesk.components.layout import card, empty_state, error_callout, page_header
 from helpdesk.pages.template import template
 from helpdesk.routes import KB, KB_CATEGORIES, KB_EDIT, KB_NEW, KB_WRITERS
@@ -146,7 +147,7 @@ def _files() -> rx.Component:
             rx.foreach(
                 KbEditorState.attachments,
                 lambda f: rx.hstack(
-                    rx.icon(rx.cond(f["image"] != "", "image", "file"), size=15),
+                    icon_cond(f["image"] != "", "image", "file", size=15),
                     rx.link(f["name"], href=f["url"], is_external=True, size="2"),
                     rx.text(f["size"], size="1", color_scheme="gray"),
                     rx.spacer(),
@@ -290,7 +291,7 @@ def kb_writers_page() -> rx.Component:
 def _category_row(row: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.box(width=row["indent"]),
-        rx.icon(rx.cond(row["depth"] == "0", "folder", "corner-down-right"), size=14, color="var(--gray-10)"),
+        icon_cond(row["depth"] == "0", "folder", "corner-down-right", size=14, color="var(--gray-10)"),
         rx.text(row["name"], weight=rx.cond(row["depth"] == "0", "bold", "regular"), size="2",
                 color=rx.cond(row["state"] == "Active", "inherit", "var(--gray-9)")),
         rx.cond(row["state"] != "Active", rx.badge(row["state"], color_scheme="gray", variant="soft", size="1")),

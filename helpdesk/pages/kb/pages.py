@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.icons import icon_cond
 from helpdesk.components.layout import card, empty_state, page_header
 from helpdesk.pages.template import template
 from helpdesk.routes import KB, KB_ARTICLE, KB_CATEGORIES, KB_NEW, KB_WRITERS, NEW_TICKET
@@ -117,7 +118,7 @@ def kb_article_page() -> rx.Component:
                 card(rx.vstack(
                     rx.text("Files", weight="medium"),
                     rx.foreach(KbArticleState.files, lambda f: rx.hstack(
-                        rx.icon(rx.cond(f["image"] != "", "image", "file"), size=15),
+                        icon_cond(f["image"] != "", "image", "file", size=15),
                         rx.link(f["name"], href=f["url"], is_external=True, size="2"),
                         rx.text(f["size"], size="1", color_scheme="gray"),
                         align="center", spacing="2", data_testid="kb-article-file")),

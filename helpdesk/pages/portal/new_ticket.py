@@ -27,12 +27,36 @@ def _label(text: str, html_for: str, hint: str = "") -> rx.Component:
     )
 
 
-def _priority_help() -> rx.Component:
-    return rx.text(
-        "Critical: many people or a whole office stopped. High: you can't work. "
-        "Medium: you can work around it. Low: a question or request.",
-        size="1",
-        color_scheme="gray",
+def _level_select(label: str, name: str, value: rx.Var, on_change: rx.EventHandler, hint: str,
+                  choices: list[tuple[str, str]]) -> rx.Component:
+    return rx.vstack(
+        _label(label, name),
+        rx.select.root(
+            rx.select.trigger(id=name, width="100%", aria_label=label),
+            rx.select.content(*[rx.select.item(text, value=level) for level, text in choices]),
+            value=value,
+            on_change=on_change,
+            size="3",
+        ),
+        rx.text(hint, size="1", color_scheme="gray"),
+        _error(name),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _priority_line() -> rx.Component:
+    """The priority impact and urgency give (helpdesk/tickets/priority.py): requesters see it before filing."""
+    return rx.hstack(
+        rx.text("Priority:", size="2", weight="medium"),
+        rx.badge(NewTicketState.priority.upper(), variant="soft", size="2", data_testid="priority-preview",
+                 color_scheme=rx.match(NewTicketState.priority, ("high", "orange"), ("medium", "blue"), "gray")),
+        rx.text("from who is affected and how soon. The IT team raises it to critical when many people are stopped.",
+                size="1", color_scheme="gray"),
+        align="center",
+        spacing="2",
+        wrap="wrap",
+        width="100%",
     )
 
 
@@ -100,44 +124,34 @@ def new_ticket_page() -> rx.Component:
                 ),
                 _deflection_panel(),
                 rx.grid(
-                    rx.vstack(
-                        _label("Priority", "priority"),
-                        rx.select.root(
-                            rx.select.trigger(id="priority", width="100%", aria_label="Priority"),
-                            rx.select.content(
-                                rx.select.item("Low", value="low"),
-                                rx.select.item("Medium", value="medium"),
-                                rx.select.item("High", value="high"),
-                                rx.select.item("Critical", value="critical"),
-                            ),
-                            value=NewTicketState.priority,
-                            on_change=NewTicketState.set_priority,
-                            size="3",
-                        ),
-                        _priority_help(),
-                        _error("priority"),
-                        spacing="1",
-                        width="100%",
-                    ),
-                    rx.vstack(
-                        _label("Category", "category", "optional: we sort it if unsure"),
-                        rx.select.root(
-                            rx.select.trigger(id="category", placeholder="Not sure", width="100%",
-                                              aria_label="Category"),
-                            rx.select.content(
-                                rx.foreach(NewTicketState.category_choices,
-                                           lambda c: rx.select.item(c["label"], value=c["id"])),
-                            ),
-                            value=NewTicketState.category_id,
-                            on_change=NewTicketState.set_category,
-                            size="3",
-                        ),
-                        _error("category_id"),
-                        spacing="1",
-                        width="100%",
-                    ),
+                    _level_select("Who is affected?", "impact", NewTicketState.impact, NewTicketState.set_impact,
+                                  "How many people it stops or slows down.",
+                                  [("low", "Just me"), ("medium", "My team or a few people"),
+                                   ("high", "Many people or a whole office")]),
+                    _level_select("How soon does it hurt?", "urgency", NewTicketState.urgency,
+                                  NewTicketState.set_urgency, "How much it gets in the way of your work now.",
+                                  [("low", "It can wait"), ("medium", "It slows me down"), ("high", "I can't work")]),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="5",
+                    width="100%",
+                ),
+                _priority_line(),
+                _error("priority"),
+                rx.vstack(
+                    _label("Category", "category", "optional: we sort it if unsure"),
+                    rx.select.root(
+                        rx.select.trigger(id="category", placeholder="Not sure", width="100%",
+                                          aria_label="Category"),
+                        rx.select.content(
+                            rx.foreach(NewTicketState.category_choices,
+                                       lambda c: rx.select.item(c["label"], value=c["id"])),
+                        ),
+                        value=NewTicketState.category_id,
+                        on_change=NewTicketState.set_category,
+                        size="3",
+                    ),
+                    _error("category_id"),
+                    spacing="1",
                     width="100%",
                 ),
                 rx.vstack(

@@ -102,21 +102,41 @@ def test_csv_export_neutralises_formulas(org: Org) -> None:
     assert audit_log.spreadsheet_safe("plain") == "plain"
 
 
-def test_only_admins_read_it_in_services_and_over_rest(org: Org, test_env) -> None:  # noqa: ANN001
+def test_only_admins_read_it_and_every_admin_route_refuses_everyone_else(org: Org, test_env) -> None:  # noqa: ANN001
     from helpdesk.api.app import create_api
 
     with session_scope() as session:
         for user_id in (org.alice, org.hank, org.mona):
             with pytest.raises(PermissionDenied):
                 audit_log.page(session, org.actor(user_id), _today())
+    from helpdesk.identity import tokens
+
+    with session_scope() as session:
+        monitoring = tokens.create_service_account(session, org.actor(org.root), name="Monitoring").id
     client = TestClient(create_api())
     today = datetime.now(UTC).date().isoformat()
     routes = [f"/api/v1/admin/audit-log?start={today}&end={today}", f"/api/v1/admin/audit-log.csv?start={today}"
-              f"&end={today}", "/api/v1/admin/users", "/api/v1/admin/service-accounts"]
+              f"&end={today}", "/api/v1/admin/users", "/api/v1/admin/service-accounts", "/api/v1/admin/mailboxes",
+              "/api/v1/admin/mailboxes/1", "/api/v1/admin/held-mail", "/api/v1/admin/held-mail/1"]
+    mailbox = {"name": "IT", "address": "it@example.org", "imap_host": "imap.example.org", "username": "it",
+               "secret": "x"}
+    # (method, route, body, answer): 403, except where the domain does not even say the thing exists (404).
+    writes = [("POST", "/api/v1/admin/mailboxes", mailbox, 403),
+              ("PATCH", "/api/v1/admin/mailboxes/1", {"name": "y"}, 403),
+              ("POST", "/api/v1/admin/mailboxes/1/test", None, 403),
+              ("POST", "/api/v1/admin/held-mail/1/accept", None, 403),
+              ("POST", "/api/v1/admin/held-mail/1/discard", None, 403),
+              ("POST", "/api/v1/admin/service-accounts", {"name": "Another"}, 403),
+              ("POST", f"/api/v1/admin/service-accounts/{monitoring}/tokens",
+               {"name": "x", "scopes": ["tickets:read"]}, 404),
+              ("PUT", "/api/v1/reports/schedules/1", {"enabled": True, "hour": 8, "minute": 0}, 403)]
     for email in ("alice@example.org", "hank@example.org", "mona@example.org"):
         token = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD}).json()["access_token"]
         for route in routes:
             assert client.get(route, headers={"Authorization": f"Bearer {token}"}).status_code == 403, (email, route)
+        for method, route, body, expected in writes:
+            answer = client.request(method, route, json=body, headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == expected, (email, method, route, answer.text)
     root = client.post("/api/v1/auth/login", json={"email": "root@example.org", "password": PASSWORD}).json()
     headers = {"Authorization": f"Bearer {root['access_token']}"}
     assert client.get(routes[0], headers=headers).json()["items"][0]["action"] == "auth.login"

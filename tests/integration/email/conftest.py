@@ -27,19 +27,10 @@ def email_settings() -> Iterator[None]:
     settings.reset_settings_cache()
 
 
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator:
-    from tests.processes import Dovecot
-
-    server = Dovecot()
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def mailbox(org, dovecot) -> int:  # noqa: ANN001
-    """A mailbox row for the test Dovecot's INBOX, routed to the hardware team; the server starts empty."""
+    """A mailbox row for the test Dovecot's INBOX (tests/conftest.py), routed to the hardware team; the server
+    starts empty."""
     from helpdesk.core.db import session_scope
     from helpdesk.email import mailboxes
 

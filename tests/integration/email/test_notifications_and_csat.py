@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from pydantic import ValidationError
 
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, PermissionDenied
@@ -19,11 +20,16 @@ from tests.processes import mail_text
 
 
 def test_agents_get_assignment_and_mention_mail_unless_they_switched_it_off(org: Org, celery_worker, inbox) -> None:  # noqa: ANN001
+    title = "Docking station\nBcc: victim@evil.example"
+    with pytest.raises(ValidationError):  # every door refuses a title with a line break now (issue #13) ...
+        draft(title=title)
     with session_scope() as session:
-        # A title with a line break used to make the notification job fail ("Header values may not contain
-        # linefeed"); it must arrive with the title on one line.
-        title = "Docking station\nBcc: victim@evil.example"
-        ticket = tickets.create_ticket(session, org.actor(org.alice), draft(title=title, category_id=org.laptops))
+        # ... but a title stored before that used to make the notification job fail ("Header values may not
+        # contain linefeed"); it must arrive with the title on one line.
+        ticket = tickets.create_ticket(session, org.actor(org.alice), draft(title="Docking station",
+                                                                           category_id=org.laptops))
+        ticket.title = title  # as an older row may hold it
+        session.add(ticket)
         ticket_id, number = ticket.id, ticket.number
     ack = inbox.wait_for(lambda m: f"[#{number}]" in m["Subject"] and "alice" in m["To"])
     # (Long headers are folded on the wire; unfolded, the title is one line and forged no Bcc header.)

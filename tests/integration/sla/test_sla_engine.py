@@ -40,9 +40,11 @@ def pkt(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
 
 
 def file_ticket(org: Org, at: datetime, priority: str = "medium", category_id: int | None = None) -> int:
+    # Alice's ticket; a critical one is filed for her by an agent (only staff set critical, issue #13).
+    filer = org.hank if priority == "critical" else org.alice
     with session_scope() as session:
-        return tickets.create_ticket(session, org.actor(org.alice), draft(priority=priority, category_id=category_id),
-                                     now=at).id
+        return tickets.create_ticket(session, org.actor(filer), draft(priority=priority, category_id=category_id),
+                                     requester_id=org.alice, now=at).id
 
 
 def load(ticket_id: int) -> Ticket:
