@@ -15,7 +15,8 @@ Alice also follows one of Bob's tickets (`followed`): her duplicate was merged i
 conversation there, and nothing of Bob's beyond it (his e-mail address, for one).
 
 Shared: a draft and an archived knowledge-base article by Hank (with a file), a published one, Hank's personal
-canned response, Bob's personal API token, a service account with a token, Max's finished report export.
+canned response, personal macro and personal saved queue view, Bob's personal API token, a service account with a
+token, Max's finished report export.
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ class World:
     kb_secret: str  # in the draft and the archived article: only people who write the KB may read them
     canned_personal: int
     canned_secret: str
+    macro_personal: int  # Hank's: only he uses, edits or deletes it
+    view_personal: int  # Hank's saved queue view
+    hank_secret: str  # in the names of Hank's personal macro and view
     bob_token: int
     bob_token_secret: str  # the name of Bob's token
     service_account: int
@@ -111,7 +115,8 @@ class World:
             "kb_spare": str(self.kb_spare), "kb_spare_file": str(self.kb_spare_files[role]),
             "max": str(self.max_manager),
             "kb_category": str(self.kb_category), "kb_secret": self.kb_secret,
-            "canned_personal": str(self.canned_personal), "bob_token": str(self.bob_token),
+            "canned_personal": str(self.canned_personal), "macro_personal": str(self.macro_personal),
+            "view_personal": str(self.view_personal), "bob_token": str(self.bob_token),
             "service_account": str(self.service_account), "service_token": str(self.service_token),
             "export": str(self.export), "schedule": str(self.schedule),
             "forged_link": "forged-" + self.nonce * 6,
@@ -144,8 +149,9 @@ class World:
         if role in ("anonymous", "requester"):
             found[self.kb_secret] = "an unpublished knowledge-base article"
             found[BOB_EMAIL] = "Bob's e-mail address"
-        if role != "admin":  # admins read the audit log, where its creation is recorded
+        if role != "admin":  # admins read the audit log, where their creation is recorded
             found[self.canned_secret] = "Hank's personal canned response"
+            found[self.hank_secret] = "Hank's personal macro or saved view"
         if role != "admin":
             found[self.bob_token_secret] = "Bob's API token"
             found[self.service_secret] = "a service account's token"
@@ -238,8 +244,14 @@ def build_world() -> World:
     from helpdesk.reports import exports, schedules
     from helpdesk.reports.filters import default_filters
     from helpdesk.reports.rollups import local_today
-    from helpdesk.tickets import canned_responses
-    from helpdesk.tickets.validation import CannedResponseDraft
+    from helpdesk.tickets import canned_responses, macros, saved_views
+    from helpdesk.tickets.validation import (
+        CannedResponseDraft,
+        MacroActions,
+        MacroDraft,
+        SavedViewDraft,
+        ViewFilters,
+    )
 
     org = build_org()
     nonce = uuid.uuid4().hex[:6]
@@ -286,6 +298,11 @@ def build_world() -> World:
         canned = canned_responses.create(session, hank, CannedResponseDraft(
             title=f"My dock answer {canned_secret}", body=f"Hello, try the dock reset. {canned_secret}",
             personal=True))
+        hank_secret = f"Zh{nonce}"
+        macro = macros.create_macro(session, hank, MacroDraft(
+            name=f"Dock swap {hank_secret}", actions=MacroActions(priority="low", add_tags=["dock"]), personal=True))
+        view = saved_views.create_view(session, hank, SavedViewDraft(
+            name=f"My docks {hank_secret}", filters=ViewFilters(query="dock")))
         bob_token_secret = f"Zb{nonce}"
         bob_token, _ = tokens.create_token(session, bob, name=bob_token_secret, scopes=["tickets:read"])
         service_secret = f"Zs{nonce}"
@@ -301,7 +318,8 @@ def build_world() -> World:
                    kb_archived_slug=kb_archived.slug, kb_published=kb_published.id, kb_spare=kb_spare.id,
                    kb_spare_files=spare_files,
                    kb_published_slug=kb_published.slug, kb_draft_file=draft_file.id, kb_category=category.id,
-                   canned_personal=canned.id, bob_token=bob_token.id, service_account=service.id,
+                   canned_personal=canned.id, macro_personal=macro.id, view_personal=view.id,
+                   hank_secret=hank_secret, bob_token=bob_token.id, service_account=service.id,
                    service_token=service_token.id, export=export.id, schedule=schedule)
     _wait_for_export(ids["export"])
     export_secret = f"exports/{ids['export']}/download"  # the link only its owner's page ever shows
