@@ -82,6 +82,8 @@ class Http:
     json: Any = None
     query: dict[str, str] = field(default_factory=dict)
     files: dict[str, tuple[str, bytes, str]] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    cookie: bool = False  # the role's session as the pages' cookie (hd_session) instead of a bearer token
     ok: int = 200  # the status of an allowed call
     refused: tuple[int, ...] = (401, 403, 404)  # the statuses a refusal may have
     shows: str = ""
@@ -183,7 +185,7 @@ HANDLERS: dict[str, On] = {
                                    before=(("QueueState.toggle_selected", {"ticket_id": "{ticket}"}),)),
     "QueueState.bulk_team": On(TICKET_WORKERS, page="/queue", args={"value": "{elsewhere_team}"}, writes=True,
                                refusal_writes=BULK_AUDIT,
-                               before=(("QueueState.toggle_selected", {"ticket_id": "{moving}"}),)),
+                               before=(("QueueState.toggle_selected", {"ticket_id": "{bulk_moving}"}),)),
     "QueueState.set_bulk_tag": On(TAB_ONLY, page="/queue", args={"value": "dock"}),
     "QueueState.bulk_add_tag": On(TICKET_WORKERS, page="/queue", writes=True, refusal_writes=BULK_AUDIT,
                                   before=(("QueueState.toggle_selected", {"ticket_id": "{ticket}"}),
@@ -192,7 +194,8 @@ HANDLERS: dict[str, On] = {
                                 refusal_writes=BULK_AUDIT,
                                 before=(("QueueState.toggle_selected", {"ticket_id": "{ticket}"}),),
                                 why="Hank's personal macro is his alone"),
-    "QueueState.assign_row_to_me": On(TICKET_WORKERS, page="/queue", args={"ticket_id": "{ticket}"}, writes=True),
+    "QueueState.assign_row_to_me": On(TICKET_WORKERS, page="/queue", args={"ticket_id": "{other_ticket}"},
+                                      writes=True),
     "QueueState.apply_view": On(NOBODY, page="/queue", args={"view_id": "{view_personal}"},
                                 why="Hank's personal saved view is his alone"),
     "QueueState.open_save_view": On(TAB_ONLY, page="/queue"),
@@ -253,7 +256,7 @@ HANDLERS: dict[str, On] = {
     "TicketToolsState.apply_change": On(TICKET_STAFF_READERS, page=TICKET_PAGE, args={"version": 9_999_999_999},
                                         before=(("TicketToolsState.set_tag_input", {"value": "d"}),)),
     "TicketToolsState.set_tag_input": On(TAB_ONLY, page=TICKET_PAGE, args={"value": "do"}),
-    "TicketToolsState.add_tag": On(TICKET_WORKERS, page=TICKET_PAGE, args={"name": "matrix-{role}"}, writes=True),
+    "TicketToolsState.add_tag": On(TICKET_WORKERS, page=TICKET_PAGE, args={"name": "tools-{role}"}, writes=True),
     "TicketToolsState.submit_tag": On(TICKET_WORKERS, page=TICKET_PAGE, args={"form": {"tag": "form-{role}"}},
                                       writes=True),
     "TicketToolsState.remove_tag": On(TICKET_WORKERS, page=TICKET_PAGE, args={"name": "dock"}),
@@ -505,9 +508,10 @@ ROUTES: dict[str, Http] = {
     "GET /_health": Http(EVERYONE),
     "GET /_event": Http(EVERYONE, path="/_event/?EIO=4&transport=polling", ok=400,
                         why="Reflex's socket: websocket only (its events are the HANDLERS above)"),
-    "POST /_upload": Http(NOBODY, files={"files": ("a.txt", b"hello", "text/plain")}, refused=(400, 401, 403, 404),
-                          why="Reflex's upload endpoint: the handler it names decides (KbEditorState.upload, "
-                              "NewTicketState.submit); without a tab's token and handler it is refused"),
+    "POST /_upload": Http(NOBODY, files={"files": ("a.txt", b"hello", "text/plain")}, cookie=True,
+                          headers={"reflex-event-handler": "{kb_upload_handler}"}, refused=(400, 401, 403, 404),
+                          why="Reflex's upload endpoint: who may upload is checked before the body is read "
+                              "(api/body_limits.py: 401/403); a writer's request without a tab's token stores nothing"),
     "GET /_upload/{path}": Http(NOBODY, path="/_upload/tickets", refused=(404,),
                                 why="Reflex's upload folder: nothing of ours is stored there"),
     # -- signing in

@@ -78,8 +78,10 @@ def test_every_http_route_is_declared(rbac: Rbac) -> None:
     # The routes Reflex adds outside FastAPI are checked on the running server: each must still answer.
     for key in introspection.REFLEX_SERVER_ROUTES:
         method, path = key.split(" ", 1)
-        probe = ROUTES[key].path or path
-        status = httpx.request(method, rbac.url + probe, timeout=30).status_code
+        entry = ROUTES[key]
+        names = rbac.world.placeholders("anonymous", rbac.world.targets["anonymous"])
+        status = httpx.request(method, rbac.url + (entry.path or path), timeout=30,
+                               headers=_fill(entry.headers, names)).status_code
         if status == 404 and ROUTES[key].refused != (404,):
             problems.append(f"{key} no longer answers on the server (404): remove it from ROUTES")
     assert not problems, "\n\n".join(problems)
@@ -288,9 +290,15 @@ def _call_http(rbac: Rbac, role: str, case: Case, findings: Findings, client: ht
     method, route_path = case.key.split(" ", 1)
     path = (entry.path or route_path).format(**names)
     session = sign_in(rbac.url, role) if entry.own_session else rbac.sessions[role]
-    headers = {"Authorization": f"Bearer {session}"} if session else {}
+    headers = _fill(entry.headers, names)
+    cookies = {}
+    if session and entry.cookie:
+        cookies = {"hd_session": session}
+    elif session:
+        headers["Authorization"] = f"Bearer {session}"
     before = fingerprint()
-    response = client.request(method, rbac.url + path, headers=headers,
+    client.cookies.clear()
+    response = client.request(method, rbac.url + path, headers=headers, cookies=cookies,
                               json=_int_if_number(_fill(entry.json, names)) if entry.json is not None else None,
                               params=_fill(entry.query, names) or None, files=entry.files, follow_redirects=False)
     after = fingerprint()

@@ -34,7 +34,7 @@ ROLES = ("anonymous", "requester", "agent", "manager", "admin")
 BOB_EMAIL = "bob@example.org"
 # More of Bob's tickets per copy, each used up by one change: merged away (over HTTP / in a tab), moved to another
 # team, resolved and turned into an article.
-SPARE_TICKETS = ("merged_by_api", "merged_in_tab", "moving", "resolving")
+SPARE_TICKETS = ("merged_by_api", "merged_in_tab", "moving", "bulk_moving", "resolving")
 
 
 @dataclass
@@ -116,7 +116,10 @@ class World:
             "max": str(self.max_manager),
             "kb_category": str(self.kb_category), "kb_secret": self.kb_secret,
             "canned_personal": str(self.canned_personal), "macro_personal": str(self.macro_personal),
-            "view_personal": str(self.view_personal), "bob_token": str(self.bob_token),
+            "view_personal": str(self.view_personal),
+            "kb_upload_handler": "reflex___state____state.helpdesk___state___session____session_state."
+                                 "helpdesk___state___kb_editor____kb_editor_state.upload",
+            "bob_token": str(self.bob_token),
             "service_account": str(self.service_account), "service_token": str(self.service_token),
             "export": str(self.export), "schedule": str(self.schedule),
             "forged_link": "forged-" + self.nonce * 6,
