@@ -89,9 +89,8 @@ def test_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestEnvironme
                 os.environ[k] = v
 
 
-@pytest.fixture
-def clean_db(test_env: TestEnvironment) -> Iterator[TestEnvironment]:
-    """Empties every table (and our Redis keys) so a test starts from nothing."""
+def empty_database(test_env: TestEnvironment) -> None:
+    """Empties every table (and our Redis keys): what `clean_db` does before each test, for module fixtures too."""
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
@@ -117,6 +116,12 @@ def clean_db(test_env: TestEnvironment) -> Iterator[TestEnvironment]:
     client = cache.get_redis()
     for key in client.scan_iter(f"{test_env.redis_prefix}*", count=1000):
         client.delete(key)
+
+
+@pytest.fixture
+def clean_db(test_env: TestEnvironment) -> Iterator[TestEnvironment]:
+    """Empties every table (and our Redis keys) so a test starts from nothing."""
+    empty_database(test_env)
     yield test_env
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk.core.bounds import as_id
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import DomainError
 from helpdesk.email import agent_notifications
@@ -26,10 +27,7 @@ class SatisfactionState(rx.State):
 
     def _link(self) -> tuple[int, str, str]:
         params = self.router.url.query_parameters
-        try:
-            ticket_id = int(params.get("ticket", "0"))
-        except ValueError:
-            ticket_id = 0
+        ticket_id = as_id(params.get("ticket"), big=True) or 0  # anything else is no ticket's link
         return ticket_id, str(params.get("rating", ""))[:8], str(params.get("sig", ""))[:64]
 
     def _rate(self, comment: str | None) -> None:

@@ -124,7 +124,8 @@ class MacrosState(SessionState):
         scope = form["scope"]
         team_id = as_id(scope.removeprefix("team:")) if scope.startswith("team:") else None
         self.field_errors = {}
-        with self._on_failure(fields="field_errors") as failure:
+        # Bad input shows at its fields; a refusal (a requester or manager calling this) in `error`.
+        with self._on_failure("error", fields="field_errors") as failure:
             actions = parse(MacroActions, self._actions())
             with self._service() as (session, actor):
                 if editing:
@@ -141,7 +142,7 @@ class MacrosState(SessionState):
             return failure.event
         if failure:
             if not self.field_errors:
-                self.field_errors = {"form": "This macro could not be saved."}
+                self.field_errors = {"form": self.error or "This macro could not be saved."}
             # A problem in the actions ("change at least one field") has no field of its own: show it at the top.
             if "form" in self.field_errors or "actions" in self.field_errors:
                 self.field_errors = {**self.field_errors,

@@ -85,7 +85,8 @@ class TicketToolsState(SessionState):
     @rx.event
     def set_tag_input(self, value: str) -> None:
         self.tag_input, self.tag_error = value[:40], ""
-        with self._on_failure() as failure, self._reading() as (session, actor):
+        # Someone who may not tag (a requester, a signed-out tab) gets no suggestions, not an error.
+        with self._on_failure(on={DomainError: lambda _exc: None}) as failure, self._reading() as (session, actor):
             found = tags.suggest(session, actor, self.tag_input, limit=SUGGESTIONS)
         self.tag_suggestions = [] if failure else [t["name"] for t in found if t["name"] not in self.tags]
 

@@ -231,3 +231,4 @@ def test_a_failed_change_rolls_back_everything(org: Org) -> None:
     with session_scope() as session:
         assert session.get(Ticket, ticket_id).priority == "medium"
         assert len(session.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)).all()) == 1
+
