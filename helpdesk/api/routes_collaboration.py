@@ -3,7 +3,7 @@ CCs, and each person's notification centre. Every rule is the domain's; these ro
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,7 @@ from helpdesk.api.schemas import (
     TicketOut,
     UnreadOut,
 )
+from helpdesk.core.bounds import MULTI_LINE, SINGLE_LINE, BigId, Id
 from helpdesk.identity import accounts
 from helpdesk.notifications import inbox
 from helpdesk.tickets import cc, following, on_behalf, solving, tickets
@@ -31,28 +32,28 @@ ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": Err
 class NewRequesterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str = Field(max_length=120)
-    email: str = Field(max_length=254)
+    full_name: Annotated[str, SINGLE_LINE, Field(max_length=120)]
+    email: Annotated[str, SINGLE_LINE, Field(max_length=254)]
 
 
 class OnBehalfRequest(TicketDraft):
     """Exactly one of `requester_id` (an existing person) and `new_requester` (creates a requester account)."""
 
-    channel: str  # "phone" or "walk_in"
-    requester_id: int | None = None
+    channel: Literal["phone", "walk_in"]
+    requester_id: Id | None = None
     new_requester: NewRequesterIn | None = None
 
 
 class SolveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field(default="", max_length=2000)
+    note: Annotated[str, MULTI_LINE, Field(max_length=2000)] = ""
 
 
 class CcRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(max_length=254)
+    email: Annotated[str, SINGLE_LINE, Field(max_length=254)]
 
 
 # ---------------------------------------------------------------- filing for someone else
@@ -81,7 +82,7 @@ def file_on_behalf(body: OnBehalfRequest, session: DbSession, actor: CurrentActo
 
 
 @router.post("/tickets/{ticket_id}/solve", response_model=TicketOut, responses=ERRORS)
-def mark_solved(ticket_id: int, body: SolveRequest, session: DbSession, actor: CurrentActor) -> TicketOut:
+def mark_solved(ticket_id: BigId, body: SolveRequest, session: DbSession, actor: CurrentActor) -> TicketOut:
     """The requester marks their ticket solved (the note, if any, is added as their reply). Replying reopens it."""
     solving.mark_solved(session, actor, ticket_id, body.note)
     session.flush()
@@ -92,31 +93,31 @@ def mark_solved(ticket_id: int, body: SolveRequest, session: DbSession, actor: C
 
 
 @router.put("/tickets/{ticket_id}/follow", response_model=FollowOut, responses=ERRORS)
-def follow(ticket_id: int, session: DbSession, actor: CurrentActor) -> FollowOut:
+def follow(ticket_id: BigId, session: DbSession, actor: CurrentActor) -> FollowOut:
     following.follow(session, actor, ticket_id)
     return FollowOut(following=True)
 
 
 @router.delete("/tickets/{ticket_id}/follow", response_model=FollowOut, responses=ERRORS)
-def unfollow(ticket_id: int, session: DbSession, actor: CurrentActor) -> FollowOut:
+def unfollow(ticket_id: BigId, session: DbSession, actor: CurrentActor) -> FollowOut:
     following.unfollow(session, actor, ticket_id)
     return FollowOut(following=False)
 
 
 @router.get("/tickets/{ticket_id}/cc", response_model=list[CcOut], responses=ERRORS)
-def list_cc(ticket_id: int, session: DbSession, actor: CurrentActor) -> list[CcOut]:
+def list_cc(ticket_id: BigId, session: DbSession, actor: CurrentActor) -> list[CcOut]:
     return [CcOut(**row) for row in cc.list_cc(session, actor, ticket_id)]
 
 
 @router.post("/tickets/{ticket_id}/cc", status_code=201, response_model=list[CcOut], responses=ERRORS)
-def add_cc(ticket_id: int, body: CcRequest, session: DbSession, actor: CurrentActor) -> list[CcOut]:
+def add_cc(ticket_id: BigId, body: CcRequest, session: DbSession, actor: CurrentActor) -> list[CcOut]:
     """Copies a colleague in by e-mail address; returns the CCs as the caller may see them."""
     cc.add_cc(session, actor, ticket_id, body.email)
     return [CcOut(**row) for row in cc.list_cc(session, actor, ticket_id)]
 
 
 @router.delete("/tickets/{ticket_id}/cc/{user_id}", status_code=204, responses=ERRORS)
-def remove_cc(ticket_id: int, user_id: int, session: DbSession, actor: CurrentActor) -> Response:
+def remove_cc(ticket_id: BigId, user_id: Id, session: DbSession, actor: CurrentActor) -> Response:
     cc.remove_cc(session, actor, ticket_id, user_id)
     return Response(status_code=204)
 
@@ -139,7 +140,7 @@ def unread_count(session: DbSession, actor: CurrentActor) -> UnreadOut:
 
 
 @router.post("/me/notifications/{notification_id}/read", response_model=UnreadOut, responses=ERRORS, tags=["me"])
-def mark_read(notification_id: int, session: DbSession, actor: CurrentActor) -> UnreadOut:
+def mark_read(notification_id: BigId, session: DbSession, actor: CurrentActor) -> UnreadOut:
     inbox.mark_read(session, actor, notification_id)
     return UnreadOut(unread=inbox.unread_count(session, actor))
 

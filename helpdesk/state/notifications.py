@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError, NotAuthenticated
 from helpdesk.notifications import inbox
 from helpdesk.routes import ticket_url
@@ -55,10 +56,11 @@ class BellState(SessionState):
     @rx.event
     def open_item(self, notification_id: str) -> rx.event.EventSpec | None:
         """Marks it read and goes to its ticket (the href is the server's own, never the browser's)."""
-        if not str(notification_id).isdigit():
+        number = as_id(notification_id, big=True)
+        if number is None:
             return None
         with self._on_failure(toast=True) as failure, self._service() as (session, actor):
-            row = inbox.mark_read(session, actor, int(notification_id))
+            row = inbox.mark_read(session, actor, number)
         if failure:
             return failure.event
         self.is_open = False

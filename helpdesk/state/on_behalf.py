@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import ValidationFailed
 from helpdesk.core.validation import parse
 from helpdesk.identity import accounts, directory
@@ -115,7 +116,7 @@ class FileForState(SessionState):
 
     @rx.event
     def set_category(self, value: str) -> None:
-        self.category_id = value if value.isdigit() else ""
+        self.category_id = value if as_id(value) else ""
 
     @rx.event
     def submit(self) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
@@ -128,7 +129,7 @@ class FileForState(SessionState):
             try:
                 draft = parse(TicketDraft, {"title": self.title, "description": self.description,
                                             "priority": self.priority,
-                                            "category_id": int(self.category_id) if self.category_id else None})
+                                            "category_id": as_id(self.category_id)})
             except ValidationFailed as invalid:
                 errors |= invalid.field_errors
             with self._service() as (session, actor):

@@ -19,8 +19,11 @@ def signing_in(browser, default_url: str, viewport_height: int = 900) -> Iterato
     """A function that opens a fresh browser context and signs in as the given person; closes them all after."""
     contexts = []
 
-    def open_as(email: str, password: str = PASSWORD, base_url: str = default_url):  # noqa: ANN202
-        context = browser.new_context(viewport={"width": 1366, "height": viewport_height}, base_url=base_url)
+    def open_as(email: str, password: str = PASSWORD, base_url: str = default_url,  # noqa: ANN202
+                viewport: dict[str, int] | None = None):
+        viewport = viewport or {"width": 1366, "height": viewport_height}
+        phone = viewport["width"] < 500  # a phone: touch events and the mobile viewport meta tag apply
+        context = browser.new_context(viewport=viewport, base_url=base_url, has_touch=phone, is_mobile=phone)
         context.set_default_timeout(30000)
         contexts.append(context)
         page = context.new_page()

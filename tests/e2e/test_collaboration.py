@@ -17,9 +17,9 @@ from helpdesk.core.db import session_scope
 from helpdesk.models import Ticket, User
 from helpdesk.tickets import cc, conversation, following, tickets
 from helpdesk.tickets.validation import CommentDraft, TicketChanges
-from tests.e2e.conftest import open_page
+from tests.e2e.conftest import open_page, signing_in
 from tests.e2e.test_accessibility import serious_violations
-from tests.factories import PASSWORD, Org, draft
+from tests.factories import Org, draft
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -30,25 +30,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 
 @pytest.fixture
 def sign_in_on(web_app: str, browser, org: Org) -> Iterator:  # noqa: ANN001
-    contexts = []
-
-    def open_as(email: str, viewport: dict[str, int] = DESKTOP) -> Page:
-        context = browser.new_context(viewport=viewport, base_url=web_app, has_touch=viewport["width"] < 500,
-                                      is_mobile=viewport["width"] < 500)
-        context.set_default_timeout(30000)
-        contexts.append(context)
-        page = context.new_page()
-        open_page(page, "/login")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("[data-testid=sign-in]")
-        page.wait_for_url(lambda url: "/login" not in url)
-        page.wait_for_selector("[data-testid=hydrated]", state="attached")
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+    """Signs a person in on a browser of the given screen size (phones get touch and the mobile viewport)."""
+    with signing_in(browser, web_app) as open_as:
+        yield lambda email, viewport=DESKTOP: open_as(email, viewport=viewport)
 
 
 def shot(page: Page, name: str) -> None:

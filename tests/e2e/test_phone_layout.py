@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 from helpdesk.core.db import session_scope
 from helpdesk.tickets import conversation, tickets
 from helpdesk.tickets.validation import CommentDraft
-from tests.e2e.conftest import open_page
-from tests.factories import PASSWORD, Org, draft
+from tests.e2e.conftest import open_page, signing_in
+from tests.factories import Org, draft
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -22,26 +22,9 @@ TABLET = {"width": 768, "height": 1024}
 
 @pytest.fixture
 def sign_in_on(web_app: str, browser, org: Org) -> Iterator:  # noqa: ANN001
-    """Signs a person in on a browser of the given screen size."""
-    contexts = []
-
-    def open_as(email: str, viewport: dict[str, int]) -> Page:
-        context = browser.new_context(viewport=viewport, base_url=web_app, has_touch=True,
-                                      is_mobile=viewport["width"] < 500)
-        context.set_default_timeout(30000)
-        contexts.append(context)
-        page = context.new_page()
-        open_page(page, "/login")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("[data-testid=sign-in]")
-        page.wait_for_url(lambda url: "/login" not in url)
-        page.wait_for_selector("[data-testid=hydrated]", state="attached")
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+    """Signs a person in on a browser of the given screen size (phones get touch and the mobile viewport)."""
+    with signing_in(browser, web_app) as open_as:
+        yield lambda email, viewport=None: open_as(email, viewport=viewport)
 
 
 def assert_fits(page: Page) -> None:

@@ -102,6 +102,34 @@ OTHER_TICKET_PAGE = "/tickets/{other_ticket}"
 # ------------------------------------------------------------------------------------------- Reflex handlers
 
 HANDLERS: dict[str, On] = {
+    # -- the notification bell (each person's own notifications), filing for someone, solving, following, CCs
+    "BellState.refresh": On(SIGNED_IN),
+    "BellState.set_open": On(TAB_ONLY, args={"is_open": True}),
+    "BellState.open_item": On(who(requester=OWN, agent=OWN, manager=OWN, admin=OWN),
+                              args={"notification_id": "{ticket}"},
+                              why="a notification id that is not the caller's marks nothing read"),
+    "BellState.mark_all_read": On(SIGNED_IN),
+    "FileForState.on_load": On(WORKS_OWN_TICKETS, page="/queue/new"),
+    "FileForState.set_search": On(WORKS_OWN_TICKETS, page="/queue/new", args={"value": "Bob"}),
+    "FileForState.choose": On(WORKS_OWN_TICKETS, page="/queue/new", args={"person_id": "{bob}"}),
+    "FileForState.clear_person": On(TAB_ONLY, page="/queue/new"),
+    "FileForState.set_new_person": On(TAB_ONLY, page="/queue/new", args={"value": True}),
+    "FileForState.set_new_name": On(TAB_ONLY, page="/queue/new", args={"value": "Walk Up"}),
+    "FileForState.set_new_email": On(TAB_ONLY, page="/queue/new", args={"value": "walk.up@example.org"}),
+    "FileForState.set_channel": On(TAB_ONLY, page="/queue/new", args={"value": "phone"}),
+    "FileForState.set_title": On(TAB_ONLY, page="/queue/new", args={"value": "Phoned in: printer"}),
+    "FileForState.set_description": On(TAB_ONLY, page="/queue/new", args={"value": "The printer shows an error."}),
+    "FileForState.set_priority": On(TAB_ONLY, page="/queue/new", args={"value": "low"}),
+    "FileForState.set_category": On(TAB_ONLY, page="/queue/new", args={"value": "{laptops}"}),
+    "FileForState.submit": On(WORKS_OWN_TICKETS, page="/queue/new",
+                              why="with no person chosen it refuses at the form; filing itself is tried over REST"),
+    "TicketState.set_solve_note": On(TAB_ONLY, page=TICKET_PAGE, args={"value": "Works now"}),
+    "TicketState.mark_solved": On(who(requester=OWN), page=TICKET_PAGE),
+    "TicketState.toggle_follow": On(who(agent=TEAM, manager=ALLOW, admin=ALLOW), page=TICKET_PAGE, writes=True,
+                                    before=(("TicketState.on_load", {}),)),
+    "TicketState.set_cc_email": On(TAB_ONLY, page=TICKET_PAGE, args={"value": "vic@example.org"}),
+    "TicketState.add_cc": On(TICKET_REPLIERS, page=TICKET_PAGE),
+    "TicketState.remove_cc": On(TICKET_REPLIERS, page=TICKET_PAGE, args={"user_id": "{victim}"}),
     # -- sign-in, sign-out, password links, the home redirect, not found
     "SessionState.require_signed_in": On(TAB_ONLY),
     "SessionState.require_staff_or_manager": On(TAB_ONLY),
@@ -220,9 +248,9 @@ HANDLERS: dict[str, On] = {
                                    before=(("TicketState.tick", {}),)),
     "TicketState.tick": On(TAB_ONLY, page=TICKET_PAGE),
     "TicketState.set_reply": On(TAB_ONLY, page=TICKET_PAGE, args={"value": "Any news?"}),
-    "TicketState.send_reply": On(TICKET_REPLIERS, page=TICKET_PAGE, writes=True,
+    "TicketState.send_reply": On(TICKET_REPLIERS, page=TICKET_PAGE, writes=True, args={"files": []},
                                  before=(("TicketState.set_reply", {"value": "Any news on this?"}),)),
-    "TicketState.add_note": On(TICKET_WORKERS, page=TICKET_PAGE, writes=True,
+    "TicketState.add_note": On(TICKET_WORKERS, page=TICKET_PAGE, writes=True, args={"files": []},
                                before=(("TicketState.set_reply", {"value": "Checked the dock firmware."}),)),
     "TicketState.change_status": On(TICKET_WORKERS, page=TICKET_PAGE, args={"value": "in_progress"}, writes=True),
     "TicketState.change_priority": On(TICKET_WORKERS, page=TICKET_PAGE, args={"value": "medium"}, writes=True),
@@ -497,6 +525,35 @@ A = "/api/v1"
 TICKET = A + "/tickets/{ticket}"
 
 ROUTES: dict[str, Http] = {
+    # -- the CSRF token and the sign-in cookie's handoff (a browser navigation), notifications, people, collaboration
+    "GET /api/v1/auth/csrf": Http(SIGNED_IN, cookie=True),
+    "GET /api/v1/auth/handoff": Http(NOBODY, query={"code": "forged"}, refused=(303, 400, 401, 403, 404),
+                                     why="a forged or used code signs nobody in"),
+    "GET /api/v1/auth/signed-out": Http(EVERYONE, ok=303, why="clears the cookie and goes to the sign-in page"),
+    "GET /api/v1/me/notifications": Http(SIGNED_IN),
+    "POST /api/v1/me/notifications/read-all": Http(SIGNED_IN),
+    "GET /api/v1/me/notifications/unread-count": Http(SIGNED_IN),
+    "POST /api/v1/me/notifications/{notification_id}/read": Http(
+        who(requester=OWN, agent=OWN, manager=OWN, admin=OWN), path="/api/v1/me/notifications/{ticket}/read"),
+    "GET /api/v1/people": Http(WORKS_OWN_TICKETS, query={"q": "Bob"}),
+    "POST /api/v1/tickets/on-behalf": Http(WORKS_OWN_TICKETS, ok=201, writes=True,
+                                           json={"title": "Phoned in: printer jam",
+                                                 "description": "Printer jams on tray 2.",
+                                                 "requester_id": "{bob}", "channel": "phone"}),
+    "GET /api/v1/tickets/{ticket_id}/cc": Http(TICKET_READERS, path=TICKET + "/cc"),
+    "POST /api/v1/tickets/{ticket_id}/cc": Http(TICKET_REPLIERS, path=TICKET + "/cc", ok=201, writes=True,
+                                                json={"email": "vic@example.org"}),
+    "DELETE /api/v1/tickets/{ticket_id}/cc/{user_id}": Http(TICKET_REPLIERS, path=TICKET + "/cc/{victim}", ok=204,
+                                                            why="takes off the CC the POST above added"),
+    "POST /api/v1/tickets/{ticket_id}/comments/with-files": Http(
+        TICKET_REPLIERS, path=TICKET + "/comments/with-files", ok=201, writes=True,
+        files={"body": (None, b"Dock log attached.", "text/plain"),  # a form field: no file name
+               "files": ("note.txt", b"the dock log", "text/plain")}),
+    "DELETE /api/v1/tickets/{ticket_id}/follow": Http(who(agent=TEAM, manager=ALLOW, admin=ALLOW),
+                                                      path=TICKET + "/follow"),
+    "PUT /api/v1/tickets/{ticket_id}/follow": Http(who(agent=TEAM, manager=ALLOW, admin=ALLOW), path=TICKET + "/follow",
+                                                   writes=True),
+    "POST /api/v1/tickets/{ticket_id}/solve": Http(who(requester=OWN), path=TICKET + "/solve", json={"note": ""}),
     # -- the server itself
     "GET /health": Http(EVERYONE),
     "GET /ready": Http(EVERYONE),
