@@ -106,7 +106,7 @@ def empty_database(test_env: TestEnvironment) -> None:
                 connection.execute(text(
                     "TRUNCATE users, teams, team_memberships, categories, tickets, comments, ticket_events, "
                     "attachments, audit_logs, idempotency_keys, job_outbox, report_daily_metrics, "
-                    "report_daily_agent_metrics, report_rollup_state, email_suppressions CASCADE"
+                    "report_daily_agent_metrics, report_rollup_state, email_suppressions, kb_categories, tags CASCADE"
                 ))
             break
         except OperationalError:  # deadlock or lock timeout against a worker finishing an old job

@@ -87,7 +87,7 @@ class HeldOut(BaseModel):
     reason: str
     received: datetime
     mailbox: str
-    mailbox_id: int | None
+    mailbox_id: Id | None
 
 
 class HeldPageOut(BaseModel):
@@ -134,7 +134,7 @@ def read_mailbox(mailbox_id: Id, session: DbSession, actor: CurrentActor) -> Mai
 
 
 @router.patch("/mailboxes/{mailbox_id}", response_model=MailboxOut, responses=ERRORS)
-def change_mailbox(mailbox_id: int, body: MailboxChanges, session: DbSession, actor: CurrentActor) -> MailboxOut:
+def change_mailbox(mailbox_id: Id, body: MailboxChanges, session: DbSession, actor: CurrentActor) -> MailboxOut:
     current = mailboxes.mailbox_details(session, actor, mailbox_id)
     sent = body.model_dump(exclude_unset=True)
     active = sent.pop("is_active", None)

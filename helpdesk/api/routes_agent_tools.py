@@ -21,7 +21,7 @@ from helpdesk.api.schemas import (
     TicketSummary,
     TicketTagsOut,
 )
-from helpdesk.core.bounds import BigId, Id, Name
+from helpdesk.core.bounds import BigId, Id, Name, QueryText
 from helpdesk.tickets import macros, saved_views, tags, tickets
 from helpdesk.tickets.validation import (
     MacroChanges,
@@ -65,7 +65,7 @@ def _bulk_out(result: tickets.BulkResult) -> BulkUpdateOut:
 
 
 @router.get("/tags", response_model=list[TagSuggestionOut], responses=ERRORS)
-def suggest_tags(session: ReadSession, actor: CurrentActor, q: str = "",
+def suggest_tags(session: ReadSession, actor: CurrentActor, q: QueryText = "",
                  limit: Annotated[int, Query(ge=1, le=50)] = 20) -> list[TagSuggestionOut]:
     """Tags in use, the most used first; with `q`, those starting with it first, then those containing it."""
     return [TagSuggestionOut(**row) for row in tags.suggest(session, actor, q, limit=limit)]

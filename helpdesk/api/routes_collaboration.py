@@ -3,7 +3,7 @@ CCs, and each person's notification centre. Every rule is the domain's; these ro
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,7 +39,7 @@ class NewRequesterIn(BaseModel):
 class OnBehalfRequest(TicketDraft):
     """Exactly one of `requester_id` (an existing person) and `new_requester` (creates a requester account)."""
 
-    channel: Literal["phone", "walk_in"]
+    channel: Annotated[str, SINGLE_LINE, Field(max_length=20)]  # "phone" or "walk_in" (the domain says which)
     requester_id: Id | None = None
     new_requester: NewRequesterIn | None = None
 
@@ -61,7 +61,7 @@ class CcRequest(BaseModel):
 
 @router.get("/people", response_model=list[PersonOut], responses=ERRORS, tags=["people"])
 def find_people(session: DbSession, actor: CurrentActor,
-                q: Annotated[str, Query(max_length=120)] = "") -> list[PersonOut]:
+                q: Annotated[str, SINGLE_LINE, Query(max_length=120)] = "") -> list[PersonOut]:
     """People by name or e-mail (at least 2 characters), for agents filing on someone's behalf."""
     return [PersonOut(**row) for row in accounts.find_people(session, actor, q)]
 

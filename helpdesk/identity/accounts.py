@@ -321,7 +321,7 @@ def find_people(session: Session, by: Actor, query: str, *, limit: int = 8) -> l
     """Active people whose name or e-mail contains `query`, for an agent filing a ticket on someone's behalf."""
     if not policy.works_tickets(by):
         raise PermissionDenied("Only the IT team can look people up.")
-    query = (query or "").strip()[:120]
+    query = bounds.searchable(query or "").strip()[:120]  # a NUL sent by a crafted event must not reach SQL
     if len(query) < 2:
         return []
     pattern = "%" + query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

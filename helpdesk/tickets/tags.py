@@ -15,7 +15,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
-from helpdesk.core import audit
+from helpdesk.core import audit, bounds
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
@@ -117,7 +117,7 @@ def suggest(session: Session, actor: Actor, prefix: str = "", *, limit: int = 20
     uses = func.count(TicketTag.ticket_id)
     query = (select(Tag.name, uses.label("uses")).join(TicketTag, TicketTag.tag_id == Tag.id, isouter=True)
              .group_by(Tag.id, Tag.name))
-    text = "-".join(prefix.strip().lower().split())[:40]
+    text = "-".join(bounds.searchable(prefix).strip().lower().split())[:40]
     if text:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Tag.name.ilike(f"%{escaped}%"))
