@@ -262,7 +262,7 @@ def triage_ticket(
     now = now or utcnow()
 
     predicted = _predict(session, ticket, classifier, now)
-    modes = _modes(session, predicted)
+    modes = _modes(session, predicted, threshold)
     suggestions = _decide(session, ticket, predicted, threshold, modes)
     record = _persist_prediction(session, ticket, _model_version(classifier, predicted), predicted, suggestions,
                                  now, _gate(predicted, modes, threshold))
@@ -331,11 +331,12 @@ def np_scores(scores: Mapping[str, float], labels: list[str]) -> Any:  # noqa: A
     return np.array([float(scores.get(label, 0.0)) for label in labels])
 
 
-def _modes(session: Session, predicted: _TicketPrediction) -> dict[str, str]:
-    """Per field, whether the predicted category has earned auto-apply; with the threshold policy, every field may."""
+def _modes(session: Session, predicted: _TicketPrediction, threshold: float) -> dict[str, str]:
+    """Per field, whether the predicted category has earned auto-apply in the confidence band of this prediction;
+    with the threshold policy, every field may."""
     if get_settings().ai_auto_apply_policy == "threshold":
         return dict.fromkeys(FIELDS, AutoApplyMode.AUTO.value)
-    return trust.modes_for(session, predicted.category_id)
+    return trust.modes_for(session, predicted.category_id, {f: predicted.confidence(f) for f in FIELDS}, threshold)
 
 
 def _gate(predicted: _TicketPrediction, modes: Mapping[str, str], threshold: float) -> dict[str, Any]:
