@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import literal, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
@@ -203,16 +204,30 @@ def record_judgement(session: Session, prediction: AiPrediction, field: str, sug
     refresh_mode(session, category_id, field, now=now, threshold=threshold)
 
 
-def window_evidence(session: Session, category_id: int, field: str, window: int, band: Band | None = None) -> Evidence:
-    """The newest `window` confident judgements of a (category, field), of one confidence band when given."""
-    query = select(AiJudgement.correct).where(AiJudgement.category_id == category_id, AiJudgement.field == field,
-                                              AiJudgement.confident)
+def _newest(category_id: int, field: str, window: int, band: Band | None, name: str) -> Any:  # noqa: ANN401
+    query = select(literal(name).label("band"), AiJudgement.correct).where(
+        AiJudgement.category_id == category_id, AiJudgement.field == field, AiJudgement.confident)
     if band is not None:
         query = query.where(AiJudgement.confidence > band.low)
         if band.high < 1.0:
             query = query.where(AiJudgement.confidence <= band.high)
-    rows = session.exec(query.order_by(AiJudgement.judged_at.desc(), AiJudgement.id.desc()).limit(window)).all()
-    return Evidence(len(rows), sum(1 for r in rows if r))
+    return query.order_by(AiJudgement.judged_at.desc(), AiJudgement.id.desc()).limit(window).subquery()
+
+
+def window_evidence(session: Session, category_id: int, field: str, window: int,
+                    bands: tuple[Band, ...] = ()) -> tuple[Evidence, dict[str, Evidence]]:
+    """The newest `window` confident judgements of a (category, field), and of each confidence band, in one round
+    trip (each part a short walk down idx_ai_judgements_category_field)."""
+    parts = [_newest(category_id, field, window, None, "")]
+    parts += [_newest(category_id, field, window, band, band.key) for band in bands]
+    selects = [select(part.c.band, part.c.correct) for part in parts]
+    rows = session.execute(union_all(*selects) if len(selects) > 1 else selects[0]).all()
+    counts: dict[str, list[int]] = {name: [0, 0] for name in ["", *(band.key for band in bands)]}
+    for name, correct in rows:
+        counts[name][0] += 1
+        counts[name][1] += int(bool(correct))
+    overall = Evidence(*counts.pop(""))
+    return overall, {name: Evidence(judged, right) for name, (judged, right) in counts.items()}
 
 
 def _locked_state(session: Session, category_id: int, field: str, now: datetime) -> AiAutoApplyState:
@@ -233,7 +248,8 @@ def refresh_mode(session: Session, category_id: int, field: str, *, now: datetim
     rules = rules or TrustRules.from_settings()
     threshold = current_threshold(session) if threshold is None else threshold
     state = _locked_state(session, category_id, field, now)
-    evidence = window_evidence(session, category_id, field, rules.window)
+    bands = rules.bands(threshold)
+    evidence, per_band = window_evidence(session, category_id, field, rules.window, bands)
     lower, upper = wilson_interval(evidence.correct, evidence.judged, rules.z)
     state.judged, state.correct = evidence.judged, evidence.correct
     state.precision = evidence.precision()
@@ -241,8 +257,8 @@ def refresh_mode(session: Session, category_id: int, field: str, *, now: datetim
     state.updated_at = now
     old_bands: dict[str, Any] = dict(state.bands or {})
     new_bands: dict[str, Any] = {}
-    for band in rules.bands(threshold):
-        seen = window_evidence(session, category_id, field, rules.window, band)
+    for band in bands:
+        seen = per_band[band.key]
         low, high = wilson_interval(seen.correct, seen.judged, rules.z)
         previous = old_bands.get(band.key) or {}
         before = str(previous.get("mode", AutoApplyMode.SUGGEST.value))
