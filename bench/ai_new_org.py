@@ -310,8 +310,14 @@ def replay(org: Org, base: TicketClassifier, rules: TrustRules, log: Callable[[s
             title, description, priority = org.priorities[i]
             estimate = estimate_priority(title, description)  # the product's rule: not discounted (triage)
             verdicts.append(("priority", predicted, estimate.confidence, estimate.priority == priority))
+        applied_category = False
         for field_name, category, confidence_, right in verdicts:
             confident, auto = trust.decide(field_name, category, confidence_, known.familiar)
+            if field_name == "category":
+                applied_category = auto
+            elif field_name == "team":
+                # As in triage: the team is routing for the category, set only with a category the AI set.
+                auto = auto and applied_category
             replayed = result.fields[field_name]
             replayed.right.append(right)
             replayed.auto.append(auto)
