@@ -7,8 +7,8 @@ categories and wording. A confidence threshold alone cannot know that; only this
 * each time a person decides a field the AI predicted (sets it, changes it, accepts or rejects the suggestion, or
   chose it when filing), a *judgement* is stored: was the prediction right, and was it confident (above the
   auto-apply threshold after the unfamiliarity discount, i.e. would it have been applied in auto mode);
-* the evidence is kept per **confidence band** (AI_AUTO_APPLY_BANDS; by default above the threshold 0.85: 0.85-0.95
-  and above 0.95): a judgement counts for the band its prediction was made in, and a prediction is applied
+* the evidence is kept per **confidence band** (AI_AUTO_APPLY_BANDS; by default above the threshold 0.85: 0.85-0.95,
+  0.95-0.99 and above 0.99): a judgement counts for the band its prediction was made in, and a prediction is applied
   only when its own band has earned it. Pooled, a category's borderline predictions (right ~90 % of the time) kept
   its surest ones (right ~99 %) from ever proving themselves, and the surest would have vouched for the borderline;
 * over a rolling window of the newest confident judgements of that (category, field, band), the one-sided Wilson

@@ -3,7 +3,7 @@ category auto-apply, which the AI page shows; a run of corrections turns it back
 
 The triage runs in this process (the shared test worker leaves the `ai` queue alone), with the default earned
 policy and the default rules (one-sided 95 % Wilson bound above 0.95: 52 right in a row), kept per confidence band
-(every prediction here is above 0.95)."""
+(every prediction here is above 0.99)."""
 
 from __future__ import annotations
 
@@ -120,8 +120,9 @@ def test_auto_apply_is_earned_by_confirmations_and_lost_by_corrections(sign_in, 
     row.wait_for()
     assert row.get_by_test_id("trust-mode").inner_text() == "auto"
     assert row.get_by_test_id("trust-evidence").inner_text() == "52 of 52 right"
-    # Every one of them was above 0.95: that confidence band earned it, the lower band has no evidence yet.
-    assert row.get_by_test_id("trust-bands").inner_text() == "above 0.95: auto, 52 of 52 · 0.85–0.95: 0 of 0"
+    # Every one of them was above 0.99: that confidence band earned it, the lower bands have no evidence yet.
+    assert row.get_by_test_id("trust-bands").inner_text() == (
+        "above 0.99: auto, 52 of 52 · 0.95–0.99: 0 of 0 · 0.85–0.95: 0 of 0")
     keep_screenshots(page, row, "ai-trust-earned")
     # Only the category earned it; the team of Hardware tickets is still suggested.
     assert trust_row(page, "Hardware", "team").get_by_test_id("trust-mode").inner_text() == "suggest"
@@ -147,7 +148,7 @@ def test_auto_apply_is_earned_by_confirmations_and_lost_by_corrections(sign_in, 
     row.wait_for()
     assert row.get_by_test_id("trust-mode").inner_text() == "suggest"
     assert row.get_by_test_id("trust-evidence").inner_text() == "52 of 54 right"
-    assert row.get_by_test_id("trust-bands").inner_text().startswith("above 0.95: 52 of 54")
+    assert row.get_by_test_id("trust-bands").inner_text().startswith("above 0.99: 52 of 54")
     open_page(page, ticket_url(ticket_id))
     page.get_by_test_id("ai-suggestion").filter(has_text="Category").get_by_test_id("ai-accept").wait_for()
     with session_scope() as session:
