@@ -52,8 +52,9 @@ from helpdesk.ai import familiarity as fam  # noqa: E402
 from helpdesk.ai import org_model  # noqa: E402
 from helpdesk.ai.classifier import TicketClassifier  # noqa: E402
 from helpdesk.ai.normalize import normalize, normalize_text  # noqa: E402
+from helpdesk.ai.priority import estimate_priority  # noqa: E402
 from helpdesk.ai.train import DEFAULT_CSV, load_csv, split  # noqa: E402
-from helpdesk.ai.trust import Evidence, TrustRules, wilson_interval  # noqa: E402
+from helpdesk.ai.trust import Band, Evidence, TrustRules, band_of, wilson_interval  # noqa: E402
 from helpdesk.core import embeddings  # noqa: E402
 from helpdesk.seed import catalogue  # noqa: E402
 
@@ -130,6 +131,9 @@ class Org:
     categories: list[org_model.CategoryInfo]
     tickets: list[tuple[str, int]]  # (normalised text, true category id), in time order
     sources: dict[str, int] = field(default_factory=dict)
+    teams: dict[int, str] = field(default_factory=dict)  # category id -> its default team (the routing)
+    # ticket index -> (raw title, raw description, the priority people gave it): only the demo's own tickets have one
+    priorities: dict[int, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def demo_org(held_texts: Sequence[str], held_labels: Sequence[str], n: int, seed: int) -> Org:
@@ -142,15 +146,18 @@ def demo_org(held_texts: Sequence[str], held_labels: Sequence[str], n: int, seed
             infos.append(org_model.CategoryInfo(len(paths), path.replace("/", " / "),
                                                 (path.replace("/", " / "), team, catalogue.TEAMS[team])))
     ids = {p: i + 1 for i, p in enumerate(paths)}
-    own = []
-    for path, _priority, title, description in catalogue.TICKETS:
-        own.append((normalize(title, description), ids[path]))
-        own += [(normalize(t, d), ids[path]) for t, d in catalogue.REPHRASINGS.get(title, [])]
+    own: list[tuple[str, int, tuple[str, str, str] | None]] = []
+    for path, priority, title, description in catalogue.TICKETS:
+        for t, d in [(title, description), *catalogue.REPHRASINGS.get(title, [])]:
+            own.append((normalize(t, d), ids[path], (t, d, priority)))
     rng = random.Random(seed)
     picked = rng.sample(range(len(held_texts)), n - len(own))
-    stream = own + [(held_texts[i], ids[demo_category(held_labels[i], held_texts[i])]) for i in picked]
+    stream = own + [(held_texts[i], ids[demo_category(held_labels[i], held_texts[i])], None) for i in picked]
     rng.shuffle(stream)
-    return Org("demo", infos, stream, {"demo wording": len(own), "training data's held-out 20 %": len(picked)})
+    teams = {ids[p]: catalogue.CATEGORIES[p.split("/")[0]][0] for p in paths}
+    return Org("demo", infos, [(t, c) for t, c, _ in stream],
+               {"demo wording": len(own), "training data's held-out 20 %": len(picked)}, teams,
+               {i: raw for i, (_, _, raw) in enumerate(stream) if raw is not None})
 
 
 def northwind_org(held_texts: Sequence[str], held_labels: Sequence[str], n: int, seed: int) -> Org:
@@ -160,7 +167,8 @@ def northwind_org(held_texts: Sequence[str], held_labels: Sequence[str], n: int,
     rng = random.Random(seed)
     picked = rng.sample(range(len(held_texts)), n)
     stream = [(held_texts[i], names.index(northwind_category(held_labels[i], held_texts[i])) + 1) for i in picked]
-    return Org("northwind", infos, stream, {"training data's held-out 20 %": n})
+    teams = {i + 1: team for i, (team, _desc) in enumerate(NORTHWIND.values())}
+    return Org("northwind", infos, stream, {"training data's held-out 20 %": n}, teams)
 
 
 # ---------------------------------------------------------------- the replay
@@ -177,39 +185,95 @@ class _Base:
         return self.model.predict_proba(texts)
 
 
+def window(flags: Sequence[bool], after: int, size: int) -> float | None:
+    part = flags[after:after + size]
+    return round(sum(part) / len(part), 4) if part else None
+
+
+@dataclass
+class FieldReplay:
+    """One field's suggestions in time order: right or not, applied or not, and the earned-mode switches."""
+
+    right: list[bool] = field(default_factory=list)
+    auto: list[bool] = field(default_factory=list)
+    confident: list[bool] = field(default_factory=list)
+    switches: list[tuple[int, str, str, str]] = field(default_factory=list)  # (ticket, category, band, new mode)
+
+    def summary(self) -> dict[str, object]:
+        applied = sum(self.auto)
+        wrong = sum(1 for a, r in zip(self.auto, self.right, strict=True) if a and not r)
+        n = len(self.right)
+        out: dict[str, object] = {
+            "tickets": n, "auto_applied": applied, "wrong_auto_applied": wrong,
+            "wrong_auto_apply_rate": round(wrong / applied, 4) if applied else None,
+            "overall_auto_coverage": round(applied / n, 4) if n else None,
+            "accuracy": round(sum(self.right) / n, 4) if n else None,
+            "mode_switches": len(self.switches),
+        }
+        for checkpoint in CHECKPOINTS:
+            out[f"auto_coverage_at_{checkpoint}"] = window(self.auto, checkpoint, 100)
+            out[f"accuracy_at_{checkpoint}"] = window(self.right, checkpoint, 200 if checkpoint == 300 else 100)
+        out["accuracy_first_100"] = window(self.right, 0, 100)
+        return out
+
+
 @dataclass
 class Replay:
     org: str
-    n: int = 0
-    auto: int = 0
-    auto_wrong: int = 0
-    suggestions_right: list[bool] = field(default_factory=list)
-    auto_flags: list[bool] = field(default_factory=list)
-    confident_flags: list[bool] = field(default_factory=list)
+    fields: dict[str, FieldReplay] = field(default_factory=lambda: {"category": FieldReplay(), "team": FieldReplay(),
+                                                                     "priority": FieldReplay()})
     unfamiliar: int = 0
-    switches: list[tuple[int, str, str]] = field(default_factory=list)
     refits: int = 0
     fit_seconds: float = 0.0
-
-    def window(self, flags: list[bool], after: int, size: int) -> float | None:
-        part = flags[after:after + size]
-        return round(sum(part) / len(part), 4) if part else None
+    confidences: list[float] = field(default_factory=list)
 
     def summary(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            "tickets": self.n, "auto_applied": self.auto, "wrong_auto_applied": self.auto_wrong,
-            "wrong_auto_apply_rate": round(self.auto_wrong / self.auto, 4) if self.auto else None,
-            "overall_auto_coverage": round(self.auto / self.n, 4) if self.n else None,
-            "accuracy_at_300": self.window(self.suggestions_right, 300, 200),
-            "unfamiliar_share": round(self.unfamiliar / self.n, 4) if self.n else None,
-            "mode_switches": len(self.switches), "refits": self.refits, "fit_seconds": round(self.fit_seconds, 1),
+        category = self.fields["category"]
+        n = len(category.right)
+        out = category.summary() | {
+            "unfamiliar_share": round(self.unfamiliar / n, 4) if n else None,
+            "refits": self.refits, "fit_seconds": round(self.fit_seconds, 1),
         }
-        for checkpoint in CHECKPOINTS:
-            out[f"auto_coverage_at_{checkpoint}"] = self.window(self.auto_flags, checkpoint, 100)
-            out[f"accuracy_at_{checkpoint}"] = self.window(self.suggestions_right, checkpoint, 200 if checkpoint == 300
-                                                           else 100)
-        out["accuracy_first_100"] = self.window(self.suggestions_right, 0, 100)
+        # How sure the model was, and how often right, in each confidence band (tickets after 300 confirmed).
+        right, conf = np.array(category.right[300:]), np.array(self.confidences[300:])
+        for low, high in ((0.85, 0.95), (0.95, 0.99), (0.99, 1.01)):
+            inside = (conf > low) & (conf <= high)
+            out[f"band_{low}_share"] = round(float(inside.mean()), 4) if len(conf) else None
+            out[f"band_{low}_precision"] = round(float(right[inside].mean()), 4) if inside.any() else None
+        out["team"] = self.fields["team"].summary()
+        out["priority"] = self.fields["priority"].summary()
         return out
+
+
+@dataclass
+class Trust:
+    """The earned modes as the product keeps them (helpdesk.ai.trust): per (field, predicted category, confidence
+    band), a rolling window of people's verdicts on confident predictions and the mode they earn."""
+
+    rules: TrustRules
+    bands: tuple[Band, ...]
+    windows: dict[tuple[str, int, str], list[bool]] = field(default_factory=lambda: defaultdict(list))
+    modes: dict[tuple[str, int, str], str] = field(default_factory=lambda: defaultdict(lambda: "suggest"))
+
+    def decide(self, field_name: str, predicted: int, confidence: float, familiar: bool) -> tuple[bool, bool]:
+        """(confident, applied) for a prediction: applied only in a band its (field, category) has earned."""
+        band = band_of(confidence, self.bands) if familiar or field_name == "priority" else None
+        if band is None:
+            return False, False
+        return True, self.modes[(field_name, predicted, band.key)] == "auto"
+
+    def judge(self, field_name: str, predicted: int, confidence: float, right: bool) -> tuple[str, str] | None:
+        """A person's verdict on a confident prediction: evidence for its band; returns (band, mode) on a switch."""
+        band = band_of(confidence, self.bands)
+        if band is None:
+            return None
+        key = (field_name, predicted, band.key)
+        verdicts = self.windows[key]
+        verdicts.append(right)
+        del verdicts[:-self.rules.window]
+        before = self.modes[key]
+        self.modes[key] = self.rules.next_mode(before, Evidence(len(verdicts), sum(verdicts)))
+        return (band.label, self.modes[key]) if self.modes[key] != before else None
 
 
 def replay(org: Org, base: TicketClassifier, rules: TrustRules, log: Callable[[str], None]) -> Replay:
@@ -222,13 +286,12 @@ def replay(org: Org, base: TicketClassifier, rules: TrustRules, log: Callable[[s
     model = org_model.OrgClassifier.cold(org.categories, _Base(base)).fit([])
     examples: list[org_model.Example] = []
     fitted_on = 0
-    windows: dict[int, list[bool]] = defaultdict(list)  # predicted category -> confident verdicts, newest last
-    modes: dict[int, str] = defaultdict(lambda: "suggest")
+    trust = Trust(rules, rules.bands(THRESHOLD))
     result = Replay(org.name)
+    names = {c.id: c.path for c in org.categories}
     for i, (text, true_id) in enumerate(org.tickets):
         if len(examples) - fitted_on >= max(1, int(org_model.STALE_SHARE * fitted_on)):
             t0 = time.perf_counter()
-            model = org_model.OrgClassifier.cold(org.categories, _Base(base)) if model is None else model
             model.fit(examples)
             result.fit_seconds += time.perf_counter() - t0
             result.refits += 1
@@ -236,33 +299,39 @@ def replay(org: Org, base: TicketClassifier, rules: TrustRules, log: Callable[[s
         predicted, confidence, _ = model.predict(text, embedded[i], base_p[i])
         known = fam.familiarity(text, shipped_vocab, model.vocabulary)
         discounted = known.discount(confidence)
-        confident = known.familiar and discounted > THRESHOLD
-        auto = confident and modes[predicted] == "auto"
-        right = predicted == true_id
-        result.n += 1
         result.unfamiliar += int(not known.familiar)
-        result.suggestions_right.append(right)
-        result.auto_flags.append(auto)
-        result.confident_flags.append(confident)
-        if auto:
-            result.auto += 1
-            result.auto_wrong += int(not right)
-        # The person confirms or corrects: a verdict on the predicted category, and a labelled example.
-        if confident and predicted is not None:
-            window = windows[predicted]
-            window.append(right)
-            del window[:-rules.window]
-            before = modes[predicted]
-            modes[predicted] = rules.next_mode(before, Evidence(len(window), sum(window)))
-            if modes[predicted] != before:
-                result.switches.append((i + 1, f"{predicted}", modes[predicted]))
+        result.confidences.append(discounted)
+        verdicts: list[tuple[str, int, float, bool]] = [
+            ("category", predicted, discounted, predicted == true_id),
+            # The team follows the category (its default team), with the category's confidence, as in triage.
+            ("team", predicted, discounted, org.teams.get(predicted) == org.teams.get(true_id)),
+        ]
+        if i in org.priorities:
+            title, description, priority = org.priorities[i]
+            estimate = estimate_priority(title, description)  # the product's rule: not discounted (triage)
+            verdicts.append(("priority", predicted, estimate.confidence, estimate.priority == priority))
+        applied_category = False
+        for field_name, category, confidence_, right in verdicts:
+            confident, auto = trust.decide(field_name, category, confidence_, known.familiar)
+            if field_name == "category":
+                applied_category = auto
+            elif field_name == "team":
+                # As in triage: the team is routing for the category, set only with a category the AI set.
+                auto = auto and applied_category
+            replayed = result.fields[field_name]
+            replayed.right.append(right)
+            replayed.auto.append(auto)
+            replayed.confident.append(confident)
+            # The person confirms or corrects: a verdict on the prediction (evidence for its band).
+            if confident and (switch := trust.judge(field_name, category, confidence_, right)) is not None:
+                replayed.switches.append((i + 1, names.get(category, str(category)), *switch))
         examples.append(org_model.Example(text, embedded[i], base_p[i], true_id))
         if (i + 1) in (100, 300, 1000) or (i + 1) % 500 == 0:
-            log(f"  {org.name}: {i + 1} tickets, auto {result.auto} (wrong {result.auto_wrong}), "
-                f"categories in auto: {sum(1 for m in modes.values() if m == 'auto')}, "
+            category = result.fields["category"]
+            log(f"  {org.name}: {i + 1} tickets, auto {sum(category.auto)} (wrong "
+                f"{sum(1 for a, r in zip(category.auto, category.right, strict=True) if a and not r)}), "
+                f"accuracy so far {sum(category.right) / len(category.right):.3f}, "
                 f"{time.perf_counter() - started:.0f} s")
-    names = {c.id: c.path for c in org.categories}
-    result.switches = [(n, names.get(int(c), c), mode) for n, c, mode in result.switches]
     return result
 
 
@@ -317,24 +386,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     held_texts = [normalize_text(t) for t in held_texts]
     rules = TrustRules.from_settings()
     log(f"rules: target {rules.target}, z {rules.z}, min evidence {rules.min_evidence}, window {rules.window}, "
-        f"demote below {rules.target - rules.demote_margin:.2f}; threshold {THRESHOLD}")
+        f"demote below {rules.target - rules.demote_margin:.2f}; threshold {THRESHOLD}; bands "
+        f"{', '.join(b.label for b in rules.bands(THRESHOLD))}")
     builders = {"demo": demo_org, "northwind": northwind_org}
     results = {}
     for name in a.orgs.split(","):
         org = builders[name](held_texts, held_labels, a.tickets, a.seed)
         log(f"\n{name}: {len(org.categories)} categories, {len(org.tickets)} tickets ({org.sources})")
         result = replay(org, base, rules, log)
-        results[name] = result.summary() | {"switches": result.switches[:40]}
-        log(json.dumps({k: v for k, v in results[name].items() if k != "switches"}))
-        for n, category, mode in result.switches[:40]:
-            log(f"    after ticket {n}: {category} -> {mode}")
+        results[name] = result.summary()
+        log(json.dumps(results[name]))
+        for field_name, replayed in result.fields.items():
+            for n, category, band, mode in replayed.switches[:30]:
+                log(f"    after ticket {n}: {field_name} of {category}, confidence {band} -> {mode}")
     auto = sum(int(r["auto_applied"]) for r in results.values())
     wrong = sum(int(r["wrong_auto_applied"]) for r in results.values())
     lo, hi = wilson_interval(auto - wrong, auto, 1.96)
 
-    def mean(key: str) -> float | None:
-        values = [r[key] for r in results.values() if r[key] is not None]
+    def mean(key: str, field_name: str | None = None) -> float | None:
+        values = [(r[field_name] if field_name else r)[key] for r in results.values()]  # type: ignore[index]
+        values = [v for v in values if v is not None]
         return round(float(np.mean(values)), 4) if values else None
+
+    def pooled(field_name: str) -> dict[str, object]:
+        applied = sum(int(r[field_name]["auto_applied"]) for r in results.values())  # type: ignore[index]
+        wrong_ = sum(int(r[field_name]["wrong_auto_applied"]) for r in results.values())  # type: ignore[index]
+        return {"wrong_auto_apply_rate": round(wrong_ / applied, 4) if applied else None, "auto_applied": applied,
+                "auto_coverage_at_100": mean("auto_coverage_at_100", field_name),
+                "auto_coverage_at_300": mean("auto_coverage_at_300", field_name),
+                "auto_coverage_at_1000": mean("auto_coverage_at_1000", field_name),
+                "accuracy_at_300": mean("accuracy_at_300", field_name), "accuracy": mean("accuracy", field_name)}
 
     log("\nin distribution (base model, fixed split's 20 %, eight labels):")
     inside = in_distribution(base, held_texts, held_labels)
@@ -343,8 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
            "auto_precision_95ci": [round(lo, 4), round(hi, 4)] if auto else None,
            "auto_applied": auto, "auto_coverage_at_100": mean("auto_coverage_at_100"),
            "auto_coverage_at_300": mean("auto_coverage_at_300"), "auto_coverage_at_1000": mean("auto_coverage_at_1000"),
-           "accuracy_at_300": mean("accuracy_at_300"),
-           "orgs": {k: {kk: vv for kk, vv in v.items() if kk != "switches"} for k, v in results.items()},
+           "accuracy_at_300": mean("accuracy_at_300"), "team": pooled("team"), "priority": pooled("priority"),
+           "orgs": results,
            "in_distribution": inside, "rules": rules.__dict__, "cpus": os.cpu_count()}
     print(json.dumps(out))
     return 0

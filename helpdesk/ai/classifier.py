@@ -31,7 +31,10 @@ Model (all scikit-learn, no network, no GPU):
 
 from __future__ import annotations
 
+import threading
 import time
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -59,6 +62,10 @@ __all__ = ["Prediction", "TicketClassifier", "MODEL_VERSION", "DEFAULT_THRESHOLD
 MODEL_VERSION = "category-stack-2.1"
 #: confidence above which a prediction may be applied automatically
 DEFAULT_THRESHOLD = 0.85
+# The newest one-ticket predictions per model (kept outside the model, so they are never saved with it).
+_RECENT_PREDICTIONS = 2048
+_recent: weakref.WeakKeyDictionary[TicketClassifier, OrderedDict[str, Prediction]] = weakref.WeakKeyDictionary()
+_recent_lock = threading.Lock()
 _HEAD_TOKENS = 4
 _HEAD_WEIGHT = 0.5
 
@@ -215,6 +222,8 @@ class TicketClassifier:
             "embedding_model": self.embedding_model_,
             "metrics": {"oof_accuracy": round(self.oof_accuracy_, 4)},
         }
+        with _recent_lock:
+            _recent.pop(self, None)  # answers of the model before this fit
         return self
 
     # -------------------------------------------------------------- predict
@@ -233,8 +242,21 @@ class TicketClassifier:
         return Prediction(label=str(self.classes_[i]), confidence=float(p[i]), scores=scores)
 
     def predict(self, text: str) -> Prediction:
-        """Predict one ticket text (raw or already normalised)."""
-        return self._to_prediction(self.predict_proba([text])[0])
+        """Predict one ticket text (raw or already normalised). The same text gets the same answer, so the newest
+        answers are kept (tickets repeat: forwarded mails, the same request from many people, the demo's tickets)."""
+        with _recent_lock:
+            recent = _recent.setdefault(self, OrderedDict())
+            hit = recent.get(text)
+            if hit is not None:
+                recent.move_to_end(text)
+        if hit is None:
+            hit = self._to_prediction(self.predict_proba([text])[0])
+            with _recent_lock:
+                recent[text] = hit
+                while len(recent) > _RECENT_PREDICTIONS:
+                    recent.popitem(last=False)
+        # A copy of the scores: a caller changing its dict must not change the next caller's.
+        return Prediction(hit.label, hit.confidence, dict(hit.scores))
 
     def predict_ticket(self, title: str, body: str) -> Prediction:
         """Predict from a ticket's raw title and body."""

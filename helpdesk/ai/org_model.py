@@ -17,8 +17,19 @@ How:
   The model is refitted on the pseudo-examples plus all labelled examples whenever at least max(1, 5 %) new labels
   arrived since the last fit (about 0.1-1 s on a few thousand tickets), so ticket 50 is already predicted by a model
   that learned from the 49 before it; the weekly retraining of the shipped model is independent of this.
-* **Confidence** is the regression's probability; it is not trusted by itself: auto-apply is earned per category on
-  this organisation's own confirmations (`trust`), and unfamiliar text is discounted (`familiarity`).
+* **Within each shipped label** (issue #16, second round): an organisation's categories mostly split, merge or rename
+  the shipped labels ("Hardware" -> printers / phones / monitors / laptops), and which child a ticket belongs to is
+  usually told by a few key words anywhere in the text ("toner", "iphone"), which the regression above, over
+  L2-normalised features of every word, learns slowly. So per shipped label a small regression over the *presence*
+  of each word and of its 3-5 letter prefixes (plurals, "licence"/"license") picks among the categories that label's
+  tickets were filed under; each labelled ticket teaches the label sub-models in proportion to how likely each label
+  is for it (the shipped probability times how often that label's tickets end up in its category). The prediction
+  is the mean of the two models' probabilities. Measured on the benchmark's organisations (other samples than the
+  reported ones), this changes accuracy little (+0-0.015) but makes the sure predictions much more often right
+  (northwind, 1,000 labels: precision above 0.95 from 0.969 to 0.992), which is what earns auto-apply.
+* **Confidence** is the mean probability; it is not trusted by itself: auto-apply is earned per category and
+  confidence band on this organisation's own confirmations (`trust`), and unfamiliar text is discounted
+  (`familiarity`).
 """
 
 from __future__ import annotations
@@ -54,6 +65,12 @@ EMBEDDING_WEIGHT = 1.0
 BASE_WEIGHT = 1.0
 PSEUDO_WEIGHT = 3.0
 C = 10.0
+# The per-label sub-models: regularisation, the Dirichlet smoothing of P(category | shipped label), and the smallest
+# share of a ticket's label evidence that makes it a training row of that label's sub-model.
+MIN_ROWS_PER_COLUMN = 2
+SUB_C = 3.0
+SUB_SMOOTHING = 1.0
+SUB_MIN_RESPONSIBILITY = 0.05
 # Refit when this share of the labelled examples is new since the last fit (and always after at least one new one).
 STALE_SHARE = 0.05
 
@@ -81,6 +98,23 @@ def _hasher() -> Any:  # noqa: ANN401
                              norm="l2", token_pattern=r"\S+")
 
 
+def _words_and_prefixes(text: str) -> list[str]:
+    words = text.split()
+    return words + [f"{w[:k]}~" for w in words for k in (3, 4, 5) if len(w) > k]
+
+
+def _presence_hasher() -> Any:  # noqa: ANN401
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(n_features=HASH_FEATURES, analyzer=_words_and_prefixes, alternate_sign=False,
+                             binary=True, norm=None)
+
+
+def presence_matrix(texts: Sequence[str]) -> sp.csr_matrix:
+    """1 where the ticket has the word (or a word starting with the prefix), whatever its length."""
+    return _presence_hasher().transform(list(texts))
+
+
 def feature_matrix(texts: Sequence[str], embedded: np.ndarray, base: np.ndarray) -> sp.csr_matrix:
     words = _hasher().transform(list(texts)) * WORD_WEIGHT
     return sp.hstack([words, sp.csr_matrix(np.asarray(embedded, dtype=np.float32) * EMBEDDING_WEIGHT),
@@ -104,6 +138,9 @@ class OrgClassifier:
     columns: np.ndarray | None = None
     classes: np.ndarray | None = None
     fit_seconds: float = 0.0
+    # Per shipped label (its column): a fitted regression, or the one category its tickets go to; and their columns.
+    subs: dict[int, Any] = field(default_factory=dict)
+    sub_columns: np.ndarray | None = None
 
     @classmethod
     def cold(cls, categories: list[CategoryInfo], classifier: TicketClassifier) -> OrgClassifier:
@@ -135,20 +172,71 @@ class OrgClassifier:
         X = feature_matrix([e.text for e in rows], np.vstack([e.embedding for e in rows]),
                            np.vstack([e.base_scores for e in rows]))
         # Only the hashed columns some training row uses carry weight; dropping the rest makes the regression
-        # hundreds of times cheaper (2^18 x classes coefficients otherwise) and changes no prediction.
-        self.columns = np.unique(X.indices)
+        # hundreds of times cheaper (2^18 x classes coefficients otherwise) and changes no prediction. Of those, a
+        # word (pair) seen in one labelled ticket only is dropped too unless the admin's own words have it: most are
+        # one-off word pairs, and the fit costs half as much with the same accuracy (measured at 300 and 1,000
+        # labels on the benchmark's organisations).
+        used, counts = np.unique(X.indices, return_counts=True)
+        described = np.unique(X[:len(self.pseudo)].indices)
+        self.columns = np.union1d(used[counts >= MIN_ROWS_PER_COLUMN], described)
+        weights = np.array([e.weight for e in rows])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "more classes than half the samples" on day one
-            self.model = LogisticRegression(C=C, max_iter=300).fit(X[:, self.columns], y,
-                                                                   sample_weight=[e.weight for e in rows])
+            self.model = LogisticRegression(C=C, max_iter=300).fit(X[:, self.columns], y, sample_weight=weights)
         self.classes = self.model.classes_
+        self._fit_label_models(rows, y, weights)
         self.fit_seconds = time.perf_counter() - started
         return self
+
+    def _fit_label_models(self, rows: Sequence[Example], y: np.ndarray, weights: np.ndarray) -> None:
+        """Per shipped label, which of the organisation's categories its tickets go to, from the words they have."""
+        from sklearn.linear_model import LogisticRegression
+
+        assert self.classes is not None
+        base = np.vstack([e.base_scores for e in rows])
+        column = np.searchsorted(self.classes, y)
+        # P(category | shipped label): soft counts of where each label's tickets were filed, smoothed.
+        counts = np.full((base.shape[1], len(self.classes)), SUB_SMOOTHING / len(self.classes))
+        np.add.at(counts.T, column, base * weights[:, None])
+        to_category = counts / counts.sum(1, keepdims=True)
+        # How much each row speaks for each label: its shipped probability times that label's share of its category.
+        responsibility = base * to_category[:, column].T
+        responsibility /= np.maximum(responsibility.sum(1, keepdims=True), 1e-12)
+        X = presence_matrix([e.text for e in rows])
+        self.sub_columns = np.unique(X.indices)
+        X = X[:, self.sub_columns]
+        self.subs = {}
+        for label in range(base.shape[1]):
+            share = responsibility[:, label] * weights
+            used = share > SUB_MIN_RESPONSIBILITY
+            targets = np.unique(y[used])
+            if len(targets) < 2:
+                self.subs[label] = targets  # one category (or none): nothing to choose
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                self.subs[label] = LogisticRegression(C=SUB_C, max_iter=300).fit(X[used], y[used],
+                                                                                 sample_weight=share[used])
+
+    def _label_proba(self, texts: Sequence[str], base: np.ndarray) -> np.ndarray:
+        """sum over shipped labels of P(label) x P(category | label, words)."""
+        assert self.classes is not None and self.sub_columns is not None
+        X = presence_matrix(texts)[:, self.sub_columns]
+        p = np.zeros((len(texts), len(self.classes)))
+        for label, sub in self.subs.items():
+            if isinstance(sub, np.ndarray):
+                if len(sub):
+                    p[:, np.searchsorted(self.classes, sub)] += base[:, [label]] / len(sub)
+                continue
+            p[:, np.searchsorted(self.classes, sub.classes_)] += base[:, [label]] * sub.predict_proba(X)
+        total = p.sum(1, keepdims=True)
+        return np.where(total > 0, p / np.maximum(total, 1e-12), 1.0 / len(self.classes))
 
     def predict_proba(self, texts: Sequence[str], embedded: np.ndarray, base: np.ndarray) -> np.ndarray:
         if self.model is None:
             return np.ones((len(texts), len(self.classes if self.classes is not None else [])))
-        return self.model.predict_proba(feature_matrix(texts, embedded, base)[:, self.columns])
+        flat = self.model.predict_proba(feature_matrix(texts, embedded, base)[:, self.columns])
+        return (flat + self._label_proba(texts, np.asarray(base, dtype=float))) / 2
 
     def predict(self, text: str, embedded: np.ndarray, base: np.ndarray) -> tuple[int | None, float, dict[int, float]]:
         """(category id, confidence, probability per category id); (None, 0, {}) without categories."""

@@ -262,11 +262,12 @@ def triage_ticket(
     now = now or utcnow()
 
     predicted = _predict(session, ticket, classifier, now)
-    modes = _modes(session, predicted)
-    suggestions = _decide(session, ticket, predicted, threshold, modes)
+    modes = _modes(session, predicted, threshold)
+    human_set = fields_set_by_people(session, ticket)  # the ticket is locked: the same for deciding and judging
+    suggestions = _decide(session, ticket, predicted, threshold, modes, human_set)
     record = _persist_prediction(session, ticket, _model_version(classifier, predicted), predicted, suggestions,
                                  now, _gate(predicted, modes, threshold))
-    _judge_people_choices(session, ticket, record, suggestions, now)
+    _judge_people_choices(session, ticket, record, suggestions, now, human_set)
     changed = _apply_decisions(session, ticket, suggestions, now)
     _note_prediction_on_ticket(ticket, predicted, record, suggestions, threshold, now)
     _follow_up_changes(session, ticket, changed, now)
@@ -331,11 +332,12 @@ def np_scores(scores: Mapping[str, float], labels: list[str]) -> Any:  # noqa: A
     return np.array([float(scores.get(label, 0.0)) for label in labels])
 
 
-def _modes(session: Session, predicted: _TicketPrediction) -> dict[str, str]:
-    """Per field, whether the predicted category has earned auto-apply; with the threshold policy, every field may."""
+def _modes(session: Session, predicted: _TicketPrediction, threshold: float) -> dict[str, str]:
+    """Per field, whether the predicted category has earned auto-apply in the confidence band of this prediction;
+    with the threshold policy, every field may."""
     if get_settings().ai_auto_apply_policy == "threshold":
         return dict.fromkeys(FIELDS, AutoApplyMode.AUTO.value)
-    return trust.modes_for(session, predicted.category_id)
+    return trust.modes_for(session, predicted.category_id, {f: predicted.confidence(f) for f in FIELDS}, threshold)
 
 
 def _gate(predicted: _TicketPrediction, modes: Mapping[str, str], threshold: float) -> dict[str, Any]:
@@ -348,12 +350,12 @@ def _gate(predicted: _TicketPrediction, modes: Mapping[str, str], threshold: flo
 
 
 def _decide(session: Session, ticket: Ticket, predicted: _TicketPrediction, threshold: float,
-            modes: Mapping[str, str] | None = None) -> dict[str, FieldSuggestion]:
+            modes: Mapping[str, str] | None = None, human_set: set[str] | None = None) -> dict[str, FieldSuggestion]:
     """Per field with a predicted value: apply it, only suggest it, keep a person's choice, or nothing to change.
 
     Applied only when the (category, field) has earned auto-apply (or the policy is the plain threshold), the text
     is familiar, and the discounted confidence is above the threshold."""
-    human_set = fields_set_by_people(session, ticket)
+    human_set = fields_set_by_people(session, ticket) if human_set is None else human_set
     may_change = ticket.status in OPEN_STATUSES and ticket.merged_into_id is None
     allowed = auto_apply_fields()  # the fields an admin lets the AI set at all (Admin -> AI settings)
     modes = modes or dict.fromkeys(FIELDS, AutoApplyMode.AUTO.value)
@@ -410,10 +412,11 @@ def _persist_prediction(session: Session, ticket: Ticket, model_version: str, pr
 
 
 def _judge_people_choices(session: Session, ticket: Ticket, record: AiPrediction,
-                          suggestions: Mapping[str, FieldSuggestion], now: datetime) -> None:
+                          suggestions: Mapping[str, FieldSuggestion], now: datetime,
+                          human_set: set[str] | None = None) -> None:
     """A field a person already decided (the requester chose the category when filing, an agent set it) is a verdict
     on this prediction straight away: evidence for earning auto-apply, and a labelled example to learn from."""
-    human_set = fields_set_by_people(session, ticket)
+    human_set = fields_set_by_people(session, ticket) if human_set is None else human_set
     for field, suggestion in suggestions.items():
         if field in human_set and suggestion.status in (SuggestionStatus.KEPT_HUMAN_CHOICE,
                                                         SuggestionStatus.UNCHANGED):

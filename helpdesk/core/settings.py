@@ -164,6 +164,11 @@ class Settings(BaseSettings):
     ai_auto_apply_min_evidence: int = Field(30, ge=1)
     ai_auto_apply_window: int = Field(200, ge=10)
     ai_auto_apply_demote_margin: float = Field(0.05, ge=0.0, lt=1.0)
+    # Confidence bands above the threshold, each earning auto-apply on the evidence of the predictions made in it
+    # (comma-separated lower edges; with the default threshold 0.85: 0.85-0.95, 0.95-0.99 and above 0.99). A
+    # category's surest predictions are right more often than its borderline ones; pooled, the borderline ones
+    # would keep the surest from ever proving themselves, and the surest would vouch for the borderline ones.
+    ai_auto_apply_bands: str = Field("0.95,0.99", pattern=r"^\s*(0?\.\d+\s*(,\s*0?\.\d+\s*)*)?$")
 
     # Optional LLM provider (an OpenAI-compatible endpoint) for thread summaries and suggested replies.
     # An empty base URL turns it off: nothing is shown and nothing is called.

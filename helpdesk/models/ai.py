@@ -133,6 +133,9 @@ class AiAutoApplyState(SQLModel, table=True):
     precision: float | None = Field(default=None)
     lower_bound: float | None = Field(default=None)
     upper_bound: float | None = Field(default=None)
+    # Per confidence band ("0.95" = predictions above 0.95 up to the next band): judged, correct, the Wilson bounds
+    # and the band's own earned mode; a prediction is applied only when its band earned it (trust.mode_at).
+    bands: dict[str, Any] | None = jsonb_field()
     updated_at: datetime = timestamp_field(nullable=False, default_now=True)
     switched_at: datetime | None = timestamp_field()
 

@@ -75,7 +75,17 @@ def _trust_row(row: dict[str, Any]) -> dict[str, str]:
             "mode": row["mode"], "earned": row["earned_mode"], "override": row["override"] or "evidence",
             "evidence": f"{row['correct']} of {row['judged']} right",
             "precision": percent(row["precision"]), "interval": interval(row["lower_bound"], row["upper_bound"]),
-            "needs": f"lower bound above {row['target'] * 100:.0f}% on at least {row['min_evidence']}"}
+            "needs": f"lower bound above {row['target'] * 100:.0f}% on at least {row['min_evidence']}",
+            "bands": _bands_text(row.get("bands") or [])}
+
+
+def _bands_text(bands: list[dict[str, Any]]) -> str:
+    """Each confidence band's evidence, surest first: "above 0.99: auto, 52 of 52 · 0.95–0.99: 3 of 4 · ..."."""
+    parts = []
+    for band in reversed(bands):
+        mode = "auto, " if band["mode"] == "auto" else ""
+        parts.append(f"{band['band']}: {mode}{band['correct']} of {band['judged']}")
+    return " · ".join(parts)
 
 
 def _split_row(name: str, figures: dict[str, Any]) -> dict[str, str]:

@@ -2,11 +2,14 @@
 category auto-apply, which the AI page shows; a run of corrections turns it back to suggest-only by itself.
 
 The triage runs in this process (the shared test worker leaves the `ai` queue alone), with the default earned
-policy and the default rules (one-sided 95 % Wilson bound above 0.95: 52 right in a row)."""
+policy and the default rules (one-sided 95 % Wilson bound above 0.95: 52 right in a row), kept per confidence band
+(every prediction here is above 0.99)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -24,6 +27,19 @@ from tests.e2e.conftest import open_page
 from tests.factories import Org, draft
 
 CLEAR_HARDWARE = ("Laptop screen flickers", "The screen flickers every few seconds since Monday.")
+# Set to a folder to keep screenshots of the AI page's trust table (1366 and 390 px wide).
+SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS", "")
+
+
+def keep_screenshots(page, row, name: str) -> None:  # noqa: ANN001
+    if not SCREENSHOTS:
+        return
+    Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        row.scroll_into_view_if_needed()
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}-{width}.png"))
+    page.set_viewport_size({"width": 1366, "height": 900})
 
 
 @pytest.fixture
@@ -104,6 +120,10 @@ def test_auto_apply_is_earned_by_confirmations_and_lost_by_corrections(sign_in, 
     row.wait_for()
     assert row.get_by_test_id("trust-mode").inner_text() == "auto"
     assert row.get_by_test_id("trust-evidence").inner_text() == "52 of 52 right"
+    # Every one of them was above 0.99: that confidence band earned it, the lower bands have no evidence yet.
+    assert row.get_by_test_id("trust-bands").inner_text() == (
+        "above 0.99: auto, 52 of 52 · 0.95–0.99: 0 of 0 · 0.85–0.95: 0 of 0")
+    keep_screenshots(page, row, "ai-trust-earned")
     # Only the category earned it; the team of Hardware tickets is still suggested.
     assert trust_row(page, "Hardware", "team").get_by_test_id("trust-mode").inner_text() == "suggest"
 
@@ -128,6 +148,7 @@ def test_auto_apply_is_earned_by_confirmations_and_lost_by_corrections(sign_in, 
     row.wait_for()
     assert row.get_by_test_id("trust-mode").inner_text() == "suggest"
     assert row.get_by_test_id("trust-evidence").inner_text() == "52 of 54 right"
+    assert row.get_by_test_id("trust-bands").inner_text().startswith("above 0.99: 52 of 54")
     open_page(page, ticket_url(ticket_id))
     page.get_by_test_id("ai-suggestion").filter(has_text="Category").get_by_test_id("ai-accept").wait_for()
     with session_scope() as session:

@@ -77,6 +77,7 @@ def _trust_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["evidence"], data_testid="trust-evidence"),
         rx.table.cell(rx.hstack(rx.text(row["precision"]), rx.text(row["interval"], size="1", color_scheme="gray"),
                                 spacing="2", align="center")),
+        rx.table.cell(rx.text(row["bands"], size="1"), data_testid="trust-bands"),
         rx.table.cell(
             rx.cond(
                 AiAdminState.can_manage,
@@ -98,10 +99,12 @@ def _trust_table() -> rx.Component:
         rx.text("Every category starts suggest-only. A category's field is set automatically once the AI's confident "
                 "predictions were right often enough on this helpdesk's own tickets that the one-sided 95 % lower "
                 "bound of their precision is above the target; it goes back to suggestions by itself when the bound "
-                "falls. Unfamiliar text is only ever suggested. Every switch is in the audit log.",
+                "falls. The evidence is kept per confidence band: a prediction is applied only when predictions as "
+                "sure as it have earned it. Unfamiliar text is only ever suggested. Every switch is in the audit log.",
                 size="1", color_scheme="gray", margin_bottom="10px"),
         _table(["Category", "Field", "Mode", "Evidence (confident predictions judged)", "Precision (95 % interval)",
-                "Decided by"], AiAdminState.trust_rows, _trust_row, "trust-table", "No categories yet."),
+                "By confidence (right of judged)", "Decided by"],
+               AiAdminState.trust_rows, _trust_row, "trust-table", "No categories yet."),
     )
 
 

@@ -102,9 +102,11 @@ def test_confirmations_earn_auto_apply_and_a_run_of_corrections_takes_it_back(or
     confirm(org, ticket_id)
     earned_state = state(org.hardware)
     assert earned_state.earned_mode == "auto" and earned_state.lower_bound > 0.8
-    assert switches() == [{"field": "category", "from": "suggest", "to": "auto", "judged": 11, "correct": 11,
-                           "lower_bound": pytest.approx(earned_state.lower_bound, abs=1e-4), "target": 0.8,
-                           "overridden": None}]
+    # Every prediction here was above 0.99: that band earned it (the audit entry names the band).
+    assert switches() == [{"field": "category", "band": "above 0.99", "from": "suggest", "to": "auto", "judged": 11,
+                           "correct": 11, "lower_bound": pytest.approx(earned_state.lower_bound, abs=1e-4),
+                           "target": 0.8, "overridden": None}]
+    assert earned_state.bands["0.99"]["mode"] == "auto" and earned_state.bands["0.85"]["judged"] == 0
     # Only the category earned it: the team and the priority of Hardware tickets are still suggestions.
     ticket_id, prediction = triaged(org)
     assert prediction.applied_fields == ["category"]
@@ -125,6 +127,31 @@ def test_confirmations_earn_auto_apply_and_a_run_of_corrections_takes_it_back(or
     with session_scope() as session:
         wrong = session.exec(select(AiJudgement).where(AiJudgement.correct.is_(False))).all()
         assert wrong and all(j.auto_applied and j.confident for j in wrong)
+
+
+def test_evidence_counts_for_the_confidence_band_the_prediction_was_made_in(org: Org, earned: None) -> None:
+    """Surer predictions earn auto-apply on their own record; a borderline prediction of the same category is still
+    only suggested until predictions as unsure as it have proven themselves."""
+    for _ in range(11):
+        ticket_id, _ = triaged(org)
+        confirm(org, ticket_id)
+    with session_scope() as session:
+        hardware = session.exec(select(AiAutoApplyState).where(AiAutoApplyState.category_id == org.hardware,
+                                                               AiAutoApplyState.field == "category")).one()
+        states = [hardware]
+        bands = trust.TrustRules.from_settings().bands(0.85)
+        assert [b.label for b in bands] == ["0.85–0.95", "0.95–0.99", "above 0.99"]
+        # The surest band earned it; a borderline confidence of the same category has no evidence yet.
+        assert trust.mode_at(states[0], 0.995, bands) == "auto"
+        assert trust.mode_at(states[0], 0.90, bands) == "suggest"
+        assert trust.mode_at(states[0], 0.80, bands) == "suggest"  # below the threshold: never applied
+        assert trust.modes_for(session, org.hardware, {"category": 0.90, "team": 0.995, "priority": 0.9},
+                               0.85) == {"category": "suggest", "team": "suggest", "priority": "suggest"}
+        assert trust.modes_for(session, org.hardware, {"category": 0.995}, 0.85)["category"] == "auto"
+        table = trust.auto_apply_table(session, org.actor(org.mona))
+        row = next(r for r in table if r["category_id"] == org.hardware and r["field"] == "category")
+        assert [(b["band"], b["mode"], b["judged"], b["correct"]) for b in row["bands"]] == [
+            ("0.85–0.95", "suggest", 0, 0), ("0.95–0.99", "suggest", 0, 0), ("above 0.99", "auto", 11, 11)]
 
 
 def test_a_requesters_own_category_is_evidence_straight_away(org: Org, earned: None) -> None:

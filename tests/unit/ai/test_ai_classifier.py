@@ -53,11 +53,23 @@ def test_an_empty_ticket_is_not_confidently_anything(shipped: TicketClassifier) 
 def test_one_prediction_takes_less_than_50_ms(shipped: TicketClassifier) -> None:
     shipped.predict_ticket("warm up", "the first call builds caches")
     timings = []
-    for _ in range(5):
+    for day in ("monday", "tuesday", "wednesday", "thursday", "friday"):  # a new text each time: no kept answer
         started = time.perf_counter()
-        shipped.predict_ticket("VPN disconnects every 10 minutes", "Since the update my VPN drops all the time.")
+        shipped.predict_ticket("VPN disconnects every 10 minutes", f"Since {day}'s update my VPN drops all the time.")
         timings.append(time.perf_counter() - started)
     assert min(timings) < 0.050, timings  # the best of five, so a busy shared machine does not fail it
+
+
+def test_the_same_text_gets_the_same_answer_without_sharing_it(shipped: TicketClassifier) -> None:
+    text = "printer on the third floor jams on every page"
+    first = shipped.predict(text)
+    first.scores["Hardware"] = -1.0  # a caller scribbling on its copy
+    started = time.perf_counter()
+    again = shipped.predict(text)
+    assert time.perf_counter() - started < 0.005  # kept, not recomputed
+    assert again.label == first.label and again.confidence == first.confidence
+    assert again.scores["Hardware"] == pytest.approx(float(shipped.predict_proba([text])[0][list(shipped.labels).index(
+        "Hardware")]))
 
 
 def _synthetic_rows() -> tuple[list[str], list[str]]:
