@@ -1,7 +1,7 @@
 """Earned auto-apply per confidence band (issue #16): each (category, field) keeps its evidence and earned mode per
 band of the prediction's confidence
 
-Revision ID: 0019
+Revision ID: 0017
 Revises: 0013
 Create Date: 2026-12-06 18:00:00
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0019'
-down_revision: str | None = '0013'
+revision: str = '0017'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
