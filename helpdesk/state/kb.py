@@ -36,7 +36,8 @@ class KbHomeState(SessionState):
         if failure:
             return failure.event
         self.featured = [{"title": r["title"], "slug": r["slug"], "summary": r["summary"] or ""} for r in rows]
-        return None
+        # A search kept from an earlier visit is run again: articles may have been published or withdrawn since.
+        return self.search(self.query) if self.searched else None
 
     @rx.event
     def search(self, value: str) -> rx.event.EventSpec | None:
