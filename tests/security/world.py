@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from helpdesk.core.db import session_scope
 from helpdesk.identity.actor import load_actor
+from helpdesk.reports.rollups import local_today  # the organisation's day, as filters read dates
 from tests.factories import Org, build_org, draft, password_hash
 
 ROLES = ("anonymous", "requester", "agent", "manager", "admin")
@@ -123,7 +124,7 @@ class World:
             "service_account": str(self.service_account), "service_token": str(self.service_token),
             "export": str(self.export), "schedule": str(self.schedule),
             "forged_link": "forged-" + self.nonce * 6,
-            "today": date.today().isoformat(), "month_ago": (date.today() - timedelta(days=30)).isoformat(),
+            "today": local_today().isoformat(), "month_ago": (local_today() - timedelta(days=30)).isoformat(),
             "import_csv": f"email,full_name,role\nimported.{role}@example.org,Imported {role},admin\n",
         }
 

@@ -114,9 +114,11 @@ def test_only_admins_read_it_and_every_admin_route_refuses_everyone_else(org: Or
     with session_scope() as session:
         monitoring = tokens.create_service_account(session, org.actor(org.root), name="Monitoring").id
     client = TestClient(create_api())
-    today = datetime.now(UTC).date().isoformat()
-    routes = [f"/api/v1/admin/audit-log?start={today}&end={today}", f"/api/v1/admin/audit-log.csv?start={today}"
-              f"&end={today}", "/api/v1/admin/users", "/api/v1/admin/service-accounts", "/api/v1/admin/mailboxes",
+    # A day either side: the log's dates are the organisation's local days, which need not be today's UTC date.
+    today = datetime.now(UTC).date()
+    start, end = (today - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()
+    routes = [f"/api/v1/admin/audit-log?start={start}&end={end}", f"/api/v1/admin/audit-log.csv?start={start}"
+              f"&end={end}", "/api/v1/admin/users", "/api/v1/admin/service-accounts", "/api/v1/admin/mailboxes",
               "/api/v1/admin/mailboxes/1", "/api/v1/admin/held-mail", "/api/v1/admin/held-mail/1"]
     mailbox = {"name": "IT", "address": "it@example.org", "imap_host": "imap.example.org", "username": "it",
                "secret": "x"}
