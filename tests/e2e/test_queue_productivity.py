@@ -189,8 +189,10 @@ def test_macros_page_ticket_page_and_bulk(sign_in, org: Org) -> None:  # noqa: A
 
     open_page(page, "/queue")
     page.get_by_test_id("tab-all").click()
+    expect(row(page, "Old VPN ticket")).to_be_visible()  # the "All" tab's rows are in (a closed ticket is among them)
     for title in ("VPN certificate expired", "Old VPN ticket"):
         row(page, title).get_by_test_id("row-select").click()
+        expect(row(page, title).get_by_test_id("row-select")).to_be_checked()
     expect(page.get_by_test_id("bulk-bar")).to_contain_text("2 selected")
     page.get_by_test_id("bulk-macro").click()
     page.get_by_role("option", name="Working on VPN").click()
