@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 from urllib.parse import unquote
 
 import anyio
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helpdesk.api.deps import SESSION_COOKIE
 from helpdesk.core.db import session_scope
@@ -38,12 +38,6 @@ from helpdesk.core.errors import DomainError, NotAuthenticated, SignInUnavailabl
 from helpdesk.core.settings import get_settings
 from helpdesk.identity import auth
 from helpdesk.identity.actor import Actor
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MB = 1024 * 1024
 # The multipart boundaries, part headers and file names around the files themselves.

@@ -10,14 +10,7 @@ A plain ASGI middleware (no BaseHTTPMiddleware): it only rewrites the response's
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 IMMUTABLE = b"public, max-age=31536000, immutable"
 SEVEN_DAYS = b"public, max-age=604800"

@@ -29,23 +29,16 @@ import hashlib
 import json
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, MutableMapping
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helpdesk.api.static_cache import DYNAMIC_PREFIXES, HASHED_PREFIX, STATIC_SUFFIXES
 from helpdesk.core.client_ip import served_over_https
 from helpdesk.core.settings import get_settings
 from helpdesk.identity import browser_sessions
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 API_PREFIX = "/api/"
 # Answers that are data or people's files, never a page of ours: the REST API and Reflex's uploaded files.
