@@ -17,6 +17,7 @@ import os
 import random
 import sys
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
 import httpx
@@ -24,7 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loadtests.stack import LOAD_DOMAIN, LOAD_PASSWORD, running_stack  # noqa: E402
+from loadtests.stack import LOAD_DOMAIN, LOAD_PASSWORD, Stack, running_stack  # noqa: E402
 
 CLIENTS = 8
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -80,9 +81,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server-root", type=Path)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--url", help="a stack already started by loadtests/stack.py (else one is started here)")
     args = parser.parse_args()
     results: dict[str, float | str] = {}
-    with running_stack(server_root=args.server_root) as stack:
+    started = nullcontext(Stack(args.url, 250, Path())) if args.url else running_stack(server_root=args.server_root)
+    with started as stack:
         port = int(stack.url.rsplit(":", 1)[1])
         pids = web_pids(port)
         with httpx.Client(base_url=stack.url, timeout=30) as client:
@@ -103,7 +106,7 @@ def main() -> None:
             print(f"{kind}: {results[f'{kind}_cpu_ms']} ms CPU per request", file=sys.stderr, flush=True)
     mix = 0.6 * results["list_cpu_ms"] + 0.25 * results["detail_cpu_ms"] + 0.15 * results["create_cpu_ms"]
     results["mix_cpu_ms"] = round(mix, 3)
-    results["server"] = str(args.server_root or ROOT)
+    results["server"] = args.url or str(args.server_root or ROOT)
     print(json.dumps(results))
 
 

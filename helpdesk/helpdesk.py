@@ -6,7 +6,7 @@ import reflex as rx
 
 from helpdesk.api.app import create_api
 from helpdesk.api.body_limits import ASGIApp, PathBounds
-from helpdesk.core import tracing
+from helpdesk.core import jobs, tracing
 from helpdesk.pages import email, index, login, macros, not_found, password, reports, ticket  # noqa: F401  (pages register themselves)
 from helpdesk.pages.admin import ai as ai_admin  # noqa: F401
 from helpdesk.pages.admin import api_tokens as admin_api_tokens  # noqa: F401
@@ -26,6 +26,10 @@ if (_tracer_provider := tracing.configure("web")) is not None:
     from reflex_base import otel as reflex_otel
 
     reflex_otel.enable(tracer_provider=_tracer_provider)
+
+# Requests and page events commit their jobs; Celery gets them from a thread of the web process, after the response.
+jobs.dispatch_in_background()
+
 
 class HelpdeskApp(rx.App):
     def __call__(self) -> ASGIApp:

@@ -33,13 +33,19 @@ def run_locust(url: str, scenario: str, *, env: dict[str, str] | None = None, ta
 
 def read_stats(prefix: Path) -> dict:
     rows = _csv_rows(Path(f"{prefix}_stats.csv"))
-    figures = {}
+    figures: dict = {}
     for row in rows:
-        figures[row["Name"]] = {
+        current = {
             "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
             "rps": round(float(row["Requests/s"]), 1), "p50_ms": _num(row["50%"]), "p95_ms": _num(row["95%"]),
             "p99_ms": _num(row["99%"]), "max_ms": _num(row["Max Response Time"]),
         }
+        earlier = figures.get(row["Name"])
+        if earlier is not None:  # one name, several methods (a GET and a POST "shed"): counts add up; for the
+            # percentiles, the worse of the two is kept (Locust's CSV has no combined distribution).
+            current = {key: earlier[key] + value if key in ("requests", "failures", "rps")
+                       else max(earlier[key], value) for key, value in current.items()}
+        figures[row["Name"]] = current
     failures = _csv_rows(Path(f"{prefix}_failures.csv"))
     figures["failure_kinds"] = {f"{r['Name']}: {r['Error'][:80]}": int(r["Occurrences"]) for r in failures}
     return figures

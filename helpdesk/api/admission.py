@@ -37,6 +37,8 @@ QUEUED = Gauge("helpdesk_http_queued_requests", "REST API requests waiting for a
 SHED = Counter("helpdesk_http_shed_total", "REST API requests answered 503 because the server was past capacity",
                ["reason"])
 
+_SMOOTHING = 0.05  # weight of the newest request in the moving average (about the last 20 requests count)
+
 BUSY_BODY = json.dumps({"detail": "The server is busy right now. Please retry in a moment."}).encode()
 
 
@@ -52,6 +54,7 @@ class AdmissionControl:
         self.queue_wait = queue_wait_seconds if queue_wait_seconds is not None else settings.api_queue_wait_ms / 1000
         self.in_flight = 0
         self.queued = 0
+        self._service_seconds = 0.0  # moving average of an admitted request's time in its slot
         self._slots: asyncio.Semaphore | None = None
 
     def _semaphore(self) -> asyncio.Semaphore:
@@ -90,6 +93,11 @@ class AdmissionControl:
             if self.queued >= self.max_queued:
                 await _busy(send, "queue_full")
                 return
+            if self._expected_wait() > self.queue_wait:
+                # Past capacity: it would only wait out its budget and then be refused; refuse it now, so a client
+                # told to retry hears it in a millisecond, not after the whole budget.
+                await _busy(send, "expected_wait")
+                return
             self.queued += 1
             QUEUED.inc()
             try:
@@ -104,12 +112,19 @@ class AdmissionControl:
             await slots.acquire()
         self.in_flight += 1
         IN_FLIGHT.inc()
+        started = time.perf_counter()
         try:
             await self.app(scope, receive, send)
         finally:
+            self._service_seconds += (time.perf_counter() - started - self._service_seconds) * _SMOOTHING
             self.in_flight -= 1
             IN_FLIGHT.dec()
             slots.release()
+
+    def _expected_wait(self) -> float:
+        """How long a request joining the queue now would wait for a slot: the requests ahead of it, served
+        `max_in_flight` at a time, at the recent average service time."""
+        return (self.queued + 1) / self.max_in_flight * self._service_seconds
 
 
 async def _busy(send: Send, reason: str) -> None:

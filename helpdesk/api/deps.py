@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import anyio
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from helpdesk.api.one_hop import REQUEST_WRITER, finish_session, has_work_left
 from helpdesk.core import replica
 from helpdesk.core.client_ip import client_address, served_over_https
 from helpdesk.core.db import write_engine
@@ -22,36 +24,26 @@ SESSION_COOKIE = browser_sessions.SESSION_COOKIE
 async def db_session() -> AsyncIterator[Session]:
     """The request's writer session: committed when the route succeeds, rolled back when it raises.
 
-    Opening a session does no I/O, so it happens in the event loop; only finishing it (COMMIT or ROLLBACK, and the
-    after-commit hooks) takes a worker thread - one thread hop instead of the two a sync generator costs. The finish
-    is shielded from cancellation so a client that disconnects never leaves a connection checked out.
+    Opening a session does no I/O, so it happens in the event loop. Sync routes finish it in their own worker
+    thread (api/one_hop.py); what is left here - a route that never used it, or an async route - is finished here,
+    in a worker thread only when it needs the database. The finish is shielded from cancellation so a client that
+    disconnects never leaves a connection checked out.
     """
-    session = Session(write_engine(), expire_on_commit=False)
+    session = Session(write_engine(), expire_on_commit=False, info={REQUEST_WRITER: True})
     try:
         yield session
     except BaseException:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_rollback_and_close, session)
+        await _finish(session, commit=False)
         raise
+    await _finish(session, commit=True)
+
+
+async def _finish(session: Session, *, commit: bool) -> None:
+    if not has_work_left(session):
+        session.close()
+        return
     with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(_commit_and_close, session)
-
-
-def _commit_and_close(session: Session) -> None:
-    try:
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-def _rollback_and_close(session: Session) -> None:
-    try:
-        session.rollback()
-    finally:
-        session.close()
+        await anyio.to_thread.run_sync(functools.partial(finish_session, session, commit=commit))
 
 
 # "function" scope: the transaction commits before the response goes out, so a client never sees a success that
@@ -86,8 +78,9 @@ def required_scope(method: str, path: str) -> str | None:
     return None
 
 
-def current_actor(request: Request, session: DbSession) -> Actor:
-    actor = auth.actor_for_token(session, bearer_token(request), allow_api_tokens=True)
+async def current_actor(request: Request, session: DbSession) -> Actor:
+    # Served in the event loop (one Redis round trip), not in a worker thread: see auth.actor_for_api_request.
+    actor = await auth.actor_for_api_request(session, bearer_token(request))
     if actor.scopes is not None:
         scope = required_scope(request.method, request.url.path)
         if scope is None or (scope != "any" and not policy.has_scope(actor, scope)):
@@ -112,12 +105,11 @@ async def read_session(actor: CurrentActor) -> AsyncIterator[Session]:
         engine = await anyio.to_thread.run_sync(replica.engine_for, actor.user_id)
     else:
         engine = write_engine()
-    session = Session(engine)
+    session = Session(engine, info={REQUEST_WRITER: False})
     try:
         yield session
     finally:
-        with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(_rollback_and_close, session)
+        await _finish(session, commit=False)
 
 
 ReadSession = Annotated[Session, Depends(read_session, scope="function")]

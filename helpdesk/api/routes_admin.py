@@ -11,11 +11,12 @@ from pydantic import BaseModel
 
 from helpdesk.admin import audit_log
 from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import ErrorOut, file_response
 from helpdesk.core.bounds import Id, Int32, Name, QueryText
 from helpdesk.identity import accounts
 
-router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1/admin", tags=["administration"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import ErrorOut
 from helpdesk.core.bounds import Id, Name
 from helpdesk.email import intake, mailboxes
 
-router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1/admin", tags=["administration"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import (
     BulkFailureOut,
     BulkUpdateOut,
@@ -33,7 +34,7 @@ from helpdesk.tickets.validation import (
     ViewFilters,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["agent tools"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1", tags=["agent tools"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 

@@ -11,11 +11,12 @@ from pydantic import BaseModel, ConfigDict
 from helpdesk.ai import metrics as triage_metrics
 from helpdesk.ai import triage
 from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import ErrorOut, TicketOut
 from helpdesk.core.bounds import BigId, Name
 from helpdesk.tickets import tickets
 
-router = APIRouter(prefix="/api/v1", tags=["ai"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1", tags=["ai"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 

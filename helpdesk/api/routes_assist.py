@@ -11,11 +11,12 @@ from pydantic import BaseModel
 from helpdesk.ai import llm
 from helpdesk.ai import similar as similar_tickets
 from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import ErrorOut
 from helpdesk.core.bounds import BigId
 from helpdesk.identity.actor import Actor
 
-router = APIRouter(prefix="/api/v1", tags=["ai"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1", tags=["ai"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 

@@ -16,13 +16,14 @@ from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
 from helpdesk.api.deps import SESSION_COOKIE, CurrentActor, bearer_token, client_ip, cookie_is_secure
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import ErrorOut, LoginRequest, LoginResponse, UserOut
 from helpdesk.core.settings import get_settings
 from helpdesk.identity import auth, browser_sessions, sso
 from helpdesk.identity.actor import Actor
 from helpdesk.routes import HOME_FOR_ROLE, LOGIN
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1/auth", tags=["auth"])
 
 
 def user_out(actor: Actor) -> UserOut:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import (
     CcOut,
     ErrorOut,
@@ -25,7 +26,7 @@ from helpdesk.notifications import inbox
 from helpdesk.tickets import cc, following, on_behalf, solving, tickets
 from helpdesk.tickets.validation import TicketDraft
 
-router = APIRouter(prefix="/api/v1", tags=["collaboration"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1", tags=["collaboration"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 

@@ -13,12 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Request
 
 from helpdesk.api.deps import DbSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import ErrorOut
 from helpdesk.core.bounds import Id
 from helpdesk.core.settings import get_settings
 from helpdesk.email import intake, mailboxes
 
-router = APIRouter(prefix="/api/v1/email", tags=["e-mail"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1/email", tags=["e-mail"])
 MAX_MESSAGE_BYTES = 40 * 1024 * 1024
 
 

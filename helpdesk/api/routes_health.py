@@ -18,11 +18,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.core.db import libpq_url
 from helpdesk.core.observability import metrics_payload
 from helpdesk.core.settings import get_settings
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=OneHopRoute, tags=["health"])
 PROBE_TIMEOUT_SECONDS = 2
 PROBE_CACHE_SECONDS = 1.0
 _last_probe: dict[str, object] = {"at": 0.0, "result": None, "target": None}

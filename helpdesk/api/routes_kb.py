@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from helpdesk.api import uploads
 from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import ErrorOut, file_response
 from helpdesk.core.bounds import BigId, Id, Name, QueryText
 from helpdesk.kb import articles as kb
@@ -22,7 +23,7 @@ from helpdesk.kb.deflection import DeflectionReport
 from helpdesk.models import KbArticle
 from helpdesk.tickets import limits
 
-router = APIRouter(prefix="/api/v1/kb", tags=["knowledge base"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1/kb", tags=["knowledge base"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 409: {"model": ErrorOut},
           422: {"model": ErrorOut}}
 

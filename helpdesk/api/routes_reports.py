@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import ErrorOut, file_response
 from helpdesk.core.bounds import BigId, Id, Int32, Name, QueryText
 from helpdesk.reports import data, exports, schedules
 from helpdesk.reports.filters import parse_filters
 from helpdesk.reports.rollups import local_today
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1/reports", tags=["reports"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import (
     AvailabilityOut,
     BulkFailureOut,
@@ -21,7 +22,7 @@ from helpdesk.core.bounds import BigId, Id
 from helpdesk.tickets import assignment, canned_responses, links, merging, tickets
 from helpdesk.tickets.validation import TicketChanges
 
-router = APIRouter(prefix="/api/v1", tags=["tickets"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1", tags=["tickets"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 

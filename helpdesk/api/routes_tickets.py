@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from helpdesk.api import uploads
 from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import (
     AttachmentOut,
     CommentOut,
@@ -25,7 +26,7 @@ from helpdesk.core.validation import parse
 from helpdesk.tickets import attachments, conversation, limits, tickets
 from helpdesk.tickets.validation import CommentDraft, TicketChanges, TicketDraft
 
-router = APIRouter(prefix="/api/v1", tags=["tickets"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1", tags=["tickets"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 LIMITED = ERRORS | {429: {"model": ErrorOut, "description": "Too many in an hour; see Retry-After."}}
 UPLOAD_ERRORS = LIMITED | {400: {"model": ErrorOut, "description": "Not a well-formed multipart body."},

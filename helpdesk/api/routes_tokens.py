@@ -12,11 +12,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from helpdesk.api.deps import CurrentActor, DbSession
+from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import ErrorOut
 from helpdesk.core.bounds import SINGLE_LINE, Id, Int32, Name
 from helpdesk.identity import tokens
 
-router = APIRouter(prefix="/api/v1", tags=["api tokens"])
+router = APIRouter(route_class=OneHopRoute, prefix="/api/v1", tags=["api tokens"])
 ERRORS = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
 
 

@@ -6,13 +6,16 @@ e.g. `user:42:actor`, `session:<hash>:user`, `tickets:counts:<filter-hash>`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import weakref
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
 import redis
+import redis.asyncio
 
 from helpdesk.core.settings import get_settings
 
@@ -24,9 +27,28 @@ def get_redis() -> redis.Redis:
     url = get_settings().redis_url
     if not url:
         raise RuntimeError("REDIS_URL is not set (use `helpdesk run` for the embedded default)")
-    # Timeouts: a hung Redis makes a request fail in seconds instead of holding its thread for ever.
-    return redis.Redis.from_url(url, decode_responses=True, health_check_interval=30, socket_connect_timeout=2,
-                                socket_timeout=5)
+    return redis.Redis.from_url(url, **_CLIENT_OPTIONS)
+
+
+# Timeouts: a hung Redis makes a request fail in seconds instead of holding its thread (or event loop) for ever.
+_CLIENT_OPTIONS: dict[str, Any] = {"decode_responses": True, "health_check_interval": 30, "socket_connect_timeout": 2,
+                                   "socket_timeout": 5}
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis] = weakref.WeakKeyDictionary()
+
+
+def get_async_redis() -> redis.asyncio.Redis:
+    """The running event loop's own client (an asyncio client's connections belong to the loop that opened them).
+
+    For the hot path of a request served in the event loop (the session check), where a hop to a worker thread
+    would cost more than the Redis call itself."""
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
+    if client is None:
+        url = get_settings().redis_url
+        if not url:
+            raise RuntimeError("REDIS_URL is not set (use `helpdesk run` for the embedded default)")
+        client = _async_clients[loop] = redis.asyncio.Redis.from_url(url, **_CLIENT_OPTIONS)
+    return client
 
 
 def key(*parts: object) -> str:
@@ -73,6 +95,7 @@ def reset_redis_client() -> None:
     if get_redis.cache_info().currsize:
         get_redis().close()
     get_redis.cache_clear()
+    _async_clients.clear()  # dropped, not closed: closing needs their own loops, which may be gone
 
 
 def ping() -> bool:

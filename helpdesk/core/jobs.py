@@ -14,7 +14,11 @@ already finished is skipped. Together: no job is lost, and a database effect hap
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
+import os
+import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,10 +91,70 @@ def dispatch_later() -> Iterator[None]:
 
 def _dispatch_now_or_later(job_ids: list[int]) -> None:
     collected = getattr(_batch, "ids", None)
-    if collected is None:
-        dispatch(job_ids)
-    else:
+    if collected is not None:
         collected.extend(job_ids)
+    elif _background is not None:
+        _background.submit(job_ids)
+    else:
+        dispatch(job_ids)
+
+
+class _BackgroundDispatcher:
+    """Hands committed jobs to Celery from a thread of its own, so the request that committed them does not wait
+    for the claim (an UPDATE and its COMMIT) and the broker round trips. Jobs committed close together go in one
+    batch. Jobs still waiting here when the process dies are committed and unsent: the outbox relay sends them."""
+
+    def __init__(self) -> None:
+        self._waiting: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def submit(self, job_ids: list[int]) -> None:
+        if job_ids:
+            self._waiting.put(job_ids)
+            self._ensure_running()
+
+    def _ensure_running(self) -> None:
+        # Started on first use in each process: a thread started before a web server forks its workers stays behind.
+        if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._pid != os.getpid() or self._thread is None or not self._thread.is_alive():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._run, name="outbox-dispatch", daemon=True)
+                self._thread.start()
+
+    def drain(self) -> None:
+        """At exit: what is still waiting goes now (the thread may be mid-batch; a claim never sends twice)."""
+        ids: list[int] = []
+        while not self._waiting.empty():
+            ids.extend(self._waiting.get_nowait())
+        if ids:
+            with contextlib.suppress(Exception):
+                dispatch(ids)
+
+    def _run(self) -> None:
+        while True:
+            ids = list(self._waiting.get())
+            while not self._waiting.empty() and len(ids) < 500:
+                ids.extend(self._waiting.get_nowait())
+            try:
+                dispatch(ids)
+            except Exception:  # the database is away: the rows stay unsent, for the relay
+                log.warning("could not dispatch %d outbox jobs; the outbox relay will send them", len(ids),
+                            exc_info=True)
+
+
+_background: _BackgroundDispatcher | None = None
+
+
+def dispatch_in_background() -> None:
+    """Long-running processes that serve people (the web server): jobs go to Celery after the response."""
+    global _background
+    if _background is None:
+        _background = _BackgroundDispatcher()
+        atexit.register(_background.drain)
 
 
 def enqueue(session: Session, task_name: str, queue: str, args: dict[str, Any], priority: int = 5) -> OutboxJob:

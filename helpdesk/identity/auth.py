@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
+import anyio
 import redis
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -187,21 +188,49 @@ def _session_lookup_script(client: redis.Redis) -> redis.commands.core.Script:
     return client.register_script(_SESSION_LOOKUP)
 
 
-def _lookup_session(token: str | None) -> tuple[int, str | None]:
-    """(user id, cached actor JSON or None) for a live session token; refreshes the session's expiry (sliding)."""
+def _session_lookup_call(token: str | None) -> tuple[list[str], list[str | int]]:
+    """The lookup script's keys and arguments for `token`."""
     if not token:
         raise NotAuthenticated()
     settings = get_settings()
-    try:
-        found = _session_lookup_script(cache.get_redis())(keys=[_session_key(token)],
-                                         args=[settings.session_ttl_seconds, actor_cache_key("{user_id}"),
-                                               int(utcnow().timestamp())])
-    except redis.RedisError as exc:
-        raise SignInUnavailable() from exc
+    return [_session_key(token)], [settings.session_ttl_seconds, actor_cache_key("{user_id}"),
+                                   int(utcnow().timestamp())]
+
+
+def _session_found(found: list[str] | None) -> tuple[int, str | None]:
     if not found:
         raise NotAuthenticated("Your session has expired. Please sign in again.")
     raw, actor = found
     return int(json.loads(raw)["user_id"]), actor or None
+
+
+def _lookup_session(token: str | None) -> tuple[int, str | None]:
+    """(user id, cached actor JSON or None) for a live session token; refreshes the session's expiry (sliding)."""
+    keys, args = _session_lookup_call(token)
+    try:
+        found = _session_lookup_script(cache.get_redis())(keys=keys, args=args)
+    except redis.RedisError as exc:
+        raise SignInUnavailable() from exc
+    return _session_found(found)
+
+
+async def lookup_session_async(token: str | None) -> tuple[int, str | None]:
+    """`_lookup_session` in the event loop (the REST API's session check, which would otherwise cost a thread)."""
+    keys, args = _session_lookup_call(token)
+    client = cache.get_async_redis()
+    try:
+        found = await client.evalsha(_SESSION_LOOKUP_SHA, len(keys), *keys, *args)
+    except redis.exceptions.NoScriptError:  # a Redis that restarted (or never saw the script) loads it again
+        try:
+            found = await client.eval(_SESSION_LOOKUP, len(keys), *keys, *args)
+        except redis.RedisError as exc:
+            raise SignInUnavailable() from exc
+    except redis.RedisError as exc:
+        raise SignInUnavailable() from exc
+    return _session_found(found)
+
+
+_SESSION_LOOKUP_SHA = hashlib.sha1(_SESSION_LOOKUP.encode()).hexdigest()  # noqa: S324 (Redis names scripts by SHA-1)
 
 
 def user_id_for_token(token: str | None) -> int:
@@ -217,6 +246,19 @@ def actor_for_token(session: Session, token: str | None, *, allow_api_tokens: bo
         return tokens.actor_for_api_token(session, token)
     user_id, cached_actor = _lookup_session(token)
     return load_actor(session, user_id, cached=cached_actor)
+
+
+async def actor_for_api_request(session: Session, token: str | None) -> Actor:
+    """`actor_for_token(..., allow_api_tokens=True)` from the event loop, for the REST API.
+
+    A sign-in session whose person is cached (the common case) costs one Redis round trip and no worker thread;
+    API tokens and a cold actor cache read the database in a worker thread."""
+    if tokens.is_api_token(token):
+        return await anyio.to_thread.run_sync(tokens.actor_for_api_token, session, token)
+    user_id, cached_actor = await lookup_session_async(token)
+    if cached_actor is not None:
+        return load_actor(session, user_id, cached=cached_actor)  # decodes the cached entry: no I/O
+    return await anyio.to_thread.run_sync(load_actor, session, user_id)
 
 
 def logout(token: str | None) -> None:

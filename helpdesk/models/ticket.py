@@ -79,6 +79,8 @@ class Category(SQLModel, table=True):
 
 class Ticket(SQLModel, table=True):
     __tablename__ = "tickets"
+    # The INSERT returns what the database fills in (number, priority_rank): no SELECT to read them back.
+    __mapper_args__ = {"eager_defaults": True}
     __table_args__ = (
         CheckConstraint(
             "status IN ('new','open','in_progress','waiting_on_customer','resolved','closed')",

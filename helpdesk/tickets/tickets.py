@@ -221,14 +221,13 @@ def create_ticket(
         created_at=now,
         updated_at=now,
     )
+    # Deadlines before the INSERT, so it carries them (the assignee, set below, does not move them).
+    sla.recompute(session, ticket, now)
     session.add(ticket)
     session.flush()
-    session.refresh(ticket)
     session.add(TicketEvent(ticket_id=ticket.id, actor_id=actor.user_id, kind="created", new_value=ticket.status,
                             created_at=now))
     assignment.auto_assign(session, ticket, now)
-    sla.recompute(session, ticket, now)
-    session.add(ticket)
     audit.record(session, "ticket.create", actor_id=actor.user_id, entity_type="ticket", entity_id=str(ticket.id))
     # The acknowledgement e-mail and AI triage react to this (helpdesk/subscriptions.py).
     events.publish(session, TicketCreated(ticket, actor))
