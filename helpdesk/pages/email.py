@@ -55,7 +55,9 @@ def _switch(item: rx.Var) -> rx.Component:
     return rx.hstack(
         rx.switch(checked=item["enabled"].to(bool),
                   on_change=lambda value: NotificationSettingsState.toggle(kind, value),
-                  id="pref-" + kind, data_testid="pref-" + kind, flex_shrink="0", margin_top="2px"),
+                  id="pref-" + kind, data_testid="pref-" + kind, flex_shrink="0", margin_top="2px",
+                  # The label's `for` does not name Radix's switch button for screen readers: say it on the button.
+                  aria_label=item["label"].to(str)),
         rx.text(item["label"].to(str), as_="label", html_for="pref-" + kind, size="2", class_name="hd-wrap"),
         spacing="3",
         align="start",

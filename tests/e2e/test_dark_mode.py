@@ -89,9 +89,10 @@ def test_requester_pages_in_dark_mode(sign_in, org: Org) -> None:  # noqa: ANN00
                                  CommentDraft(body="Which monitor model is it?", internal=False))
     page = sign_in("alice@example.org", color_scheme="dark")
     problems = []
+    # The notifications before the ticket: opening a ticket reads its news.
     for path, ready, name in (("/portal", "my-ticket-row", "portal"), ("/portal/new", "submit-ticket", "new-ticket"),
-                              (f"/tickets/{ticket_id}", "reply-box", "ticket-requester"), ("/kb", "kb-search", "kb"),
                               ("/notifications", "notification-row", "notifications"),
+                              (f"/tickets/{ticket_id}", "reply-box", "ticket-requester"), ("/kb", "kb-search", "kb"),
                               ("/settings/notifications", "pref-request_reply", "preferences")):
         problems += visit(page, path, ready, name)
     assert problems == []

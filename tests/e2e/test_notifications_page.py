@@ -87,7 +87,10 @@ def test_all_notifications_paged_filtered_and_marked_read(sign_in, org: Org) -> 
     expect(page.get_by_test_id("reply-box")).to_be_visible()
 
     # Mark all read: the unread list is empty, All still lists everything.
-    open_page(page, "/notifications")
+    open_page(page, "/notifications")  # the tab keeps the view it was on (All)
+    expect(page.get_by_test_id("view-all")).to_have_attribute("aria-selected", "true")
+    page.get_by_test_id("view-unread").click()
+    expect(rows).to_have_count(PAGE_SIZE)
     page.get_by_test_id("page-mark-all-read").click()
     expect(page.get_by_test_id("empty-state")).to_contain_text("You are all caught up")
     expect(page.get_by_test_id("bell-count")).to_have_count(0)
