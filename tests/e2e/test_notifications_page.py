@@ -55,6 +55,9 @@ def test_all_notifications_paged_filtered_and_marked_read(sign_in, org: Org) -> 
     page = sign_in("alice@example.org")
     # The bell leads to the full list.
     page.get_by_test_id("bell").click()
+    expect(page.get_by_test_id("see-all-notifications")).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "bell-see-all-1366.png"))
     page.get_by_test_id("see-all-notifications").click()
     expect(page).to_have_url(re.compile(r"/notifications$"))
     rows = page.get_by_test_id("notification-row")
