@@ -87,7 +87,7 @@ def test_all_notifications_paged_filtered_and_marked_read(sign_in, org: Org) -> 
     # Each one links to its ticket.
     monitor.get_by_test_id("notification-link").click()
     expect(page).to_have_url(re.compile(rf"/tickets/{second}$"))
-    expect(page.get_by_test_id("reply-box")).to_be_visible()
+    expect(page.get_by_test_id("reply-box")).to_be_visible(timeout=20000)  # the ticket page loads its data
 
     # Mark all read: the unread list is empty, All still lists everything.
     open_page(page, "/notifications")  # the tab keeps the view it was on (All)
