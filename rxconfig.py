@@ -14,10 +14,11 @@ config = rx.Config(
     cors_allowed_origins=settings.cors_origins,
     frontend_port=settings.web_port,
     backend_port=settings.web_port,
-    default_color_mode="light",
+    # Light or dark as the person's system (prefers-color-scheme) says; the pages use Radix colour tokens only.
+    default_color_mode="system",
     plugins=[
         rx.plugins.RadixThemesPlugin(
-            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", appearance="light")
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", appearance="inherit")
         )
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],

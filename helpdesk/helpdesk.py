@@ -7,7 +7,7 @@ import reflex as rx
 from helpdesk.api.app import create_api
 from helpdesk.api.body_limits import ASGIApp, PathBounds
 from helpdesk.core import jobs, tracing
-from helpdesk.pages import email, index, login, macros, not_found, password, reports, ticket  # noqa: F401  (pages register themselves)
+from helpdesk.pages import email, index, login, macros, not_found, notifications, password, reports, ticket  # noqa: F401  (pages register themselves)
 from helpdesk.pages.admin import ai as ai_admin  # noqa: F401
 from helpdesk.pages.admin import api_tokens as admin_api_tokens  # noqa: F401
 from helpdesk.pages.admin import audit as admin_audit  # noqa: F401

@@ -33,9 +33,12 @@ ADMIN_HELD_MAIL = "/admin/held-mail"
 MY_SETTINGS = "/settings"
 REPORTS = "/reports"
 REPORT_SCHEDULES = "/reports/schedules"
-# The one-click rating link of the "resolved" e-mail (no sign-in: the link is signed) and agents' mail settings.
+# The one-click rating link of the "resolved" e-mail (no sign-in: the link is signed) and each person's choice of
+# notification e-mails.
 SATISFACTION = "/satisfaction"
 MY_NOTIFICATIONS = "/settings/notifications"
+# Every notification of the signed-in person (the bell shows the latest).
+NOTIFICATIONS = "/notifications"
 
 HOME_FOR_ROLE = {
     Role.REQUESTER: PORTAL,

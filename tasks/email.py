@@ -17,7 +17,7 @@ from sqlmodel import Session
 from helpdesk.core import mailer
 from helpdesk.core.db import session_scope
 from helpdesk.core.mailer import OutgoingMail
-from helpdesk.email import agent_notifications, csat_mail, intake, outgoing
+from helpdesk.email import agent_notifications, csat_mail, intake, outgoing, preferences
 from helpdesk.identity import password_links
 from helpdesk.tickets import notifications
 from tasks.celery_app import celery_app
@@ -41,8 +41,9 @@ def _send(build: Callable[[Session], OutgoingMail | None], seed: str, *, automat
 @celery_app.task(name="email.ticket_acknowledgement", **RETRY)
 def ticket_acknowledgement(self: Task, ticket_id: int) -> bool:
     # An automatic answer to the requester's message (RFC 3834 "auto-replied").
-    return _send(lambda s: notifications.ticket_acknowledgement(s, ticket_id), f"ack-{ticket_id}",
-                 automatic="auto-replied")
+    return _send(lambda s: preferences.if_wanted(s, "request_received",
+                                                 notifications.ticket_acknowledgement(s, ticket_id)),
+                 f"ack-{ticket_id}", automatic="auto-replied")
 
 
 @celery_app.task(name="email.comment_notification", **RETRY)
@@ -88,7 +89,8 @@ def sla_escalation(self: Task, ticket_id: int, lead_id: int, clock: str) -> bool
 
 @celery_app.task(name="email.ticket_merged", **RETRY)
 def ticket_merged(self: Task, duplicate_id: int, target_id: int) -> bool:
-    return _send(lambda s: notifications.ticket_merged(s, duplicate_id, target_id),
+    return _send(lambda s: preferences.if_wanted(s, "request_merged",
+                                                 notifications.ticket_merged(s, duplicate_id, target_id)),
                  f"merged-{duplicate_id}-{target_id}")
 
 

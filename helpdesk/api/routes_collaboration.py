@@ -1,5 +1,6 @@
 """Working a ticket together: filing for someone who phoned or walked up, the requester marking it solved, following,
-CCs, and each person's notification centre. Every rule is the domain's; these routes only translate."""
+CCs, each person's notification centre and their choice of notification e-mails. Every rule is the domain's; these
+routes only translate."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from helpdesk.api.schemas import (
     UnreadOut,
 )
 from helpdesk.core.bounds import MULTI_LINE, SINGLE_LINE, BigId, Id
+from helpdesk.email import preferences
 from helpdesk.identity import accounts
 from helpdesk.notifications import inbox
 from helpdesk.tickets import cc, following, on_behalf, solving, tickets
@@ -55,6 +57,25 @@ class CcRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: Annotated[str, SINGLE_LINE, Field(max_length=254)]
+
+
+class PreferenceOut(BaseModel):
+    kind: str
+    label: str
+    group: str  # "requests" (about one's own requests) or "work" (IT staff's)
+    enabled: bool
+
+
+class PreferencesOut(BaseModel):
+    items: list[PreferenceOut]
+
+
+class PreferencesIn(BaseModel):
+    """The switches to change, by kind (those left out keep their setting)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    choices: Annotated[dict[Annotated[str, SINGLE_LINE, Field(max_length=32)], bool], Field(max_length=20)]
 
 
 # ---------------------------------------------------------------- filing for someone else
@@ -150,3 +171,15 @@ def mark_read(notification_id: BigId, session: DbSession, actor: CurrentActor) -
 def mark_all_read(session: DbSession, actor: CurrentActor) -> UnreadOut:
     inbox.mark_all_read(session, actor)
     return UnreadOut(unread=0)
+
+
+@router.get("/me/notification-preferences", response_model=PreferencesOut, responses=ERRORS, tags=["me"])
+def notification_preferences(session: DbSession, actor: CurrentActor) -> PreferencesOut:
+    """Which notification e-mails the caller gets (the bell shows everything whatever these say)."""
+    return PreferencesOut(items=[PreferenceOut(**row) for row in preferences.preferences(session, actor)])
+
+
+@router.patch("/me/notification-preferences", response_model=PreferencesOut, responses=ERRORS, tags=["me"])
+def change_notification_preferences(body: PreferencesIn, session: DbSession, actor: CurrentActor) -> PreferencesOut:
+    rows = preferences.set_preferences(session, actor, body.choices)
+    return PreferencesOut(items=[PreferenceOut(**row) for row in rows])

@@ -6,7 +6,18 @@ import reflex as rx
 
 from helpdesk.components.live import version_watcher
 from helpdesk.components.notifications import notification_bell
-from helpdesk.routes import ADMIN, AI_ADMIN, KB, MY_NOTIFICATIONS, MY_SETTINGS, NEW_TICKET, PORTAL, QUEUE, REPORTS
+from helpdesk.routes import (
+    ADMIN,
+    AI_ADMIN,
+    KB,
+    MY_NOTIFICATIONS,
+    MY_SETTINGS,
+    NEW_TICKET,
+    NOTIFICATIONS,
+    PORTAL,
+    QUEUE,
+    REPORTS,
+)
 from helpdesk.state.session import SessionState
 
 
@@ -53,10 +64,11 @@ def _user_menu() -> rx.Component:
             rx.menu.item(rx.text(SessionState.user_email, size="1", color_scheme="gray"), disabled=True),
             rx.menu.item(rx.icon("key-round", size=14), "Your API tokens", on_select=rx.redirect(MY_SETTINGS),
                          data_testid="my-settings"),
-            # Agents' e-mail preferences; requesters get no agent notifications, so they are not offered them.
-            rx.cond(SessionState.user_role != "requester",
-                    rx.menu.item(rx.icon("bell", size=14), "My notifications", on_select=rx.redirect(MY_NOTIFICATIONS),
-                                 data_testid="my-notifications")),
+            rx.menu.item(rx.icon("bell", size=14), "All notifications", on_select=rx.redirect(NOTIFICATIONS),
+                         data_testid="all-notifications"),
+            # Everyone chooses their notification e-mails (requesters about their requests, IT also about its work).
+            rx.menu.item(rx.icon("mail", size=14), "E-mail notifications", on_select=rx.redirect(MY_NOTIFICATIONS),
+                         data_testid="my-notifications"),
             rx.menu.separator(),
             rx.menu.item(rx.icon("log-out", size=14), "Sign out", on_select=SessionState.sign_out,
                          data_testid="sign-out"),
@@ -74,8 +86,8 @@ def top_bar() -> rx.Component:
         rx.hstack(
             rx.link(
                 rx.hstack(
-                    rx.center(rx.icon("life-buoy", size=18, color="white"), background="var(--accent-9)",
-                              border_radius="8px", width="30px", height="30px"),
+                    rx.center(rx.icon("life-buoy", size=18, color="var(--accent-contrast)"),
+                              background="var(--accent-9)", border_radius="8px", width="30px", height="30px"),
                     rx.heading("IT Helpdesk", size="4", weight="bold", white_space="nowrap",
                                display=rx.breakpoints(initial="none", sm="block")),
                     align="center",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.live import version_watcher
+from helpdesk.routes import NOTIFICATIONS
 from helpdesk.state.live import BellPing
 from helpdesk.state.notifications import BellState
 
@@ -84,6 +85,9 @@ def notification_bell() -> rx.Component:
                     rx.text("Nothing new. Replies, assignments and changes to your tickets show up here.", size="2",
                             color_scheme="gray", data_testid="no-notifications"),
                 ),
+                rx.box(rx.link("See all notifications", href=NOTIFICATIONS, size="2", weight="medium",
+                               on_click=BellState.set_open(False), data_testid="see-all-notifications"),
+                       border_top="1px solid var(--gray-a5)", padding_top="10px", margin_top="8px", width="100%"),
                 width="min(380px, 92vw)",
                 padding="12px",
                 aria_label="Notifications",

@@ -1,5 +1,6 @@
 """E-mail to IT staff about their work: assigned to you, a new ticket in your team, the requester replied, SLA at
-risk, a mention in an internal note. Each kind can be switched off per person (`My notifications`).
+risk, a mention in an internal note. Each kind can be switched off per person (`preferences`, the page "E-mail
+notifications").
 
 The handlers react to the tickets and SLA contexts' domain events by writing outbox jobs in the same transaction;
 the job builds the mail when it runs, so a preference switched off in between is respected.
@@ -8,31 +9,22 @@ the job builds the mail when it runs, so a preference switched off in between is
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from helpdesk.core import jobs
-from helpdesk.core.errors import DomainError, PermissionDenied, ValidationFailed
+from helpdesk.core.errors import DomainError
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
-from helpdesk.identity import policy
-from helpdesk.identity.actor import Actor, load_actor
+from helpdesk.email.preferences import wants
+from helpdesk.identity.actor import load_actor
 from helpdesk.models import Comment, NotificationPreference, Role, TeamMembership, Ticket, User
 from helpdesk.sla.events import SlaStateChanged
 from helpdesk.tickets import following, notifications, tickets
 from helpdesk.tickets.events import CommentAdded, TicketCreated, TicketFieldsChanged
 
 TASK = "email.agent_notification"
-KINDS: dict[str, str] = {
-    "assigned": "A ticket is assigned to me",
-    "team_new_ticket": "A new ticket arrives in my team's queue",
-    "requester_replied": "The requester replies on a ticket assigned to me",
-    "sla_at_risk": "A ticket assigned to me is at risk of missing its SLA",
-    "mention": "Someone mentions me in an internal note",
-    "following": "A ticket I follow gets a reply, a note, or a new status or assignee",
-}
 _HEADLINES = {
     "assigned": "This ticket is now assigned to you.",
     "team_new_ticket": "A new ticket arrived in your team's queue.",
@@ -41,43 +33,8 @@ _HEADLINES = {
     "mention": "{author} mentioned you in an internal note.",
     "following": "A ticket you follow changed.",
 }
-# Every kind is on until a person turns it off, except news of every new ticket in the team's queue: in a busy team
-# that is most of the day's mail, so it is for those who ask for it.
-OFF_BY_DEFAULT = frozenset({"team_new_ticket"})
 _MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._%+-]{0,63}(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?)")
 PREFERENCES_PATH = "/settings/notifications"
-
-
-# ---------------------------------------------------------------- preferences
-
-
-def _check_may_have_preferences(actor: Actor) -> None:
-    if not policy.is_it_staff(actor):
-        raise PermissionDenied("Notification settings are for IT staff.")
-
-
-def preferences(session: Session, actor: Actor) -> list[dict[str, Any]]:
-    _check_may_have_preferences(actor)
-    chosen = {p.kind: p.enabled for p in session.exec(
-        select(NotificationPreference).where(NotificationPreference.user_id == actor.user_id)).all()}
-    return [{"kind": kind, "label": label, "enabled": chosen.get(kind, kind not in OFF_BY_DEFAULT)}
-            for kind, label in KINDS.items()]
-
-
-def set_preference(session: Session, actor: Actor, kind: str, enabled: bool) -> None:
-    _check_may_have_preferences(actor)
-    if kind not in KINDS:
-        raise ValidationFailed({"kind": "Choose a kind of notification from the list."})
-    row = session.get(NotificationPreference, (actor.user_id, kind))
-    if row is None:
-        row = NotificationPreference(user_id=actor.user_id, kind=kind, enabled=enabled)
-    row.enabled = enabled
-    session.add(row)
-
-
-def wants(session: Session, user_id: int, kind: str) -> bool:
-    row = session.get(NotificationPreference, (user_id, kind))
-    return kind not in OFF_BY_DEFAULT if row is None else row.enabled
 
 
 # ---------------------------------------------------------------- the mail
@@ -120,13 +77,17 @@ def _may_read(session: Session, recipient_id: int, ticket: Ticket, comment: Comm
 
 
 def comment_mails(session: Session, comment_id: int) -> list[tuple[int, OutgoingMail]]:
-    """The public-reply e-mails, less those to staff who switched "requester replied" off."""
+    """The public-reply e-mails, less those to people who switched that kind off: the assignee hearing from the
+    requester ("requester replied"), or the requester and the people copied in hearing from IT ("reply on my
+    request"; an agent who filed a request of their own is its requester here)."""
     mails = notifications.comment_notifications(session, comment_id)
     kept = []
     for recipient_id, mail in mails:
+        ticket = session.get(Ticket, mail.ticket_id) if mail.ticket_id else None
         recipient = session.get(User, recipient_id)
-        if recipient is not None and recipient.role != Role.REQUESTER and not wants(session, recipient_id,
-                                                                                     "requester_replied"):
+        works_it = (ticket is not None and recipient is not None and recipient.role != Role.REQUESTER
+                    and recipient_id == ticket.assignee_id and recipient_id != ticket.requester_id)
+        if not wants(session, recipient_id, "requester_replied" if works_it else "request_reply"):
             continue
         kept.append((recipient_id, mail))
     return kept

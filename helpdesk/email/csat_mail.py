@@ -7,6 +7,7 @@ from sqlmodel import Session
 from helpdesk.core import jobs
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
+from helpdesk.email.preferences import wants
 from helpdesk.models import Status, Ticket, User
 from helpdesk.tickets import csat, notifications
 from helpdesk.tickets.events import TicketFieldsChanged
@@ -22,12 +23,13 @@ def on_fields_changed(session: Session, event: TicketFieldsChanged) -> None:
 
 
 def csat_request(session: Session, ticket_id: int) -> OutgoingMail | None:
-    """Nothing when the ticket was reopened (or went away) before the job ran."""
+    """Nothing when the ticket was reopened (or went away) before the job ran, or the requester opted out."""
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or ticket.deleted_at is not None or ticket.status != Status.RESOLVED:
         return None
     requester = session.get(User, ticket.requester_id)
-    if requester is None or not requester.is_active:
+    # The requester may have switched "my request is resolved" e-mails off (the portal still asks for a rating).
+    if requester is None or not requester.is_active or not wants(session, requester.id, "request_resolved"):
         return None
     body, html = notifications.render(
         "csat_request", requester_name=requester.full_name, ticket=ticket,

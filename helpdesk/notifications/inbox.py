@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from helpdesk.core import live_bus, on_commit
+from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import NotFound, ValidationFailed
 from helpdesk.identity.actor import Actor
 from helpdesk.models import Notification, Ticket
@@ -53,9 +54,10 @@ def unread_count(session: Session, actor: Actor) -> int:
 
 
 def _parse_cursor(cursor: str) -> int:
-    if not cursor.isdigit():
+    number = as_id(cursor, big=True)  # past the column's range would fail in SQL rather than find nothing
+    if number is None:
         raise ValidationFailed({"cursor": "That page link is invalid; start from the first page."})
-    return int(cursor)
+    return number
 
 
 def list_notifications(session: Session, actor: Actor, *, unread_only: bool = False, cursor: str | None = None,

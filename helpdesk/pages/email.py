@@ -1,4 +1,5 @@
-"""The e-mail channel's pages: the satisfaction link of the "resolved" e-mail and "My notifications"."""
+"""The e-mail channel's pages: the satisfaction link of the "resolved" e-mail and "E-mail notifications" (each
+person's choice of notification e-mails)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import reflex as rx
 
 from helpdesk.components.layout import card, error_callout, hydration_marker, page_header
 from helpdesk.pages.template import template
-from helpdesk.routes import MY_NOTIFICATIONS, SATISFACTION
+from helpdesk.routes import MY_NOTIFICATIONS, NOTIFICATIONS, SATISFACTION
 from helpdesk.state.email import NotificationSettingsState, SatisfactionState
 
 
@@ -49,19 +50,46 @@ def satisfaction_page() -> rx.Component:
     )
 
 
-@template(MY_NOTIFICATIONS, "My notifications", on_load=NotificationSettingsState.on_load)
+def _switch(item: rx.Var) -> rx.Component:
+    kind = item["kind"].to(str)
+    return rx.hstack(
+        rx.switch(checked=item["enabled"].to(bool),
+                  on_change=lambda value: NotificationSettingsState.toggle(kind, value),
+                  id="pref-" + kind, data_testid="pref-" + kind, flex_shrink="0", margin_top="2px",
+                  # The label's `for` does not name Radix's switch button for screen readers: say it on the button.
+                  aria_label=item["label"].to(str)),
+        rx.text(item["label"].to(str), as_="label", html_for="pref-" + kind, size="2", class_name="hd-wrap"),
+        spacing="3",
+        align="start",
+        width="100%",
+    )
+
+
+def _group(heading: str, text: str, items: rx.Var, testid: str) -> rx.Component:
+    return card(rx.vstack(
+        rx.vstack(rx.heading(heading, size="4", as_="h2"), rx.text(text, size="2", color_scheme="gray"),
+                  spacing="1"),
+        rx.vstack(rx.foreach(items, _switch), spacing="3", width="100%"),
+        spacing="4",
+        width="100%",
+    ), data_testid=testid)
+
+
+@template(MY_NOTIFICATIONS, "E-mail notifications", on_load=NotificationSettingsState.on_load, max_width="960px")
 def my_notifications_page() -> rx.Component:
     return rx.fragment(
-        page_header("My notifications", "Which e-mails you get about your work."),
+        page_header("E-mail notifications", "Choose which e-mails you get. Switched off or not, everything still "
+                    "shows under the bell.",
+                    rx.link(rx.button(rx.icon("bell", size=14), "All notifications", variant="soft",
+                                      color_scheme="gray"), href=NOTIFICATIONS, data_testid="all-notifications-link")),
         rx.cond(NotificationSettingsState.error != "", error_callout(NotificationSettingsState.error)),
-        card(rx.vstack(
-            rx.foreach(NotificationSettingsState.items, lambda item: rx.hstack(
-                rx.switch(checked=item["enabled"].to(bool),
-                          on_change=lambda value: NotificationSettingsState.toggle(item["kind"].to(str), value),
-                          id=item["kind"].to(str), data_testid="pref-" + item["kind"].to(str)),
-                rx.text(item["label"].to(str), as_="label", html_for=item["kind"].to(str)),
-                spacing="3", align="center",
-            )),
-            spacing="3",
-        )),
+        rx.vstack(
+            _group("Your requests", "About the tickets you filed or are copied in on.",
+                   NotificationSettingsState.request_items, "prefs-requests"),
+            rx.cond(NotificationSettingsState.work_items.length() > 0,
+                    _group("Your work", "About the tickets you work on in IT.",
+                           NotificationSettingsState.work_items, "prefs-work")),
+            spacing="4",
+            width="100%",
+        ),
     )

@@ -16,7 +16,7 @@ def standalone_card(*children: rx.Component) -> rx.Component:
         hydration_marker(),
         rx.vstack(
             rx.hstack(
-                rx.center(rx.icon("life-buoy", size=22, color="white"), background="var(--accent-9)",
+                rx.center(rx.icon("life-buoy", size=22, color="var(--accent-contrast)"), background="var(--accent-9)",
                           border_radius="10px", width="40px", height="40px"),
                 rx.heading("IT Helpdesk", size="6"),
                 align="center",

@@ -1,5 +1,6 @@
-"""Thin states for the e-mail channel's pages: the rating link of the "resolved" e-mail, and agents' notification
-settings. The rules (who may rate, which link is genuine, who has settings) are in the domain."""
+"""Thin states for the e-mail channel's pages: the rating link of the "resolved" e-mail, and each person's choice of
+notification e-mails. The rules (who may rate, which link is genuine, which switches a person has) are in the
+domain."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import reflex as rx
 from helpdesk.core.bounds import as_id
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import DomainError
-from helpdesk.email import agent_notifications
+from helpdesk.email import preferences
 from helpdesk.state.session import SessionState, first_problem
 from helpdesk.tickets import csat
 
@@ -53,20 +54,34 @@ class SatisfactionState(rx.State):
 
 
 class NotificationSettingsState(SessionState):
+    """The signed-in person's own switches (every handler reads and writes only the caller's)."""
+
     items: list[dict[str, Any]] = []
     error: str = ""
+
+    def _show(self, rows: list[dict[str, Any]]) -> None:
+        self.items = rows
+        self.error = ""
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
         with self._on_failure("error") as failure:
-            self.items = self._run(agent_notifications.preferences)
-            self.error = ""
+            self._show(self._run(preferences.preferences))
         return failure.event
 
     @rx.event
     def toggle(self, kind: str, enabled: bool) -> rx.event.EventSpec | None:
         with self._on_failure("error") as failure, self._service() as (session, actor):
-            agent_notifications.set_preference(session, actor, kind, bool(enabled))
+            rows = preferences.set_preferences(session, actor, {str(kind)[:40]: enabled is True})
         if failure:
             return failure.event
-        return NotificationSettingsState.on_load
+        self._show(rows)
+        return None
+
+    @rx.var
+    def request_items(self) -> list[dict[str, Any]]:
+        return [item for item in self.items if item.get("group") == "requests"]
+
+    @rx.var
+    def work_items(self) -> list[dict[str, Any]]:
+        return [item for item in self.items if item.get("group") == "work"]

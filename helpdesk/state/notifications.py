@@ -1,4 +1,5 @@
-"""The bell in the top bar: the unread count (refreshed by live pushes) and the latest notifications."""
+"""The bell in the top bar (the unread count, refreshed by live pushes, and the latest notifications) and the full
+list of a person's notifications (/notifications)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError, NotAuthenticated
 from helpdesk.notifications import inbox
 from helpdesk.routes import ticket_url
-from helpdesk.state.formatting import relative
+from helpdesk.state.formatting import local_time, relative
 from helpdesk.state.live import watchers
+from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState
 
 LATEST = 15
@@ -75,3 +77,78 @@ class BellState(SessionState):
             return failure.event
         self._read(with_items=True)
         return None
+
+
+NOTIFICATION_VIEWS = ("unread", "all")
+
+
+class NotificationsState(KeysetPaging, SessionState):
+    """The full list (/notifications): every notification of the signed-in person, newest first, a page at a time.
+
+    The inbox reads only the caller's own notifications (and only about tickets they may still read); the links
+    are built here from the server's rows, never taken from the browser."""
+
+    view: str = "unread"
+    rows: list[dict[str, str]] = []
+    unread: int = 0
+    loaded: bool = False
+    error: str = ""
+    seen_ping: int = -1  # the bell's push counter this list was read at (-1: not yet mounted)
+
+    def _load(self, cursor: str | None = None, *, fresh: bool = False) -> rx.event.EventSpec | None:
+        self.error = ""
+        with self._on_failure("error") as failure, self._reading(fresh=fresh) as (session, actor):
+            page = inbox.list_notifications(session, actor, unread_only=self.view == "unread", cursor=cursor,
+                                            limit=inbox.PAGE_SIZE)
+        if failure:
+            return failure.event
+        self.rows = [{"id": str(r["id"]), "title": r["title"], "excerpt": r["excerpt"],
+                      "ago": relative(r["created_at"]), "when": local_time(r["created_at"]),
+                      "read": "yes" if r["read"] else "", "kind": r["kind"],
+                      "ticket": f"#{r['ticket_number']}" if r["ticket_number"] else "",
+                      "href": ticket_url(r["ticket_id"]) if r["ticket_id"] else ""} for r in page.rows]
+        self.unread = page.unread
+        self.next_cursor = page.next_cursor or ""
+        self.loaded = True
+        return None
+
+    @rx.event
+    def on_load(self) -> rx.event.EventSpec | None:
+        self.cursor_stack = []
+        self.seen_ping = -1
+        return self._load()
+
+    @rx.event
+    def show(self, view: str) -> rx.event.EventSpec | None:
+        if view not in NOTIFICATION_VIEWS:
+            return None
+        self.view = view
+        self.cursor_stack = []
+        return self._load()
+
+    @rx.event
+    def refresh(self, ping: int) -> rx.event.EventSpec | None:
+        """A push said this person's notifications changed (a new one, or read in another tab): this page again.
+        The first call comes as the page mounts, right after on_load read the list: it only notes the counter."""
+        first, self.seen_ping = self.seen_ping < 0, max(self.seen_ping, as_id(ping) or 0)
+        return None if first else self._load(self._current_cursor(), fresh=True)
+
+    @rx.event
+    def mark_read(self, notification_id: str) -> rx.event.EventSpec | None:
+        number = as_id(notification_id, big=True)
+        if number is None:
+            return None
+        with self._on_failure(toast=True) as failure, self._service() as (session, actor):
+            inbox.mark_read(session, actor, number)
+        if failure:
+            return failure.event
+        return self._load(self._current_cursor(), fresh=True)
+
+    @rx.event
+    def mark_all_read(self) -> rx.event.EventSpec | None:
+        with self._on_failure(toast=True) as failure, self._service() as (session, actor):
+            inbox.mark_all_read(session, actor)
+        if failure:
+            return failure.event
+        self.cursor_stack = []
+        return self._load(fresh=True)

@@ -32,6 +32,18 @@ def plotly_text(value: Any) -> Any:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# The figures are built on the server, which does not know whether the browser shows the app light or dark. So they
+# carry no colour of their own behind the data: transparent backgrounds (the card's colour shows through), a grey
+# grid that reads on either, and a neutral text colour. assets/app.css then draws the text, grid and hover box in
+# the theme's own tokens (var(--gray-11) ...), which follow the colour mode without a rebuild of the figure.
+CLEAR = "rgba(0,0,0,0)"
+NEUTRAL_TEXT = "#80838d"
+GRID = "rgba(128,128,140,0.22)"
+ZERO_LINE = "rgba(128,128,140,0.45)"
+FONT = {"family": "Inter, system-ui, sans-serif", "size": 12, "color": NEUTRAL_TEXT}
+HOVER_LABEL = {"font": {"color": NEUTRAL_TEXT}}
+
+
 def build_figure(chart: dict[str, Any]) -> go.Figure:
     """A Plotly figure from a report chart: units on the axis, readable text when there is nothing to show."""
     figure = go.Figure()
@@ -53,25 +65,26 @@ def build_figure(chart: dict[str, Any]) -> go.Figure:
             figure.add_trace(go.Bar(x=chart["x"], y=item["values"], name=item["name"],
                                     marker_color=PALETTE[index % len(PALETTE)]))
     percent = chart["unit"] in ("%", "% met")
-    value_axis = {"title": {"text": chart["unit"]}, "rangemode": "tozero", "gridcolor": "#e8e8ec",
-                  "zerolinecolor": "#c8c8d0", **({"range": [0, 105]} if percent else {})}
-    label_axis = {"title": {"text": chart["x_title"]}, "type": chart.get("x_type", "category"), "gridcolor": "#f0f0f3",
+    value_axis = {"title": {"text": chart["unit"]}, "rangemode": "tozero", "gridcolor": GRID,
+                  "zerolinecolor": ZERO_LINE, **({"range": [0, 105]} if percent else {})}
+    label_axis = {"title": {"text": chart["x_title"]}, "type": chart.get("x_type", "category"), "gridcolor": GRID,
                   "automargin": True}
     if sideways:
         figure.update_layout(height=max(330, 90 + 26 * len(chart["x"])), xaxis=value_axis,
                              yaxis={**label_axis, "autorange": "reversed", "title": {"text": ""}},
-                             margin={"l": 16, "r": 16, "t": 16, "b": 56}, plot_bgcolor="white",
-                             paper_bgcolor="white", barmode="stack" if chart["stacked"] else "group",
+                             margin={"l": 16, "r": 16, "t": 16, "b": 56}, plot_bgcolor=CLEAR,
+                             paper_bgcolor=CLEAR, barmode="stack" if chart["stacked"] else "group",
                              legend={"orientation": "h", "y": -0.12, "x": 0}, hovermode="y unified",
-                             font={"family": "Inter, system-ui, sans-serif", "size": 12})
+                             font=FONT, hoverlabel=HOVER_LABEL)
         return _with_empty_note(figure, chart)
     figure.update_layout(
-        plot_bgcolor="white", paper_bgcolor="white", height=330, margin={"l": 56, "r": 16, "t": 16, "b": 56},
+        plot_bgcolor=CLEAR, paper_bgcolor=CLEAR, height=330, margin={"l": 56, "r": 16, "t": 16, "b": 56},
         barmode="stack" if chart["stacked"] else "group",
         legend={"orientation": "h", "y": -0.22, "x": 0},
         yaxis=value_axis,
         xaxis=label_axis,
-        font={"family": "Inter, system-ui, sans-serif", "size": 12},
+        font=FONT,
+        hoverlabel=HOVER_LABEL,
         hovermode="x unified",
     )
     return _with_empty_note(figure, chart)
@@ -79,8 +92,8 @@ def build_figure(chart: dict[str, Any]) -> go.Figure:
 
 def _with_empty_note(figure: go.Figure, chart: dict[str, Any]) -> go.Figure:
     if chart["empty"]:
-        figure.add_annotation(text="No data for these filters", showarrow=False, font={"size": 14, "color": "#777"},
-                              xref="paper", yref="paper", x=0.5, y=0.5)
+        figure.add_annotation(text="No data for these filters", showarrow=False,
+                              font={"size": 14, "color": NEUTRAL_TEXT}, xref="paper", yref="paper", x=0.5, y=0.5)
     return figure
 
 

@@ -113,3 +113,39 @@ def test_requester_solves_and_cc_follow_and_notifications(client: TestClient, or
     assert client.delete(f"/api/v1/tickets/{tid}/cc/{org.bob}", headers=bob).status_code == 204
     assert client.get(f"/api/v1/tickets/{tid}", headers=bob).status_code == 404
     assert client.delete(f"/api/v1/tickets/{tid}/follow", headers=hank).json() == {"following": False}
+
+
+def test_notification_paging_and_email_preferences(client: TestClient, org: Org, login) -> None:  # noqa: ANN001
+    alice, hank = login("alice@example.org"), login("hank@example.org")
+    ticket = file_ticket(client, alice, category_id=org.hardware)
+    for n in range(3):
+        reply = client.post(f"/api/v1/tickets/{ticket['id']}/comments", headers=hank,
+                            json={"body": f"Question {n}", "internal": False})
+        assert reply.status_code == 201, reply.text
+    first = client.get("/api/v1/me/notifications", params={"limit": 2}, headers=alice).json()
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    rest = client.get("/api/v1/me/notifications", params={"limit": 2, "cursor": first["next_cursor"]},
+                      headers=alice).json()
+    assert len(rest["items"]) == 1 and rest["next_cursor"] is None
+    assert {i["id"] for i in first["items"]}.isdisjoint(i["id"] for i in rest["items"])
+    # A cursor past the id column's range is a bad page link (422), not a server error.
+    assert client.get("/api/v1/me/notifications", params={"cursor": "9" * 30}, headers=alice).status_code == 422
+
+    mine = client.get("/api/v1/me/notification-preferences", headers=alice).json()["items"]
+    assert {i["kind"] for i in mine} == {"request_received", "request_reply", "request_resolved", "request_merged"}
+    changed = client.patch("/api/v1/me/notification-preferences", headers=alice,
+                           json={"choices": {"request_reply": False}})
+    assert changed.status_code == 200, changed.text
+    assert {i["kind"]: i["enabled"] for i in changed.json()["items"]}["request_reply"] is False
+    # Requesters have no work switches; unknown kinds and extra fields are refused.
+    assert client.patch("/api/v1/me/notification-preferences", headers=alice,
+                        json={"choices": {"assigned": False}}).status_code == 422
+    assert client.patch("/api/v1/me/notification-preferences", headers=hank,
+                        json={"choices": {"mention": False}, "user_id": org.alice}).status_code == 422
+    staff = client.get("/api/v1/me/notification-preferences", headers=hank).json()["items"]
+    assert {i["group"] for i in staff} == {"requests", "work"}
+    # Hank's switches are his own: Alice's choice is unchanged by anything he does.
+    assert client.patch("/api/v1/me/notification-preferences", headers=hank,
+                        json={"choices": {"request_reply": False, "mention": False}}).status_code == 200
+    again = client.get("/api/v1/me/notification-preferences", headers=alice).json()["items"]
+    assert {i["kind"]: i["enabled"] for i in again}["request_reply"] is False

@@ -20,10 +20,12 @@ def signing_in(browser, default_url: str, viewport_height: int = 900) -> Iterato
     contexts = []
 
     def open_as(email: str, password: str = PASSWORD, base_url: str = default_url,  # noqa: ANN202
-                viewport: dict[str, int] | None = None):
+                viewport: dict[str, int] | None = None, color_scheme: str | None = None):
         viewport = viewport or {"width": 1366, "height": viewport_height}
         phone = viewport["width"] < 500  # a phone: touch events and the mobile viewport meta tag apply
-        context = browser.new_context(viewport=viewport, base_url=base_url, has_touch=phone, is_mobile=phone)
+        # color_scheme "dark" emulates a system set to dark mode (prefers-color-scheme), which the app follows.
+        context = browser.new_context(viewport=viewport, base_url=base_url, has_touch=phone, is_mobile=phone,
+                                      color_scheme=color_scheme)
         context.set_default_timeout(30000)
         contexts.append(context)
         page = context.new_page()

@@ -111,15 +111,20 @@ def test_a_requester_rates_a_resolved_ticket_on_its_portal_page_on_a_phone(
     expect(manager.get_by_text("It jammed again the next morning.")).to_be_visible()
 
 
-def test_staff_find_my_notifications_in_the_user_menu(org: Org, web_app: str, sign_in) -> None:
+def test_everyone_finds_their_email_notifications_in_the_user_menu(org: Org, web_app: str, sign_in) -> None:
     agent = sign_in("hank@example.org")
     agent.get_by_test_id("user-menu").click()
     _screenshot(agent, "user-menu-agent-1366")
     agent.get_by_test_id("my-notifications").click()
     agent.wait_for_url("**/settings/notifications")
-    expect(agent.get_by_role("heading", name="My notifications")).to_be_visible()
+    expect(agent.get_by_role("heading", name="E-mail notifications")).to_be_visible()
+    expect(agent.get_by_test_id("prefs-work")).to_be_visible()
 
+    # Requesters choose the e-mails about their own requests (and have no work switches).
     requester = sign_in("alice@example.org")
     requester.get_by_test_id("user-menu").click()
-    expect(requester.get_by_test_id("sign-out")).to_be_visible()
-    expect(requester.get_by_test_id("my-notifications")).to_have_count(0)
+    expect(requester.get_by_test_id("all-notifications")).to_be_visible()
+    requester.get_by_test_id("my-notifications").click()
+    requester.wait_for_url("**/settings/notifications")
+    expect(requester.get_by_test_id("prefs-requests")).to_be_visible()
+    expect(requester.get_by_test_id("prefs-work")).to_have_count(0)

@@ -109,6 +109,16 @@ HANDLERS: dict[str, On] = {
                               args={"notification_id": "{ticket}"},
                               why="a notification id that is not the caller's marks nothing read"),
     "BellState.mark_all_read": On(SIGNED_IN),
+    # -- the full list of one's own notifications (/notifications)
+    "NotificationsState.on_load": On(SIGNED_IN, page="/notifications"),
+    "NotificationsState.show": On(SIGNED_IN, page="/notifications", args={"view": "all"}),
+    "NotificationsState.next_page": On(SIGNED_IN, page="/notifications"),
+    "NotificationsState.previous_page": On(SIGNED_IN, page="/notifications"),
+    "NotificationsState.refresh": On(SIGNED_IN, page="/notifications", args={"ping": 3}),
+    "NotificationsState.mark_read": On(who(requester=OWN, agent=OWN, manager=OWN, admin=OWN), page="/notifications",
+                                       args={"notification_id": "{ticket}"},
+                                       why="a notification id that is not the caller's marks nothing read"),
+    "NotificationsState.mark_all_read": On(SIGNED_IN, page="/notifications"),
     "FileForState.on_load": On(WORKS_OWN_TICKETS, page="/queue/new"),
     "FileForState.set_search": On(WORKS_OWN_TICKETS, page="/queue/new", args={"value": "Bob"}),
     "FileForState.choose": On(WORKS_OWN_TICKETS, page="/queue/new", args={"person_id": "{bob}"}),
@@ -367,9 +377,10 @@ HANDLERS: dict[str, On] = {
     "AiAdminState.set_override": On(ADMINS, page="/admin/ai", args={"key": "{hardware}:category", "value": "suggest"},
                                     writes=True),
     # -- one's own settings: notifications, API tokens
-    "NotificationSettingsState.on_load": On(IT_STAFF, page="/settings/notifications"),
+    # Everyone has switches about their own requests; a requester asking for a staff-only kind is refused.
+    "NotificationSettingsState.on_load": On(SIGNED_IN, page="/settings/notifications"),
     "NotificationSettingsState.toggle": On(IT_STAFF, page="/settings/notifications",
-                                           args={"kind": "assigned", "enabled": False}),
+                                           args={"kind": "assigned", "enabled": False}, writes=True),
     "MyTokensState.on_load": On(SIGNED_IN, page="/settings"),
     "MyTokensState.set_field": On(TAB_ONLY, page="/settings", args={"name": "token_name", "value": "cli"}),
     "MyTokensState.toggle_scope": On(TAB_ONLY, page="/settings", args={"scope": "tickets:write", "on": True}),
@@ -533,6 +544,10 @@ ROUTES: dict[str, Http] = {
     "GET /api/v1/me/notifications": Http(SIGNED_IN),
     "POST /api/v1/me/notifications/read-all": Http(SIGNED_IN),
     "GET /api/v1/me/notifications/unread-count": Http(SIGNED_IN),
+    "GET /api/v1/me/notification-preferences": Http(SIGNED_IN),
+    # Only the caller's own switches; a requester naming a staff-only kind changes nothing (422).
+    "PATCH /api/v1/me/notification-preferences": Http(IT_STAFF, json={"choices": {"assigned": False}}, writes=True,
+                                                       refused=(401, 403, 404, 422)),
     "POST /api/v1/me/notifications/{notification_id}/read": Http(
         who(requester=OWN, agent=OWN, manager=OWN, admin=OWN), path="/api/v1/me/notifications/{ticket}/read"),
     "GET /api/v1/people": Http(WORKS_OWN_TICKETS, query={"q": "Bob"}),

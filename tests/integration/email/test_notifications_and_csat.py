@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, PermissionDenied
-from helpdesk.email import agent_notifications
+from helpdesk.email import preferences
 from helpdesk.reports import data, filters
 from helpdesk.reports.rollups import local_today
 from helpdesk.tickets import conversation, csat, tickets
@@ -44,16 +44,17 @@ def test_agents_get_assignment_and_mention_mail_unless_they_switched_it_off(org:
     assert assigned["Auto-Submitted"] == "auto-generated" and f"/tickets/{ticket_id}" in mail_text(assigned)
 
     with session_scope() as session:
-        agent_notifications.set_preference(session, org.actor(org.ada), "mention", False)
+        preferences.set_preference(session, org.actor(org.ada), "mention", False)
         conversation.add_comment(session, org.actor(org.hank), ticket_id,
                                  CommentDraft(body="@root can you order a new dock? @ada FYI", internal=True))
     mention = inbox.wait_for(lambda m: "mentioned you" in m["Subject"] and "root@" in m["To"])
     assert "can you order a new dock" in mail_text(mention)
     with session_scope() as session:
-        prefs = {p["kind"]: p["enabled"] for p in agent_notifications.preferences(session, org.actor(org.ada))}
-        with pytest.raises(PermissionDenied):
-            agent_notifications.preferences(session, org.actor(org.alice))
+        prefs = {p["kind"]: p["enabled"] for p in preferences.preferences(session, org.actor(org.ada))}
+        # A requester has only the switches about their own requests.
+        requester_kinds = {p["kind"] for p in preferences.preferences(session, org.actor(org.alice))}
     assert prefs["mention"] is False and prefs["assigned"] is True and prefs["team_new_ticket"] is False
+    assert requester_kinds == set(preferences.REQUEST_KINDS)
     assert not any("mentioned you" in (m["Subject"] or "") and "ada@" in m["To"] for m in inbox.messages)
 
 
