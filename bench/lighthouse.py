@@ -75,6 +75,8 @@ def browser_as(url: str, role: str | None) -> Iterator[int]:
                 email, password = DEMO[role]
                 page = context.new_page()
                 page.goto(f"{url}/login", wait_until="networkidle")
+                # Before hydration the form is a plain HTML form: a click would submit it as a GET to /login.
+                page.wait_for_selector("[data-testid=hydrated]", state="attached", timeout=60_000)
                 page.fill("#email", email)
                 page.fill("#password", password)
                 page.click("[data-testid=sign-in]")
