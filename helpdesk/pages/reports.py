@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.layout import card, empty_state, error_callout, page_header
+from helpdesk.components.when_visible import when_visible
 from helpdesk.pages.template import template
 from helpdesk.reports.data import REPORTS as REPORT_BUILDERS
 from helpdesk.reports.schedules import WEEKDAYS
@@ -138,9 +139,9 @@ def _chart_card(index: int) -> rx.Component:
                     rx.cond(chart["empty"].to(bool),
                             rx.text("Nothing in this range.", color_scheme="gray", size="2"),
                             _numbers_table(index)),
-                    rx.box(rx.plotly.basic(data=getattr(ReportsState, f"fig{index}"), width="100%",
-                                           use_resize_handler=True), width="100%",
-                           min_height=chart["height"].to(str), data_testid="chart-plot"),
+                    when_visible(rx.plotly.basic(data=getattr(ReportsState, f"fig{index}"), width="100%",
+                                                 use_resize_handler=True), width="100%",
+                                 min_height=chart["height"].to(str), data_testid="chart-plot"),
                 ),
                 rx.cond(~is_table & ReportsState.shown_tables.contains(key), _numbers_table(index)),
                 spacing="3", width="100%",
