@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import reflex as rx
-from reflex.utils.imports import ImportVar
-from reflex.vars.base import Var, VarData
 
 from helpdesk.components.live import version_watcher
 from helpdesk.components.notifications import notification_bell
@@ -124,28 +122,9 @@ def top_bar() -> rx.Component:
     )
 
 
-def hydration_marker(ready: rx.Var[bool] | None = None) -> rx.Component:
-    """Present once the page is connected to the server (tests and live updates wait for it); in the page shell,
-    once the page's content is drawn as well."""
-    return rx.cond(rx.State.is_hydrated if ready is None else ready, rx.box(data_testid="hydrated", display="none"))
-
-
-def _content_ready() -> rx.Var[bool]:
-    """`is_hydrated` through React's useDeferredValue: when it turns true, React first keeps the placeholder and
-    then draws the page's content as a background render that yields to the browser every few milliseconds.
-
-    Drawn at once, the content (the queue's rows, a ticket's thread) was one long task of 200-700 ms right after the
-    data arrived: most of the pages' Total Blocking Time in Lighthouse. Time-sliced, the same work blocks nothing.
-    """
-    hydrated = rx.State.is_hydrated
-    return Var(
-        _js_expr="hdContentReady",
-        _var_type=bool,
-        _var_data=VarData(
-            imports={"react": [ImportVar(tag="useDeferredValue")]},
-            hooks={"const hdContentReady = useDeferredValue(" + str(hydrated) + ");": hydrated._get_all_var_data()},
-        ),
-    )
+def hydration_marker() -> rx.Component:
+    """Present once the page is connected to the server (tests and live updates wait for it)."""
+    return rx.cond(rx.State.is_hydrated, rx.box(data_testid="hydrated", display="none"))
 
 
 def live_trigger(version: rx.Var, on_change: rx.event.EventSpec, spread: rx.Var | int = 0,
@@ -163,16 +142,15 @@ def loading_placeholder() -> rx.Component:
 
 
 def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Component:
-    ready = _content_ready()
     return rx.box(
-        hydration_marker(ready),
+        hydration_marker(),
         skip_link(),
         top_bar(),
         rx.el.main(
             # The content appears at once when the page's on_load has filled it (Reflex sets is_hydrated after
             # the on_load events), so nothing is drawn empty first and then pushed down as data arrives: the
             # layout shift Lighthouse measured (CLS up to 0.26) came from exactly that.
-            rx.cond(ready, rx.fragment(*children), loading_placeholder()),
+            rx.cond(rx.State.is_hydrated, rx.fragment(*children), loading_placeholder()),
             id="main",
             tab_index=-1,
             width="100%",
