@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from playwright.sync_api import Playwright, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -61,12 +62,10 @@ def ensure_lighthouse() -> None:
 
 
 @contextmanager
-def browser_as(url: str, role: str | None) -> Iterator[int]:
+def browser_as(playwright: Playwright, url: str, role: str | None) -> Iterator[int]:
     """Chromium with a debugging port, signed in as `role` (signed out for None); yields the port."""
-    from playwright.sync_api import sync_playwright
-
     port = free_port(9300)
-    with tempfile.TemporaryDirectory(prefix="hd-lighthouse-") as profile, sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory(prefix="hd-lighthouse-") as profile:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, headless=True,
             args=[f"--remote-debugging-port={port}", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -171,10 +170,12 @@ def main() -> None:
             targets["baseline"] = stacks.enter_context(running_stack(tickets=args.tickets,
                                                                      server_root=args.baseline.resolve())).url
         audits = {label: audits_on(url) for label, url in targets.items()}
+        playwright = stacks.enter_context(sync_playwright())
         results: dict[str, dict[str, dict[str, dict[str, float]]]] = {label: {} for label in targets}
         for index, audit in enumerate(audits["current"]):
             with ExitStack() as browsers:
-                ports = {label: browsers.enter_context(browser_as(url, audit.role)) for label, url in targets.items()}
+                ports = {label: browsers.enter_context(browser_as(playwright, url, audit.role))
+                         for label, url in targets.items()}
                 for preset in audit.presets:
                     name = audit.page.replace(" ", "-").replace("(", "").replace(")", "")
                     runs: dict[str, list[dict[str, float]]] = {label: [] for label in targets}
