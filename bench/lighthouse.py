@@ -6,11 +6,12 @@ the browser Lighthouse drives), then runs the Lighthouse CLI (npm, installed int
 browser over its debugging port. Prints a table and, as the last line, one JSON object with
 `worst_desktop_cls`, `worst_desktop_tbt_ms`, `worst_mobile_tti_ms`, `min_desktop_score` and every page's figures.
 
-    python bench/lighthouse.py [--runs 1] [--tickets 20000]
+    python bench/lighthouse.py [--runs 1] [--tickets 20000] [--baseline ../older-checkout]
 
 Targets (issue #18): desktop performance >= 0.9, CLS <= 0.05, TBT <= 150 ms on every page; mobile TTI <= 3.5 s on the
 portal and ticket pages. Lighthouse's throttling is simulated from a trace, so a busy machine inflates TBT/TTI: run it
-on a quiet one.
+on a quiet one, or compare two versions with `--baseline` (a second stack from another checkout, its runs interleaved
+with this one's, so both meet the same load; the last line then also holds the baseline's figures under "baseline").
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from playwright.sync_api import Playwright, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -60,12 +62,10 @@ def ensure_lighthouse() -> None:
 
 
 @contextmanager
-def browser_as(url: str, role: str | None) -> Iterator[int]:
+def browser_as(playwright: Playwright, url: str, role: str | None) -> Iterator[int]:
     """Chromium with a debugging port, signed in as `role` (signed out for None); yields the port."""
-    from playwright.sync_api import sync_playwright
-
     port = free_port(9300)
-    with tempfile.TemporaryDirectory(prefix="hd-lighthouse-") as profile, sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory(prefix="hd-lighthouse-") as profile:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, headless=True,
             args=[f"--remote-debugging-port={port}", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -75,6 +75,8 @@ def browser_as(url: str, role: str | None) -> Iterator[int]:
                 email, password = DEMO[role]
                 page = context.new_page()
                 page.goto(f"{url}/login", wait_until="networkidle")
+                # Before hydration the form is a plain HTML form: a click would submit it as a GET to /login.
+                page.wait_for_selector("[data-testid=hydrated]", state="attached", timeout=60_000)
                 page.fill("#email", email)
                 page.fill("#password", password)
                 page.click("[data-testid=sign-in]")
@@ -117,54 +119,81 @@ def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
     return {key: median(key) for key in runs[0]}
 
 
+def audits_on(url: str) -> list[Audit]:
+    """The pages to measure on the stack at `url` (the tickets are that stack's own)."""
+    with httpx.Client(base_url=url, timeout=30) as client:
+        def token(role: str) -> dict[str, str]:
+            email, password = DEMO[role]
+            response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+            response.raise_for_status()
+            return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+        agent_ticket = client.get("/api/v1/tickets", params={"limit": 1}, headers=token("agent")).json()
+        own_ticket = client.get("/api/v1/tickets", params={"limit": 1}, headers=token("requester")).json()
+    return [
+        Audit("login", None, "/login", ("desktop",)),
+        Audit("portal", "requester", "/portal", ("desktop", "mobile")),
+        Audit("ticket (requester)", "requester", f"/tickets/{own_ticket['items'][0]['id']}", ("mobile",)),
+        Audit("queue", "agent", "/queue", ("desktop",)),
+        Audit("ticket", "agent", f"/tickets/{agent_ticket['items'][0]['id']}", ("desktop",)),
+        Audit("reports", "manager", "/reports", ("desktop",)),
+    ]
+
+
+def summary(results: dict[str, dict[str, dict[str, float]]]) -> dict[str, object]:
+    desktop = [pages["desktop"] for pages in results.values() if "desktop" in pages]
+    mobile = [pages["mobile"] for pages in results.values() if "mobile" in pages]
+    return {
+        "worst_desktop_cls": max(figures["cls"] for figures in desktop),
+        "worst_desktop_tbt_ms": max(figures["tbt_ms"] for figures in desktop),
+        "worst_mobile_tti_ms": max((figures["tti_ms"] or 0) for figures in mobile),
+        "min_desktop_score": min(figures["score"] for figures in desktop),
+        "pages": results,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1, help="Lighthouse runs per page and preset (the median is kept)")
     parser.add_argument("--tickets", type=int, default=20_000)
     parser.add_argument("--reports", type=Path, default=ROOT / "test-artifacts" / "lighthouse",
                         help="where the full Lighthouse JSON reports are kept")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="another checkout (say, a git worktree of an older commit) measured alongside, its runs "
+                             "interleaved with this checkout's: on a busy machine both see the same load")
     args = parser.parse_args()
     ensure_lighthouse()
-    results: dict[str, dict[str, dict[str, float]]] = {}
     args.reports.mkdir(parents=True, exist_ok=True)
-    with running_stack(tickets=args.tickets) as stack:
-        with httpx.Client(base_url=stack.url, timeout=30) as client:
-            def token(role: str) -> dict[str, str]:
-                email, password = DEMO[role]
-                response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
-                response.raise_for_status()
-                return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-            agent_ticket = client.get("/api/v1/tickets", params={"limit": 1}, headers=token("agent")).json()
-            own_ticket = client.get("/api/v1/tickets", params={"limit": 1}, headers=token("requester")).json()
-        audits = [
-            Audit("login", None, "/login", ("desktop",)),
-            Audit("portal", "requester", "/portal", ("desktop", "mobile")),
-            Audit("ticket (requester)", "requester", f"/tickets/{own_ticket['items'][0]['id']}", ("mobile",)),
-            Audit("queue", "agent", "/queue", ("desktop",)),
-            Audit("ticket", "agent", f"/tickets/{agent_ticket['items'][0]['id']}", ("desktop",)),
-            Audit("reports", "manager", "/reports", ("desktop",)),
-        ]
-        for audit in audits:
-            with browser_as(stack.url, audit.role) as port:
+    with ExitStack() as stacks:
+        targets = {"current": stacks.enter_context(running_stack(tickets=args.tickets)).url}
+        if args.baseline is not None:
+            targets["baseline"] = stacks.enter_context(running_stack(tickets=args.tickets,
+                                                                     server_root=args.baseline.resolve())).url
+        audits = {label: audits_on(url) for label, url in targets.items()}
+        playwright = stacks.enter_context(sync_playwright())
+        results: dict[str, dict[str, dict[str, dict[str, float]]]] = {label: {} for label in targets}
+        for index, audit in enumerate(audits["current"]):
+            with ExitStack() as browsers:
+                ports = {label: browsers.enter_context(browser_as(playwright, url, audit.role))
+                         for label, url in targets.items()}
                 for preset in audit.presets:
                     name = audit.page.replace(" ", "-").replace("(", "").replace(")", "")
-                    runs = [lighthouse(stack.url + audit.path, port, preset, args.reports / f"{name}-{preset}-{n}.json")
-                            for n in range(args.runs)]
-                    figures = median_of(runs)
-                    results.setdefault(audit.page, {})[preset] = figures
-                    print(f"{audit.page:20} {preset:8} score {figures['score']}  CLS {figures['cls']}  "
-                          f"TBT {figures['tbt_ms']} ms  TTI {figures['tti_ms']} ms  LCP {figures['lcp_ms']} ms",
-                          file=sys.stderr, flush=True)
-    desktop = [pages["desktop"] for pages in results.values() if "desktop" in pages]
-    mobile = [pages["mobile"] for pages in results.values() if "mobile" in pages]
-    print(json.dumps({
-        "worst_desktop_cls": max(figures["cls"] for figures in desktop),
-        "worst_desktop_tbt_ms": max(figures["tbt_ms"] for figures in desktop),
-        "worst_mobile_tti_ms": max((figures["tti_ms"] or 0) for figures in mobile),
-        "min_desktop_score": min(figures["score"] for figures in desktop),
-        "pages": results,
-    }))
+                    runs: dict[str, list[dict[str, float]]] = {label: [] for label in targets}
+                    for n in range(args.runs):
+                        for label, url in targets.items():
+                            prefix = "" if label == "current" else f"{label}-"
+                            runs[label].append(lighthouse(url + audits[label][index].path, ports[label], preset,
+                                                          args.reports / f"{prefix}{name}-{preset}-{n}.json"))
+                    for label in targets:
+                        figures = median_of(runs[label])
+                        results[label].setdefault(audit.page, {})[preset] = figures
+                        print(f"{audit.page:20} {preset:8} {label:8} score {figures['score']}  CLS {figures['cls']}  "
+                              f"TBT {figures['tbt_ms']} ms  TTI {figures['tti_ms']} ms  LCP {figures['lcp_ms']} ms",
+                              file=sys.stderr, flush=True)
+    output = summary(results["current"])
+    if "baseline" in results:
+        output["baseline"] = summary(results["baseline"])
+    print(json.dumps(output))
 
 
 if __name__ == "__main__":

@@ -142,7 +142,7 @@ def text_area(state: type, label: str, name: str, *, rows: str = "4", placeholde
 def select_field(state: type, label: str, name: str, items: list[rx.Component] | rx.Component,
                  hint: str = "") -> rx.Component:
     return labelled(label, rx.select.root(
-        rx.select.trigger(id=f"field-{name}", width="100%", data_testid=f"select-{name}"),
+        rx.select.trigger(id=f"field-{name}", width="100%", aria_label=label, data_testid=f"select-{name}"),
         rx.select.content(*(items if isinstance(items, list) else [items])),
         value=state.form[name].to(str),
         on_change=lambda v: state.set_field(name, v),

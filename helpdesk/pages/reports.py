@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.layout import card, empty_state, error_callout, page_header
+from helpdesk.components.when_visible import when_visible
 from helpdesk.pages.template import template
 from helpdesk.reports.data import REPORTS as REPORT_BUILDERS
 from helpdesk.reports.schedules import WEEKDAYS
@@ -138,9 +139,9 @@ def _chart_card(index: int) -> rx.Component:
                     rx.cond(chart["empty"].to(bool),
                             rx.text("Nothing in this range.", color_scheme="gray", size="2"),
                             _numbers_table(index)),
-                    rx.box(rx.plotly.basic(data=getattr(ReportsState, f"fig{index}"), width="100%",
-                                           use_resize_handler=True), width="100%",
-                           min_height=chart["height"].to(str), data_testid="chart-plot"),
+                    when_visible(rx.plotly.basic(data=getattr(ReportsState, f"fig{index}"), width="100%",
+                                                 use_resize_handler=True), width="100%",
+                                 min_height=chart["height"].to(str), data_testid="chart-plot"),
                 ),
                 rx.cond(~is_table & ReportsState.shown_tables.contains(key), _numbers_table(index)),
                 spacing="3", width="100%",
@@ -237,7 +238,7 @@ def _schedule_editor() -> rx.Component:
                       error("minute"), spacing="1"),
             rx.cond(form["weekly"] == "yes", rx.vstack(
                 rx.text("Day", size="1"),
-                rx.select.root(rx.select.trigger(width="140px"),
+                rx.select.root(rx.select.trigger(width="140px", aria_label="Day"),
                                rx.select.content(*[rx.select.item(day, value=str(i))
                                                    for i, day in enumerate(WEEKDAYS)]),
                                value=form["weekday"], on_change=lambda v: ScheduleState.set_edit_field("weekday", v)),
@@ -245,7 +246,7 @@ def _schedule_editor() -> rx.Component:
             rx.vstack(rx.text("Time zone", size="1"), rx.input(value=form["timezone"], width="180px",
                       on_change=lambda v: ScheduleState.set_edit_field("timezone", v)), error("timezone"), spacing="1"),
             rx.vstack(rx.text("Sending", size="1"),
-                      rx.select.root(rx.select.trigger(width="120px"),
+                      rx.select.root(rx.select.trigger(width="120px", aria_label="Sending"),
                                      rx.select.content(rx.select.item("On", value="yes"),
                                                        rx.select.item("Paused", value="no")),
                                      value=form["enabled"],
@@ -265,7 +266,7 @@ def _schedule_row(row: rx.Var) -> rx.Component:
         rx.table.cell(row["when"]),
         rx.table.cell(rx.cond(row["enabled"], row["next_run"], rx.badge("Paused", color_scheme="gray"))),
         rx.table.cell(row["subscribers"]),
-        rx.table.cell(rx.switch(checked=row["subscribed"].to(bool),
+        rx.table.cell(rx.switch(checked=row["subscribed"].to(bool), aria_label="E-mail me " + row["title"].to(str),
                                 on_change=lambda v: ScheduleState.toggle_subscription(row["id"].to(int), v),
                                 data_testid="schedule-subscribe")),
         rx.table.cell(rx.cond(ScheduleState.is_admin,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.badges import priority_badge, status_badge
+from helpdesk.components.icons import icon_cond
 from helpdesk.components.layout import card, empty_state, live_trigger
 from helpdesk.components.shortcuts import TICKET_KEYS, shortcut_scope, shortcuts_help
 from helpdesk.components.similar_tickets import PANELS_ON_LOAD, assistant_panel, similar_tickets_panel
@@ -463,7 +464,7 @@ def _people_panel() -> rx.Component:
                 TicketState.can_follow,
                 rx.vstack(
                     rx.button(
-                        rx.icon(rx.cond(TicketState.following, "bell-off", "bell-plus"), size=14),
+                        icon_cond(TicketState.following, "bell-off", "bell-plus", size=14),
                         rx.cond(TicketState.following, "Stop following", "Follow this ticket"),
                         variant=rx.cond(TicketState.following, "soft", "outline"),
                         size="2",

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from helpdesk import routes
 from helpdesk.core.db import session_scope
+from helpdesk.kb import articles
+from helpdesk.reports.data import REPORTS
 from helpdesk.tickets import conversation, tickets
 from helpdesk.tickets.validation import CommentDraft
 from tests.e2e.conftest import open_page
@@ -65,6 +68,56 @@ def test_agent_pages_have_no_serious_violations(sign_in, org: Org) -> None:  # n
     expect(page.get_by_role("combobox", name="Priority")).to_be_visible()
 
 
+def pages_problems(page: Page, paths: list[str]) -> list[str]:
+    """axe's serious and critical findings on each page, once its content (the h1 drawn after on_load) is in."""
+    problems = []
+    for path in paths:
+        open_page(page, path)
+        expect(page.locator("main h1").first).to_be_visible()
+        problems += serious_violations(page)
+    return problems
+
+
+def test_report_pages_have_no_serious_violations(sign_in, org: Org) -> None:  # noqa: ANN001
+    a_ticket(org)
+    page = sign_in("mona@example.org")
+    paths = [f"{routes.REPORTS}/{name}" for name in REPORTS]
+    problems = []
+    for path in paths:
+        open_page(page, path)
+        expect(page.get_by_test_id("report-figure").first).to_be_visible()
+        # The charts draw after Plotly's bundle arrives: check them too, not just the page around them.
+        expect(page.locator("[data-testid=chart-plot] .main-svg, [data-testid=chart-table]").first).to_be_visible()
+        problems += serious_violations(page)
+    problems += pages_problems(page, [routes.REPORT_SCHEDULES])
+    assert problems == []
+
+
+def test_admin_pages_have_no_serious_violations(sign_in, org: Org) -> None:  # noqa: ANN001
+    page = sign_in("root@example.org")
+    assert pages_problems(page, [
+        routes.ADMIN, routes.ADMIN_USERS, routes.ADMIN_TEAMS, routes.ADMIN_CATEGORIES, routes.ADMIN_SLA,
+        routes.ADMIN_CANNED, routes.ADMIN_SETTINGS, routes.ADMIN_AUDIT, routes.ADMIN_API, routes.ADMIN_MAILBOXES,
+        routes.ADMIN_HELD_MAIL, routes.AI_ADMIN, routes.MACROS, routes.MY_SETTINGS, routes.MY_NOTIFICATIONS,
+    ]) == []
+
+
+def test_kb_editor_pages_have_no_serious_violations(sign_in, org: Org) -> None:  # noqa: ANN001
+    with session_scope() as session:
+        article = articles.create_article(session, org.actor(org.mona), articles.ArticleDraft(
+            title="Reset a forgotten VPN password", body_markdown="## Steps\n\n1. Open the **portal**\n2. Reset",
+            tags=["vpn"]))
+        article_id = article.id
+    page = sign_in("mona@example.org")
+    problems = []
+    for path in (routes.KB_NEW, routes.kb_edit_url(article_id)):
+        open_page(page, path)
+        expect(page.get_by_test_id("kb-editor")).to_be_visible()
+        problems += serious_violations(page)
+    problems += pages_problems(page, [routes.KB_WRITERS, routes.KB_CATEGORIES])
+    assert problems == []
+
+
 def test_skip_link_landmarks_and_visible_focus(sign_in, org: Org) -> None:  # noqa: ANN001
     page = sign_in("alice@example.org")
     expect(page.get_by_role("banner")).to_have_count(1)
@@ -88,6 +141,15 @@ def test_hashed_assets_are_cached_for_a_year_other_static_files_for_a_week(web_a
     assert hashed, "the login page links no /assets/ file"
     with urllib.request.urlopen(web_app + hashed.group(1), timeout=10) as response:
         assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        plain = response.read()
+    # The build keeps brotli and gzip copies of every file; each browser gets the smallest it accepts.
+    for accepted, encoding in (("br, gzip", "br"), ("gzip", "gzip")):
+        request = urllib.request.Request(web_app + hashed.group(1), headers={"Accept-Encoding": accepted})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Content-Encoding"] == encoding
+            assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+            assert "Accept-Encoding" in (response.headers.get("Vary") or "")
+            assert len(response.read()) < len(plain) / 2
     for path in ("/app.css", "/favicon.ico"):
         with urllib.request.urlopen(web_app + path, timeout=10) as response:
             assert response.headers["Cache-Control"] == "public, max-age=604800"

@@ -69,6 +69,14 @@ def test_manager_reads_sla_report_filters_it_and_sees_the_numbers(sign_in, histo
     page.get_by_role("link", name="Reports").click()
     page.wait_for_url("**/reports/volume")
     expect(figure(page, "Created")).to_have_text("4")
+    # Charts are drawn as they scroll into view (helpdesk/components/when_visible.py): the first at once, the last
+    # one, below the fold, once scrolled to; its box kept the chart's height meanwhile.
+    plots = page.get_by_test_id("chart-plot")
+    expect(plots.first.locator(".main-svg").first).to_be_visible()
+    last = plots.last
+    assert last.bounding_box()["height"] >= 300
+    last.scroll_into_view_if_needed()
+    expect(last.locator(".main-svg").first).to_be_visible()
     page.get_by_test_id("report-nav-sla").click()
     page.wait_for_url("**/reports/sla")
     # Resolution: 101 and 103 in time, 102 late, 104 breached while open -> 2 of 4.

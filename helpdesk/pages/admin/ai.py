@@ -81,9 +81,12 @@ def _trust_row(row: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 AiAdminState.can_manage,
-                rx.select(["evidence", "suggest", "auto"], value=row["override"],
-                          on_change=lambda value: AiAdminState.set_override(row["key"], value), size="1",
-                          data_testid="trust-override"),
+                rx.select.root(
+                    rx.select.trigger(aria_label="Trust band for " + row["key"], data_testid="trust-override"),
+                    rx.select.content(*[rx.select.item(band, value=band) for band in ("evidence", "suggest", "auto")]),
+                    value=row["override"], on_change=lambda value: AiAdminState.set_override(row["key"], value),
+                    size="1",
+                ),
                 rx.text(row["override"], size="1", color_scheme="gray"),
             )
         ),

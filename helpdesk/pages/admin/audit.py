@@ -32,7 +32,8 @@ def _filters() -> rx.Component:
         rx.vstack(
             rx.text("What", size="2", weight="medium"),
             rx.select.root(
-                rx.select.trigger(width="100%", placeholder="Any action", data_testid="select-action"),
+                rx.select.trigger(width="100%", placeholder="Any action", aria_label="What",
+                                  data_testid="select-action"),
                 rx.select.content(rx.select.item("Any action", value="any"),
                                   rx.foreach(AuditState.action_choices, lambda a: rx.select.item(a, value=a))),
                 value=rx.cond(AuditState.form["action"].to(str) == "", "any", AuditState.form["action"].to(str)),

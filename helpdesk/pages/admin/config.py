@@ -85,7 +85,7 @@ def _policy_dialog() -> rx.Component:
                 columns="2", spacing="3", width="100%",
             ),
             rx.hstack(rx.switch(checked=SlaState.form["is_active"].to(str) == "true",
-                                on_change=lambda on: SlaState.set_flag("is_active", on)),
+                                on_change=lambda on: SlaState.set_flag("is_active", on), aria_label="Active"),
                       rx.text("Active", size="2"), align="center"),
             field_error(SlaState.field_errors, "policy_id"),
             spacing="3", width="100%",
@@ -116,7 +116,8 @@ def _calendar_dialog() -> rx.Component:
             text_area(SlaState, "Own holidays", "extra_holidays", rows="3", placeholder="2026-12-24",
                       hint="One date per line (YYYY-MM-DD): closures, company days off."),
             rx.hstack(rx.switch(checked=SlaState.form["is_default"].to(str) == "true",
-                                on_change=lambda on: SlaState.set_flag("is_default", on)),
+                                on_change=lambda on: SlaState.set_flag("is_default", on),
+                                aria_label="Default calendar"),
                       rx.text("Default (for policies without their own and for tickets no policy matches)",
                               size="2"), align="center"),
             field_error(SlaState.field_errors, "is_default"),
@@ -129,7 +130,8 @@ def _calendar_dialog() -> rx.Component:
 
 def _preview() -> rx.Component:
     def picker(name: str, items: list[rx.Component], testid: str) -> rx.Component:
-        return rx.select.root(rx.select.trigger(width="180px", data_testid=testid), rx.select.content(*items),
+        return rx.select.root(rx.select.trigger(width="180px", aria_label=f"Preview {name.replace('_', ' ')}",
+                                                data_testid=testid), rx.select.content(*items),
                               value=SlaState.form[name].to(str), on_change=lambda v: SlaState.set_preview(name, v))
 
     return card(
@@ -244,7 +246,8 @@ def _default_hint(name: str) -> rx.Component:
 
 def _switch(name: str, label: str) -> rx.Component:
     return rx.hstack(rx.switch(checked=SettingsState.form[name].to(str) == "true",
-                               on_change=lambda on: SettingsState.toggle(name, on), data_testid=f"switch-{name}"),
+                               on_change=lambda on: SettingsState.toggle(name, on), aria_label=label,
+                               data_testid=f"switch-{name}"),
                      rx.text(label, size="2"), align="center")
 
 

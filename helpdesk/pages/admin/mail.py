@@ -152,7 +152,7 @@ def _mailbox_dialog() -> rx.Component:
                                hint="993 with TLS, 143 without."),
                     rx.hstack(rx.switch(checked=form["imap_tls"].to(str) == "true", id="field-imap_tls",
                                         on_change=lambda on: MailboxesState.set_flag("imap_tls", on),
-                                        data_testid="switch-imap_tls"),
+                                        aria_label="IMAP over TLS", data_testid="switch-imap_tls"),
                               rx.text("Use TLS (IMAPS)", size="2", as_="label", html_for="field-imap_tls"),
                               align="center"),
                     spacing="2", width="100%"),

@@ -227,6 +227,7 @@ def _member_row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.hstack(
             rx.switch(checked=row["available"] == "yes",
                       on_change=lambda on: TeamsState.set_available(row["id"], on),
+                      aria_label="Available for new tickets: " + row["full_name"].to(str),
                       data_testid="available-" + row["email"]),
             rx.text(rx.cond(row["available"] == "yes", "Available", "Away"), size="1"), align="center")),
         rx.table.cell(rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="red",
@@ -271,7 +272,7 @@ def teams_page() -> rx.Component:
                     rx.hstack(
                         rx.select.root(
                             rx.select.trigger(placeholder="Add a member…", width="260px", max_width="60vw",
-                                              data_testid="select-member"),
+                                              aria_label="Add a member", data_testid="select-member"),
                             rx.select.content(rx.foreach(TeamsState.staff_choices,
                                                          lambda c: rx.select.item(c["label"], value=c["id"]))),
                             value=TeamsState.form["member_id"].to(str),

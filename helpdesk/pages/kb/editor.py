@@ -63,7 +63,8 @@ def _form() -> rx.Component:
         rx.grid(
             _field("Category", "kb-category",
                    rx.select.root(
-                       rx.select.trigger(id="kb-category", placeholder="No category", width="100%"),
+                       rx.select.trigger(id="kb-category", placeholder="No category", width="100%",
+                                         aria_label="Category"),
                        rx.select.content(
                            rx.select.item("No category", value=NO_CATEGORY),
                            rx.foreach(KbEditorState.categories,
@@ -82,7 +83,8 @@ def _form() -> rx.Component:
             width="100%",
         ),
         rx.hstack(
-            rx.switch(checked=KbEditorState.featured, on_change=KbEditorState.set_featured, id="kb-featured"),
+            rx.switch(checked=KbEditorState.featured, on_change=KbEditorState.set_featured, id="kb-featured",
+                      aria_label="Featured on the help home page"),
             rx.text("Featured on the help home page", size="2", as_="label", html_for="kb-featured"),
             align="center",
             spacing="2",
@@ -311,7 +313,7 @@ def _category_row(row: rx.Var) -> rx.Component:
 
 def _parent_select(value: rx.Var, on_change: rx.event.EventHandler, exclude: rx.Var | str = "") -> rx.Component:
     return rx.select.root(
-        rx.select.trigger(placeholder="Top level", width="100%"),
+        rx.select.trigger(placeholder="Top level", width="100%", aria_label="Parent category"),
         rx.select.content(
             rx.select.item("Top level", value=NO_CATEGORY),
             rx.foreach(KbCategoryState.rows,
