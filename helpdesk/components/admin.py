@@ -127,14 +127,15 @@ def labelled(label: str, control: rx.Component, errors: rx.Var, name: str, hint:
 
 def text_field(state: type, label: str, name: str, *, placeholder: str = "", kind: str = "text",
                hint: str = "") -> rx.Component:
-    return labelled(label, rx.input(id=f"field-{name}", value=state.form[name].to(str), type=kind,
+    # aria-label as well as the <label>: Radix's Text rendered as a label does not reliably name the input (axe).
+    return labelled(label, rx.input(id=f"field-{name}", value=state.form[name].to(str), type=kind, aria_label=label,
                                     placeholder=placeholder, on_change=lambda v: state.set_field(name, v),
                                     width="100%"), state.field_errors, name, hint)
 
 
 def text_area(state: type, label: str, name: str, *, rows: str = "4", placeholder: str = "",
               hint: str = "", **props) -> rx.Component:
-    return labelled(label, rx.text_area(id=f"field-{name}", value=state.form[name].to(str), rows=rows,
+    return labelled(label, rx.text_area(id=f"field-{name}", value=state.form[name].to(str), rows=rows, aria_label=label,
                                         placeholder=placeholder, on_change=lambda v: state.set_field(name, v),
                                         width="100%", **props), state.field_errors, name, hint)
 

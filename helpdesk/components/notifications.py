@@ -57,7 +57,7 @@ def notification_bell() -> rx.Component:
                     rx.icon("bell", size=18),
                     rx.cond(BellState.unread > 0,
                             rx.badge(rx.cond(BellState.unread > 99, "99+", BellState.unread.to_string()),
-                                     color_scheme="red", variant="solid", radius="full", size="1",
+                                     color_scheme="red", variant="solid", high_contrast=True, radius="full", size="1",
                                      data_testid="bell-count")),
                     variant="ghost",
                     color_scheme="gray",

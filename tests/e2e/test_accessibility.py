@@ -29,7 +29,8 @@ def serious_violations(page: Page) -> list[str]:
     page.evaluate("(source) => { (0, eval)(source); }", AXE.read_text())
     found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
         .filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => `${v.impact} ${v.id}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 5).join(', ')}`)""")
+        .map(v => `${v.impact} ${v.id}: ${v.nodes.map(n => `${n.target.join(' ')} ${n.html.slice(0, 120)}`)
+            .slice(0, 5).join(', ')}`)""")
     return [f"{page.url}: {line}" for line in found]
 
 
