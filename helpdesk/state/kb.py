@@ -99,4 +99,4 @@ class KbArticleState(SessionState):
         if failure:
             return failure.event
         self.my_vote = "yes" if helpful else "no"
-        return rx.toast.success("Thanks for the feedback!")
+        return rx.toast.success(self._t("Thanks for the feedback!"))
