@@ -83,7 +83,7 @@ class KbArticleState(SessionState):
         self.my_vote = "" if vote is None else ("yes" if vote else "no")
         self.article = {
             "id": str(article.id), "title": article.title, "html": article.body_html, "summary": article.summary,
-            "status": article.status, "updated": local_time(article.updated_at),
+            "status": article.status, "updated": local_time(article.updated_at, self._lang()),
             "tags": ", ".join(article.tags or []), "helpful": str(article.helpful_yes),
             "edit_url": kb_edit_url(article.id),
         }
