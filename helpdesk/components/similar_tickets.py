@@ -68,7 +68,7 @@ def _similar_row(row: rx.Var, resolved: bool) -> rx.Component:
     )
 
 
-def _section(title: str, rows: rx.Var, resolved: bool, empty: str) -> rx.Component:
+def _section(title: rx.Var | str, rows: rx.Var, resolved: bool, empty: rx.Var | str) -> rx.Component:
     return rx.vstack(
         rx.text(title, size="1", weight="medium", color_scheme="gray"),
         rx.cond(rows.length() > 0,
@@ -91,9 +91,9 @@ def similar_tickets_panel() -> rx.Component:
                               rx.heading(t("Similar tickets"), size="3"), align="center"),
                     rx.vstack(
                         rx.cond(SimilarState.duplicate.contains("id"), _duplicate_flag()),
-                        _section(t("Open"), SimilarState.open_rows, False, "No similar open tickets."),
+                        _section(t("Open"), SimilarState.open_rows, False, t("No similar open tickets.")),
                         _section(t("Resolved in the last 6 months"), SimilarState.resolved_rows, True,
-                                 "No similar resolved tickets."),
+                                 t("No similar resolved tickets.")),
                         spacing="4",
                         width="100%",
                         margin_top="10px",

@@ -120,7 +120,7 @@ def _row(row: rx.Var) -> rx.Component:
         rx.table.cell(rx.text(row["number"], color_scheme="gray", weight="medium", size="2")),
         rx.table.cell(
             rx.vstack(
-                rx.link(row["title"], href="/tickets/" + row["id"], weight="medium", size="2",
+                rx.link(row["title"], href="/tickets/" + row["id"], weight="medium", size="2", dir="auto",
                         color_scheme="gray", high_contrast=True, data_testid="queue-row-title"),
                 rx.text(row["requester"], " · ", row["category"], size="1", color_scheme="gray"),
                 rx.cond(row["tags"] != "", _row_tags(row["tags"])),

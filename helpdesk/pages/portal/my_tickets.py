@@ -19,7 +19,7 @@ def _row(row: rx.Var) -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.text(row["number"], size="2", color_scheme="gray", weight="medium", flex_shrink="0"),
-                    rx.text(row["title"], size="3", weight="medium", class_name="hd-wrap"),
+                    rx.text(row["title"], size="3", weight="medium", class_name="hd-wrap", dir="auto"),
                     spacing="2",
                     align="baseline",
                     min_width="0",
