@@ -90,17 +90,22 @@ def test_an_urdu_requester_files_a_ticket_from_a_phone_and_switches_back_to_engl
     assert_fits(phone)
 
 
-def test_the_sign_in_page_switches_language_before_anyone_signs_in(web_app: str, browser, org: Org) -> None:  # noqa: ANN001
+def test_the_sign_in_page_switches_language_before_anyone_signs_in(web_app: str, browser, org: Org,  # noqa: ANN001
+                                                                  tmp_path: Path) -> None:
+    out = Path(os.environ.get("HELPDESK_SCREENSHOTS", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=PHONE, base_url=web_app, has_touch=True, is_mobile=True)
     try:
         page = context.new_page()
         open_page(page, "/login")
         expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        page.screenshot(path=str(out / "login-en-phone.png"))
         page.get_by_test_id("language-ur").tap()
         expect(page.get_by_role("heading", name="سائن اِن")).to_be_visible()
         expect_document_in(page, "ur")
         assert_fits(page)
         assert serious_violations(page) == []
+        page.screenshot(path=str(out / "login-ur-phone.png"))
         # The choice outlives a reload (a cookie); a wrong password is told in Urdu.
         open_page(page, "/login")
         expect(page.get_by_role("heading", name="سائن اِن")).to_be_visible()

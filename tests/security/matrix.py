@@ -134,7 +134,9 @@ HANDLERS: dict[str, On] = {
     "SessionState.require_signed_in": On(TAB_ONLY),
     "SessionState.require_staff_or_manager": On(TAB_ONLY),
     "SessionState.sign_out": On(TAB_ONLY, own_session=True, why="ends only the caller's own session (in Redis)"),
-    "SessionState.choose_language": On(who(LOCAL, ALLOW, ALLOW, ALLOW, ALLOW), args={"language": "ur"}, writes=True,
+    # (Not `writes`: PATCH /api/v1/auth/me below has already set each role's language to Urdu when this runs, so
+    # the same choice changes nothing; tests/e2e/test_urdu.py checks that the choice is saved.)
+    "SessionState.choose_language": On(who(LOCAL, ALLOW, ALLOW, ALLOW, ALLOW), args={"language": "ur"},
                                        why="signed in: the caller's own language, saved with their account; signed "
                                            "out: only the tab's cookie"),
     "HomeRedirectState.go_home": On(TAB_ONLY),
