@@ -70,7 +70,8 @@ def language_picker() -> rx.Component:
     """Two buttons, each language named in itself (someone who cannot read the current one still finds theirs)."""
     def option(code: str, name: str) -> rx.Component:
         chosen = SessionState.language == code
-        return rx.button(name, size="1", variant=rx.cond(chosen, "solid", "soft"), color_scheme="gray",
+        # type="button": on the sign-in page the picker sits inside the form, which it must not submit.
+        return rx.button(name, type="button", size="1", variant=rx.cond(chosen, "solid", "soft"), color_scheme="gray",
                          high_contrast=True, aria_pressed=rx.cond(chosen, "true", "false"), lang=code,
                          on_click=SessionState.choose_language(code), data_testid=f"language-{code}")
     return rx.hstack(*[option(code, name) for code, name in i18n.LANGUAGES.items()], spacing="1",

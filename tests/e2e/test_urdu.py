@@ -103,6 +103,9 @@ def test_the_sign_in_page_switches_language_before_anyone_signs_in(web_app: str,
         page.get_by_test_id("language-ur").tap()
         expect(page.get_by_role("heading", name="سائن اِن")).to_be_visible()
         expect_document_in(page, "ur")
+        expect(page.get_by_test_id("sign-in")).to_have_text("سائن اِن")
+        # Choosing a language did not submit the sign-in form (which would say "enter your e-mail address").
+        expect(page.get_by_text("اپنا ای میل پتہ درج کریں۔")).to_have_count(0)
         assert_fits(page)
         assert serious_violations(page) == []
         page.screenshot(path=str(out / "login-ur-phone.png"))
