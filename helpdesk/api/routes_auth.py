@@ -9,17 +9,18 @@ by the cookie the token its REST writes must send.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
-from helpdesk.api.deps import SESSION_COOKIE, CurrentActor, bearer_token, client_ip, cookie_is_secure
+from helpdesk.api.deps import SESSION_COOKIE, CurrentActor, DbSession, bearer_token, client_ip, cookie_is_secure
 from helpdesk.api.one_hop import OneHopRoute
-from helpdesk.api.schemas import ErrorOut, LoginRequest, LoginResponse, UserOut
+from helpdesk.api.schemas import ErrorOut, LoginRequest, LoginResponse, UserChanges, UserOut
 from helpdesk.core.settings import get_settings
-from helpdesk.identity import auth, browser_sessions, sso
+from helpdesk.identity import auth, browser_sessions, preferences, sso
 from helpdesk.identity.actor import Actor
 from helpdesk.routes import HOME_FOR_ROLE, LOGIN
 
@@ -28,7 +29,7 @@ router = APIRouter(route_class=OneHopRoute, prefix="/api/v1/auth", tags=["auth"]
 
 def user_out(actor: Actor) -> UserOut:
     return UserOut(id=actor.user_id, full_name=actor.full_name, email=actor.email, role=actor.role,
-                   team_ids=list(actor.team_ids))
+                   team_ids=list(actor.team_ids), language=actor.language)
 
 
 @router.post("/login", response_model=LoginResponse, responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}})
@@ -49,6 +50,14 @@ def logout(request: Request, response: Response, actor: CurrentActor) -> None:
 @router.get("/me", response_model=UserOut)
 def me(actor: CurrentActor) -> UserOut:
     return user_out(actor)
+
+
+@router.patch("/me", response_model=UserOut,
+              responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+def update_me(body: UserChanges, session: DbSession, actor: CurrentActor) -> UserOut:
+    """Changes the signed-in person's own preferences: their language ('en' or 'ur')."""
+    language = preferences.set_language(session, actor, body.language)
+    return user_out(replace(actor, language=language))
 
 
 class CsrfOut(BaseModel):

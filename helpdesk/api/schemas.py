@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, StringConstraints
 
@@ -26,6 +26,13 @@ class UserOut(BaseModel):
     email: str
     role: str
     team_ids: list[int]
+    language: str = "en"
+
+
+class UserChanges(BaseModel):
+    """What a person may change about themselves."""
+
+    language: Literal["en", "ur"]
 
 
 class TicketSummary(BaseModel):

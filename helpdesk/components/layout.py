@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.i18n import document_language, t
 from helpdesk.components.live import version_watcher
 from helpdesk.components.notifications import notification_bell
 from helpdesk.routes import (
@@ -21,7 +22,7 @@ from helpdesk.routes import (
 from helpdesk.state.session import SessionState
 
 
-def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+def _nav_link(label: rx.Var | str, href: str, icon: str) -> rx.Component:
     return rx.link(
         # On a phone the links show their icons only, so the bar fits the screen.
         rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium", white_space="nowrap",
@@ -48,7 +49,9 @@ def _user_menu() -> rx.Component:
                 rx.avatar(fallback=SessionState.initials, size="2", radius="full"),
                 rx.vstack(
                     rx.text(SessionState.user_name, size="2", weight="medium"),
-                    rx.text(SessionState.user_role, size="1", color_scheme="gray", text_transform="capitalize"),
+                    rx.text(rx.match(SessionState.user_role, ("requester", t("Requester")), ("agent", t("Agent")),
+                                     ("manager", t("Manager")), ("admin", t("Admin")), SessionState.user_role),
+                            size="1", color_scheme="gray", text_transform="capitalize"),
                     spacing="0",
                     align="start",
                     display=rx.breakpoints(initial="none", md="flex"),
@@ -62,15 +65,21 @@ def _user_menu() -> rx.Component:
         ),
         rx.menu.content(
             rx.menu.item(rx.text(SessionState.user_email, size="1", color_scheme="gray"), disabled=True),
-            rx.menu.item(rx.icon("key-round", size=14), "Your API tokens", on_select=rx.redirect(MY_SETTINGS),
+            rx.menu.item(rx.icon("key-round", size=14), t("Your API tokens"), on_select=rx.redirect(MY_SETTINGS),
                          data_testid="my-settings"),
-            rx.menu.item(rx.icon("bell", size=14), "All notifications", on_select=rx.redirect(NOTIFICATIONS),
+            rx.menu.item(rx.icon("bell", size=14), t("All notifications"), on_select=rx.redirect(NOTIFICATIONS),
                          data_testid="all-notifications"),
             # Everyone chooses their notification e-mails (requesters about their requests, IT also about its work).
-            rx.menu.item(rx.icon("mail", size=14), "E-mail notifications", on_select=rx.redirect(MY_NOTIFICATIONS),
+            rx.menu.item(rx.icon("mail", size=14), t("E-mail notifications"), on_select=rx.redirect(MY_NOTIFICATIONS),
                          data_testid="my-notifications"),
             rx.menu.separator(),
-            rx.menu.item(rx.icon("log-out", size=14), "Sign out", on_select=SessionState.sign_out,
+            # Each language named in itself, so someone who cannot read the current one still finds theirs.
+            rx.menu.item(rx.icon("languages", size=14), "English", lang="en",
+                         on_select=SessionState.choose_language("en"), data_testid="menu-language-en"),
+            rx.menu.item(rx.icon("languages", size=14), "اردو", lang="ur",
+                         on_select=SessionState.choose_language("ur"), data_testid="menu-language-ur"),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("log-out", size=14), t("Sign out"), on_select=SessionState.sign_out,
                          data_testid="sign-out"),
         ),
     )
@@ -78,7 +87,7 @@ def _user_menu() -> rx.Component:
 
 def skip_link() -> rx.Component:
     """The first thing a keyboard reaches: jumps past the top bar to the page's content."""
-    return rx.el.a("Skip to content", href="#main", class_name="skip-link", data_testid="skip-link")
+    return rx.el.a(t("Skip to content"), href="#main", class_name="skip-link", data_testid="skip-link")
 
 
 def top_bar() -> rx.Component:
@@ -88,7 +97,7 @@ def top_bar() -> rx.Component:
                 rx.hstack(
                     rx.center(rx.icon("life-buoy", size=18, color="var(--accent-contrast)"),
                               background="var(--accent-9)", border_radius="8px", width="30px", height="30px"),
-                    rx.heading("IT Helpdesk", size="4", weight="bold", white_space="nowrap",
+                    rx.heading(t("IT Helpdesk"), size="4", weight="bold", white_space="nowrap",
                                display=rx.breakpoints(initial="none", sm="block")),
                     align="center",
                     spacing="2",
@@ -96,26 +105,26 @@ def top_bar() -> rx.Component:
                 href="/",
                 underline="none",
                 color="inherit",
-                aria_label="IT Helpdesk home",
+                aria_label=t("IT Helpdesk home"),
                 flex_shrink="0",
             ),
             # The links depend on the role: drawn once the session is known, so they never swap places.
             rx.cond(SessionState.user_name != "", rx.el.nav(rx.hstack(
                 rx.cond(
                     SessionState.is_requester,
-                    rx.fragment(_nav_link("My tickets", PORTAL, "inbox"),
-                                _nav_link("New ticket", NEW_TICKET, "square-pen"),
-                                _nav_link("Help articles", KB, "book-open")),
-                    rx.fragment(_nav_link("Queue", QUEUE, "list-todo"),
-                                _nav_link("My requests", PORTAL, "inbox"),
-                                _nav_link("New ticket", NEW_TICKET, "square-pen"),
-                                _nav_link("Help articles", KB, "book-open"),
-                                rx.cond(SessionState.reads_all, _nav_link("Reports", REPORTS, "chart-column")),
-                                rx.cond(SessionState.reads_all, _nav_link("AI", AI_ADMIN, "brain-circuit")),
-                                rx.cond(SessionState.is_admin, _nav_link("Admin", ADMIN, "settings"))),
+                    rx.fragment(_nav_link(t("My tickets"), PORTAL, "inbox"),
+                                _nav_link(t("New ticket"), NEW_TICKET, "square-pen"),
+                                _nav_link(t("Help articles"), KB, "book-open")),
+                    rx.fragment(_nav_link(t("Queue"), QUEUE, "list-todo"),
+                                _nav_link(t("My requests"), PORTAL, "inbox"),
+                                _nav_link(t("New ticket"), NEW_TICKET, "square-pen"),
+                                _nav_link(t("Help articles"), KB, "book-open"),
+                                rx.cond(SessionState.reads_all, _nav_link(t("Reports"), REPORTS, "chart-column")),
+                                rx.cond(SessionState.reads_all, _nav_link(t("AI"), AI_ADMIN, "brain-circuit")),
+                                rx.cond(SessionState.is_admin, _nav_link(t("Admin"), ADMIN, "settings"))),
                 ),
                 spacing="1",
-            ), aria_label="Main", margin_left=rx.breakpoints(initial="4px", md="24px"), overflow_x="auto",
+            ), aria_label=t("Main"), margin_inline_start=rx.breakpoints(initial="4px", md="24px"), overflow_x="auto",
                 min_width="0", flex="1 1 auto"), rx.box(flex="1 1 auto")),
             rx.cond(SessionState.user_name != "",
                     rx.hstack(notification_bell(), _user_menu(), spacing="2", align="center", flex_shrink="0")),
@@ -135,8 +144,10 @@ def top_bar() -> rx.Component:
 
 
 def hydration_marker() -> rx.Component:
-    """Present once the page is connected to the server (tests and live updates wait for it)."""
-    return rx.cond(rx.State.is_hydrated, rx.box(data_testid="hydrated", display="none"))
+    """Present once the page is connected to the server (tests and live updates wait for it). Every page has one,
+    so it also carries the page's language onto `<html lang dir>`."""
+    return rx.fragment(document_language(),
+                       rx.cond(rx.State.is_hydrated, rx.box(data_testid="hydrated", display="none")))
 
 
 def live_trigger(version: rx.Var, on_change: rx.event.EventSpec, spread: rx.Var | int = 0,
@@ -150,7 +161,7 @@ def loading_placeholder() -> rx.Component:
     """What the page shows until its data has arrived: a quiet spinner that reserves no space the content then
     pushes around."""
     return rx.center(rx.spinner(size="3"), padding_y="56px", width="100%", aria_busy="true",
-                     aria_label="Loading", data_testid="page-loading")
+                     aria_label=t("Loading"), data_testid="page-loading")
 
 
 def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Component:
@@ -197,7 +208,7 @@ def page_header(title: rx.Var | str, subtitle: rx.Component | str = "", *actions
     )
 
 
-def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.Component:
+def empty_state(icon: str, title: rx.Var | str, text: rx.Var | str, *actions: rx.Component) -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.center(rx.icon(icon, size=28, color="var(--gray-10)"), background="var(--gray-a3)",

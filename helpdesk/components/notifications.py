@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.i18n import t
 from helpdesk.components.live import version_watcher
 from helpdesk.routes import NOTIFICATIONS
 from helpdesk.state.live import BellPing
@@ -68,10 +69,10 @@ def notification_bell() -> rx.Component:
             ),
             rx.popover.content(
                 rx.hstack(
-                    rx.heading("Notifications", size="3", as_="h2"),
+                    rx.heading(t("Notifications"), size="3", as_="h2"),
                     rx.spacer(),
                     rx.cond(BellState.unread > 0,
-                            rx.button("Mark all read", size="1", variant="soft", on_click=BellState.mark_all_read,
+                            rx.button(t("Mark all read"), size="1", variant="soft", on_click=BellState.mark_all_read,
                                       data_testid="mark-all-read")),
                     align="center",
                     width="100%",
@@ -81,8 +82,8 @@ def notification_bell() -> rx.Component:
                     BellState.items.length() > 0,
                     rx.el.ul(rx.foreach(BellState.items, _item), padding="0", margin="0",
                              max_height="min(420px, 60vh)", overflow_y="auto", tab_index=0,
-                             aria_label="Latest notifications"),
-                    rx.text("Nothing new. Replies, assignments and changes to your tickets show up here.", size="2",
+                             aria_label=t("Latest notifications")),
+                    rx.text(t("Nothing new. Replies, assignments and changes to your tickets show up here."), size="2",
                             color_scheme="gray", data_testid="no-notifications"),
                 ),
                 rx.box(rx.link("See all notifications", href=NOTIFICATIONS, size="2", weight="medium",
@@ -90,7 +91,7 @@ def notification_bell() -> rx.Component:
                        border_top="1px solid var(--gray-a5)", padding_top="10px", margin_top="8px", width="100%"),
                 width="min(380px, 92vw)",
                 padding="12px",
-                aria_label="Notifications",
+                aria_label=t("Notifications"),
                 data_testid="notification-list",
             ),
             open=BellState.is_open,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.badges import status_badge
+from helpdesk.components.i18n import t
 from helpdesk.components.layout import card
 from helpdesk.state.similar import AssistState, SimilarState
 from helpdesk.state.ticket import TicketState
@@ -18,13 +19,13 @@ def _duplicate_flag() -> rx.Component:
     return rx.callout.root(
         rx.callout.icon(rx.icon("copy", size=16)),
         rx.vstack(
-            rx.text("Likely duplicate of ", rx.link(duplicate["number"], href="/tickets/" + duplicate["id"]),
+            rx.text(t("Likely duplicate of "), rx.link(duplicate["number"], href="/tickets/" + duplicate["id"]),
                     weight="bold", size="2", data_testid="duplicate-flag"),
             rx.text(duplicate["title"], " · filed ", duplicate["age"], " by ", duplicate["who"], " · ",
                     duplicate["status_label"], size="1"),
             rx.cond(
                 duplicate["can_merge"] == "yes",
-                rx.button(rx.icon("merge", size=14), "Merge into ", duplicate["number"], size="1",
+                rx.button(rx.icon("merge", size=14), t("Merge into "), duplicate["number"], size="1",
                           color_scheme="orange", on_click=SimilarState.merge_duplicate, data_testid="merge-duplicate"),
             ),
             rx.cond(SimilarState.merge_error != "",
@@ -43,13 +44,13 @@ def _similar_row(row: rx.Var, resolved: bool) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.link(rx.text.strong(row["number"]), " ", row["title"], href="/tickets/" + row["id"], size="2",
-                    title="Similarity " + row["score"]),
+                    title=t("Similarity ") + row["score"]),
             width="100%",
         ),
         rx.hstack(
             status_badge(row["status"], row["status_label"]),
             # One text, so "opened … · resolved …" wraps as a sentence in the narrow sidebar, not as two columns.
-            rx.text("opened ", row["age"],
+            rx.text(t("opened "), row["age"],
                     rx.cond(resolved & (row["resolved_ago"] != ""), " · resolved " + row["resolved_ago"], ""),
                     size="1", color_scheme="gray", title=row["created"]),
             spacing="2",
@@ -67,7 +68,7 @@ def _similar_row(row: rx.Var, resolved: bool) -> rx.Component:
     )
 
 
-def _section(title: str, rows: rx.Var, resolved: bool, empty: str) -> rx.Component:
+def _section(title: rx.Var | str, rows: rx.Var, resolved: bool, empty: rx.Var | str) -> rx.Component:
     return rx.vstack(
         rx.text(title, size="1", weight="medium", color_scheme="gray"),
         rx.cond(rows.length() > 0,
@@ -87,12 +88,12 @@ def similar_tickets_panel() -> rx.Component:
                 SimilarState.shown,
                 card(
                     rx.hstack(rx.icon("layers", size=16, color="var(--accent-9)"),
-                              rx.heading("Similar tickets", size="3"), align="center"),
+                              rx.heading(t("Similar tickets"), size="3"), align="center"),
                     rx.vstack(
                         rx.cond(SimilarState.duplicate.contains("id"), _duplicate_flag()),
-                        _section("Open", SimilarState.open_rows, False, "No similar open tickets."),
-                        _section("Resolved in the last 6 months", SimilarState.resolved_rows, True,
-                                 "No similar resolved tickets."),
+                        _section(t("Open"), SimilarState.open_rows, False, t("No similar open tickets.")),
+                        _section(t("Resolved in the last 6 months"), SimilarState.resolved_rows, True,
+                                 t("No similar resolved tickets.")),
                         spacing="4",
                         width="100%",
                         margin_top="10px",
@@ -112,13 +113,13 @@ def assistant_panel() -> rx.Component:
         rx.cond(
             AssistState.enabled,
             card(
-                rx.hstack(rx.icon("bot", size=16, color="var(--accent-9)"), rx.heading("AI assistant", size="3"),
+                rx.hstack(rx.icon("bot", size=16, color="var(--accent-9)"), rx.heading(t("AI assistant"), size="3"),
                           align="center"),
                 rx.hstack(
-                    rx.button(rx.icon("list-collapse", size=14), "Summarise thread", size="2", variant="soft",
+                    rx.button(rx.icon("list-collapse", size=14), t("Summarise thread"), size="2", variant="soft",
                               loading=AssistState.busy == "summary", disabled=busy,
                               on_click=AssistState.summarise, data_testid="llm-summarise"),
-                    rx.button(rx.icon("pen-line", size=14), "Suggest reply", size="2", variant="soft",
+                    rx.button(rx.icon("pen-line", size=14), t("Suggest reply"), size="2", variant="soft",
                               loading=AssistState.busy == "reply", disabled=busy,
                               on_click=AssistState.suggest_reply, data_testid="llm-suggest-reply"),
                     spacing="2",
@@ -131,7 +132,7 @@ def assistant_panel() -> rx.Component:
                 rx.cond(AssistState.summary != "",
                         rx.text(AssistState.summary, size="2", margin_top="10px", padding="8px 10px",
                                 background="var(--accent-a2)", border_radius="8px", data_testid="llm-summary")),
-                rx.text("Drafts are never sent by themselves: the suggested reply goes into the reply box.",
+                rx.text(t("Drafts are never sent by themselves: the suggested reply goes into the reply box."),
                         size="1", color_scheme="gray", margin_top="8px"),
             ),
         ),

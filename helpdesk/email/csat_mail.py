@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from helpdesk.core import jobs
+from helpdesk.core import i18n, jobs
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
 from helpdesk.email.preferences import wants
@@ -32,8 +32,9 @@ def csat_request(session: Session, ticket_id: int) -> OutgoingMail | None:
     if requester is None or not requester.is_active or not wants(session, requester.id, "request_resolved"):
         return None
     body, html = notifications.render(
-        "csat_request", requester_name=requester.full_name, ticket=ticket,
+        "csat_request", requester.language, requester_name=requester.full_name, ticket=ticket,
         good_url=csat.rating_link(ticket, "good"), bad_url=csat.rating_link(ticket, "bad"),
         organisation=get_settings().organisation_name)
-    return OutgoingMail([requester.email], f"[#{ticket.number}] Resolved: {ticket.title} - how did we do?", body,
-                        html=html, ticket_id=ticket.id, recipient_id=requester.id)
+    subject = f"[#{ticket.number}] " + i18n.translate_format(requester.language, "Resolved: {title} - how did we do?",
+                                                             title=ticket.title)
+    return OutgoingMail([requester.email], subject, body, html=html, ticket_id=ticket.id, recipient_id=requester.id)

@@ -25,6 +25,8 @@ class Actor:
     # What an API token lets this actor do (helpdesk/identity/tokens.py); None for a signed-in person, who may do
     # all their role allows.
     scopes: tuple[str, ...] | None = None
+    # The language the person chose ('en' or 'ur'); pages and e-mails speak it (helpdesk/core/i18n.py).
+    language: str = "en"
 
     # The role questions are answered once, in helpdesk.identity.policy.
     @property
@@ -65,7 +67,8 @@ def load_actor(session: Session, user_id: int, *, cached: str | None = None) -> 
         if user is None or not user.is_active:
             return None
         team_ids = session.exec(select(TeamMembership.team_id).where(TeamMembership.user_id == user_id)).all()
-        return Actor(user.id, user.role, user.full_name, user.email, tuple(sorted(team_ids))).to_dict()
+        return Actor(user.id, user.role, user.full_name, user.email, tuple(sorted(team_ids)),
+                     language=user.language).to_dict()
 
     return _actor_from(cache.cached_json(actor_cache_key(user_id), ACTOR_CACHE_TTL_SECONDS, compute), user_id)
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from helpdesk.core import app_settings, audit, cache
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotAuthenticated, RateLimited, SignInUnavailable, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.core.settings import get_settings
 from helpdesk.identity import tokens
 from helpdesk.identity.actor import Actor, actor_cache_key, load_actor
@@ -107,9 +108,9 @@ def login(email: str, password: str, ip_address: str = "") -> SignedIn:
     email = (email or "").strip().lower()
     errors = {}
     if not email:
-        errors["email"] = "Enter your e-mail address."
+        errors["email"] = N_("Enter your e-mail address.")
     if not password:
-        errors["password"] = "Enter your password."
+        errors["password"] = N_("Enter your password.")
     if errors:
         raise ValidationFailed(errors)
     delay = _check_rate_limit(email, ip_address)
@@ -137,7 +138,7 @@ def login(email: str, password: str, ip_address: str = "") -> SignedIn:
                          ip_address=ip_address)
     if not accepted:
         _record_failure(email, ip_address)
-        raise NotAuthenticated("That e-mail and password do not match an active account.")
+        raise NotAuthenticated(N_("That e-mail and password do not match an active account."))
     cache.get_redis().delete(_failures_key("email", email), _failures_key("email_ip", f"{email}|{ip_address}"))
     with session_scope() as session:
         actor = load_actor(session, user_id)
@@ -199,7 +200,7 @@ def _session_lookup_call(token: str | None) -> tuple[list[str], list[str | int]]
 
 def _session_found(found: list[str] | None) -> tuple[int, str | None]:
     if not found:
-        raise NotAuthenticated("Your session has expired. Please sign in again.")
+        raise NotAuthenticated(N_("Your session has expired. Please sign in again."))
     raw, actor = found
     return int(json.loads(raw)["user_id"]), actor or None
 

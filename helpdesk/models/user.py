@@ -22,6 +22,7 @@ class User(SQLModel, table=True):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role IN ('requester','agent','manager','admin')", name="ck_users_role"),
+        CheckConstraint("language IN ('en','ur')", name="ck_users_language"),
         Index("uq_users_email_lower", text("lower(email)"), unique=True),
         Index("idx_users_name_id", "full_name", "id"),
     )
@@ -40,6 +41,8 @@ class User(SQLModel, table=True):
     is_service_account: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
     # "<issuer> <subject>" of the single sign-on identity this account was matched to (None: never used SSO).
     sso_subject: str | None = Field(default=None, max_length=400, unique=True)
+    # The language the pages and e-mails speak to this person in (helpdesk/core/i18n.py): 'en' or 'ur'.
+    language: str = Field(default="en", max_length=8, sa_column_kwargs={"server_default": "en"})
 
 
 class AssignmentMode(StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, error_callout, hydration_marker, page_header
 from helpdesk.pages.template import template
 from helpdesk.routes import MY_NOTIFICATIONS, NOTIFICATIONS, SATISFACTION
@@ -19,19 +20,19 @@ def satisfaction_page() -> rx.Component:
             rx.cond(
                 SatisfactionState.recorded,
                 rx.vstack(
-                    rx.heading("Thank you!", size="6"),
-                    rx.text("You rated ", rx.text.strong(SatisfactionState.ticket_label), " as ",
+                    rx.heading(t("Thank you!"), size="6"),
+                    rx.text(t("You rated "), rx.text.strong(SatisfactionState.ticket_label), t(" as "),
                             rx.text.strong(SatisfactionState.rating, data_testid="csat-recorded-rating"), "."),
                     rx.cond(
                         SatisfactionState.comment_saved,
-                        rx.text("Your comment is saved.", color_scheme="green", data_testid="csat-comment-saved"),
+                        rx.text(t("Your comment is saved."), color_scheme="green", data_testid="csat-comment-saved"),
                         rx.form(
                             rx.vstack(
-                                rx.text("Anything you want to tell us? (optional)", size="2", as_="label",
+                                rx.text(t("Anything you want to tell us? (optional)"), size="2", as_="label",
                                         html_for="comment"),
                                 rx.text_area(id="comment", name="comment", max_length=2000, width="100%",
                                              rows="4", data_testid="csat-comment"),
-                                rx.button("Send comment", type="submit", data_testid="csat-send"),
+                                rx.button(t("Send comment"), type="submit", data_testid="csat-send"),
                                 spacing="2", width="100%",
                             ),
                             on_submit=SatisfactionState.save_comment, width="100%",
@@ -40,9 +41,9 @@ def satisfaction_page() -> rx.Component:
                     spacing="3", width="100%",
                 ),
                 rx.cond(SatisfactionState.error != "",
-                        rx.vstack(rx.heading("This link does not work", size="5"),
+                        rx.vstack(rx.heading(t("This link does not work"), size="5"),
                                   error_callout(SatisfactionState.error)),
-                        rx.text("Recording your rating…")),
+                        rx.text(t("Recording your rating…"))),
             ),
             width="min(480px, 92vw)", padding="24px",
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 from reflex import constants
 
+from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, empty_state
 from helpdesk.core.errors import NotAuthenticated
 from helpdesk.pages.template import template
@@ -24,11 +25,11 @@ class NotFoundState(SessionState):
 def not_found_page() -> rx.Component:
     return card(
         empty_state(
-            "map-pin-off", "Page not found",
-            "This address is not a page of the helpdesk. It may have been mistyped, or the page has moved.",
+            "map-pin-off", t("Page not found"),
+            t("This address is not a page of the helpdesk. It may have been mistyped, or the page has moved."),
             rx.cond(NotFoundState.user_name != "",
-                    rx.link(rx.button("Go to your home page", variant="soft"), href="/"),
-                    rx.link(rx.button("Sign in", variant="soft"), href=LOGIN)),
+                    rx.link(rx.button(t("Go to your home page"), variant="soft"), href="/"),
+                    rx.link(rx.button(t("Sign in"), variant="soft"), href=LOGIN)),
         ),
         data_testid="not-found",
     )

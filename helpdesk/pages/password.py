@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.i18n import t
 from helpdesk.components.layout import hydration_marker
 from helpdesk.pages.template import template
 from helpdesk.routes import FORGOT_PASSWORD, LOGIN, RESET_PASSWORD
@@ -18,12 +19,12 @@ def standalone_card(*children: rx.Component) -> rx.Component:
             rx.hstack(
                 rx.center(rx.icon("life-buoy", size=22, color="var(--accent-contrast)"), background="var(--accent-9)",
                           border_radius="10px", width="40px", height="40px"),
-                rx.heading("IT Helpdesk", size="6"),
+                rx.heading(t("IT Helpdesk"), size="6"),
                 align="center",
                 spacing="3",
             ),
             rx.card(*children, size="4", width="100%"),
-            rx.link("Back to sign in", href=LOGIN, size="2"),
+            rx.link(t("Back to sign in"), href=LOGIN, size="2"),
             spacing="5",
             align="center",
             width="400px",
@@ -51,18 +52,18 @@ def forgot_password_page() -> rx.Component:
         rx.cond(
             ForgotPasswordState.sent_message != "",
             rx.vstack(
-                rx.heading("Check your e-mail", size="5"),
+                rx.heading(t("Check your e-mail"), size="5"),
                 rx.callout(ForgotPasswordState.sent_message, icon="mail", color_scheme="green", width="100%",
                            data_testid="reset-requested"),
                 spacing="4",
             ),
             rx.form(
                 rx.vstack(
-                    rx.heading("Forgot your password?", size="5"),
-                    rx.text("Enter your work e-mail address and we will send you a link to choose a new one.",
+                    rx.heading(t("Forgot your password?"), size="5"),
+                    rx.text(t("Enter your work e-mail address and we will send you a link to choose a new one."),
                             color_scheme="gray", size="2"),
                     rx.vstack(
-                        rx.text("E-mail", size="2", weight="medium", as_="label", html_for="email"),
+                        rx.text(t("E-mail"), size="2", weight="medium", as_="label", html_for="email"),
                         rx.input(id="email", name="email", type="email", placeholder="you@company.com",
                                  auto_complete="username", size="3", width="100%"),
                         rx.cond(ForgotPasswordState.field_errors.contains("email"),
@@ -70,7 +71,7 @@ def forgot_password_page() -> rx.Component:
                         spacing="1",
                         width="100%",
                     ),
-                    rx.button("Send me a link", type="submit", size="3", width="100%", data_testid="send-reset"),
+                    rx.button(t("Send me a link"), type="submit", size="3", width="100%", data_testid="send-reset"),
                     spacing="4",
                     width="100%",
                 ),
@@ -87,21 +88,21 @@ def reset_password_page() -> rx.Component:
         rx.cond(
             ResetPasswordState.link_error != "",
             rx.vstack(
-                rx.heading("Link not valid", size="5"),
+                rx.heading(t("Link not valid"), size="5"),
                 rx.callout(ResetPasswordState.link_error, icon="triangle-alert", color_scheme="red", width="100%",
                            data_testid="link-error"),
-                rx.link("Ask for a new link", href=FORGOT_PASSWORD, size="2"),
+                rx.link(t("Ask for a new link"), href=FORGOT_PASSWORD, size="2"),
                 spacing="4",
             ),
             rx.form(
                 rx.vstack(
                     rx.heading(rx.cond(ResetPasswordState.is_invitation, "Welcome: choose your password",
                                        "Choose a new password"), size="5"),
-                    rx.text("For ", rx.text.strong(ResetPasswordState.email), ". At least 10 characters.",
+                    rx.text(t("For "), rx.text.strong(ResetPasswordState.email), t(". At least 10 characters."),
                             color_scheme="gray", size="2"),
                     password_field("New password", "password", ResetPasswordState.field_errors, "new-password"),
                     password_field("Repeat it", "confirm", ResetPasswordState.field_errors, "new-password"),
-                    rx.button("Save password", type="submit", size="3", width="100%", data_testid="save-password"),
+                    rx.button(t("Save password"), type="submit", size="3", width="100%", data_testid="save-password"),
                     spacing="4",
                     width="100%",
                 ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.badges import priority_badge, status_badge
+from helpdesk.components.i18n import t, tf
 from helpdesk.components.icons import icon_cond
 from helpdesk.components.layout import card, empty_state, live_trigger
 from helpdesk.components.shortcuts import TICKET_KEYS, shortcut_scope, shortcuts_help
@@ -24,7 +25,7 @@ def _file_chips(files: rx.Var, test_id: str) -> rx.Component:
         rx.foreach(files, lambda f: rx.link(
             rx.badge(rx.icon("paperclip", size=12), f["name"], " (", f["size"], ")", variant="surface", size="2",
                      class_name="hd-wrap", white_space="normal"),
-            href=f["url"], is_external=True, data_testid=test_id, aria_label="Download " + f["name"].to(str))),
+            href=f["url"], is_external=True, data_testid=test_id, aria_label=t("Download ") + f["name"].to(str))),
         wrap="wrap", spacing="2", margin_top="10px", min_width="0",
     )
 
@@ -36,15 +37,16 @@ def _message(comment: rx.Var) -> rx.Component:
         rx.box(
             rx.hstack(
                 rx.text(comment["author"], weight="bold", size="2"),
-                rx.cond(comment["staff"] == "yes", rx.badge("IT", size="1", variant="soft")),
+                rx.cond(comment["staff"] == "yes", rx.badge(t("IT"), size="1", variant="soft")),
                 rx.cond(comment["internal"] == "yes",
-                        rx.badge(rx.icon("lock", size=10), "Internal note", color_scheme="amber", size="1")),
+                        rx.badge(rx.icon("lock", size=10), t("Internal note"), color_scheme="amber", size="1")),
                 rx.text(comment["ago"], size="1", color_scheme="gray", title=comment["when"]),
                 spacing="2",
                 align="center",
                 wrap="wrap",
             ),
-            rx.text(comment["body"], size="2", white_space="pre-wrap", margin_top="6px", class_name="hd-wrap"),
+            rx.text(comment["body"], size="2", white_space="pre-wrap", margin_top="6px", class_name="hd-wrap",
+                    dir="auto"),
             rx.cond(comment["files"].to(list[dict[str, str]]).length() > 0,
                     _file_chips(comment["files"].to(list[dict[str, str]]), "comment-file")),
             min_width="0",
@@ -68,11 +70,11 @@ def _reply_box() -> rx.Component:
             rx.text_area(
                 value=TicketState.reply,
                 on_change=TicketState.set_reply,
-                placeholder=rx.cond(TicketState.can_work, "Write a reply to the requester, or an internal note…",
-                                    "Write a reply to the IT team…"),
+                placeholder=rx.cond(TicketState.can_work, t("Write a reply to the requester, or an internal note…"),
+                                    t("Write a reply to the IT team…")),
                 rows="4",
                 width="100%",
-                aria_label=rx.cond(TicketState.can_work, "Reply or internal note", "Reply"),
+                aria_label=rx.cond(TicketState.can_work, t("Reply or internal note"), t("Reply")),
                 data_testid="reply-box",
                 on_key_down=TicketRoom.typing.throttle(2000),
             ),
@@ -80,7 +82,7 @@ def _reply_box() -> rx.Component:
             rx.el.label(
                 rx.upload.root(
                     rx.hstack(rx.icon("paperclip", size=16, color="var(--gray-10)"),
-                              rx.text("Attach files (up to 5, 10 MB each)", size="2", color_scheme="gray"),
+                              rx.text(t("Attach files (up to 5, 10 MB each)"), size="2", color_scheme="gray"),
                               align="center", spacing="2", justify="center"),
                     id=REPLY_UPLOAD_ID,
                     multiple=True,
@@ -110,9 +112,9 @@ def _reply_box() -> rx.Component:
                 rx.cond(
                     TicketState.can_work & (TicketState.canned.length() > 0),
                     rx.select.root(
-                        rx.select.trigger(placeholder="Insert a canned response…",
+                        rx.select.trigger(placeholder=t("Insert a canned response…"),
                                           width=rx.breakpoints(initial="100%", sm="240px"),
-                                          aria_label="Insert a canned response", data_testid="canned-select"),
+                                          aria_label=t("Insert a canned response"), data_testid="canned-select"),
                         rx.select.content(rx.foreach(TicketState.canned,
                                                      lambda c: rx.select.item(c["title"], value=c["id"]))),
                         value="",
@@ -121,10 +123,11 @@ def _reply_box() -> rx.Component:
                 ),
                 rx.spacer(),
                 rx.cond(TicketState.can_work,
-                        rx.button(rx.icon("lock", size=14), "Add internal note", variant="soft", color_scheme="amber",
+                        rx.button(rx.icon("lock", size=14), t("Add internal note"), variant="soft",
+                                  color_scheme="amber",
                                   on_click=TicketState.add_note(rx.upload_files(upload_id=REPLY_UPLOAD_ID)),
                                   data_testid="add-note")),
-                rx.button(rx.icon("send", size=14), "Send reply",
+                rx.button(rx.icon("send", size=14), t("Send reply"),
                           on_click=TicketState.send_reply(rx.upload_files(upload_id=REPLY_UPLOAD_ID)),
                           data_testid="send-reply"),
                 justify="end",
@@ -138,11 +141,11 @@ def _reply_box() -> rx.Component:
         rx.cond(
             TicketState.ticket["merged_into_id"] != "",
             rx.callout(
-                rx.text("This request was merged into ",
+                rx.text(t("This request was merged into "),
                         rx.link(TicketState.ticket["merged_into_number"],
                                 href="/tickets/" + TicketState.ticket["merged_into_id"], weight="medium"),
-                        ", the same problem reported by someone else. Its conversation moved there; "
-                        "follow and reply on that ticket."),
+                        t(", the same problem reported by someone else. Its conversation moved there; "
+                          "follow and reply on that ticket.")),
                 icon="git-merge", color_scheme="blue", width="100%", data_testid="merged-into",
             ),
             rx.callout(TicketState.reply_note, icon="info", color_scheme="gray", width="100%",
@@ -151,7 +154,7 @@ def _reply_box() -> rx.Component:
     )
 
 
-def _rating_button(rating: str, label: str, icon: str, color: str) -> rx.Component:
+def _rating_button(rating: str, label: rx.Var | str, icon: str, color: str) -> rx.Component:
     chosen = TicketState.csat_rating == rating
     return rx.button(
         rx.icon(icon, size=18), label,
@@ -175,16 +178,16 @@ def _satisfaction_prompt() -> rx.Component:
             rx.hstack(
                 rx.icon("message-circle-heart", size=22, color="var(--accent-9)", flex_shrink="0"),
                 rx.vstack(
-                    rx.heading("How did we do?", size="4"),
-                    rx.text("Your request is resolved. How was the help you got?", size="2", color_scheme="gray"),
+                    rx.heading(t("How did we do?"), size="4"),
+                    rx.text(t("Your request is resolved. How was the help you got?"), size="2", color_scheme="gray"),
                     spacing="1",
                 ),
                 align="start",
                 spacing="3",
             ),
             rx.hstack(
-                _rating_button("good", "Good", "thumbs-up", "green"),
-                _rating_button("bad", "Bad", "thumbs-down", "red"),
+                _rating_button("good", t("Good"), "thumbs-up", "green"),
+                _rating_button("bad", t("Bad"), "thumbs-down", "red"),
                 spacing="3",
                 wrap="wrap",
                 width="100%",
@@ -192,17 +195,17 @@ def _satisfaction_prompt() -> rx.Component:
             rx.cond(
                 TicketState.csat_rating != "",
                 rx.vstack(
-                    rx.text("Thank you, your rating is saved. Anything you want to tell us? (optional)", size="2",
+                    rx.text(t("Thank you, your rating is saved. Anything you want to tell us? (optional)"), size="2",
                             data_testid="csat-thanks"),
                     rx.text_area(value=TicketState.csat_comment, on_change=TicketState.set_csat_comment,
-                                 placeholder="What went well, or what could have gone better", rows="3",
+                                 placeholder=t("What went well, or what could have gone better"), rows="3",
                                  width="100%", max_length=2000, data_testid="csat-comment"),
                     rx.hstack(
                         rx.cond(TicketState.csat_comment_saved,
-                                rx.text("Comment saved.", color_scheme="green", size="2",
+                                rx.text(t("Comment saved."), color_scheme="green", size="2",
                                         data_testid="csat-comment-saved")),
                         rx.spacer(),
-                        rx.button("Send comment", variant="soft", on_click=TicketState.save_csat_comment,
+                        rx.button(t("Send comment"), variant="soft", on_click=TicketState.save_csat_comment,
                                   data_testid="csat-send"),
                         align="center",
                         width="100%",
@@ -232,7 +235,7 @@ def _conversation() -> rx.Component:
                               rx.text(TicketState.ticket["created_ago"], size="1", color_scheme="gray"),
                               spacing="2", align="center"),
                     rx.text(TicketState.ticket["description"], size="2", white_space="pre-wrap", margin_top="6px",
-                            class_name="hd-wrap"),
+                            class_name="hd-wrap", dir="auto"),
                     rx.cond(TicketState.files.length() > 0, _file_chips(TicketState.files, "ticket-file")),
                     padding=rx.breakpoints(initial="10px 12px", md="12px 16px"),
                     border_radius="10px",
@@ -253,13 +256,13 @@ def _conversation() -> rx.Component:
     )
 
 
-def _field_row(label: str, value: rx.Component) -> rx.Component:
+def _field_row(label: rx.Var | str, value: rx.Component) -> rx.Component:
     return rx.vstack(rx.text(label, size="1", color_scheme="gray", weight="medium"), value, spacing="1",
                      width="100%")
 
 
-def _picker(value: rx.Var, on_change, items: rx.Component, none_label: str, test_id: str,
-            label: str) -> rx.Component:
+def _picker(value: rx.Var, on_change, items: rx.Component, none_label: rx.Var | str, test_id: str,
+            label: rx.Var | str) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(width="100%", aria_label=label, data_testid=test_id),
         rx.select.content(rx.select.item(none_label, value="none"), items),
@@ -272,26 +275,27 @@ def _picker(value: rx.Var, on_change, items: rx.Component, none_label: str, test
 def _staff_fields() -> rx.Component:
     choice = lambda c: rx.select.item(c["label"], value=c["id"])  # noqa: E731
     return rx.vstack(
-        _field_row("Status", rx.select.root(
-            rx.select.trigger(width="100%", aria_label="Status", data_testid="status-select"),
-            rx.select.content(*[rx.select.item(label, value=value) for value, label in STAFF_STATUS_LABELS.items()]),
+        _field_row(t("Status"), rx.select.root(
+            rx.select.trigger(width="100%", aria_label=t("Status"), data_testid="status-select"),
+            rx.select.content(*[rx.select.item(t(label), value=value) for value, label in STAFF_STATUS_LABELS.items()]),
             value=TicketState.ticket["status"], on_change=TicketState.change_status)),
-        _field_row("Priority", rx.select.root(
-            rx.select.trigger(width="100%", aria_label="Priority", data_testid="priority-select"),
-            rx.select.content(rx.select.item("Low", value="low"), rx.select.item("Medium", value="medium"),
-                              rx.select.item("High", value="high"), rx.select.item("Critical", value="critical")),
+        _field_row(t("Priority"), rx.select.root(
+            rx.select.trigger(width="100%", aria_label=t("Priority"), data_testid="priority-select"),
+            rx.select.content(rx.select.item(t("Low"), value="low"), rx.select.item(t("Medium"), value="medium"),
+                              rx.select.item(t("High"), value="high"), rx.select.item(t("Critical"), value="critical")),
             value=TicketState.ticket["priority"], on_change=TicketState.change_priority)),
-        _field_row("Category", _picker(TicketState.ticket["category_id"], TicketState.change_category,
-                                       rx.foreach(TicketState.category_choices, choice), "Uncategorised",
-                                       "category-select", "Category")),
-        _field_row("Team", _picker(TicketState.ticket["team_id"], TicketState.change_team,
-                                   rx.foreach(TicketState.team_choices, choice), "Unrouted", "team-select", "Team")),
-        _field_row("Assignee", rx.hstack(
+        _field_row(t("Category"), _picker(TicketState.ticket["category_id"], TicketState.change_category,
+                                       rx.foreach(TicketState.category_choices, choice), t("Uncategorised"),
+                                       "category-select", t("Category"))),
+        _field_row(t("Team"), _picker(TicketState.ticket["team_id"], TicketState.change_team,
+                                   rx.foreach(TicketState.team_choices, choice), t("Unrouted"), "team-select",
+                                   t("Team"))),
+        _field_row(t("Assignee"), rx.hstack(
             rx.box(_picker(TicketState.ticket["assignee_id"], TicketState.change_assignee,
-                           rx.foreach(TicketState.agent_choices, choice), "Unassigned", "assignee-select",
-                           "Assignee"),
+                           rx.foreach(TicketState.agent_choices, choice), t("Unassigned"), "assignee-select",
+                           t("Assignee")),
                    flex="1", min_width="0"),
-            rx.button("Me", variant="soft", size="2", on_click=TicketState.assign_to_me, data_testid="assign-me",
+            rx.button(t("Me"), variant="soft", size="2", on_click=TicketState.assign_to_me, data_testid="assign-me",
                       flex_shrink="0"),
             width="100%", spacing="2")),
         spacing="4",
@@ -301,11 +305,11 @@ def _staff_fields() -> rx.Component:
 
 def _read_only_fields() -> rx.Component:
     return rx.vstack(
-        _field_row("Status", status_badge(TicketState.ticket["status"], TicketState.ticket["status_label"])),
-        _field_row("Priority", priority_badge(TicketState.ticket["priority"], TicketState.ticket["priority_label"])),
-        _field_row("Category", rx.text(TicketState.ticket["category"], size="2")),
-        _field_row("Team", rx.text(TicketState.ticket["team"], size="2")),
-        _field_row("Assigned to", rx.text(TicketState.ticket["assignee"], size="2")),
+        _field_row(t("Status"), status_badge(TicketState.ticket["status"], TicketState.ticket["status_label"])),
+        _field_row(t("Priority"), priority_badge(TicketState.ticket["priority"], TicketState.ticket["priority_label"])),
+        _field_row(t("Category"), rx.text(TicketState.ticket["category"], size="2")),
+        _field_row(t("Team"), rx.text(TicketState.ticket["team"], size="2")),
+        _field_row(t("Assigned to"), rx.text(TicketState.ticket["assignee"], size="2")),
         spacing="4",
         width="100%",
     )
@@ -314,7 +318,7 @@ def _read_only_fields() -> rx.Component:
 def _ai_panel() -> rx.Component:
     """The model's suggestions with their confidence; applied ones are marked, others take one click."""
     return card(
-        rx.hstack(rx.icon("sparkles", size=16, color="var(--accent-9)"), rx.heading("AI triage", size="3"),
+        rx.hstack(rx.icon("sparkles", size=16, color="var(--accent-9)"), rx.heading(t("AI triage"), size="3"),
                   rx.spacer(), rx.text(TicketState.ai_model, size="1", color_scheme="gray"), align="center"),
         rx.vstack(
             rx.foreach(
@@ -329,18 +333,18 @@ def _ai_panel() -> rx.Component:
                     rx.spacer(),
                     rx.match(
                         s["status"],
-                        ("applied", rx.badge("Applied", color_scheme="green", variant="soft")),
-                        ("accepted", rx.badge("Accepted", color_scheme="green", variant="soft")),
-                        ("rejected", rx.badge("Dismissed", color_scheme="gray", variant="soft")),
-                        ("unchanged", rx.badge("Same as now", color_scheme="gray", variant="soft")),
-                        ("kept_human_choice", rx.badge("Kept agent's choice", color_scheme="gray", variant="soft")),
+                        ("applied", rx.badge(t("Applied"), color_scheme="green", variant="soft")),
+                        ("accepted", rx.badge(t("Accepted"), color_scheme="green", variant="soft")),
+                        ("rejected", rx.badge(t("Dismissed"), color_scheme="gray", variant="soft")),
+                        ("unchanged", rx.badge(t("Same as now"), color_scheme="gray", variant="soft")),
+                        ("kept_human_choice", rx.badge(t("Kept agent's choice"), color_scheme="gray", variant="soft")),
                         ("suggested", rx.cond(TicketState.can_work, rx.hstack(
-                            rx.button("Apply", size="1", on_click=TicketState.accept_ai(s["field"]),
+                            rx.button(t("Apply"), size="1", on_click=TicketState.accept_ai(s["field"]),
                                       data_testid="ai-accept"),
-                            rx.button("Dismiss", size="1", variant="ghost", color_scheme="gray",
+                            rx.button(t("Dismiss"), size="1", variant="ghost", color_scheme="gray",
                                       on_click=TicketState.dismiss_ai(s["field"])),
                             spacing="1"),
-                            rx.badge("Suggested", variant="soft"))),
+                            rx.badge(t("Suggested"), variant="soft"))),
                         rx.badge(s["status"], variant="soft"),
                     ),
                     width="100%", align="center", data_testid="ai-suggestion",
@@ -358,10 +362,10 @@ def _article_from_ticket() -> rx.Component:
         card(
             # Stacked rather than side by side: the sidebar is too narrow for text and button in one row.
             rx.vstack(
-                rx.text("Solved something others will ask about?", size="2", weight="medium"),
-                rx.text("Start a help article from this ticket's problem and answers.", size="1",
+                rx.text(t("Solved something others will ask about?"), size="2", weight="medium"),
+                rx.text(t("Start a help article from this ticket's problem and answers."), size="1",
                         color_scheme="gray"),
-                rx.button(rx.icon("file-plus", size=14), "Draft article", size="2", variant="soft",
+                rx.button(rx.icon("file-plus", size=14), t("Draft article"), size="2", variant="soft",
                           on_click=TicketState.make_article, data_testid="make-article"),
                 spacing="2",
                 width="100%",
@@ -372,7 +376,7 @@ def _article_from_ticket() -> rx.Component:
 
 def _suggested_articles() -> rx.Component:
     return card(
-        rx.hstack(rx.icon("book-open", size=16, color="var(--accent-9)"), rx.heading("Help articles", size="3"),
+        rx.hstack(rx.icon("book-open", size=16, color="var(--accent-9)"), rx.heading(t("Help articles"), size="3"),
                   align="center"),
         rx.vstack(
             rx.foreach(
@@ -380,7 +384,7 @@ def _suggested_articles() -> rx.Component:
                 lambda a: rx.hstack(
                     rx.link(a["title"], href="/kb/" + a["slug"], is_external=True, size="2"),
                     rx.spacer(),
-                    rx.button("Insert link", size="1", variant="soft",
+                    rx.button(t("Insert link"), size="1", variant="soft",
                               on_click=TicketState.insert_article_link(a["id"]), data_testid="insert-article"),
                     width="100%", align="center",
                 ),
@@ -396,24 +400,24 @@ def _details() -> rx.Component:
             rx.cond(TicketState.can_work, _staff_fields(), _read_only_fields()),
             rx.divider(margin_y="16px"),
             rx.vstack(
-                _field_row("Requester", rx.vstack(
+                _field_row(t("Requester"), rx.vstack(
                     rx.text(TicketState.ticket["requester"], size="2"),
                     rx.cond(SessionState_is_staff(), rx.text(TicketState.ticket["requester_email"], size="1",
                                                              color_scheme="gray")),
                     spacing="0")),
                 rx.cond(TicketState.ticket["followers"] != "",
-                        _field_row("Also reported by", rx.text(TicketState.ticket["followers"], size="2",
+                        _field_row(t("Also reported by"), rx.text(TicketState.ticket["followers"], size="2",
                                                                data_testid="followers"))),
                 rx.cond(TicketState.ticket["filed_by"] != "",
-                        _field_row("Filed by", rx.text(TicketState.ticket["filed_by"], " · ",
+                        _field_row(t("Filed by"), rx.text(TicketState.ticket["filed_by"], " · ",
                                                        TicketState.ticket["source_label"], size="2",
                                                        data_testid="filed-by"))),
-                _field_row("Opened", rx.text(TicketState.ticket["created"], size="2")),
+                _field_row(t("Opened"), rx.text(TicketState.ticket["created"], size="2")),
                 rx.cond(TicketState.ticket["resolution_due"] != "",
-                        _field_row("Resolve by", rx.text(TicketState.ticket["resolution_due"], " (",
+                        _field_row(t("Resolve by"), rx.text(TicketState.ticket["resolution_due"], " (",
                                                          TicketState.ticket["resolution_due_in"], ")", size="2"))),
                 rx.cond(TicketState.ticket["resolved"] != "",
-                        _field_row("Resolved", rx.text(TicketState.ticket["resolved"], size="2"))),
+                        _field_row(t("Resolved"), rx.text(TicketState.ticket["resolved"], size="2"))),
                 spacing="3",
                 width="100%",
             ),
@@ -447,7 +451,7 @@ def _cc_row(person: rx.Var) -> rx.Component:
         rx.cond(person["removable"] == "yes",
                 rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", color_scheme="gray",
                                on_click=TicketState.remove_cc(person["id"]),
-                               aria_label="Remove " + person["name"].to(str) + " from CC",
+                               aria_label=tf("Remove {name} from CC", name=person["name"].to(str)),
                                data_testid="remove-cc")),
         align="center",
         width="100%",
@@ -465,7 +469,7 @@ def _people_panel() -> rx.Component:
                 rx.vstack(
                     rx.button(
                         icon_cond(TicketState.following, "bell-off", "bell-plus", size=14),
-                        rx.cond(TicketState.following, "Stop following", "Follow this ticket"),
+                        rx.cond(TicketState.following, t("Stop following"), t("Follow this ticket")),
                         variant=rx.cond(TicketState.following, "soft", "outline"),
                         size="2",
                         width="100%",
@@ -473,14 +477,14 @@ def _people_panel() -> rx.Component:
                         aria_pressed=rx.cond(TicketState.following, "true", "false"),
                         data_testid="follow-button",
                     ),
-                    rx.text("Followers are notified of replies, notes and changes.", size="1", color_scheme="gray"),
+                    rx.text(t("Followers are notified of replies, notes and changes."), size="1", color_scheme="gray"),
                     spacing="1",
                     width="100%",
                     margin_bottom="14px",
                 ),
             ),
-            rx.heading("CC", size="3", as_="h2", margin_bottom="4px"),
-            rx.text("Colleagues copied in can read the conversation and get its updates (never internal notes).",
+            rx.heading(t("CC"), size="3", as_="h2", margin_bottom="4px"),
+            rx.text(t("Colleagues copied in can read the conversation and get its updates (never internal notes)."),
                     size="1", color_scheme="gray", margin_bottom="8px"),
             rx.vstack(rx.foreach(TicketState.cc_people, _cc_row), spacing="2", width="100%"),
             rx.cond(
@@ -489,8 +493,8 @@ def _people_panel() -> rx.Component:
                     rx.hstack(
                         rx.input(placeholder="colleague@company.com", value=TicketState.cc_email,
                                  on_change=TicketState.set_cc_email, type="email", flex="1", min_width="0",
-                                 aria_label="E-mail address to copy in", data_testid="cc-email"),
-                        rx.button("Add", variant="soft", size="2", on_click=TicketState.add_cc,
+                                 aria_label=t("E-mail address to copy in"), data_testid="cc-email"),
+                        rx.button(t("Add"), variant="soft", size="2", on_click=TicketState.add_cc,
                                   data_testid="add-cc"),
                         spacing="2",
                         width="100%",
@@ -512,25 +516,25 @@ def _solve_button() -> rx.Component:
     """The requester closes the loop themselves, with an optional note; replying later reopens the ticket."""
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
-            rx.button(rx.icon("circle-check", size=16), "Mark as solved", color_scheme="green", variant="soft",
+            rx.button(rx.icon("circle-check", size=16), t("Mark as solved"), color_scheme="green", variant="soft",
                       high_contrast=True, size="2", data_testid="mark-solved"),
         ),
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Is your problem solved?"),
+            rx.alert_dialog.title(t("Is your problem solved?")),
             rx.alert_dialog.description(
-                "The IT team sees that you marked it solved. If it comes back, reply on this ticket and it reopens.",
+                t("The IT team sees that you marked it solved. If it comes back, reply on this ticket and it reopens."),
                 size="2",
             ),
-            rx.text("Anything to tell the IT team? (optional)", as_="label", html_for="solve-note", size="2",
+            rx.text(t("Anything to tell the IT team? (optional)"), as_="label", html_for="solve-note", size="2",
                     weight="medium", margin_top="12px", display="block"),
             rx.text_area(id="solve-note", value=TicketState.solve_note, on_change=TicketState.set_solve_note,
                          rows="3", width="100%", margin_top="4px", max_length=2000,
-                         aria_label="Anything to tell the IT team? (optional)", data_testid="solve-note"),
+                         aria_label=t("Anything to tell the IT team? (optional)"), data_testid="solve-note"),
             rx.cond(TicketState.solve_error != "",
                     rx.text(TicketState.solve_error, color_scheme="red", size="1", role="alert")),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Not yet", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Mark as solved", color_scheme="green", high_contrast=True,
+                rx.alert_dialog.cancel(rx.button(t("Not yet"), variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(t("Mark as solved"), color_scheme="green", high_contrast=True,
                                                  on_click=TicketState.mark_solved, data_testid="confirm-solved")),
                 justify="end", spacing="3", margin_top="16px", wrap="wrap",
             ),
@@ -545,7 +549,7 @@ def SessionState_is_staff() -> rx.Var:  # noqa: N802
 
 def _related() -> rx.Component:
     return card(
-        rx.heading("Related tickets", size="3", margin_bottom="10px"),
+        rx.heading(t("Related tickets"), size="3", margin_bottom="10px"),
         rx.vstack(
             rx.foreach(
                 TicketState.related,
@@ -555,7 +559,7 @@ def _related() -> rx.Component:
                     rx.text(r["status"], size="1", color_scheme="gray"),
                     rx.cond(TicketState.can_work,
                             rx.icon_button(rx.icon("x", size=12), size="1", variant="ghost", color_scheme="gray",
-                                           on_click=TicketState.unlink_ticket(r["id"]), aria_label="Unlink")),
+                                           on_click=TicketState.unlink_ticket(r["id"]), aria_label=t("Unlink"))),
                     width="100%", align="center", data_testid="related-ticket",
                 ),
             ),
@@ -563,27 +567,27 @@ def _related() -> rx.Component:
                 TicketState.can_work,
                 rx.vstack(
                     rx.hstack(
-                        rx.input(placeholder="Ticket #", value=TicketState.link_number,
+                        rx.input(placeholder=t("Ticket #"), value=TicketState.link_number,
                                  on_change=TicketState.set_link_number, width="110px", data_testid="link-number"),
-                        rx.button("Link", variant="soft", size="2", on_click=TicketState.link_ticket,
+                        rx.button(t("Link"), variant="soft", size="2", on_click=TicketState.link_ticket,
                                   data_testid="link-button"),
                         spacing="2",
                     ),
                     rx.hstack(
-                        rx.input(placeholder="Ticket #", value=TicketState.merge_number,
+                        rx.input(placeholder=t("Ticket #"), value=TicketState.merge_number,
                                  on_change=TicketState.set_merge_number, width="110px", data_testid="merge-number"),
                         rx.alert_dialog.root(
-                            rx.alert_dialog.trigger(rx.button("Merge into…", variant="soft", color_scheme="orange",
+                            rx.alert_dialog.trigger(rx.button(t("Merge into…"), variant="soft", color_scheme="orange",
                                                               size="2", data_testid="merge-button")),
                             rx.alert_dialog.content(
-                                rx.alert_dialog.title("Merge this ticket?"),
+                                rx.alert_dialog.title(t("Merge this ticket?")),
                                 rx.alert_dialog.description(
-                                    "This ticket is closed as a duplicate of #", TicketState.merge_number,
-                                    "; its conversation and files move there and its requester is told by e-mail.",
+                                    t("This ticket is closed as a duplicate of #"), TicketState.merge_number,
+                                    t("; its conversation and files move there and its requester is told by e-mail."),
                                 ),
                                 rx.hstack(
-                                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                                    rx.alert_dialog.action(rx.button("Merge", color_scheme="orange",
+                                    rx.alert_dialog.cancel(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
+                                    rx.alert_dialog.action(rx.button(t("Merge"), color_scheme="orange",
                                                                      on_click=TicketState.merge_into,
                                                                      data_testid="confirm-merge")),
                                     justify="end", spacing="3", margin_top="16px",
@@ -606,7 +610,7 @@ def _related() -> rx.Component:
 
 def _history() -> rx.Component:
     return card(
-        rx.heading("History", size="3", margin_bottom="10px"),
+        rx.heading(t("History"), size="3", margin_bottom="10px"),
         rx.vstack(
             rx.foreach(
                 TicketState.events,
@@ -627,7 +631,7 @@ def _history() -> rx.Component:
             overflow_y="auto",
             tab_index=0,  # a keyboard can scroll it
             role="region",
-            aria_label="History",
+            aria_label=t("History"),
             data_testid="history",
         ),
     )
@@ -643,7 +647,7 @@ def _presence() -> rx.Component:
                 rx.badge(
                     rx.icon("eye", size=12),
                     v["name"],
-                    rx.cond(v["typing_until"].to(float) > TicketState.clock, " is typing…", " is viewing"),
+                    rx.cond(v["typing_until"].to(float) > TicketState.clock, t(" is typing…"), t(" is viewing")),
                     color_scheme=rx.cond(v["typing_until"].to(float) > TicketState.clock, "amber", "gray"),
                     variant="soft",
                     size="2",
@@ -666,11 +670,11 @@ def ticket_page() -> rx.Component:
         rx.window_event_listener(on_before_unload=TicketRoom.leave),
         rx.cond(
             TicketState.not_found,
-            card(empty_state("search-x", "Ticket not found",
-                             "It may have been removed, or it belongs to someone else.",
+            card(empty_state("search-x", t("Ticket not found"),
+                             t("It may have been removed, or it belongs to someone else."),
                              rx.cond(SessionState_is_staff(),
-                                     rx.link(rx.button("Back to the queue", variant="soft"), href=QUEUE),
-                                     rx.link(rx.button("Back to my tickets", variant="soft"), href=PORTAL)))),
+                                     rx.link(rx.button(t("Back to the queue"), variant="soft"), href=QUEUE),
+                                     rx.link(rx.button(t("Back to my tickets"), variant="soft"), href=PORTAL)))),
             rx.vstack(
                 rx.hstack(
                     rx.vstack(
@@ -683,6 +687,7 @@ def ticket_page() -> rx.Component:
                             wrap="wrap",
                         ),
                         rx.heading(TicketState.ticket["title"], size=rx.breakpoints(initial="5", md="6"), as_="h1",
+                                   dir="auto",
                                    class_name="hd-wrap", data_testid="ticket-title"),
                         spacing="2",
                         align="start",

@@ -83,7 +83,7 @@ class KbArticleState(SessionState):
         self.my_vote = "" if vote is None else ("yes" if vote else "no")
         self.article = {
             "id": str(article.id), "title": article.title, "html": article.body_html, "summary": article.summary,
-            "status": article.status, "updated": local_time(article.updated_at),
+            "status": article.status, "updated": local_time(article.updated_at, self._lang()),
             "tags": ", ".join(article.tags or []), "helpful": str(article.helpful_yes),
             "edit_url": kb_edit_url(article.id),
         }
@@ -99,4 +99,4 @@ class KbArticleState(SessionState):
         if failure:
             return failure.event
         self.my_vote = "yes" if helpful else "no"
-        return rx.toast.success("Thanks for the feedback!")
+        return rx.toast.success(self._t("Thanks for the feedback!"))

@@ -27,7 +27,7 @@ class LoginState(SessionState):
         params = self.router.page.params
         self.error, self.field_errors = sso.message_for(str(params.get("sso_error", "") or "")), {}
         self.error = self.error or browser_sessions.HANDOFF_MESSAGES.get(str(params.get("signin", "") or ""), "")
-        self.notice = ("Your password is saved. Sign in with it." if params.get("reset") else "")
+        self.notice = self._t("Your password is saved. Sign in with it.") if params.get("reset") else ""
         self.sso_name = sso.provider_name()
         next_path = sso.safe_next(str(params.get("next", "") or ""))
         self.sso_href = sso.START_PATH + (f"?{urlencode({'next': next_path})}" if next_path else "")
@@ -52,10 +52,10 @@ class LoginState(SessionState):
         try:
             signed_in = auth.login(email, password, ip_address)
         except ValidationFailed as exc:
-            self.field_errors = exc.field_errors
+            self.field_errors = {field: self._t(message) for field, message in exc.field_errors.items()}
             return None
         except (NotAuthenticated, RateLimited) as exc:
-            self.error = exc.message
+            self.error = self._t(exc.message)
             return None
         actor = signed_in.actor
         target = sso.safe_next(str(self.router.page.params.get("next", "") or "")) or HOME_FOR_ROLE[actor.role]

@@ -41,7 +41,7 @@ class BellState(SessionState):
         self.unread = unread
         if with_items:
             self.items = [{"id": str(r["id"]), "title": r["title"], "excerpt": r["excerpt"],
-                           "ago": relative(r["created_at"]), "read": "yes" if r["read"] else "",
+                           "ago": relative(r["created_at"], self._lang()), "read": "yes" if r["read"] else "",
                            "href": ticket_url(r["ticket_id"]) if r["ticket_id"] else "/"} for r in rows]
 
     @rx.event

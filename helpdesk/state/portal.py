@@ -46,8 +46,8 @@ class MyTicketsState(KeysetPaging, SessionState):
         if failure:
             return failure.event
         # A followed ticket is someone else's request that one of mine was merged into.
-        self.rows = [ticket_row(r, staff=False) | {"followed_from": r["requester"] if r["requester_id"] != me else ""}
-                     for r in page.rows]
+        self.rows = [ticket_row(r, staff=False, language=self._lang())
+                     | {"followed_from": r["requester"] if r["requester_id"] != me else ""} for r in page.rows]
         self.next_cursor = page.next_cursor or ""
         self.loaded = True
         return None
@@ -150,7 +150,8 @@ class NewTicketState(SessionState):
             return failure.event
         self.title, self.description, self.suggestions, self._shown_article_ids = "", "", [], []
         self._suggested_for = ""
-        return [rx.toast.success("Glad that helped! No ticket was filed."), rx.redirect(f"/kb/{match['slug']}")]
+        return [rx.toast.success(self._t("Glad that helped! No ticket was filed.")),
+                rx.redirect(f"/kb/{match['slug']}")]
 
     @rx.event
     def set_impact(self, value: str) -> None:
@@ -204,5 +205,5 @@ class NewTicketState(SessionState):
         self.title, self.description, self.impact, self.urgency, self.category_id = "", "", "medium", "medium", ""
         self.suggestions, self._shown_article_ids, self._suggested_for = [], [], ""
         yield rx.clear_selected_files("attachments")
-        yield rx.toast.success("Your ticket was submitted. We'll keep you posted by e-mail.")
+        yield rx.toast.success(self._t("Your ticket was submitted. We'll keep you posted by e-mail."))
         yield rx.redirect(ticket_url(ticket_id))

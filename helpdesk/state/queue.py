@@ -157,7 +157,7 @@ class QueueState(KeysetPaging, SessionState):
                 self._load_tools(session, actor)
         if failure:
             return failure.event
-        self.rows = [ticket_row(r, staff=True) for r in page.rows]
+        self.rows = [ticket_row(r, staff=True, language=self._lang()) for r in page.rows]
         self.next_cursor = page.next_cursor or ""
         self.counts = with_totals(counts)
         self.loaded = True
@@ -496,7 +496,7 @@ def render_queue_view(view: QueueView, version: int, ticket_id: int) -> dict | N
             counts = tickets.status_counts(session, actor, view.filters)
     except DomainError:
         return None  # signed out or deactivated: the tab's own refresh sends it to the sign-in page
-    rows = [ticket_row(r, staff=True) for r in page.rows]
+    rows = [ticket_row(r, staff=True, language=actor.language) for r in page.rows]
     fields = {"rows": rows, "next_cursor": page.next_cursor or "", "counts": with_totals(counts),
               "seen_version": version, "loaded": True, "error": ""}
     if any(row["id"] == str(ticket_id) for row in rows):

@@ -16,11 +16,11 @@ from typing import Any, TypeVar
 import reflex as rx
 from sqlmodel import Session
 
-from helpdesk.core import replica
+from helpdesk.core import i18n, replica
 from helpdesk.core.client_ip import client_address
 from helpdesk.core.db import session_scope, write_engine
 from helpdesk.core.errors import DomainError, NotAuthenticated, ValidationFailed
-from helpdesk.identity import auth, browser_sessions
+from helpdesk.identity import auth, browser_sessions, preferences
 from helpdesk.identity.actor import Actor
 from helpdesk.models import Role
 from helpdesk.routes import HOME_FOR_ROLE, LOGIN
@@ -77,10 +77,17 @@ def tab_state_classes() -> list[type[rx.State]]:
     return found
 
 
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+
+
 class SessionState(rx.State):
     user_name: str = ""
     user_role: str = ""
     user_email: str = ""
+    # The language the pages speak ('en' or 'ur'). A cookie, so the sign-in page already speaks the language chosen
+    # there (or last time) before anyone signs in; once someone is signed in, the choice saved with their account
+    # wins (`_actor`). Any browser can write it: everything reading it goes through i18n.normalise or compares it.
+    language: str = rx.Cookie(i18n.DEFAULT_LANGUAGE, name="hd_lang", max_age=LANGUAGE_COOKIE_SECONDS)
 
     def _session_token(self) -> str:
         """The token in the `hd_session` cookie this tab's websocket was opened with ("" when signed out)."""
@@ -89,6 +96,8 @@ class SessionState(rx.State):
     def _actor(self, session: Session) -> Actor:
         actor = auth.actor_for_token(session, self._session_token())
         self.user_name, self.user_role, self.user_email = actor.full_name, actor.role, actor.email
+        if self.language != actor.language:
+            self.language = actor.language
         return actor
 
     @contextmanager
@@ -138,6 +147,7 @@ class SessionState(rx.State):
         - `fields`: the field errors of bad input (ValidationFailed) go into that state var;
         - `message`: `describe(exc)` (the message, by default) goes into that state var;
         - `toast`: `describe(exc)` shows as an error toast.
+        Messages that the catalogs translate (helpdesk/core/i18n.py) show in the page's language.
         Any other error propagates, as it would without the block.
         """
         failure = Failure()
@@ -155,11 +165,11 @@ class SessionState(rx.State):
             if answer is not None:
                 failure.event = answer(exc)
             elif fields and isinstance(exc, ValidationFailed):
-                setattr(self, fields, exc.field_errors)
+                setattr(self, fields, {field: self._t(problem) for field, problem in exc.field_errors.items()})
             elif message:
-                setattr(self, message, describe(exc))
+                setattr(self, message, self._t(describe(exc)))
             elif toast:
-                failure.event = rx.toast.error(describe(exc))
+                failure.event = rx.toast.error(self._t(describe(exc)))
             else:
                 raise
 
@@ -187,6 +197,32 @@ class SessionState(rx.State):
     @rx.var
     def is_admin(self) -> bool:
         return self.user_role == Role.ADMIN
+
+    @rx.var
+    def text_direction(self) -> str:
+        return "rtl" if i18n.is_rtl(self.language) else "ltr"
+
+    def _lang(self) -> str:
+        """The page's language for text made on the server (labels, dates, messages)."""
+        return i18n.normalise(self.language)
+
+    def _t(self, msgid: str, **values: Any) -> str:
+        """Server-made text (toasts, errors, labels) in the page's language."""
+        return i18n.translate_format(self.language, msgid, **values) if values else i18n.translate(self.language,
+                                                                                                     msgid)
+
+    @rx.event
+    def choose_language(self, language: str) -> PageEvent:
+        """The language picker (user menu, sign-in page). Signed in: saved with the account, and the page reloads so
+        the text made on the server (statuses, dates) comes in the new language too. Signed out: only the cookie."""
+        language = i18n.normalise(language if isinstance(language, str) else "")
+        with self._on_failure(toast=True, on={NotAuthenticated: lambda exc: None}) as failure, \
+                self._service() as (session, actor):
+            preferences.set_language(session, actor, language)
+        if failure and not failure.signed_out:
+            return failure.event
+        self.language = language
+        return None if failure.signed_out else rx.call_script("window.location.reload()")
 
     @rx.var
     def initials(self) -> str:
@@ -220,7 +256,9 @@ class SessionState(rx.State):
     @rx.event
     async def sign_out(self) -> list[rx.event.EventSpec]:
         auth.logout(self._session_token())
+        language = self.language  # the browser keeps speaking the language of the person who left
         await self._forget_everything()
+        self.language = language
         # The tab also drops its Reflex token (kept in sessionStorage), so its next page load starts a state tree of
         # its own: nothing of this one (a presence room it was linked to, anything a hook missed) can reach it.
         # The route forgets the cookie; the full page load gives the login page a websocket without it.

@@ -8,6 +8,7 @@ import reflex as rx
 
 from helpdesk.ai import llm
 from helpdesk.ai import similar as similar_tickets
+from helpdesk.core import i18n
 from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError
 from helpdesk.state.formatting import STAFF_STATUS_LABELS, local_time, relative
@@ -21,16 +22,16 @@ def _ticket_id_from(state: SessionState) -> int | None:
     return as_id(raw, big=True)
 
 
-def _row(item: similar_tickets.SimilarTicket) -> dict[str, str]:
+def _row(item: similar_tickets.SimilarTicket, language: str = i18n.DEFAULT_LANGUAGE) -> dict[str, str]:
     return {
         "id": str(item.id),
         "number": f"#{item.number}",
         "title": item.title,
         "status": item.status,
-        "status_label": STAFF_STATUS_LABELS.get(item.status, item.status),
-        "age": relative(item.created_at),
-        "created": local_time(item.created_at),
-        "resolved_ago": relative(item.resolved_at),
+        "status_label": i18n.translate(language, STAFF_STATUS_LABELS.get(item.status, item.status)),
+        "age": relative(item.created_at, language),
+        "created": local_time(item.created_at, language),
+        "resolved_ago": relative(item.resolved_at, language),
         "resolution": item.resolution,
         "score": f"{round(item.score * 100)}%",
     }
@@ -58,11 +59,11 @@ class SimilarState(SessionState):
         if failure:
             return failure.event
         self.shown = True
-        self.open_rows = [_row(s) for s in found.open]
-        self.resolved_rows = [_row(s) for s in found.resolved]
+        self.open_rows = [_row(s, self._lang()) for s in found.open]
+        self.resolved_rows = [_row(s, self._lang()) for s in found.resolved]
         if found.duplicate is not None:
             self._duplicate_id = found.duplicate.ticket.id
-            self.duplicate = _row(found.duplicate.ticket) | {
+            self.duplicate = _row(found.duplicate.ticket, self._lang()) | {
                 "can_merge": "yes" if found.duplicate.can_merge else "",
                 "who": "the same requester" if found.duplicate.same_requester else "another requester",
             }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -9,9 +10,11 @@ from typing import Any
 import reflex as rx
 
 from helpdesk.ai import triage
+from helpdesk.core import i18n
 from helpdesk.core import live_bus as live
 from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError
+from helpdesk.core.i18n import N_
 from helpdesk.core.settings import get_settings
 from helpdesk.core.validation import parse
 from helpdesk.identity import directory
@@ -38,19 +41,20 @@ from helpdesk.tickets import (
 from helpdesk.tickets.validation import CommentDraft, TicketChanges
 
 _EVENT_PHRASES = {
-    "ai_applied": "AI set the {field}",
-    "ai_suggested": "AI suggested a {field}",
-    "ai_accepted": "accepted the AI's {field}",
-    "ai_rejected": "dismissed the AI's {field}",
-    "sla_at_risk": "SLA at risk: {field} deadline is close",
-    "sla_breached": "SLA breached: {field} deadline passed",
-    "escalated": "escalated to the team lead ({field})",
-    "merged": "merged tickets",
-    "linked": "linked a related ticket",
-    "unlinked": "removed a related ticket",
+    "ai_applied": N_("AI set the {field}"),
+    "ai_suggested": N_("AI suggested a {field}"),
+    "ai_accepted": N_("accepted the AI's {field}"),
+    "ai_rejected": N_("dismissed the AI's {field}"),
+    "sla_at_risk": N_("SLA at risk: {field} deadline is close"),
+    "sla_breached": N_("SLA breached: {field} deadline passed"),
+    "escalated": N_("escalated to the team lead ({field})"),
+    "merged": N_("merged tickets"),
+    "linked": N_("linked a related ticket"),
+    "unlinked": N_("removed a related ticket"),
 }
-EVENT_FIELD_LABELS = {"status": "status", "priority": "priority", "category_id": "category", "team_id": "team",
-                      "assignee_id": "assignee", "title": "title"}
+EVENT_FIELD_LABELS = {"status": N_("status"), "priority": N_("priority"), "category_id": N_("category"),
+                      "team_id": N_("team"), "assignee_id": N_("assignee"), "title": N_("title"),
+                      "first_response": N_("first response"), "resolution": N_("resolution")}
 
 
 def _percent(confidence: float | None) -> str:
@@ -60,7 +64,8 @@ def _percent(confidence: float | None) -> str:
 
 
 REPLY_UPLOAD_ID = "reply_files"
-SOURCE_LABELS = {"portal": "Portal", "email": "E-mail", "api": "API", "phone": "Phone call", "walk_in": "Walk-up"}
+SOURCE_LABELS = {"portal": N_("Portal"), "email": N_("E-mail"), "api": N_("API"), "phone": N_("Phone call"),
+                 "walk_in": N_("Walk-up")}
 
 
 def _file_view(row: dict[str, Any]) -> dict[str, str]:
@@ -160,9 +165,9 @@ class TicketState(SessionState):
         self.csat_rating = rating["rating"] if rating else ""
         if not self._csat_typing:
             self.csat_comment = (rating or {}).get("comment") or ""
-        self.reply_note = self._reply_note(detail)
-        self.ticket = self._ticket_view(detail, staff)
-        self.comments = [self._comment_view(c) for c in comment_rows]
+        self.reply_note = i18n.translate(self._lang(), self._reply_note(detail))
+        self.ticket = self._ticket_view(detail, staff, self._lang())
+        self.comments = [self._comment_view(c, self._lang()) for c in comment_rows]
         # The files filed with the ticket; those that came with a reply or note show under that message.
         self.files = [_file_view(f) for f in file_rows if f["comment_id"] is None]
         self.cc_people = [{"id": str(p["user_id"]), "name": p["name"], "email": p["email"] or "",
@@ -170,7 +175,7 @@ class TicketState(SessionState):
         self.can_manage_cc = bool(detail["can_manage_cc"])
         self.can_mark_solved = bool(detail["can_mark_solved"])
         self.can_follow, self.following = bool(detail["can_follow"]), bool(detail["following"])
-        self.events = [self._event_view(e) for e in reversed(event_rows)]
+        self.events = [self._event_view(e, self._lang()) for e in reversed(event_rows)]
         self.related = [{"id": str(r["id"]), "number": f"#{r['number']}", "title": r["title"],
                          "status": STAFF_STATUS_LABELS.get(r["status"], r["status"])} for r in related_rows]
         self.canned = [{"id": str(c["id"]), "title": c["title"]} for c in canned_rows]
@@ -204,13 +209,14 @@ class TicketState(SessionState):
         if detail["can_reply"] or detail.get("merged_into_number"):
             return ""
         if detail["status"] == "closed":
-            return "This ticket is closed. If the problem is back, please file a new ticket."
-        return ("You can read this ticket. Replies, internal notes and changes are made by its requester and the "
-                "IT team working it.")
+            return N_("This ticket is closed. If the problem is back, please file a new ticket.")
+        return N_("You can read this ticket. Replies, internal notes and changes are made by its requester and the "
+                  "IT team working it.")
 
     @staticmethod
-    def _ticket_view(detail: dict[str, Any], staff: bool) -> dict[str, str]:
+    def _ticket_view(detail: dict[str, Any], staff: bool, language: str = i18n.DEFAULT_LANGUAGE) -> dict[str, str]:
         labels = STAFF_STATUS_LABELS if staff else STATUS_LABELS
+        tr = functools.partial(i18n.translate, language)
         open_ticket = detail["status"] not in ("resolved", "closed")
         return {
             "id": str(detail["id"]),
@@ -218,28 +224,28 @@ class TicketState(SessionState):
             "title": detail["title"],
             "description": detail["description"],
             "status": detail["status"],
-            "status_label": labels[detail["status"]],
+            "status_label": tr(labels[detail["status"]]),
             "priority": detail["priority"],
-            "priority_label": PRIORITY_LABELS[detail["priority"]],
-            "category": detail["category"] or "Uncategorised",
+            "priority_label": tr(PRIORITY_LABELS[detail["priority"]]),
+            "category": detail["category"] or tr("Uncategorised"),
             "category_id": str(detail["category_id"] or ""),
-            "team": detail["team"] or "Unrouted",
+            "team": detail["team"] or tr("Unrouted"),
             "team_id": str(detail["team_id"] or ""),
-            "assignee": detail["assignee"] or "Unassigned",
+            "assignee": detail["assignee"] or tr("Unassigned"),
             "assignee_id": str(detail["assignee_id"] or ""),
             "requester": detail["requester"] or "",
             "requester_initials": "".join(p[0] for p in (detail["requester"] or "?").split()[:2]).upper(),
             "requester_email": detail.get("requester_email") or "",
-            "created": local_time(detail["created_at"]),
-            "created_ago": relative(detail["created_at"]),
-            "updated_ago": relative(detail["updated_at"]),
-            "first_response_due": local_time(detail["sla_first_response_due"]) if open_ticket else "",
-            "resolution_due": local_time(detail["sla_resolution_due"]) if open_ticket else "",
-            "resolution_due_in": relative(detail["sla_resolution_due"]) if open_ticket else "",
-            "first_responded": local_time(detail["first_responded_at"]),
-            "resolved": local_time(detail["resolved_at"]),
+            "created": local_time(detail["created_at"], language),
+            "created_ago": relative(detail["created_at"], language),
+            "updated_ago": relative(detail["updated_at"], language),
+            "first_response_due": local_time(detail["sla_first_response_due"], language) if open_ticket else "",
+            "resolution_due": local_time(detail["sla_resolution_due"], language) if open_ticket else "",
+            "resolution_due_in": relative(detail["sla_resolution_due"], language) if open_ticket else "",
+            "first_responded": local_time(detail["first_responded_at"], language),
+            "resolved": local_time(detail["resolved_at"], language),
             "source": detail["source"],
-            "source_label": SOURCE_LABELS.get(detail["source"], detail["source"]),
+            "source_label": tr(SOURCE_LABELS.get(detail["source"], detail["source"])),
             "filed_by": detail.get("filed_by") or "",
             "followers": ", ".join(detail.get("followers", [])),
             # Set only when the reader may open the ticket this duplicate was merged into.
@@ -248,48 +254,56 @@ class TicketState(SessionState):
         }
 
     @staticmethod
-    def _comment_view(row: dict[str, Any]) -> dict[str, str]:
+    def _comment_view(row: dict[str, Any], language: str = i18n.DEFAULT_LANGUAGE) -> dict[str, str]:
         return {
             "id": str(row["id"]),
             "author": row["author"],
             "initials": "".join(p[0] for p in row["author"].split()[:2]).upper(),
             "body": row["body"],
-            "when": local_time(row["created_at"]),
-            "ago": relative(row["created_at"]),
+            "when": local_time(row["created_at"], language),
+            "ago": relative(row["created_at"], language),
             "internal": "yes" if row["is_internal"] else "",
             "staff": "yes" if row["author_is_staff"] else "",
             "files": [_file_view(f) for f in row.get("attachments", [])],
         }
 
     @staticmethod
-    def _event_view(row: dict[str, Any]) -> dict[str, str]:
+    def _event_view(row: dict[str, Any], language: str = i18n.DEFAULT_LANGUAGE) -> dict[str, str]:
         kind, field = row["kind"], row["field"]
+        tr = functools.partial(i18n.translate, language)
+        tf = functools.partial(i18n.translate_format, language)
+
+        def status(value: str | None) -> str:
+            return tr(STAFF_STATUS_LABELS[value]) if value in STAFF_STATUS_LABELS else value or ""
+
+        def level(value: str | None) -> str:
+            return tr(PRIORITY_LABELS[value]) if value in PRIORITY_LABELS else value or ""
+
         if kind == "created":
-            text = "created the ticket"
+            text = tr("created the ticket")
         elif kind == "reply":
-            text = "replied"
+            text = tr("replied")
         elif kind == "note":
-            text = "added an internal note"
+            text = tr("added an internal note")
         elif kind == "assigned":
-            text = "changed the assignee" if row["old_value"] else "assigned the ticket"
+            text = tr("changed the assignee") if row["old_value"] else tr("assigned the ticket")
         elif kind == "changed" and field == "status":
-            text = (f"changed status from {STAFF_STATUS_LABELS.get(row['old_value'] or '', row['old_value'])} "
-                    f"to {STAFF_STATUS_LABELS.get(row['new_value'] or '', row['new_value'])}")
+            text = tf("changed status from {old} to {new}", old=status(row["old_value"]), new=status(row["new_value"]))
         elif kind == "changed" and field == "priority":
-            text = f"changed priority from {row['old_value']} to {row['new_value']}"
+            text = tf("changed priority from {old} to {new}", old=level(row["old_value"]), new=level(row["new_value"]))
         elif kind == "changed":
-            text = f"changed the {EVENT_FIELD_LABELS.get(field, field)}"
+            text = tf("changed the {field}", field=tr(EVENT_FIELD_LABELS.get(field, field)))
         elif kind == "tag_added":
-            text = f"added the tag {row['new_value']}"
+            text = tf("added the tag {tag}", tag=row["new_value"])
         elif kind == "tag_removed":
-            text = f"removed the tag {row['old_value']}"
+            text = tf("removed the tag {tag}", tag=row["old_value"])
         elif kind in _EVENT_PHRASES:
             label = EVENT_FIELD_LABELS.get(field, field.replace("sla_", "").replace("_", " "))
-            text = _EVENT_PHRASES[kind].format(field=label)
+            text = tf(_EVENT_PHRASES[kind], field=tr(label))
         else:
             text = kind.replace("_", " ")
-        return {"actor": row["actor"], "text": text, "when": local_time(row["created_at"]),
-                "ago": relative(row["created_at"])}
+        return {"actor": row["actor"], "text": text, "when": local_time(row["created_at"], language),
+                "ago": relative(row["created_at"], language)}
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
@@ -346,7 +360,7 @@ class TicketState(SessionState):
         self.reply = ""
         self._load()
         yield rx.clear_selected_files(REPLY_UPLOAD_ID)
-        yield rx.toast.success("Internal note added." if internal else "Reply sent.")
+        yield rx.toast.success(self._t("Internal note added.") if internal else self._t("Reply sent."))
 
     @rx.event
     async def send_reply(self, files: list[rx.UploadFile]) -> AsyncIterator[rx.event.EventSpec]:
@@ -375,7 +389,7 @@ class TicketState(SessionState):
             return failure.event
         self.solve_note = ""
         self._load()
-        return rx.toast.success("Marked as solved. If it comes back, just reply here and we'll reopen it.")
+        return rx.toast.success(self._t("Marked as solved. If it comes back, just reply here and we'll reopen it."))
 
     # ---------------------------------------------------------------- following and CCs
 
@@ -390,7 +404,8 @@ class TicketState(SessionState):
         if failure:
             return failure.event
         self._load()
-        return rx.toast.success("You'll be notified when this ticket changes." if start else "You stopped following.")
+        return rx.toast.success(self._t("You'll be notified when this ticket changes.") if start
+                                else self._t("You stopped following."))
 
     @rx.event
     def set_cc_email(self, value: str) -> None:
@@ -408,7 +423,7 @@ class TicketState(SessionState):
             return failure.event
         self.cc_email = ""
         self._load()
-        return rx.toast.success(f"{name} is copied in.")
+        return rx.toast.success(self._t("{name} is copied in.", name=name))
 
     @rx.event
     def remove_cc(self, user_id: str) -> rx.event.EventSpec | None:
@@ -421,7 +436,7 @@ class TicketState(SessionState):
         if failure:
             return failure.event
         if removed_self:
-            return [rx.toast.success("You are no longer copied in."), rx.redirect("/")]
+            return [rx.toast.success(self._t("You are no longer copied in.")), rx.redirect("/")]
         self._load()
         return None
 
@@ -444,9 +459,9 @@ class TicketState(SessionState):
             return gone.event
         if gone:
             # Moved to a team this person does not see: say so and go back to the queue, not "not found".
-            return [rx.toast.success("Ticket updated. It moved out of your queue."), rx.redirect(QUEUE)]
+            return [rx.toast.success(self._t("Ticket updated. It moved out of your queue.")), rx.redirect(QUEUE)]
         self._load()
-        return rx.toast.success("Ticket updated.")
+        return rx.toast.success(self._t("Ticket updated."))
 
     @rx.event
     def change_status(self, value: str) -> rx.event.EventSpec | None:
@@ -508,7 +523,7 @@ class TicketState(SessionState):
             slug = self._run(lambda session, actor: kb.draft_from_ticket(session, actor, ticket_id).slug)
         if failure:
             return failure.event
-        return [rx.toast.success("Draft article created from this ticket."), rx.redirect(f"/kb/{slug}")]
+        return [rx.toast.success(self._t("Draft article created from this ticket.")), rx.redirect(f"/kb/{slug}")]
 
     @rx.event
     def set_link_number(self, value: str) -> None:
@@ -521,7 +536,7 @@ class TicketState(SessionState):
     def _other_ticket_id(self, number: str) -> int | None:
         wanted = as_id(number)
         if wanted is None:
-            self.tools_error = "Enter a ticket number, e.g. 1042."
+            self.tools_error = self._t("Enter a ticket number, e.g. 1042.")
             return None
         try:
             return self._run(lambda session, actor: tickets.get_by_number_for(session, actor, wanted).id)
@@ -540,7 +555,7 @@ class TicketState(SessionState):
             return failure.event
         self.link_number = ""
         self._load()
-        return rx.toast.success("Tickets linked.")
+        return rx.toast.success(self._t("Tickets linked."))
 
     @rx.event
     def unlink_ticket(self, other_id: str) -> rx.event.EventSpec | None:
@@ -565,7 +580,7 @@ class TicketState(SessionState):
         if failure:
             return failure.event
         self.merge_number = ""
-        return [rx.toast.success("Merged. The requester was told where the conversation continues."),
+        return [rx.toast.success(self._t("Merged. The requester was told where the conversation continues.")),
                 rx.redirect(f"/tickets/{target_id}")]
 
     def _ai(self, field: str, accept: bool) -> rx.event.EventSpec | None:
@@ -578,7 +593,7 @@ class TicketState(SessionState):
         if failure:
             return failure.event
         self._load()
-        return rx.toast.success("Suggestion applied." if accept else "Suggestion dismissed.")
+        return rx.toast.success(self._t("Suggestion applied.") if accept else self._t("Suggestion dismissed."))
 
     @rx.event
     def accept_ai(self, field: str) -> rx.event.EventSpec | None:
@@ -619,7 +634,7 @@ class TicketState(SessionState):
     @rx.event
     def save_csat_comment(self) -> rx.event.EventSpec | None:
         if not self.csat_rating:
-            self.csat_error = "Choose good or bad first."
+            self.csat_error = self._t("Choose good or bad first.")
             return None
         event = self._rate(self.csat_rating, self.csat_comment)
         self.csat_comment_saved = not self.csat_error and event is None

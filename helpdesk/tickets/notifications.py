@@ -1,41 +1,68 @@
 """Which e-mails a ticket change sends, to whom, with what text: a plain-text and an HTML part from Jinja2 templates
-(the HTML ones autoescaped, so a ticket title or reply can never inject markup). Threading headers, reply
-addresses and the record of what was sent are added by the e-mail channel when the job sends (helpdesk/email)."""
+(the HTML ones autoescaped, so a ticket title or reply can never inject markup), in the recipient's language:
+the templates' `{% trans %}` blocks and `gettext()` calls are looked up in the catalogs (helpdesk/core/i18n.py).
+Threading headers, reply addresses and the record of what was sent are added by the e-mail channel when the job
+sends (helpdesk/email)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlmodel import Session, select
 
-from helpdesk.core import app_settings, jobs
+from helpdesk.core import app_settings, i18n, jobs
+from helpdesk.core.i18n import N_
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
 from helpdesk.models import Category, Comment, Role, Team, Ticket, User
 from helpdesk.tickets import tickets
 from helpdesk.tickets.events import CommentAdded, TicketCreated, TicketsMerged
 
+# The priority's name in the acknowledgement, as the pages name it (English msgids).
+PRIORITY_LABELS = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High"), "critical": N_("Critical")}
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "email"
+
+
+def _with_i18n(env: Environment) -> Environment:
+    """Adds `{% trans %}` (whitespace inside collapsed). The translations are not installed on the shared environment
+    but passed with each render (`_language_context`): Jinja looks `gettext` up in the render's context first, so
+    two e-mails in two languages can render at once."""
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_null_translations()
+    return env
 
 
 @lru_cache
 def template_env() -> Environment:
     """Plain-text templates: nothing to escape in text/plain."""
-    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False)
+    return _with_i18n(Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False))
 
 
 @lru_cache
 def html_env() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
-                       autoescape=select_autoescape(default=True, default_for_string=True))
+    return _with_i18n(Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                                  autoescape=select_autoescape(default=True, default_for_string=True)))
 
 
-def render(name: str, **context: object) -> tuple[str, str]:
-    """The text and HTML parts of template `name` (`name.txt`, `name.html`)."""
+def _language_context(language: str) -> dict[str, object]:
+    def gettext(message: str) -> str:
+        return i18n.translate(language, message)
+
+    def ngettext(singular: str, plural: str, count: int) -> str:
+        return i18n.translate(language, singular if count == 1 else plural)
+
+    return {"gettext": gettext, "ngettext": ngettext, "language": i18n.normalise(language),
+            "text_direction": "rtl" if i18n.is_rtl(language) else "ltr"}
+
+
+def render(name: str, language: str = i18n.DEFAULT_LANGUAGE, **context: object) -> tuple[str, str]:
+    """The text and HTML parts of template `name` (`name.txt`, `name.html`) in `language`."""
+    context = {**context, **_language_context(language)}
     return (template_env().get_template(f"{name}.txt").render(**context),
             html_env().get_template(f"{name}.html").render(**context))
 
@@ -48,11 +75,11 @@ def _ticket_url(ticket: Ticket) -> str:
     return f"{get_settings().public_url.rstrip('/')}/tickets/{ticket.id}"
 
 
-def _local_time(moment: datetime | None) -> str:
+def _local_time(moment: datetime | None, language: str = i18n.DEFAULT_LANGUAGE) -> str:
     if moment is None:
-        return "soon"
+        return i18n.translate(language, "soon")
     zone = app_settings.value(None, "timezone")
-    return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y, %H:%M ") + zone
+    return f"{i18n.format_moment(moment, language, zone, weekday=True)} {zone}"
 
 
 def ticket_acknowledgement(session: Session, ticket_id: int) -> OutgoingMail | None:
@@ -61,17 +88,21 @@ def ticket_acknowledgement(session: Session, ticket_id: int) -> OutgoingMail | N
         return None
     requester = session.get(User, ticket.requester_id)
     category = session.get(Category, ticket.category_id) if ticket.category_id else None
+    language = requester.language
     body, html = render(
         "ticket_acknowledgement",
+        language,
         requester_name=requester.full_name,
         ticket=ticket,
+        priority_label=i18n.translate(language, PRIORITY_LABELS.get(ticket.priority, ticket.priority.title())),
         category=category.name if category else None,
-        first_response_due=_local_time(ticket.sla_first_response_due),
+        first_response_due=_local_time(ticket.sla_first_response_due, language),
         ticket_url=_ticket_url(ticket),
         organisation=app_settings.value(None, "organisation_name"),
     )
-    return OutgoingMail([requester.email], f"[#{ticket.number}] We received your request: {ticket.title}", body,
-                        html=html, ticket_id=ticket.id, recipient_id=requester.id)
+    subject = f"[#{ticket.number}] " + i18n.translate_format(language, "We received your request: {title}",
+                                                             title=ticket.title)
+    return OutgoingMail([requester.email], subject, body, html=html, ticket_id=ticket.id, recipient_id=requester.id)
 
 
 def comment_notifications(session: Session, comment_id: int) -> list[tuple[int, OutgoingMail]]:
@@ -97,6 +128,7 @@ def comment_notifications(session: Session, comment_id: int) -> list[tuple[int, 
             continue
         body, html = render(
             "comment_notification",
+            recipient.language,
             recipient_name=recipient.full_name,
             author_name=author.full_name if author.role == Role.REQUESTER else f"{author.full_name} (IT)",
             ticket=ticket,
@@ -120,6 +152,7 @@ def ticket_merged(session: Session, duplicate_id: int, target_id: int) -> Outgoi
         return None
     body, html = render(
         "ticket_merged",
+        requester.language,
         requester_name=requester.full_name,
         duplicate=duplicate,
         target=target,
@@ -127,7 +160,9 @@ def ticket_merged(session: Session, duplicate_id: int, target_id: int) -> Outgoi
         organisation=app_settings.value(None, "organisation_name"),
     )
     # The target's number leads the subject: it is the ticket to look for from now on.
-    subject = f"[#{target.number}] Your request #{duplicate.number} continues here: {target.title}"
+    subject = f"[#{target.number}] " + i18n.translate_format(
+        requester.language, "Your request #{number} continues here: {title}", number=duplicate.number,
+        title=target.title)
     return OutgoingMail([requester.email], subject, body, html=html, ticket_id=target.id, recipient_id=requester.id)
 
 

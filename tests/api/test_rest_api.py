@@ -173,3 +173,13 @@ def test_a_request_while_the_session_store_is_down_is_a_retryable_503(client: Te
         settings.reset_settings_cache()
         cache.reset_redis_client()
     assert client.get("/api/v1/tickets", headers=alice).status_code == 200
+
+
+def test_a_person_reads_and_changes_their_own_language(client: TestClient, org: Org, login) -> None:  # noqa: ANN001
+    alice = login("alice@example.org")
+    assert client.get("/api/v1/auth/me", headers=alice).json()["language"] == "en"
+    changed = client.patch("/api/v1/auth/me", json={"language": "ur"}, headers=alice)
+    assert changed.status_code == 200 and changed.json()["language"] == "ur"
+    assert client.get("/api/v1/auth/me", headers=alice).json()["language"] == "ur"  # the cached actor was dropped
+    assert client.patch("/api/v1/auth/me", json={"language": "fr"}, headers=alice).status_code == 422
+    assert client.patch("/api/v1/auth/me", json={"language": "en"}).status_code == 401

@@ -144,6 +144,11 @@ HANDLERS: dict[str, On] = {
     "SessionState.require_signed_in": On(TAB_ONLY),
     "SessionState.require_staff_or_manager": On(TAB_ONLY),
     "SessionState.sign_out": On(TAB_ONLY, own_session=True, why="ends only the caller's own session (in Redis)"),
+    # (Not `writes`: PATCH /api/v1/auth/me below has already set each role's language to Urdu when this runs, so
+    # the same choice changes nothing; tests/e2e/test_urdu.py checks that the choice is saved.)
+    "SessionState.choose_language": On(who(LOCAL, ALLOW, ALLOW, ALLOW, ALLOW), args={"language": "ur"},
+                                       why="signed in: the caller's own language, saved with their account; signed "
+                                           "out: only the tab's cookie"),
     "HomeRedirectState.go_home": On(TAB_ONLY),
     "NotFoundState.on_load": On(TAB_ONLY),
     "LoginState.redirect_if_signed_in": On(TAB_ONLY, page="/login"),
@@ -591,6 +596,8 @@ ROUTES: dict[str, Http] = {
                                     refusal_writes=("audit_logs",)),
     "POST /api/v1/auth/logout": Http(SIGNED_IN, ok=204, own_session=True),
     "GET /api/v1/auth/me": Http(SIGNED_IN),
+    "PATCH /api/v1/auth/me": Http(SIGNED_IN, json={"language": "ur"}, writes=True,
+                                  why="the caller's own preferences, nobody else's"),
     "GET /api/v1/auth/sso/start": Http(EVERYONE, ok=303, why="to the identity provider"),
     "GET /api/v1/auth/sso/callback": Http(NOBODY, query={"state": "forged", "code": "forged"}, refused=(303,),
                                           refusal_writes=("audit_logs",),

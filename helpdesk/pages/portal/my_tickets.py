@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.badges import priority_badge, status_badge
+from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header
 from helpdesk.pages.template import template
 from helpdesk.routes import NEW_TICKET, PORTAL
@@ -18,14 +19,14 @@ def _row(row: rx.Var) -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.text(row["number"], size="2", color_scheme="gray", weight="medium", flex_shrink="0"),
-                    rx.text(row["title"], size="3", weight="medium", class_name="hd-wrap"),
+                    rx.text(row["title"], size="3", weight="medium", class_name="hd-wrap", dir="auto"),
                     spacing="2",
                     align="baseline",
                     min_width="0",
                 ),
-                rx.text(row["category"], " · opened ", row["created_ago"], " · updated ", row["updated_ago"],
+                rx.text(row["category"], t(" · opened "), row["created_ago"], t(" · updated "), row["updated_ago"],
                         rx.cond(row["followed_from"] != "",
-                                rx.text.span(" · you follow it (reported by ", row["followed_from"], ")",
+                                rx.text.span(t(" · you follow it (reported by "), row["followed_from"], t(")"),
                                              data_testid="followed-marker")),
                         size="1", color_scheme="gray", class_name="hd-wrap"),
                 spacing="1",
@@ -56,9 +57,9 @@ def _row(row: rx.Var) -> rx.Component:
 def _tabs(*content: rx.Component) -> rx.Component:
     return rx.tabs.root(
         rx.tabs.list(
-            rx.tabs.trigger("Open", value="open"),
-            rx.tabs.trigger("Resolved", value="resolved"),
-            rx.tabs.trigger("All", value="all"),
+            rx.tabs.trigger(t("Open"), value="open"),
+            rx.tabs.trigger(t("Resolved"), value="resolved"),
+            rx.tabs.trigger(t("All"), value="all"),
         ),
         # One panel, always the active tab's, holds the list: the tabs point at a panel that exists.
         rx.tabs.content(*content, value=MyTicketsState.view, padding_top="12px"),
@@ -73,9 +74,9 @@ def my_tickets_page() -> rx.Component:
         live_trigger(LiveState.version,
                      MyTicketsState.apply_change(LiveState.version, LiveState.ticket_id)),
         page_header(
-            "My tickets",
-            "Follow your requests and reply to the IT team.",
-            rx.link(rx.button(rx.icon("plus", size=16), "New ticket", size="3"), href=NEW_TICKET),
+            t("My tickets"),
+            t("Follow your requests and reply to the IT team."),
+            rx.link(rx.button(rx.icon("plus", size=16), t("New ticket"), size="3"), href=NEW_TICKET),
         ),
         error_callout(MyTicketsState.error),
         _tabs(
@@ -85,9 +86,9 @@ def my_tickets_page() -> rx.Component:
                     rx.vstack(rx.foreach(MyTicketsState.rows, _row), spacing="0", width="100%"),
                     rx.cond(
                         MyTicketsState.loaded,
-                        empty_state("inbox", "No tickets here",
-                                    "When you report a problem or ask for something, it shows up here.",
-                                    rx.link(rx.button("Report a problem", variant="soft"), href=NEW_TICKET)),
+                        empty_state("inbox", t("No tickets here"),
+                                    t("When you report a problem or ask for something, it shows up here."),
+                                    rx.link(rx.button(t("Report a problem"), variant="soft"), href=NEW_TICKET)),
                         rx.center(rx.spinner(), padding="40px", width="100%"),
                     ),
                 ),
@@ -95,9 +96,9 @@ def my_tickets_page() -> rx.Component:
             ),
         ),
         rx.hstack(
-            rx.button("Previous", variant="soft", on_click=MyTicketsState.previous_page,
+            rx.button(t("Previous"), variant="soft", on_click=MyTicketsState.previous_page,
                       disabled=MyTicketsState.cursor_stack.length() == 0),
-            rx.button("Next", variant="soft", on_click=MyTicketsState.next_page,
+            rx.button(t("Next"), variant="soft", on_click=MyTicketsState.next_page,
                       disabled=MyTicketsState.next_cursor == ""),
             justify="end",
             width="100%",

@@ -1,0 +1,174 @@
+"""The helpdesk in Urdu (issue #18): right to left, on a phone, in the browser's own language switch (Chromium)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from helpdesk.core.db import session_scope
+from helpdesk.identity import preferences
+from helpdesk.identity.actor import forget_actor
+from helpdesk.models import User
+from helpdesk.tickets import conversation, tickets
+from helpdesk.tickets.validation import CommentDraft
+from tests.e2e.conftest import open_page, signing_in
+from tests.e2e.test_accessibility import serious_violations
+from tests.e2e.test_phone_layout import PHONE, assert_fits
+from tests.factories import Org, draft
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def set_language(org: Org, user_id: int, language: str) -> None:
+    with session_scope() as session:
+        preferences.set_language(session, org.actor(user_id), language)
+    forget_actor(user_id)
+
+
+def language_of(user_id: int) -> str:
+    with session_scope() as session:
+        return session.get(User, user_id).language
+
+
+def expect_document_in(page: Page, language: str) -> None:
+    """`<html lang dir>` follow the page's language (set by an effect once the page has rendered)."""
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ur" else "ltr")
+
+
+@pytest.fixture
+def sign_in_on(web_app: str, browser, org: Org) -> Iterator:  # noqa: ANN001
+    with signing_in(browser, web_app) as open_as:
+        yield lambda email, viewport=DESKTOP: open_as(email, viewport=viewport)
+
+
+def test_an_urdu_requester_files_a_ticket_from_a_phone_and_switches_back_to_english(sign_in_on, org: Org) -> None:  # noqa: ANN001
+    set_language(org, org.alice, "ur")
+    phone = sign_in_on("alice@example.org", PHONE)
+    expect(phone).to_have_url(re.compile(r"/portal$"))
+    expect(phone.get_by_role("heading", name="میرے ٹکٹ")).to_be_visible()
+    expect_document_in(phone, "ur")
+    # On a phone the links show their icons; their names are Urdu for a screen reader.
+    expect(phone.get_by_role("navigation").get_by_role("link", name="نیا ٹکٹ")).to_be_visible()
+    assert_fits(phone)
+    assert serious_violations(phone) == []
+
+    phone.get_by_role("navigation").get_by_role("link", name="نیا ٹکٹ").tap()
+    phone.wait_for_url(re.compile(r"/portal/new$"))
+    expect(phone.get_by_role("heading", name="مسئلہ رپورٹ کریں یا کچھ مانگیں")).to_be_visible()
+    assert_fits(phone)
+    assert serious_violations(phone) == []
+    phone.fill("#title", "دفتر کا پرنٹر کام نہیں کر رہا")
+    phone.fill("#description", "صبح سے دوسری منزل کا پرنٹر کاغذ پھنسا رہا ہے اور کچھ نہیں چھاپتا۔")
+    phone.get_by_test_id("submit-ticket").tap()
+    phone.wait_for_url(re.compile(r"/tickets/\d+$"))
+    expect(phone.get_by_test_id("ticket-title")).to_have_text("دفتر کا پرنٹر کام نہیں کر رہا")
+    expect(phone.get_by_text("نیا", exact=True).first).to_be_visible()  # the status, in Urdu
+    expect(phone.get_by_test_id("reply-box")).to_have_attribute("placeholder", "آئی ٹی ٹیم کو جواب لکھیں…")
+    assert_fits(phone)
+    assert serious_violations(phone) == []
+
+    open_page(phone, "/portal")
+    row = phone.get_by_test_id("my-ticket-row").filter(has_text="دفتر کا پرنٹر کام نہیں کر رہا")
+    expect(row).to_be_visible()
+    expect(row).to_contain_text("کھولا گیا")  # "opened ... ago" in Urdu, dates by Babel
+    assert_fits(phone)
+
+    phone.get_by_test_id("user-menu").tap()
+    phone.get_by_test_id("menu-language-en").tap()
+    expect(phone.get_by_role("heading", name="My tickets")).to_be_visible()
+    expect(phone.get_by_test_id("my-ticket-row").first).to_contain_text("opened")
+    expect_document_in(phone, "en")
+    assert language_of(org.alice) == "en"
+    assert_fits(phone)
+
+
+def test_the_sign_in_page_switches_language_before_anyone_signs_in(web_app: str, browser, org: Org,  # noqa: ANN001
+                                                                  tmp_path: Path) -> None:
+    out = Path(os.environ.get("HELPDESK_SCREENSHOTS", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport=PHONE, base_url=web_app, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        open_page(page, "/login")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+        page.screenshot(path=str(out / "login-en-phone.png"))
+        page.get_by_test_id("language-ur").tap()
+        expect(page.get_by_role("heading", name="سائن اِن")).to_be_visible()
+        expect_document_in(page, "ur")
+        expect(page.get_by_test_id("sign-in")).to_have_text("سائن اِن")
+        # Choosing a language did not submit the sign-in form (which would say "enter your e-mail address").
+        expect(page.get_by_text("اپنا ای میل پتہ درج کریں۔")).to_have_count(0)
+        assert_fits(page)
+        assert serious_violations(page) == []
+        page.screenshot(path=str(out / "login-ur-phone.png"))
+        # The choice outlives a reload (a cookie); a wrong password is told in Urdu.
+        open_page(page, "/login")
+        expect(page.get_by_role("heading", name="سائن اِن")).to_be_visible()
+        page.fill("#email", "bob@example.org")
+        page.fill("#password", "not Bob's password")
+        page.get_by_test_id("sign-in").tap()
+        expect(page.get_by_role("alert")).to_have_text("یہ ای میل اور پاس ورڈ کسی فعال اکاؤنٹ سے میل نہیں کھاتے۔")
+    finally:
+        context.close()
+
+
+def test_an_agent_works_the_queue_and_a_ticket_in_urdu(sign_in_on, org: Org) -> None:  # noqa: ANN001
+    with session_scope() as session:
+        ticket_id = tickets.create_ticket(session, org.actor(org.alice), draft(category_id=org.hardware)).id
+        conversation.add_comment(session, org.actor(org.hank), ticket_id,
+                                 CommentDraft(body="Which monitor model is it?", internal=False))
+    set_language(org, org.hank, "ur")
+    page = sign_in_on("hank@example.org")
+    expect(page.get_by_role("heading", name="ٹکٹوں کی قطار")).to_be_visible()
+    expect(page.get_by_test_id("queue-row").first).to_be_visible()
+    expect(page.get_by_role("columnheader", name="ترجیح")).to_be_visible()
+    expect_document_in(page, "ur")
+    assert_fits(page)
+    assert serious_violations(page) == []
+    open_page(page, f"/tickets/{ticket_id}")
+    expect(page.get_by_role("button", name="جواب بھیجیں")).to_be_visible()
+    expect(page.get_by_text("تاریخچہ")).to_be_visible()
+    assert_fits(page)
+    assert serious_violations(page) == []
+
+
+SCREENS = {"desktop": DESKTOP, "phone": PHONE}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("language", ["en", "ur"])
+def test_every_page_fits_in_both_languages(sign_in_on, org: Org, language: str, screen: str,  # noqa: ANN001
+                                           tmp_path: Path) -> None:
+    """The portal, ticket, knowledge base and queue pages at 1366 and 390 px in English and Urdu: nothing scrolls
+    sideways and the document runs in the language's direction. Screenshots go to HELPDESK_SCREENSHOTS (if set) or
+    the test's tmp_path, to be looked at."""
+    with session_scope() as session:
+        ticket_id = tickets.create_ticket(session, org.actor(org.alice), draft(
+            title="Laptop screen flickers when the dock is plugged in", category_id=org.hardware)).id
+        conversation.add_comment(session, org.actor(org.hank), ticket_id,
+                                 CommentDraft(body="Which monitor model is it?", internal=False))
+    out = Path(os.environ.get("HELPDESK_SCREENSHOTS", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    for email, user_id, pages in (
+            ("alice@example.org", org.alice, [("portal", "/portal", "my-ticket-row"),
+                                              ("new-ticket", "/portal/new", "submit-ticket"),
+                                              ("ticket-requester", f"/tickets/{ticket_id}", "reply-box"),
+                                              ("kb", "/kb", "kb-search")]),
+            ("hank@example.org", org.hank, [("queue", "/queue", "queue-row"),
+                                            ("ticket-agent", f"/tickets/{ticket_id}", "status-select")])):
+        set_language(org, user_id, language)
+        page = sign_in_on(email, SCREENS[screen])
+        for name, path, ready in pages:
+            open_page(page, path)
+            expect(page.get_by_test_id(ready).first).to_be_visible()
+            expect_document_in(page, language)
+            assert_fits(page)
+            page.screenshot(path=str(out / f"{name}-{language}-{screen}.png"), full_page=True)
