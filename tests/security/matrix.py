@@ -385,7 +385,8 @@ HANDLERS: dict[str, On] = {
     # Everyone has switches about their own requests; a requester asking for a staff-only kind is refused.
     "NotificationSettingsState.on_load": On(SIGNED_IN, page="/settings/notifications"),
     "NotificationSettingsState.toggle": On(IT_STAFF, page="/settings/notifications",
-                                           args={"kind": "assigned", "enabled": False}, writes=True),
+                                           args={"kind": "assigned", "enabled": True}, writes=True,
+                                           why="switches back on what PATCH /me/notification-preferences turned off"),
     "MyTokensState.on_load": On(SIGNED_IN, page="/settings"),
     "MyTokensState.set_field": On(TAB_ONLY, page="/settings", args={"name": "token_name", "value": "cli"}),
     "MyTokensState.toggle_scope": On(TAB_ONLY, page="/settings", args={"scope": "tickets:write", "on": True}),
