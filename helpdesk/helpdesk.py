@@ -27,12 +27,11 @@ if (_tracer_provider := tracing.configure("web")) is not None:
 
     reflex_otel.enable(tracer_provider=_tracer_provider)
 
-# Requests and page events commit their jobs; Celery gets them from a thread of the web process, after the response.
-jobs.dispatch_in_background()
-
-
 class HelpdeskApp(rx.App):
     def __call__(self) -> ASGIApp:
+        # Serving: requests and page events commit their jobs, and Celery gets them from a thread of this process
+        # after the response. (Here, not at import: tests and tools import this module without serving.)
+        jobs.dispatch_in_background()
         # The outermost check of REST addresses (helpdesk/api/body_limits.py): Reflex's top-level mount would send
         # a path with a line feed to a plain-text 404 before the API could answer it.
         return PathBounds(super().__call__())
