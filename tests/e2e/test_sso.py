@@ -54,7 +54,7 @@ def test_signing_in_through_the_provider_creates_then_finds_the_same_person(
         _sign_in_through_the_provider(page)
         assert "/queue" in page.url
         expect(page.get_by_test_id("user-menu")).to_contain_text("Farah Khan")
-        expect(page.get_by_test_id("user-menu")).to_contain_text("agent")
+        expect(page.get_by_test_id("user-menu")).to_contain_text("Agent")  # the role, as the menu names it
         people = _people()
         assert len(people) == before + 1
         farah = next(p for p in people if p.email == "farah.khan@example.org")

@@ -261,6 +261,14 @@ def test_nothing_runs_for_an_agent(seeded: Seeded, hostile_browser) -> None:  # 
     _visit(page, f"/kb/edit/{seeded.article_id}", dialogs, shows=None, ready="[data-testid=kb-editor]")
 
 
+def _draw_every_chart(page: Page) -> None:
+    """Charts are drawn when scrolled near (helpdesk/components/when_visible.py): bring each one into view."""
+    plots = page.get_by_test_id("chart-plot")
+    for n in range(plots.count()):
+        plots.nth(n).scroll_into_view_if_needed()
+        expect(plots.nth(n).locator(".main-svg").first).to_be_attached(timeout=15_000)
+
+
 def test_nothing_runs_for_a_manager_reading_reports(seeded: Seeded, hostile_browser) -> None:  # noqa: ANN001
     page = hostile_browser("mona@example.org")
     dialogs = hostile_browser.dialogs
@@ -269,9 +277,11 @@ def test_nothing_runs_for_a_manager_reading_reports(seeded: Seeded, hostile_brow
     # The labels are drawn as the characters they are (Plotly reads tags in any text it draws).
     _visit(page, "/reports/times", dialogs, shows=None, ready="[data-testid=chart-plot] .main-svg",
            screenshot="report-times")
+    _draw_every_chart(page)
     labels = page.locator("[data-testid=chart-plot] .main-svg").all_text_contents()
     assert any(CATEGORY_NAME in label for label in labels), labels
     _visit(page, "/reports/agents", dialogs, shows=None, ready="[data-testid=chart-plot] .main-svg")
+    _draw_every_chart(page)
     labels = page.locator("[data-testid=chart-plot] .main-svg").all_text_contents()
     assert any("Xavier" in label and "<svg" in label for label in labels), labels
     _visit(page, "/reports/sla", dialogs, ready="[data-testid=chart-table]")
