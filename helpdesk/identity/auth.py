@@ -8,9 +8,11 @@ import secrets
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import anyio
 import redis
+import redis.asyncio
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -183,9 +185,9 @@ return {raw, actor or ''}
 """
 
 
-@lru_cache(maxsize=4)
-def _session_lookup_script(client: redis.Redis) -> redis.commands.core.Script:
-    # EVALSHA with the script's digest; redis-py loads it again after a Redis restart.
+@lru_cache(maxsize=8)
+def _session_lookup_script(client: redis.Redis | redis.asyncio.Redis) -> Any:
+    # EVALSHA with the script's digest; redis-py (sync or asyncio) loads it again after a Redis restart.
     return client.register_script(_SESSION_LOOKUP)
 
 
@@ -218,20 +220,13 @@ def _lookup_session(token: str | None) -> tuple[int, str | None]:
 async def lookup_session_async(token: str | None) -> tuple[int, str | None]:
     """`_lookup_session` in the event loop (the REST API's session check, which would otherwise cost a thread)."""
     keys, args = _session_lookup_call(token)
-    client = cache.get_async_redis()
     try:
-        found = await client.evalsha(_SESSION_LOOKUP_SHA, len(keys), *keys, *args)
-    except redis.exceptions.NoScriptError:  # a Redis that restarted (or never saw the script) loads it again
-        try:
-            found = await client.eval(_SESSION_LOOKUP, len(keys), *keys, *args)
-        except redis.RedisError as exc:
-            raise SignInUnavailable() from exc
+        found = await _session_lookup_script(cache.get_async_redis())(keys=keys, args=args)
     except redis.RedisError as exc:
         raise SignInUnavailable() from exc
     return _session_found(found)
 
 
-_SESSION_LOOKUP_SHA = hashlib.sha1(_SESSION_LOOKUP.encode()).hexdigest()  # noqa: S324 (Redis names scripts by SHA-1)
 
 
 def user_id_for_token(token: str | None) -> int:
