@@ -8,12 +8,13 @@ from typing import Annotated
 
 import anyio
 from fastapi import Depends, Request
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from helpdesk.api.one_hop import REQUEST_WRITER, finish_session, has_work_left
 from helpdesk.core import replica
 from helpdesk.core.client_ip import client_address, served_over_https
-from helpdesk.core.db import write_engine
+from helpdesk.core.db import autocommit, write_engine
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.identity import auth, browser_sessions, policy
 from helpdesk.identity.actor import Actor
@@ -97,15 +98,17 @@ def client_ip(request: Request) -> str:
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
+async def _engine_for_reading(actor: Actor) -> Engine:
+    if replica.configured():
+        return await anyio.to_thread.run_sync(replica.engine_for, actor.user_id)
+    return write_engine()
+
+
 async def read_session(actor: CurrentActor) -> AsyncIterator[Session]:
     """A read-only session for lists, counts, reports and search: on the read replica when one is configured and
     can be trusted for this person (helpdesk/core/replica.py), else on the primary. Without a replica this costs
     nothing extra: no thread hop, no Redis call."""
-    if replica.configured():
-        engine = await anyio.to_thread.run_sync(replica.engine_for, actor.user_id)
-    else:
-        engine = write_engine()
-    session = Session(engine, info={REQUEST_WRITER: False})
+    session = Session(await _engine_for_reading(actor), info={REQUEST_WRITER: False})
     try:
         yield session
     finally:
@@ -113,3 +116,17 @@ async def read_session(actor: CurrentActor) -> AsyncIterator[Session]:
 
 
 ReadSession = Annotated[Session, Depends(read_session, scope="function")]
+
+
+async def statement_read_session(actor: CurrentActor) -> AsyncIterator[Session]:
+    """Like read_session, but every statement is its own transaction (no BEGIN, no ROLLBACK: two round trips
+    fewer). For reads whose statements need no common snapshot - a ticket page, a list page - and that set no
+    transaction-local settings (KB search does: it keeps ReadSession)."""
+    session = Session(autocommit(await _engine_for_reading(actor)), info={REQUEST_WRITER: False})
+    try:
+        yield session
+    finally:
+        await _finish(session, commit=False)
+
+
+StatementReadSession = Annotated[Session, Depends(statement_read_session, scope="function")]

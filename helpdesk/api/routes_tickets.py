@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from helpdesk.api import uploads
-from helpdesk.api.deps import CurrentActor, DbSession, ReadSession
+from helpdesk.api.deps import CurrentActor, DbSession, StatementReadSession
 from helpdesk.api.one_hop import OneHopRoute
 from helpdesk.api.schemas import (
     AttachmentOut,
@@ -39,7 +39,7 @@ class TicketCreate(TicketDraft):
 
 @router.get("/tickets", response_model=TicketList, responses=ERRORS)
 def list_tickets(
-    session: ReadSession,
+    session: StatementReadSession,
     actor: CurrentActor,
     status: Annotated[list[Name], Query(max_length=20)] = [],  # noqa: B006 (FastAPI reads the default, never mutates it)
     priority: Annotated[list[Name], Query(max_length=20)] = [],  # noqa: B006
@@ -90,7 +90,7 @@ def create_ticket(
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketOut, responses=ERRORS)
-def get_ticket(ticket_id: BigId, session: DbSession, actor: CurrentActor) -> TicketOut:
+def get_ticket(ticket_id: BigId, session: StatementReadSession, actor: CurrentActor) -> TicketOut:
     return TicketOut(**tickets.ticket_detail(session, actor, ticket_id))
 
 

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float = Field(5.0, gt=0, le=60)
     # Statements running longer than this are cancelled by PostgreSQL (0 = no limit).
     db_statement_timeout_ms: int = Field(30_000, ge=0)
+    # A pooled connection idle for longer than this is checked with a ping before use (0: before every use).
+    db_ping_after_idle_seconds: float = Field(2.0, ge=0)
 
     data_dir: Path = PROJECT_ROOT / "data"
 
