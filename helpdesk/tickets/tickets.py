@@ -632,6 +632,28 @@ def tag_names(session: Session, ticket_id: int) -> list[str]:
                              .where(TicketTag.ticket_id == ticket_id).order_by(Tag.name)).all())
 
 
+@lru_cache(maxsize=1)
+def _list_columns() -> Any:  # noqa: ANN401
+    """What a ticket list shows and the joins that name things, built once: a page then adds only its filters
+    (building this part again was about half the cost of building the page's statement)."""
+    return (
+        select(
+            Ticket.id, Ticket.number, Ticket.title, Ticket.status, Ticket.priority, Ticket.created_at,
+            Ticket.updated_at, Ticket.sla_first_response_due, Ticket.sla_resolution_due, Ticket.first_responded_at,
+            Ticket.sla_paused_at, Ticket.sla_resolution_warn_at, Ticket.sla_first_response_breached_at,
+            Ticket.sla_resolution_breached_at,
+            Ticket.category_id, Ticket.team_id, Ticket.assignee_id, Ticket.requester_id, Ticket.priority_rank,
+            Ticket.ai_confidence,
+            Category.name.label("category"), Team.name.label("team"),
+            _ASSIGNEE.full_name.label("assignee"), _REQUESTER.full_name.label("requester"), _TAG_NAMES,
+        )
+        .join(Category, Category.id == Ticket.category_id, isouter=True)
+        .join(Team, Team.id == Ticket.team_id, isouter=True)
+        .join(_ASSIGNEE, _ASSIGNEE.id == Ticket.assignee_id, isouter=True)
+        .join(_REQUESTER, _REQUESTER.id == Ticket.requester_id)
+    )
+
+
 def list_tickets(
     session: Session,
     actor: Actor,
@@ -649,23 +671,7 @@ def list_tickets(
     column_name, descending = SORTS[sort]
     sort_column = getattr(Ticket, column_name)
 
-    query = (
-        select(
-            Ticket.id, Ticket.number, Ticket.title, Ticket.status, Ticket.priority, Ticket.created_at,
-            Ticket.updated_at, Ticket.sla_first_response_due, Ticket.sla_resolution_due, Ticket.first_responded_at,
-            Ticket.sla_paused_at, Ticket.sla_resolution_warn_at, Ticket.sla_first_response_breached_at,
-            Ticket.sla_resolution_breached_at,
-            Ticket.category_id, Ticket.team_id, Ticket.assignee_id, Ticket.requester_id, Ticket.priority_rank,
-            Ticket.ai_confidence,
-            Category.name.label("category"), Team.name.label("team"),
-            _ASSIGNEE.full_name.label("assignee"), _REQUESTER.full_name.label("requester"), _TAG_NAMES,
-        )
-        .join(Category, Category.id == Ticket.category_id, isouter=True)
-        .join(Team, Team.id == Ticket.team_id, isouter=True)
-        .join(_ASSIGNEE, _ASSIGNEE.id == Ticket.assignee_id, isouter=True)
-        .join(_REQUESTER, _REQUESTER.id == Ticket.requester_id)
-        .where(visible_to(actor), *filters.conditions())
-    )
+    query = _list_columns().where(visible_to(actor), *filters.conditions())
     if cursor:
         value, last_id = _decode_cursor(cursor, column_name)
         key, bound = tuple_(sort_column, Ticket.id), tuple_(value, last_id)
