@@ -24,11 +24,17 @@ STAFF_STATUS_LABELS = STATUS_LABELS | {"waiting_on_customer": N_("Waiting on cus
 PRIORITY_LABELS = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High"), "critical": N_("Critical")}
 
 
-def local_time(moment: datetime | None, language: str = i18n.DEFAULT_LANGUAGE) -> str:
-    """"06 Dec 2026, 20:17" in the organisation's time zone (Urdu month names in Urdu)."""
+def organisation_zone() -> str:
+    return app_settings.value(None, "timezone")
+
+
+def local_time(moment: datetime | None, language: str = i18n.DEFAULT_LANGUAGE, zone: str | None = None) -> str:
+    """"06 Dec 2026, 20:17" in the organisation's time zone (Urdu month names in Urdu).
+
+    A list passes `zone` read once (organisation_zone()): reading it costs a Redis round trip."""
     if moment is None:
         return ""
-    return i18n.format_moment(moment, language, app_settings.value(None, "timezone"))
+    return i18n.format_moment(moment, language, zone or organisation_zone())
 
 
 def relative(moment: datetime | None, language: str = i18n.DEFAULT_LANGUAGE) -> str:
@@ -84,7 +90,15 @@ def sla_badge(row: dict[str, Any], language: str = i18n.DEFAULT_LANGUAGE) -> tup
     return state, i18n.translate_format(language, "Due {when}", when=relative(due, language))
 
 
-def ticket_row(row: dict[str, Any], *, staff: bool, language: str = i18n.DEFAULT_LANGUAGE) -> dict[str, str]:
+def ticket_rows(rows: list[dict[str, Any]], *, staff: bool,
+                language: str = i18n.DEFAULT_LANGUAGE) -> list[dict[str, str]]:
+    """A page of rows with the time zone read once, not once per row (a live push renders one for many tabs)."""
+    zone = organisation_zone()
+    return [ticket_row(row, staff=staff, language=language, zone=zone) for row in rows]
+
+
+def ticket_row(row: dict[str, Any], *, staff: bool, language: str = i18n.DEFAULT_LANGUAGE,
+               zone: str | None = None) -> dict[str, str]:
     labels = STAFF_STATUS_LABELS if staff else STATUS_LABELS
     sla_state, sla_label = sla_badge(row, language)
     tr = functools.partial(i18n.translate, language)
@@ -101,7 +115,7 @@ def ticket_row(row: dict[str, Any], *, staff: bool, language: str = i18n.DEFAULT
         "assignee": row.get("assignee") or tr("Unassigned"),
         "unassigned": "" if row.get("assignee") else "yes",
         "requester": row.get("requester") or "",
-        "created": local_time(row["created_at"], language),
+        "created": local_time(row["created_at"], language, zone),
         "created_ago": relative(row["created_at"], language),
         "updated_ago": relative(row["updated_at"], language),
         "sla": sla_state,

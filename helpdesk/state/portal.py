@@ -14,7 +14,7 @@ from helpdesk.identity import directory
 from helpdesk.kb import deflection as kb
 from helpdesk.models import Level
 from helpdesk.routes import ticket_url
-from helpdesk.state.formatting import ticket_row
+from helpdesk.state.formatting import ticket_rows
 from helpdesk.state.live import versions_ahead, watchers
 from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState
@@ -46,8 +46,9 @@ class MyTicketsState(KeysetPaging, SessionState):
         if failure:
             return failure.event
         # A followed ticket is someone else's request that one of mine was merged into.
-        self.rows = [ticket_row(r, staff=False, language=self._lang())
-                     | {"followed_from": r["requester"] if r["requester_id"] != me else ""} for r in page.rows]
+        self.rows = [row | {"followed_from": r["requester"] if r["requester_id"] != me else ""}
+                     for r, row in zip(page.rows, ticket_rows(page.rows, staff=False, language=self._lang()),
+                                       strict=True)]
         self.next_cursor = page.next_cursor or ""
         self.loaded = True
         return None

@@ -17,7 +17,7 @@ from helpdesk.identity import directory
 from helpdesk.identity.actor import Actor, load_actor
 from helpdesk.models import User
 from helpdesk.state import live as live_state
-from helpdesk.state.formatting import STAFF_STATUS_LABELS, plural, ticket_row
+from helpdesk.state.formatting import STAFF_STATUS_LABELS, plural, ticket_rows
 from helpdesk.state.live import QueueView, versions_ahead, watchers
 from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState, first_problem
@@ -157,7 +157,7 @@ class QueueState(KeysetPaging, SessionState):
                 self._load_tools(session, actor)
         if failure:
             return failure.event
-        self.rows = [ticket_row(r, staff=True, language=self._lang()) for r in page.rows]
+        self.rows = ticket_rows(page.rows, staff=True, language=self._lang())
         self.next_cursor = page.next_cursor or ""
         self.counts = with_totals(counts)
         self.loaded = True
@@ -496,7 +496,7 @@ def render_queue_view(view: QueueView, version: int, ticket_id: int) -> dict | N
             counts = tickets.status_counts(session, actor, view.filters)
     except DomainError:
         return None  # signed out or deactivated: the tab's own refresh sends it to the sign-in page
-    rows = [ticket_row(r, staff=True, language=actor.language) for r in page.rows]
+    rows = ticket_rows(page.rows, staff=True, language=actor.language)
     fields = {"rows": rows, "next_cursor": page.next_cursor or "", "counts": with_totals(counts),
               "seen_version": version, "loaded": True, "error": ""}
     if any(row["id"] == str(ticket_id) for row in rows):

@@ -112,3 +112,17 @@ def test_an_urdu_email_is_urdu_right_to_left_and_still_escapes_what_people_wrote
     english_text, english_html = notifications.render("ticket_acknowledgement", **context)
     assert "Hello Ayesha," in english_text and "We have received your request" in english_text
     assert '<html lang="en" dir="ltr">' in english_html
+
+
+def test_a_page_of_rows_reads_the_time_zone_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each read is a Redis round trip; a live push renders one page for hundreds of tabs.
+    reads: list[str] = []
+    monkeypatch.setattr(formatting.app_settings, "value", lambda session, key: reads.append(key) or "Asia/Karachi")
+    moment = datetime(2026, 12, 6, 15, 17, tzinfo=UTC)
+    rows = [{"id": n, "number": 1000 + n, "title": "VPN", "status": "open", "priority": "low", "category": None,
+             "team": None, "assignee": None, "requester": "Alice", "created_at": moment, "updated_at": moment,
+             "sla_resolution_due": None} for n in range(25)]
+    shown = formatting.ticket_rows(rows, staff=True, language="en")
+    assert reads == ["timezone"]
+    assert [r["created"] for r in shown] == ["06 Dec 2026, 20:17"] * 25
+    assert shown[3]["number"] == "#1003"
