@@ -189,7 +189,8 @@ class AiAdminState(SessionState):
         self.active_evaluated_on = active["metrics"]["evaluated_on"] if active else ""
         self.last_run = _run_summary(runs[0] if runs else None, tr, language)
         usage = metrics["token_usage"]
-        self.token_message = tr(usage["message"]) if usage["message"] else ""
+        message = usage["message"]
+        self.token_message = tr(message) if message else ""
         self.token_usage = [{"name": tr(TOKEN_USAGE_LABELS[k]), "value": f"{v:,}" if isinstance(v, int) else str(v)}
                             for k, v in usage["summary"].items()
                             if k in ("calls", "errors", "prompt_tokens", "completion_tokens", "total_tokens", "model")]

@@ -58,7 +58,7 @@ class ServiceAccountsState(AdminPage, AdminState):
         if ok:
             found, chosen, listed = result
             # The role codes are msgids themselves (VALUE_LABELS in helpdesk/components/admin.py).
-            self.accounts = [{"id": str(a["id"]), "name": a["name"], "role": self._t(a["role"]),
+            self.accounts = [{"id": str(a["id"]), "name": a["name"], "role": self._t(str(a.get("role"))),
                               "tokens": str(a["tokens"])} for a in found]
             self.selected_id = chosen
             self.selected_name = next((a["name"] for a in found if a["id"] == chosen), "")
