@@ -75,7 +75,7 @@ class AuditState(AdminKeysetPaging, AdminPage, AdminState):
         try:
             audit_log.parse_filter(**candidate)
         except ValidationFailed as exc:
-            self.field_errors = exc.field_errors
+            self.field_errors = {field: self._t(problem) for field, problem in exc.field_errors.items()}
             return None
         self.applied = candidate
         self._first_page()
