@@ -44,6 +44,10 @@ SECTIONS = [
     (N_("API tokens"), ADMIN_API, "key-round"),
     (N_("Audit log"), ADMIN_AUDIT, "scroll-text"),
 ]
+# Radix primitives that lay themselves out by a direction (a table's scroll area, a segmented control, a select) put
+# dir="ltr" on their own element unless a DirectionProvider says otherwise: in an Urdu page a table then ran left to
+# right. Inside a box with this style they take the page's direction instead.
+FOLLOW_PAGE_DIRECTION = {"& [dir=ltr]": {"direction": "inherit"}}
 # Label text for a value the server sends as a code (a role, an account's status): English msgids, shown through t().
 VALUE_LABELS = {"requester": N_("requester"), "agent": N_("agent"), "manager": N_("manager"), "admin": N_("admin"),
                 "active": N_("active"), "invited": N_("invited"), "deactivated": N_("deactivated")}
@@ -104,13 +108,14 @@ def admin_page(current: str, title: Any, subtitle: Any, error: rx.Var, notice: r
         AdminState.admin_checked,
         rx.cond(
             AdminState.admin_allowed,
-            rx.fragment(
+            rx.box(
                 admin_nav(current),
                 page_header(title, rx.text(subtitle, color_scheme="gray", size="2"), *actions),
                 error_callout(error),
                 rx.cond(notice != "", rx.callout(notice, icon="circle-check", color_scheme="green", width="100%",
                                                  margin_bottom="16px", data_testid="admin-notice")),
                 *content,
+                style=FOLLOW_PAGE_DIRECTION,
             ),
             not_found(),
         ),

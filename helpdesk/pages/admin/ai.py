@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.admin import FOLLOW_PAGE_DIRECTION
 from helpdesk.components.i18n import t, tf
 from helpdesk.components.layout import card, error_callout, page_header
 from helpdesk.core.i18n import N_
@@ -258,7 +259,7 @@ def _range_picker() -> rx.Component:
 @template(AI_ADMIN, "AI triage", on_load=AiAdminState.on_load)
 def ai_admin_page() -> rx.Component:
     summary = AiAdminState.summary
-    return rx.fragment(
+    return rx.box(
         page_header(
             t("AI triage"),
             rx.text(t("How far the triage model can be trusted, judged against the categories people set or "
@@ -326,4 +327,5 @@ def ai_admin_page() -> rx.Component:
                 width="100%",
             ),
         ),
+        style=FOLLOW_PAGE_DIRECTION,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.components.admin import admin_page, field_error, table
+from helpdesk.components.admin import FOLLOW_PAGE_DIRECTION, admin_page, field_error, table
 from helpdesk.components.i18n import t, tf
 from helpdesk.components.layout import card, error_callout, page_header
 from helpdesk.core.i18n import N_
@@ -119,10 +119,11 @@ def service_accounts_page() -> rx.Component:
 
 @template(MY_SETTINGS, "Your API tokens", on_load=MyTokensState.on_load, max_width="960px")
 def my_tokens_page() -> rx.Component:
-    return rx.fragment(
+    return rx.box(
         page_header(t("Your API tokens"), rx.text(
             t("Personal access tokens act as you in the REST API, limited to their scopes. "
               "Send them as “Authorization: Bearer …”."), color_scheme="gray", size="2")),
         error_callout(MyTokensState.error),
         card(_token_table(MyTokensState.my_tokens, MyTokensState.revoke), _new_token_form(MyTokensState)),
+        style=FOLLOW_PAGE_DIRECTION,
     )
