@@ -8,7 +8,6 @@ from typing import Any
 import reflex as rx
 
 from helpdesk.core import i18n
-from helpdesk.core.i18n import N_
 from helpdesk.email import mailboxes
 from helpdesk.identity import accounts, organisation
 from helpdesk.identity.directory import team_options
@@ -22,9 +21,6 @@ NONE = "none"  # a select's "no team / no parent / no lead" (a select item needs
 
 def _optional_id(value: str | None) -> int | None:
     return None if value in (None, "", NONE) else as_int(value)
-
-
-ROLE_LABELS = {"requester": N_("Requester"), "agent": N_("Agent"), "manager": N_("Manager"), "admin": N_("Admin")}
 
 
 def _user_row(row: dict[str, Any], language: str) -> dict[str, str]:
@@ -253,8 +249,8 @@ class TeamsState(AdminPage, AdminState):
             self.members = [{"id": str(m["id"]), "full_name": m["full_name"], "email": m["email"],
                              "role": m["role"], "available": "yes" if m["available"] else ""} for m in members]
             member_ids = {m["id"] for m in members}
-            self.staff_choices = [{"id": str(u["id"]),
-                                   "label": f"{u['full_name']} ({self._t(ROLE_LABELS.get(u['role'], u['role']))})"}
+            # The role codes are msgids themselves (VALUE_LABELS in helpdesk/components/admin.py).
+            self.staff_choices = [{"id": str(u["id"]), "label": f"{u['full_name']} ({self._t(str(u.get('role')))})"}
                                   for u in staff.rows if u["role"] != "requester" and u["id"] not in member_ids]
         return event
 
