@@ -45,9 +45,10 @@ SECTIONS = [
     (N_("Audit log"), ADMIN_AUDIT, "scroll-text"),
 ]
 # Radix primitives that lay themselves out by a direction (a table's scroll area, a segmented control, a select) put
-# dir="ltr" on their own element unless a DirectionProvider says otherwise: in an Urdu page a table then ran left to
-# right. Inside a box with this style they take the page's direction instead.
-FOLLOW_PAGE_DIRECTION = {"& [dir=ltr]": {"direction": "inherit"}}
+# dir="ltr" on their own element unless a DirectionProvider says otherwise, and Radix's table aligns its text left: in
+# an Urdu page a table then ran left to right. Inside a box with this style they follow the page's direction (in
+# English nothing changes: "start" is left there).
+FOLLOW_PAGE_DIRECTION = {"& [dir=ltr]": {"direction": "inherit"}, "& .rt-TableRootTable": {"text_align": "start"}}
 # Label text for a value the server sends as a code (a role, an account's status): English msgids, shown through t().
 VALUE_LABELS = {"requester": N_("requester"), "agent": N_("agent"), "manager": N_("manager"), "admin": N_("admin"),
                 "active": N_("active"), "invited": N_("invited"), "deactivated": N_("deactivated")}

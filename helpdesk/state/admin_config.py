@@ -61,6 +61,12 @@ def _minutes(raw: str, field: str, errors: dict[str, str], language: str) -> int
         return None
 
 
+def _left_to_right(text: str, language: str) -> str:
+    """A range of numbers ("09:00–17:00") kept in its order inside right-to-left text, where the bidirectional
+    algorithm would otherwise show it as "17:00–09:00" (Unicode left-to-right isolate)."""
+    return f"\u2066{text}\u2069" if i18n.is_rtl(language) else text
+
+
 def _hours(minutes: int) -> str:
     return f"{minutes / 60:g}"
 
@@ -101,7 +107,7 @@ class SlaState(AdminPage, AdminState):
             self.calendars = [{"id": str(c["id"]), "name": c["name"], "timezone": c["timezone"],
                                "days": tr(", ").join(tr(WEEKDAYS[d]) for d in c["working_days"]),
                                "working_days": ",".join(str(d) for d in c["working_days"]),
-                               "hours": f"{c['opens']:%H:%M}–{c['closes']:%H:%M}",
+                               "hours": _left_to_right(f"{c['opens']:%H:%M}–{c['closes']:%H:%M}", self._lang()),
                                "opens": f"{c['opens']:%H:%M}", "closes": f"{c['closes']:%H:%M}",
                                "holiday_country": c["holiday_country"] or "",
                                "extra_holidays": "\n".join(d.isoformat() for d in c["extra_holidays"]),

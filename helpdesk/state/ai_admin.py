@@ -11,6 +11,7 @@ import reflex as rx
 from helpdesk.ai import registry as ai_models
 from helpdesk.ai import trust
 from helpdesk.ai.metrics import ai_metrics
+from helpdesk.core import i18n
 from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError, PermissionDenied
 from helpdesk.core.i18n import N_
@@ -79,7 +80,7 @@ def interval(low: float | None, high: float | None) -> str:
     return "" if low is None or high is None else f"{low * 100:.0f}–{high * 100:.0f}%"
 
 
-def _trust_row(row: dict[str, Any], tr: Translate) -> dict[str, str]:
+def _trust_row(row: dict[str, Any], tr: Translate, rtl: bool) -> dict[str, str]:
     """One category and field: its mode, the evidence and the precision with its interval (one-sided bound shown
     as the interval's low end, the figure auto-apply is earned on)."""
     override = row["override"] or "evidence"
@@ -89,17 +90,19 @@ def _trust_row(row: dict[str, Any], tr: Translate) -> dict[str, str]:
             "evidence": tr("{correct} of {judged} right", correct=row["correct"], judged=row["judged"]),
             "precision": percent(row["precision"]), "interval": interval(row["lower_bound"], row["upper_bound"]),
             "needs": f"lower bound above {row['target'] * 100:.0f}% on at least {row['min_evidence']}",
-            "bands": _bands_text(row.get("bands") or [], tr)}
+            "bands": _bands_text(row.get("bands") or [], tr, rtl)}
 
 
-def _bands_text(bands: list[dict[str, Any]], tr: Translate) -> str:
+def _bands_text(bands: list[dict[str, Any]], tr: Translate, rtl: bool = False) -> str:
     """Each confidence band's evidence, surest first: "above 0.99: auto, 52 of 52 · 0.95–0.99: 3 of 4 · ..."."""
     parts = []
     for band in reversed(bands):
         evidence = tr("{part} of {whole}", part=band["correct"], whole=band["judged"])
         if band["mode"] == "auto":
             evidence = tr("auto, {evidence}", evidence=evidence)
-        parts.append(f"{_band_name(band['band'], tr)}: {evidence}")
+        name = _band_name(band["band"], tr)
+        # A range ("0.95–0.99") keeps its order inside right-to-left text only as a left-to-right isolate.
+        parts.append(f"{chr(0x2066)}{name}{chr(0x2069)}: {evidence}" if rtl and "–" in name else f"{name}: {evidence}")
     return " · ".join(parts)
 
 
@@ -178,7 +181,7 @@ class AiAdminState(SessionState):
             "p95": millis(metrics["latency_ms"]["p95"]),
         }
         self.per_category = [_category_row(r, tr) for r in metrics["per_category_at_threshold"]]
-        self.trust_rows = [_trust_row(r, tr) for r in modes]
+        self.trust_rows = [_trust_row(r, tr, i18n.is_rtl(language)) for r in modes]
         split = metrics["applied_vs_suggested"]["category"]
         self.applied_split = [_split_row(tr("Set by the AI"), split["auto_applied"]),
                               _split_row(tr("Only suggested"), split["suggested"])]
