@@ -15,11 +15,12 @@ from helpdesk.state.admin_audit import AuditState
 def _row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row["when"], size="1"), white_space="nowrap"),
-        rx.table.cell(rx.text(row["actor"], size="2")),
+        # dir=auto: "Name <e-mail>", an entity and JSON read left to right inside an Urdu page too.
+        rx.table.cell(rx.text(row["actor"], size="2", dir="auto")),
         rx.table.cell(rx.code(row["action"], variant="ghost")),
-        rx.table.cell(rx.text(row["entity"], size="2"), white_space="nowrap"),
+        rx.table.cell(rx.text(row["entity"], size="2", dir="auto"), white_space="nowrap"),
         rx.table.cell(rx.text(row["details"], size="1", color_scheme="gray", font_family="monospace",
-                              word_break="break-all")),
+                              word_break="break-all", dir="auto")),
         rx.table.cell(rx.text(row["ip"], size="1", color_scheme="gray")),
         data_testid="audit-row",
     )

@@ -218,7 +218,7 @@ def _held_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.vstack(rx.text(row["received"], size="1", white_space="nowrap"),
                                 rx.text(row["ago"], size="1", color_scheme="gray"), spacing="0")),
-        rx.table.cell(rx.text(row["from"], size="2", overflow_wrap="anywhere", min_width="140px")),
+        rx.table.cell(rx.text(row["from"], size="2", overflow_wrap="anywhere", min_width="140px", dir="auto")),
         rx.table.row_header_cell(rx.text(row["subject"], size="2", weight="medium")),
         rx.table.cell(rx.text(row["reason"], size="1", color_scheme="amber", min_width="180px")),
         rx.table.cell(rx.text(row["mailbox"], size="1", color_scheme="gray")),
@@ -246,7 +246,7 @@ def _held_card(row: rx.Var) -> rx.Component:
 
 def _detail(label: rx.Var | str, value: rx.Var, testid: str = "") -> rx.Component:
     return rx.hstack(rx.text(label, size="2", color_scheme="gray", min_width="90px"),
-                     rx.text(value, size="2", word_break="break-word", data_testid=testid),
+                     rx.text(value, size="2", word_break="break-word", data_testid=testid, dir="auto"),
                      spacing="2", align="start", width="100%")
 
 
