@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import app_settings
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.core.spreadsheet import SafeCsvWriter
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
@@ -54,10 +55,10 @@ def parse_filter(start: str, end: str, who: str = "", action: str = "", entity_t
         try:
             dates[name] = date.fromisoformat(str(raw).strip())
         except ValueError:
-            errors[name] = "Enter a date as YYYY-MM-DD."
+            errors[name] = N_("Enter a date as YYYY-MM-DD.")
     if not errors:
         if dates["end"] < dates["start"]:
-            errors["end"] = "The end is before the start."
+            errors["end"] = N_("The end is before the start.")
         elif (dates["end"] - dates["start"]).days > MAX_RANGE_DAYS:
             errors["end"] = f"Choose at most {MAX_RANGE_DAYS} days."
     if errors:
@@ -110,7 +111,7 @@ def _decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         at, row_id = cursor.split("|")
         return datetime.fromisoformat(at), int(row_id)
     except ValueError as exc:
-        raise ValidationFailed({"cursor": "Unknown page."}) from exc
+        raise ValidationFailed({"cursor": N_("Unknown page.")}) from exc
 
 
 def _rows(session: Session, f: AuditFilter, after: tuple[datetime, int] | None, limit: int) -> list[AuditLog]:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from helpdesk.core import app_settings, audit, bounds, on_commit
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.identity import policy, sso
 from helpdesk.identity.actor import Actor
 from helpdesk.models import AppSetting
@@ -49,7 +50,7 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
     if "organisation_name" in raw:
         name = str(raw["organisation_name"] or "").strip()
         if not name or len(name) > 120 or not bounds.is_storable(name):
-            errors["organisation_name"] = "Enter the organisation's name (up to 120 characters)."
+            errors["organisation_name"] = N_("Enter the organisation's name (up to 120 characters).")
         clean["organisation_name"] = name
     if "timezone" in raw:
         zone = str(raw["timezone"] or "").strip()
@@ -58,7 +59,7 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
                 raise ValueError(zone)
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
-            errors["timezone"] = "Choose a time zone such as Asia/Karachi or Europe/London."
+            errors["timezone"] = N_("Choose a time zone such as Asia/Karachi or Europe/London.")
         clean["timezone"] = zone
     if "auto_close_days" in raw:
         try:
@@ -67,7 +68,7 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
                 raise ValueError
             clean["auto_close_days"] = days
         except ValueError:
-            errors["auto_close_days"] = "Enter a whole number of days from 1 to 365."
+            errors["auto_close_days"] = N_("Enter a whole number of days from 1 to 365.")
     if "ai_auto_apply_threshold" in raw:
         try:
             threshold = float(str(raw["ai_auto_apply_threshold"]).strip())
@@ -75,7 +76,7 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
                 raise ValueError
             clean["ai_auto_apply_threshold"] = round(threshold, 3)
         except ValueError:
-            errors["ai_auto_apply_threshold"] = "Enter a confidence from 0.5 to 1.0 (1.0 = suggestions only)."
+            errors["ai_auto_apply_threshold"] = N_("Enter a confidence from 0.5 to 1.0 (1.0 = suggestions only).")
     for name, (lowest, highest) in app_settings.LIMITS.items():
         if name in raw:
             try:
@@ -90,7 +91,7 @@ def _clean(raw: dict[str, Any]) -> dict[str, Any]:
             clean[name] = _truthy(raw[name])
     if clean.get("sso_only_staff") and not sso.configured():
         # Without an identity provider, this would lock every staff member out.
-        errors["sso_only_staff"] = "Single sign-on is not configured yet; staff would have no way to sign in."
+        errors["sso_only_staff"] = N_("Single sign-on is not configured yet; staff would have no way to sign in.")
     if errors:
         raise ValidationFailed(errors)
     return clean

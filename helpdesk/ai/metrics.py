@@ -25,10 +25,11 @@ from helpdesk.ai import registry as ai_models
 from helpdesk.ai.triage import auto_apply_threshold
 from helpdesk.ai.trust import wilson_interval
 from helpdesk.core.errors import PermissionDenied
+from helpdesk.core.i18n import N_
 from helpdesk.identity.actor import Actor
 from helpdesk.models import AiFeedback, AiJudgement, AiPrediction, TicketEvent
 
-LLM_NOT_CONFIGURED = "LLM provider not configured"
+LLM_NOT_CONFIGURED = N_("LLM provider not configured")
 
 # The filters shared by the figures: a successful run, and one that set the category itself.
 _SUCCEEDED = AiPrediction.error.is_(None)

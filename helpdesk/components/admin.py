@@ -3,9 +3,13 @@ form fields shared by the admin pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from helpdesk.components.i18n import t
 from helpdesk.components.layout import error_callout, page_header
+from helpdesk.core.i18n import N_
 from helpdesk.routes import (
     ADMIN,
     ADMIN_API,
@@ -23,29 +27,37 @@ from helpdesk.routes import (
 )
 from helpdesk.state.admin import AdminState
 
-# (label, route, icon)
+# (label, route, icon); the English label also names the section's test ids, the page shows t(label).
 SECTIONS = [
-    ("Overview", ADMIN, "layout-dashboard"),
-    ("Users", ADMIN_USERS, "users"),
-    ("Teams", ADMIN_TEAMS, "users-round"),
-    ("Categories", ADMIN_CATEGORIES, "folder-tree"),
-    ("SLA & hours", ADMIN_SLA, "timer"),
-    ("Canned responses", ADMIN_CANNED, "message-square-text"),
-    ("Mailboxes", ADMIN_MAILBOXES, "mail"),
-    ("Held mail", ADMIN_HELD_MAIL, "mail-warning"),
+    (N_("Overview"), ADMIN, "layout-dashboard"),
+    (N_("Users"), ADMIN_USERS, "users"),
+    (N_("Teams"), ADMIN_TEAMS, "users-round"),
+    (N_("Categories"), ADMIN_CATEGORIES, "folder-tree"),
+    (N_("SLA & hours"), ADMIN_SLA, "timer"),
+    (N_("Canned responses"), ADMIN_CANNED, "message-square-text"),
+    (N_("Mailboxes"), ADMIN_MAILBOXES, "mail"),
+    (N_("Held mail"), ADMIN_HELD_MAIL, "mail-warning"),
     # Shared macros are managed on the macros page agents use for their own (it has no admin frame).
-    ("Macros", MACROS, "wand-sparkles"),
-    ("AI triage", AI_ADMIN, "brain-circuit"),
-    ("Settings", ADMIN_SETTINGS, "settings"),
-    ("API tokens", ADMIN_API, "key-round"),
-    ("Audit log", ADMIN_AUDIT, "scroll-text"),
+    (N_("Macros"), MACROS, "wand-sparkles"),
+    (N_("AI triage"), AI_ADMIN, "brain-circuit"),
+    (N_("Settings"), ADMIN_SETTINGS, "settings"),
+    (N_("API tokens"), ADMIN_API, "key-round"),
+    (N_("Audit log"), ADMIN_AUDIT, "scroll-text"),
 ]
+# Radix primitives that lay themselves out by a direction (a table's scroll area, a segmented control, a select) put
+# dir="ltr" on their own element unless a DirectionProvider says otherwise, and Radix's table aligns its text left: in
+# an Urdu page a table then ran left to right. Inside a box with this style they follow the page's direction (in
+# English nothing changes: "start" is left there).
+FOLLOW_PAGE_DIRECTION = {"& [dir=ltr]": {"direction": "inherit"}, "& .rt-TableRootTable": {"text_align": "start"}}
+# Label text for a value the server sends as a code (a role, an account's status): English msgids, shown through t().
+VALUE_LABELS = {"requester": N_("requester"), "agent": N_("agent"), "manager": N_("manager"), "admin": N_("admin"),
+                "active": N_("active"), "invited": N_("invited"), "deactivated": N_("deactivated")}
 
 
 def _section_link(label: str, route: str, icon: str, current: str) -> rx.Component:
     active = route == current
     return rx.link(
-        rx.hstack(rx.icon(icon, size=14), rx.text(label, size="2", weight="medium"), spacing="2", align="center",
+        rx.hstack(rx.icon(icon, size=14), rx.text(t(label), size="2", weight="medium"), spacing="2", align="center",
                   white_space="nowrap"),
         href=route,
         underline="none",
@@ -76,10 +88,10 @@ def not_found() -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.heading("404", size="9", color_scheme="gray"),
-            rx.heading("Page not found", size="5"),
-            rx.text("There is no page at this address, or it is not one you can open.", color_scheme="gray",
+            rx.heading(t("Page not found"), size="5"),
+            rx.text(t("There is no page at this address, or it is not one you can open."), color_scheme="gray",
                     size="2"),
-            rx.link("Go to the start page", href="/", size="2"),
+            rx.link(t("Go to the start page"), href="/", size="2"),
             align="center",
             spacing="2",
         ),
@@ -89,19 +101,23 @@ def not_found() -> rx.Component:
     )
 
 
-def admin_page(current: str, title: str, subtitle: str, error: rx.Var, notice: rx.Var, *content: rx.Component,
+def admin_page(current: str, title: Any, subtitle: Any, error: rx.Var, notice: rx.Var, *content: rx.Component,
                actions: tuple[rx.Component, ...] = ()) -> rx.Component:
+    """`title` and `subtitle` are page text (t()/tf()); `error` and `notice` come from the state in the page's
+    language."""
     return rx.cond(
         AdminState.admin_checked,
         rx.cond(
             AdminState.admin_allowed,
-            rx.fragment(
+            rx.box(
                 admin_nav(current),
-                page_header(title, subtitle, *actions),
+                page_header(title, rx.text(subtitle, color_scheme="gray", size="2"), *actions),
                 error_callout(error),
-                rx.cond(notice != "", rx.callout(notice, icon="circle-check", color_scheme="green", width="100%",
-                                                 margin_bottom="16px", data_testid="admin-notice")),
+                # high_contrast: Radix's green callout text is at the edge of 4.5:1 (axe failed it on a phone).
+                rx.cond(notice != "", rx.callout(notice, icon="circle-check", color_scheme="green", high_contrast=True,
+                                                 width="100%", margin_bottom="16px", data_testid="admin-notice")),
                 *content,
+                style=FOLLOW_PAGE_DIRECTION,
             ),
             not_found(),
         ),
@@ -114,34 +130,34 @@ def field_error(errors: rx.Var, name: str) -> rx.Component:
                                                   data_testid=f"field-error-{name}"))
 
 
-def labelled(label: str, control: rx.Component, errors: rx.Var, name: str, hint: str = "") -> rx.Component:
+def labelled(label: Any, control: rx.Component, errors: rx.Var, name: str, hint: Any = "") -> rx.Component:
     return rx.vstack(
         rx.text(label, size="2", weight="medium", as_="label", html_for=f"field-{name}"),
         control,
-        rx.cond(hint != "", rx.text(hint, size="1", color_scheme="gray")) if hint else rx.fragment(),
+        rx.fragment() if isinstance(hint, str) and not hint else rx.text(hint, size="1", color_scheme="gray"),
         field_error(errors, name),
         spacing="1",
         width="100%",
     )
 
 
-def text_field(state: type, label: str, name: str, *, placeholder: str = "", kind: str = "text",
-               hint: str = "") -> rx.Component:
+def text_field(state: type, label: Any, name: str, *, placeholder: Any = "", kind: str = "text",
+               hint: Any = "") -> rx.Component:
     # aria-label as well as the <label>: Radix's Text rendered as a label does not reliably name the input (axe).
     return labelled(label, rx.input(id=f"field-{name}", value=state.form[name].to(str), type=kind, aria_label=label,
                                     placeholder=placeholder, on_change=lambda v: state.set_field(name, v),
                                     width="100%"), state.field_errors, name, hint)
 
 
-def text_area(state: type, label: str, name: str, *, rows: str = "4", placeholder: str = "",
-              hint: str = "", **props) -> rx.Component:
+def text_area(state: type, label: Any, name: str, *, rows: str = "4", placeholder: Any = "",
+              hint: Any = "", **props) -> rx.Component:
     return labelled(label, rx.text_area(id=f"field-{name}", value=state.form[name].to(str), rows=rows, aria_label=label,
                                         placeholder=placeholder, on_change=lambda v: state.set_field(name, v),
                                         width="100%", **props), state.field_errors, name, hint)
 
 
-def select_field(state: type, label: str, name: str, items: list[rx.Component] | rx.Component,
-                 hint: str = "") -> rx.Component:
+def select_field(state: type, label: Any, name: str, items: list[rx.Component] | rx.Component,
+                 hint: Any = "") -> rx.Component:
     return labelled(label, rx.select.root(
         rx.select.trigger(id=f"field-{name}", width="100%", aria_label=label, data_testid=f"select-{name}"),
         rx.select.content(*(items if isinstance(items, list) else [items])),
@@ -150,12 +166,12 @@ def select_field(state: type, label: str, name: str, items: list[rx.Component] |
     ), state.field_errors, name, hint)
 
 
-def dialog(state: type, name: str, title: str, body: rx.Component, *buttons: rx.Component,
+def dialog(state: type, name: str, title: Any, body: rx.Component, *buttons: rx.Component,
            width: str = "520px") -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(title),
-            rx.vstack(body, rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+            rx.vstack(body, rx.hstack(rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
                                       *buttons, justify="end", width="100%", spacing="2", wrap="wrap"),
                       spacing="4", width="100%"),
             max_width=width,
@@ -166,7 +182,8 @@ def dialog(state: type, name: str, title: str, body: rx.Component, *buttons: rx.
     )
 
 
-def table(headers: list[str], rows: rx.Var, render: object, testid: str, empty: str) -> rx.Component:
+def table(headers: list[Any], rows: rx.Var, render: object, testid: str, empty: Any) -> rx.Component:
+    """`headers` and `empty` are page text (t()); an empty header is a column of buttons."""
     return rx.cond(
         rows.length() > 0,
         rx.box(
@@ -190,5 +207,7 @@ STATUS_COLOURS = {"active": "green", "invited": "amber", "deactivated": "gray"}
 
 
 def coloured(value: rx.Var, colours: dict[str, str], testid: str = "") -> rx.Component:
-    return rx.match(value, *[(k, rx.badge(k, color_scheme=c, variant="soft", data_testid=testid))
+    """A badge for a code the server sends (a role, a status), named in the page's language."""
+    return rx.match(value, *[(k, rx.badge(t(VALUE_LABELS.get(k, k)), color_scheme=c, variant="soft",
+                                          data_testid=testid))
                              for k, c in colours.items()], rx.badge(value, variant="soft", data_testid=testid))

@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, bounds, jobs, on_commit
 from helpdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
 from helpdesk.core.storage import get_storage
@@ -322,7 +323,8 @@ def held_page(session: Session, actor: Actor, cursor: str | None = None,
         try:
             after = (_EPOCH + timedelta(microseconds=int(micros)), int(last_id))
         except (ValueError, OverflowError):
-            raise ValidationFailed({"cursor": "That page marker is not valid; start from the first page."}) from None
+            raise ValidationFailed(
+                {"cursor": N_("That page marker is not valid; start from the first page.")}) from None
         query = query.where(tuple_(EmailRecord.created_at, EmailRecord.id) < after)
     rows = session.exec(query.order_by(EmailRecord.created_at.desc(), EmailRecord.id.desc()).limit(limit + 1)).all()
     total = session.exec(select(func.count()).select_from(EmailRecord).where(EmailRecord.outcome == "held")).one()
@@ -341,7 +343,7 @@ def held_message(session: Session, actor: Actor, record_id: int) -> dict[str, ob
     _check_admin(actor)
     record = session.get(EmailRecord, record_id)
     if record is None or record.outcome != "held" or not record.raw_key:
-        raise NotFound("That held message is gone (already accepted or discarded).")
+        raise NotFound(N_("That held message is gone (already accepted or discarded)."))
     parsed = parse(get_storage().get(record.raw_key))
     mailbox = session.get(Mailbox, record.mailbox_id) if record.mailbox_id else None
     return {**_held_row(record, mailbox.name if mailbox else ""), "from_name": parsed.from_name,
@@ -355,10 +357,10 @@ def accept_held(session: Session, actor: Actor, record_id: int) -> IngestResult:
     _check_admin(actor)
     record = session.exec(select(EmailRecord).where(EmailRecord.id == record_id).with_for_update()).first()
     if record is None or record.outcome != "held" or not record.raw_key:
-        raise NotFound("That held message is gone (already accepted or discarded).")
+        raise NotFound(N_("That held message is gone (already accepted or discarded)."))
     parsed = parse(get_storage().get(record.raw_key))
     if not parsed.from_address:
-        raise ValidationFailed({"record_id": "The message has no sender address to file it as."})
+        raise ValidationFailed({"record_id": N_("The message has no sender address to file it as.")})
     user = session.exec(select(User).where(func.lower(User.email) == parsed.from_address)).first()
     if user is None:
         user = _new_requester(session, parsed)
@@ -384,7 +386,7 @@ def discard_held(session: Session, actor: Actor, record_id: int) -> None:
     _check_admin(actor)
     record = session.exec(select(EmailRecord).where(EmailRecord.id == record_id).with_for_update()).first()
     if record is None or record.outcome != "held":
-        raise NotFound("That held message is gone (already accepted or discarded).")
+        raise NotFound(N_("That held message is gone (already accepted or discarded)."))
     held_for = record.reason
     record.outcome, record.reason = "ignored", f"discarded by {actor.email}"[:300]
     _forget_raw(session, record)

@@ -32,6 +32,7 @@ from sqlmodel import Session, select
 from helpdesk.core import audit, cache, jobs, mailer
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.core.settings import get_settings
 from helpdesk.email import intake
 from helpdesk.identity import policy
@@ -100,38 +101,38 @@ def _validated(session: Session, values: dict[str, Any], *, mailbox_id: int | No
     secret = str(values.get("secret") or "")
     port = _port(values.get("imap_port", 993))
     if not name or len(name) > 80:
-        errors["name"] = "Give the mailbox a name of at most 80 characters."
+        errors["name"] = N_("Give the mailbox a name of at most 80 characters.")
     else:
         clash = select(Mailbox.id).where(func.lower(Mailbox.name) == name.lower())
         if mailbox_id is not None:
             clash = clash.where(Mailbox.id != mailbox_id)
         if session.exec(clash).first() is not None:
-            errors["name"] = "A mailbox with this name already exists."
+            errors["name"] = N_("A mailbox with this name already exists.")
     local, _, domain = address.partition("@")
     if not local or "." not in domain or len(address) > 254 or any(c.isspace() for c in address):
-        errors["address"] = "Enter the e-mail address people write to, like it@company.com."
+        errors["address"] = N_("Enter the e-mail address people write to, like it@company.com.")
     if not imap_host or len(imap_host) > 255 or any(c.isspace() for c in imap_host):
-        errors["imap_host"] = "Enter the IMAP server's host name."
+        errors["imap_host"] = N_("Enter the IMAP server's host name.")
     if port is None:
-        errors["imap_port"] = "Enter a port between 1 and 65535 (993 with TLS, 143 without)."
+        errors["imap_port"] = N_("Enter a port between 1 and 65535 (993 with TLS, 143 without).")
     if not username or len(username) > 254:
-        errors["username"] = "Enter the IMAP user name."
+        errors["username"] = N_("Enter the IMAP user name.")
     if secret_required and not secret:
-        errors["secret"] = "Enter the IMAP password."
+        errors["secret"] = N_("Enter the IMAP password.")
     if len(secret) > 500:
-        errors["secret"] = "The password may have at most 500 characters."
+        errors["secret"] = N_("The password may have at most 500 characters.")
     if not folder or len(folder) > 200:
-        errors["folder"] = "Enter the folder to read (usually INBOX)."
+        errors["folder"] = N_("Enter the folder to read (usually INBOX).")
     if len(processed_folder) > 200:
-        errors["processed_folder"] = "Use at most 200 characters."
+        errors["processed_folder"] = N_("Use at most 200 characters.")
     elif processed_folder and processed_folder == folder:
-        errors["processed_folder"] = "Filed mail must go to another folder than the one read (or leave it empty)."
+        errors["processed_folder"] = N_("Filed mail must go to another folder than the one read (or leave it empty).")
     team_id, category_id = values.get("team_id"), values.get("category_id")
     if team_id is not None and session.get(Team, team_id) is None:
-        errors["team_id"] = "Choose an existing team."
+        errors["team_id"] = N_("Choose an existing team.")
     category = session.get(Category, category_id) if category_id is not None else None
     if category_id is not None and (category is None or not category.is_active):
-        errors["category_id"] = "Choose an active category."
+        errors["category_id"] = N_("Choose an active category.")
     if errors:
         raise ValidationFailed(errors)
     return {"name": name, "address": address, "imap_host": imap_host, "imap_port": port,
@@ -171,7 +172,7 @@ def update_mailbox(session: Session, by: Actor, mailbox_id: int, values: dict[st
     _require_admin(by)
     mailbox = session.exec(select(Mailbox).where(Mailbox.id == mailbox_id).with_for_update()).first()
     if mailbox is None:
-        raise NotFound("No such mailbox.")
+        raise NotFound(N_("No such mailbox."))
     clean = _validated(session, values, mailbox_id=mailbox_id, secret_required=False)
     changes: dict[str, Any] = {}
     for name in SETTINGS_FIELDS:
@@ -198,7 +199,7 @@ def set_mailbox_active(session: Session, by: Actor, mailbox_id: int, active: boo
     _require_admin(by)
     mailbox = session.get(Mailbox, mailbox_id)
     if mailbox is None:
-        raise NotFound("No such mailbox.")
+        raise NotFound(N_("No such mailbox."))
     if mailbox.is_active != bool(active):
         mailbox.is_active = bool(active)
         session.add(mailbox)
@@ -253,7 +254,7 @@ def overview(session: Session, by: Actor) -> dict[str, int]:
 def get_mailbox(session: Session, mailbox_id: int) -> Mailbox:
     mailbox = session.get(Mailbox, mailbox_id)
     if mailbox is None:
-        raise NotFound("No such mailbox.")
+        raise NotFound(N_("No such mailbox."))
     return mailbox
 
 

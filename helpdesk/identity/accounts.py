@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, bounds
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.identity import password_links, policy
 from helpdesk.identity.actor import Actor, forget_actor
 from helpdesk.identity.directory import invalidate_directory_caches
@@ -92,7 +93,7 @@ def get_user(session: Session, by: Actor, user_id: int) -> dict[str, Any]:
     _require_admin(by)
     user = session.get(User, user_id)
     if user is None or user.is_service_account:
-        raise NotFound("No such account.")
+        raise NotFound(N_("No such account."))
     row = _row(user, _teams_of(session, [user.id])[user.id])
     row["team_ids"] = list(session.exec(select(TeamMembership.team_id).where(TeamMembership.user_id == user_id)).all())
     return row
@@ -103,7 +104,7 @@ def _check_team_ids(session: Session, team_ids: list[int], errors: dict[str, str
     if wanted:
         known = set(session.exec(select(Team.id).where(Team.id.in_(wanted))).all())
         if known != set(wanted):
-            errors["team_ids"] = "Choose teams from the list."
+            errors["team_ids"] = N_("Choose teams from the list.")
     return wanted
 
 
@@ -111,19 +112,19 @@ def _check_person(session: Session, email: str, full_name: str, role: str, depar
                   user_id: int | None = None) -> dict[str, str]:
     errors = {}
     if "@" not in email or len(email) > 254 or " " in email or email.startswith("@") or email.endswith("@"):
-        errors["email"] = "Enter a valid e-mail address."
+        errors["email"] = N_("Enter a valid e-mail address.")
     else:
         clash = select(User.id).where(func.lower(User.email) == email)
         if user_id is not None:
             clash = clash.where(User.id != user_id)
         if session.exec(clash).first() is not None:
-            errors["email"] = "An account with this e-mail already exists."
+            errors["email"] = N_("An account with this e-mail already exists.")
     if not full_name or len(full_name) > 120:
-        errors["full_name"] = "Enter the person's name (up to 120 characters)."
+        errors["full_name"] = N_("Enter the person's name (up to 120 characters).")
     if role not in ROLES:
-        errors["role"] = "Choose requester, agent, manager or admin."
+        errors["role"] = N_("Choose requester, agent, manager or admin.")
     if len(department) > 120:
-        errors["department"] = "Use at most 120 characters."
+        errors["department"] = N_("Use at most 120 characters.")
     return errors
 
 
@@ -154,9 +155,9 @@ def resend_invitation(session: Session, by: Actor, user_id: int) -> None:
     _require_admin(by)
     user = session.get(User, user_id)
     if user is None or user.is_service_account:
-        raise NotFound("No such account.")
+        raise NotFound(N_("No such account."))
     if user.password_hash != NO_PASSWORD_YET:
-        raise ValidationFailed({"user_id": "This person has set a password already."})
+        raise ValidationFailed({"user_id": N_("This person has set a password already.")})
     password_links.invite(session, user, by.user_id)
 
 
@@ -170,7 +171,7 @@ def update_user(session: Session, by: Actor, user_id: int, *, full_name: str, ro
     _require_admin(by)
     user = session.get(User, user_id)
     if user is None or user.is_service_account:
-        raise NotFound("No such account.")
+        raise NotFound(N_("No such account."))
     full_name, department = (full_name or "").strip(), (department or "").strip()
     errors = _check_person(session, user.email, full_name, role, department, user_id)
     errors |= bounds.unstorable({"full_name": full_name, "department": department})
@@ -179,9 +180,9 @@ def update_user(session: Session, by: Actor, user_id: int, *, full_name: str, ro
     # Nobody removes the last way in: an admin cannot demote themselves, nor the last active admin.
     if user.role == Role.ADMIN and role != Role.ADMIN:
         if user.id == by.user_id:
-            errors["role"] = "You cannot take away your own administrator role; ask another administrator."
+            errors["role"] = N_("You cannot take away your own administrator role; ask another administrator.")
         elif user.is_active and _active_admins(session) <= 1:
-            errors["role"] = "This is the last active administrator."
+            errors["role"] = N_("This is the last active administrator.")
     if errors:
         raise ValidationFailed(errors)
     before_teams = sorted(session.exec(select(TeamMembership.team_id)
@@ -214,11 +215,11 @@ def set_active(session: Session, by: Actor, user_id: int, active: bool) -> None:
     _require_admin(by)
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("No such account.")
+        raise NotFound(N_("No such account."))
     if not active and user.id == by.user_id:
-        raise ValidationFailed({"user_id": "You cannot deactivate your own account."})
+        raise ValidationFailed({"user_id": N_("You cannot deactivate your own account.")})
     if not active and user.role == Role.ADMIN and user.is_active and _active_admins(session) <= 1:
-        raise ValidationFailed({"user_id": "This is the last active administrator."})
+        raise ValidationFailed({"user_id": N_("This is the last active administrator.")})
     if user.is_active == active:
         return
     directory.set_active(session, by, user_id, active)
@@ -271,17 +272,20 @@ def import_csv(session: Session, by: Actor, text: str, *, apply: bool) -> Import
         if unknown:
             problems["teams"] = "Unknown team: " + ", ".join(unknown) + "."
         if email in seen:
-            problems["email"] = "This address is on an earlier line too."
+            problems["email"] = N_("This address is on an earlier line too.")
         seen.add(email)
         if problems.get("email") == "An account with this e-mail already exists." and len(problems) == 1:
-            row["action"], row["problem"] = "skip", "Already has an account."
+            row["action"], row["problem"] = "skip", N_("Already has an account.")
+            row["problems"] = [row["problem"]]
         elif problems:
             row["action"], row["problem"] = "error", " ".join(problems.values())
+            # Each sentence apart as well, for a page that shows them in the reader's language.
+            row["problems"] = list(problems.values())
         row["_team_ids"] = [teams_by_name[t.lower()] for t in team_names if t.lower() in teams_by_name]
         row["_department"] = values["department"]
         preview.rows.append(row)
     if not preview.rows:
-        raise ValidationFailed({"csv": "The file has no people in it."})
+        raise ValidationFailed({"csv": N_("The file has no people in it.")})
     if apply:
         if preview.errors:
             raise ValidationFailed({"csv": f"Fix the {preview.errors} line(s) with errors first; nothing was "

@@ -12,15 +12,16 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, bounds
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor, forget_actor
 from helpdesk.identity.directory import invalidate_directory_caches
 from helpdesk.models import AssignmentMode, Category, Role, Team, TeamMembership, User
 
 ASSIGNMENT_MODES = {
-    AssignmentMode.MANUAL.value: "Manual: tickets wait in the team queue",
-    AssignmentMode.ROUND_ROBIN.value: "Round robin among available members",
-    AssignmentMode.LEAST_OPEN.value: "Fewest open tickets among available members",
+    AssignmentMode.MANUAL.value: N_("Manual: tickets wait in the team queue"),
+    AssignmentMode.ROUND_ROBIN.value: N_("Round robin among available members"),
+    AssignmentMode.LEAST_OPEN.value: N_("Fewest open tickets among available members"),
 }
 MAX_CATEGORY_DEPTH = 3  # top level, child, grandchild: deeper trees make the pickers unreadable
 
@@ -56,7 +57,7 @@ def list_teams(session: Session, by: Actor) -> list[dict[str, Any]]:
 def team_members(session: Session, by: Actor, team_id: int) -> list[dict[str, Any]]:
     _require_admin(by)
     if session.get(Team, team_id) is None:
-        raise NotFound("No such team.")
+        raise NotFound(N_("No such team."))
     rows = session.exec(select(User).join(TeamMembership, TeamMembership.user_id == User.id)
                         .where(TeamMembership.team_id == team_id).order_by(User.full_name)).all()
     return [{"id": u.id, "full_name": u.full_name, "email": u.email, "role": u.role, "active": u.is_active,
@@ -67,21 +68,21 @@ def _check_team(session: Session, name: str, description: str, lead_id: int | No
                 team_id: int | None) -> dict[str, str]:
     errors = {}
     if not name or len(name) > 80:
-        errors["name"] = "Name the team (up to 80 characters)."
+        errors["name"] = N_("Name the team (up to 80 characters).")
     else:
         clash = select(Team.id).where(func.lower(Team.name) == name.lower())
         if team_id is not None:
             clash = clash.where(Team.id != team_id)
         if session.exec(clash).first() is not None:
-            errors["name"] = "Another team has this name."
+            errors["name"] = N_("Another team has this name.")
     if len(description) > 500:
-        errors["description"] = "Use at most 500 characters."
+        errors["description"] = N_("Use at most 500 characters.")
     if mode not in ASSIGNMENT_MODES:
-        errors["assignment_mode"] = "Choose manual, round robin or least open."
+        errors["assignment_mode"] = N_("Choose manual, round robin or least open.")
     if lead_id is not None:
         lead = session.get(User, lead_id)
         if lead is None or not lead.is_active or lead.role == Role.REQUESTER or lead.is_service_account:
-            errors["lead_id"] = "The lead must be an active agent, manager or administrator."
+            errors["lead_id"] = N_("The lead must be an active agent, manager or administrator.")
     return errors
 
 
@@ -94,7 +95,7 @@ def save_team(session: Session, by: Actor, *, team_id: int | None, name: str, de
     if team_id is not None:
         team = session.get(Team, team_id)
         if team is None:
-            raise NotFound("No such team.")
+            raise NotFound(N_("No such team."))
     errors = _check_team(session, name, description, lead_id, assignment_mode, team_id)
     errors |= bounds.unstorable({"name": name, "description": description}, multiline=("description",))
     if errors:
@@ -121,12 +122,12 @@ def save_team(session: Session, by: Actor, *, team_id: int | None, name: str, de
 def add_member(session: Session, by: Actor, team_id: int, user_id: int) -> None:
     _require_admin(by)
     if session.get(Team, team_id) is None:
-        raise NotFound("No such team.")
+        raise NotFound(N_("No such team."))
     user = session.get(User, user_id)
     if user is None or user.is_service_account or not user.is_active:
-        raise ValidationFailed({"user_id": "Choose an active person."})
+        raise ValidationFailed({"user_id": N_("Choose an active person.")})
     if user.role == Role.REQUESTER:
-        raise ValidationFailed({"user_id": "Requesters cannot join IT teams; change their role first."})
+        raise ValidationFailed({"user_id": N_("Requesters cannot join IT teams; change their role first.")})
     if session.get(TeamMembership, (team_id, user_id)) is not None:
         raise ValidationFailed({"user_id": f"{user.full_name} is in this team already."})
     session.add(TeamMembership(team_id=team_id, user_id=user_id))
@@ -138,7 +139,7 @@ def remove_member(session: Session, by: Actor, team_id: int, user_id: int) -> No
     _require_admin(by)
     membership = session.get(TeamMembership, (team_id, user_id))
     if membership is None:
-        raise NotFound("Not a member of this team.")
+        raise NotFound(N_("Not a member of this team."))
     session.delete(membership)
     team = session.get(Team, team_id)
     if team is not None and team.lead_id == user_id:
@@ -153,7 +154,7 @@ def set_availability(session: Session, by: Actor, user_id: int, available: bool)
     _require_admin(by)
     user = session.get(User, user_id)
     if user is None or user.is_service_account:
-        raise NotFound("No such account.")
+        raise NotFound(N_("No such account."))
     if user.is_available != available:
         user.is_available = available
         session.add(user)
@@ -207,24 +208,24 @@ def save_category(session: Session, by: Actor, *, category_id: int | None, name:
     if category_id is not None:
         category = session.get(Category, category_id)
         if category is None:
-            raise NotFound("No such category.")
+            raise NotFound(N_("No such category."))
     errors = bounds.unstorable({"name": name, "description": description}, multiline=("description",))
     if not name or len(name) > 80:
-        errors["name"] = "Name the category (up to 80 characters)."
+        errors["name"] = N_("Name the category (up to 80 characters).")
     if len(description) > 300:
-        errors["description"] = "Use at most 300 characters."
+        errors["description"] = N_("Use at most 300 characters.")
     if default_team_id is not None and session.get(Team, default_team_id) is None:
-        errors["default_team_id"] = "Choose a team from the list."
+        errors["default_team_id"] = N_("Choose a team from the list.")
     if parent_id is not None:
         parent = session.get(Category, parent_id)
         if parent is None:
-            errors["parent_id"] = "Choose a parent from the list."
+            errors["parent_id"] = N_("Choose a parent from the list.")
         elif category_id is not None:
             # Walking up from the new parent must not meet the category itself: no loops.
             ancestor: int | None = parent_id
             while ancestor is not None:
                 if ancestor == category_id:
-                    errors["parent_id"] = "A category cannot move under itself or its own children."
+                    errors["parent_id"] = N_("A category cannot move under itself or its own children.")
                     break
                 ancestor = session.exec(select(Category.parent_id).where(Category.id == ancestor)).first()
         if "parent_id" not in errors:
@@ -238,7 +239,7 @@ def save_category(session: Session, by: Actor, *, category_id: int | None, name:
         if category_id is not None:
             clash = clash.where(Category.id != category_id)
         if session.exec(clash).first() is not None:
-            errors["name"] = "Another category under the same parent has this name."
+            errors["name"] = N_("Another category under the same parent has this name.")
     if errors:
         raise ValidationFailed(errors)
     if category is None:
@@ -266,7 +267,7 @@ def set_category_archived(session: Session, by: Actor, category_id: int, archive
     _require_admin(by)
     category = session.get(Category, category_id)
     if category is None:
-        raise NotFound("No such category.")
+        raise NotFound(N_("No such category."))
     if not archived and category.parent_id is not None:
         parent = session.get(Category, category.parent_id)
         if parent is not None and not parent.is_active:

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, bounds
 from helpdesk.core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor, load_actor
 from helpdesk.models import ApiToken, Role, User
@@ -46,7 +47,7 @@ def is_api_token(token: str | None) -> bool:
 def _check_scopes(scopes: list[str]) -> list[str]:
     chosen = sorted({str(s) for s in scopes})
     if not chosen:
-        raise ValidationFailed({"scopes": "Choose at least one scope."})
+        raise ValidationFailed({"scopes": N_("Choose at least one scope.")})
     unknown = [s for s in chosen if s not in SCOPES]
     if unknown:
         raise ValidationFailed({"scopes": f"Unknown scope: {', '.join(unknown)}."})
@@ -56,7 +57,7 @@ def _check_scopes(scopes: list[str]) -> list[str]:
 def _owner(session: Session, by: Actor, user_id: int) -> User:
     owner = session.get(User, user_id)
     if owner is None or not policy.manages_api_tokens_of(by, user_id, owner.is_service_account):
-        raise NotFound("No such account.")
+        raise NotFound(N_("No such account."))
     return owner
 
 
@@ -67,17 +68,17 @@ def create_token(session: Session, by: Actor, *, name: str, scopes: list[str], u
     name = (name or "").strip()
     errors = bounds.unstorable({"name": name})
     if not name or len(name) > 80:
-        errors["name"] = "Name the token (up to 80 characters), e.g. what uses it."
+        errors["name"] = N_("Name the token (up to 80 characters), e.g. what uses it.")
     try:
         chosen = _check_scopes(scopes)
     except ValidationFailed as exc:
         errors.update(exc.field_errors)
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
-        errors["expires_in_days"] = "Choose between 1 and 3650 days, or no expiry."
+        errors["expires_in_days"] = N_("Choose between 1 and 3650 days, or no expiry.")
     if errors:
         raise ValidationFailed(errors)
     if not owner.is_active:
-        raise ValidationFailed({"user_id": "This account is deactivated."})
+        raise ValidationFailed({"user_id": N_("This account is deactivated.")})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=owner.id, name=name, token_hash=token_hash(secret), prefix=secret[:10], scopes=chosen,
                    created_by_id=by.user_id,
@@ -92,7 +93,7 @@ def create_token(session: Session, by: Actor, *, name: str, scopes: list[str], u
 def revoke_token(session: Session, by: Actor, token_id: int) -> None:
     row = session.get(ApiToken, token_id)
     if row is None:
-        raise NotFound("No such token.")
+        raise NotFound(N_("No such token."))
     _owner(session, by, row.user_id)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
@@ -116,9 +117,9 @@ def create_service_account(session: Session, by: Actor, *, name: str, role: str 
     name = (name or "").strip()
     errors = bounds.unstorable({"name": name})
     if not name or len(name) > 120:
-        errors["name"] = "Name the service account (up to 120 characters)."
+        errors["name"] = N_("Name the service account (up to 120 characters).")
     if role not in SERVICE_ACCOUNT_ROLES:
-        errors["role"] = "A service account is an agent (works tickets) or a manager (reads reports)."
+        errors["role"] = N_("A service account is an agent (works tickets) or a manager (reads reports).")
     if errors:
         raise ValidationFailed(errors)
     # Service accounts get an address no mailbox has, so they never receive e-mail or collide with a person.

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, jobs
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import BusinessCalendarConfig, Category, Priority, SlaPolicy, Team
@@ -53,20 +54,20 @@ def _check_calendar(session: Session, values: dict[str, Any], calendar_id: int |
                                                 BusinessCalendarConfig.id != (calendar_id or 0))
     ).first()
     if name_taken is not None:
-        errors["name"] = "A calendar with this name already exists."
+        errors["name"] = N_("A calendar with this name already exists.")
     try:
         ZoneInfo(values["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
-        errors["timezone"] = "Choose a time zone such as Asia/Karachi."
+        errors["timezone"] = N_("Choose a time zone such as Asia/Karachi.")
     working_days = values["working_days"]
     if not working_days or not set(working_days) <= set(range(7)):
-        errors["working_days"] = "Choose at least one working day (0 = Monday ... 6 = Sunday)."
+        errors["working_days"] = N_("Choose at least one working day (0 = Monday ... 6 = Sunday).")
     opens, closes = values["opens"], values["closes"]
     if not isinstance(opens, time) or not isinstance(closes, time) or opens >= closes:
-        errors["closes"] = "The desk must close after it opens, on the same day."
+        errors["closes"] = N_("The desk must close after it opens, on the same day.")
     country = values["holiday_country"]
     if country is not None and country not in public_holidays.list_supported_countries():
-        errors["holiday_country"] = "Use a supported two-letter country code (e.g. PK), or none."
+        errors["holiday_country"] = N_("Use a supported two-letter country code (e.g. PK), or none.")
     if errors:
         raise ValidationFailed(errors)
 
@@ -107,10 +108,10 @@ def update_calendar(
     _require_admin(actor)
     calendar = session.get(BusinessCalendarConfig, calendar_id)
     if calendar is None:
-        raise ValidationFailed({"calendar_id": "Choose a calendar from the list."})
+        raise ValidationFailed({"calendar_id": N_("Choose a calendar from the list.")})
     requested = changes.model_dump(exclude_unset=True)
     if requested.get("is_default") is False and calendar.is_default:
-        raise ValidationFailed({"is_default": "Make another calendar the default instead."})
+        raise ValidationFailed({"is_default": N_("Make another calendar the default instead.")})
     # holiday_country may be cleared (no public holidays); the other fields can't be emptied.
     requested = {k: v for k, v in requested.items() if v is not None or k == "holiday_country"}
     if "working_days" in requested:
@@ -149,22 +150,22 @@ def list_policies(session: Session, actor: Actor) -> list[dict[str, Any]]:
 def _default_calendar_id(session: Session) -> int:
     calendar_id = session.exec(select(BusinessCalendarConfig.id).where(BusinessCalendarConfig.is_default)).first()
     if calendar_id is None:
-        raise ValidationFailed({"calendar_id": "There is no default calendar; choose one."})
+        raise ValidationFailed({"calendar_id": N_("There is no default calendar; choose one.")})
     return calendar_id
 
 
 def _check_policy(session: Session, values: dict[str, Any], policy_id: int | None) -> None:
     errors: dict[str, str] = {}
     if values["resolution_minutes"] < values["first_response_minutes"]:
-        errors["resolution_minutes"] = "The resolution target can't be shorter than the first-response target."
+        errors["resolution_minutes"] = N_("The resolution target can't be shorter than the first-response target.")
     if session.get(BusinessCalendarConfig, values["calendar_id"]) is None:
-        errors["calendar_id"] = "Choose a calendar from the list."
+        errors["calendar_id"] = N_("Choose a calendar from the list.")
     if values["category_id"] is not None:
         category = session.get(Category, values["category_id"])
         if category is None or not category.is_active:
-            errors["category_id"] = "Choose a category from the list."
+            errors["category_id"] = N_("Choose a category from the list.")
     if values["team_id"] is not None and session.get(Team, values["team_id"]) is None:
-        errors["team_id"] = "Choose a team from the list."
+        errors["team_id"] = N_("Choose a team from the list.")
     if values["is_active"] and not errors:
         clash = session.exec(
             select(SlaPolicy.name).where(
@@ -201,7 +202,7 @@ def update_policy(session: Session, actor: Actor, policy_id: int, changes: SlaPo
     _require_admin(actor)
     policy = session.get(SlaPolicy, policy_id)
     if policy is None:
-        raise ValidationFailed({"policy_id": "Choose a policy from the list."})
+        raise ValidationFailed({"policy_id": N_("Choose a policy from the list.")})
     requested = changes.model_dump(exclude_unset=True)
     # category_id and team_id may be cleared (None widens the policy); the other fields can't be emptied.
     requested = {k: v for k, v in requested.items() if v is not None or k in ("category_id", "team_id")}
@@ -230,7 +231,7 @@ def preview(session: Session, actor: Actor, priority: str, category_id: int | No
 
     _require_admin(actor)
     if priority not in ALL_PRIORITIES:
-        raise ValidationFailed({"priority": "Choose a priority."})
+        raise ValidationFailed({"priority": N_("Choose a priority.")})
     now = now or utcnow()
     config = sla.load_config(session)
     category = session.get(Category, category_id) if category_id is not None else None

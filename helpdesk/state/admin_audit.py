@@ -7,9 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from babel.dates import format_datetime
 
 from helpdesk.admin import audit_log
-from helpdesk.core import app_settings
+from helpdesk.core import app_settings, i18n
 from helpdesk.core.errors import ValidationFailed
 from helpdesk.state.admin import AdminPage, AdminState
 from helpdesk.state.paging import AdminKeysetPaging
@@ -40,8 +41,10 @@ class AuditState(AdminKeysetPaging, AdminPage, AdminState):
         ok, result, event = await self._admin_work(work, fields=True)
         if ok:
             rows, more, choices, zone = result
-            tz = ZoneInfo(zone)
-            self.entries = [{"id": str(r["id"]), "when": r["occurred_at"].astimezone(tz).strftime("%d %b %Y %H:%M:%S"),
+            tz, where = ZoneInfo(zone), i18n.locale(self._lang())
+            self.entries = [{"id": str(r["id"]),
+                             "when": format_datetime(r["occurred_at"].astimezone(tz), "dd MMM y HH:mm:ss",
+                                                     locale=where),
                              "actor": r["actor"] or f"#{r['actor_id']}", "action": r["action"],
                              "entity": f"{r['entity_type']} {r['entity_id']}".strip(), "ip": r["ip_address"],
                              "details": json.dumps(r["details"], sort_keys=True, default=str)[:300]
@@ -72,7 +75,7 @@ class AuditState(AdminKeysetPaging, AdminPage, AdminState):
         try:
             audit_log.parse_filter(**candidate)
         except ValidationFailed as exc:
-            self.field_errors = exc.field_errors
+            self.field_errors = {field: self._t(problem) for field, problem in exc.field_errors.items()}
             return None
         self.applied = candidate
         self._first_page()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pydantic
 import reflex as rx
 
 from helpdesk.admin import settings as admin_settings
-from helpdesk.core import app_settings
+from helpdesk.core import app_settings, i18n
 from helpdesk.core.errors import ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.identity.directory import category_options, team_options
 from helpdesk.sla import policies as sla_policies
 from helpdesk.sla.validation import BusinessCalendarChanges, BusinessCalendarDraft, SlaPolicyChanges, SlaPolicyDraft
@@ -21,7 +21,20 @@ from helpdesk.tickets import canned_responses
 from helpdesk.tickets.validation import CannedResponseChanges, CannedResponseDraft
 
 PRIORITIES = ["critical", "high", "medium", "low"]
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+PRIORITY_LABELS = {"critical": N_("Critical"), "high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
+WEEKDAYS = [N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun")]
+# What "Saved: ..." calls each setting (the settings page's own field labels).
+SETTING_LABELS = {
+    "organisation_name": N_("Organisation name"), "timezone": N_("Time zone"),
+    "auto_close_days": N_("Close resolved tickets after (days)"),
+    "ai_auto_apply_threshold": N_("Auto-apply above confidence"), "ai_auto_apply_category": N_("Category"),
+    "ai_auto_apply_team": N_("Team"), "ai_auto_apply_priority": N_("Priority"),
+    "sso_only_staff": N_("Staff must sign in with single sign-on"),
+    "rate_limit_tickets_per_hour": N_("New tickets an hour"), "rate_limit_comments_per_hour": N_("Comments an hour"),
+    "rate_limit_uploads_per_hour": N_("Files uploaded an hour"),
+    "attachment_daily_quota_mb": N_("Files one person uploads in 24 hours (MB)"),
+    "attachment_ticket_quota_mb": N_("Files on one ticket (MB)"),
+}
 
 
 def _validated(model: type[pydantic.BaseModel], values: dict[str, Any]) -> Any:  # noqa: ANN401
@@ -36,7 +49,7 @@ def _validated(model: type[pydantic.BaseModel], values: dict[str, Any]) -> Any: 
         raise ValidationFailed(errors) from None
 
 
-def _minutes(raw: str, field: str, errors: dict[str, str]) -> int | None:
+def _minutes(raw: str, field: str, errors: dict[str, str], language: str) -> int | None:
     """Targets are typed in hours (decimals allowed), stored in minutes."""
     try:
         hours = float(str(raw).strip())
@@ -44,8 +57,14 @@ def _minutes(raw: str, field: str, errors: dict[str, str]) -> int | None:
             raise ValueError
         return round(hours * 60)
     except ValueError:
-        errors[field] = "Enter a number of business hours greater than 0."
+        errors[field] = i18n.translate(language, "Enter a number of business hours greater than 0.")
         return None
+
+
+def _left_to_right(text: str, language: str) -> str:
+    """A range of numbers ("09:00–17:00") kept in its order inside right-to-left text, where the bidirectional
+    algorithm would otherwise show it as "17:00–09:00" (Unicode left-to-right isolate)."""
+    return f"\u2066{text}\u2069" if i18n.is_rtl(language) else text
 
 
 def _hours(minutes: int) -> str:
@@ -74,24 +93,27 @@ class SlaState(AdminPage, AdminState):
             category_options(session), team_options(session)))
         if ok:
             policies, calendars, categories, teams = result
+            tr = self._t
             self.policies = [{"id": str(p["id"]), "name": p["name"], "priority": p["priority"],
-                              "scope": " · ".join(x for x in (p["category"], p["team"]) if x) or "All tickets",
-                              "first_response": _hours(p["first_response_minutes"]) + " h",
-                              "resolution": _hours(p["resolution_minutes"]) + " h", "calendar": p["calendar"],
+                              "scope": " · ".join(x for x in (p["category"], p["team"]) if x) or tr("All tickets"),
+                              "first_response": tr("{hours} h", hours=_hours(p["first_response_minutes"])),
+                              "resolution": tr("{hours} h", hours=_hours(p["resolution_minutes"])),
+                              "calendar": p["calendar"],
                               "active": "yes" if p["is_active"] else "",
                               "category_id": str(p["category_id"] or NONE), "team_id": str(p["team_id"] or NONE),
                               "calendar_id": str(p["calendar_id"]),
                               "first_response_hours": _hours(p["first_response_minutes"]),
                               "resolution_hours": _hours(p["resolution_minutes"])} for p in policies]
             self.calendars = [{"id": str(c["id"]), "name": c["name"], "timezone": c["timezone"],
-                               "days": ", ".join(WEEKDAYS[d] for d in c["working_days"]),
+                               "days": tr(", ").join(tr(WEEKDAYS[d]) for d in c["working_days"]),
                                "working_days": ",".join(str(d) for d in c["working_days"]),
-                               "hours": f"{c['opens']:%H:%M}–{c['closes']:%H:%M}",
+                               "hours": _left_to_right(f"{c['opens']:%H:%M}–{c['closes']:%H:%M}", self._lang()),
                                "opens": f"{c['opens']:%H:%M}", "closes": f"{c['closes']:%H:%M}",
                                "holiday_country": c["holiday_country"] or "",
                                "extra_holidays": "\n".join(d.isoformat() for d in c["extra_holidays"]),
-                               "holidays": (c["holiday_country"] or "no country") +
-                               (f" + {len(c['extra_holidays'])} own" if c["extra_holidays"] else ""),
+                               "holidays": (c["holiday_country"] or tr("no country")) +
+                               (" + " + tr("{count} own", count=len(c["extra_holidays"]))
+                                if c["extra_holidays"] else ""),
                                "default": "yes" if c["is_default"] else ""} for c in calendars]
             self.category_choices = [{"id": str(c["id"]), "label": c["label"]} for c in categories]
             self.team_choices = [{"id": str(t["id"]), "label": t["label"]} for t in teams]
@@ -120,12 +142,12 @@ class SlaState(AdminPage, AdminState):
 
     @rx.event
     async def save_policy(self) -> Any:
-        form, policy_id = dict(self.form), self.editing_id
+        form, policy_id, language = dict(self.form), self.editing_id, self._lang()
 
         def work(session: Any, actor: Any) -> Any:
             errors: dict[str, str] = {}
-            first = _minutes(form.get("first_response_hours", ""), "first_response_hours", errors)
-            resolution = _minutes(form.get("resolution_hours", ""), "resolution_hours", errors)
+            first = _minutes(form.get("first_response_hours", ""), "first_response_hours", errors, language)
+            resolution = _minutes(form.get("resolution_hours", ""), "resolution_hours", errors, language)
             if errors:
                 raise ValidationFailed(errors)
             values = {"name": form.get("name", ""), "priority": form.get("priority", ""),
@@ -139,7 +161,8 @@ class SlaState(AdminPage, AdminState):
 
         ok, saved, event = await self._admin_work(work, fields=True)
         if ok:
-            self.dialog, self.notice = "", f"Saved policy {saved.name}; open tickets' deadlines are being updated."
+            self.dialog = ""
+            self.notice = self._t("Saved policy {name}; open tickets' deadlines are being updated.", name=saved.name)
             await self._load()
             return await self.run_preview()
         self.field_errors = {{"first_response_minutes": "first_response_hours",
@@ -169,6 +192,7 @@ class SlaState(AdminPage, AdminState):
     @rx.event
     async def save_calendar(self) -> Any:
         form, calendar_id, days = dict(self.form), self.editing_id, list(self.working_days)
+        tr = self._t
 
         def work(session: Any, actor: Any) -> Any:
             errors: dict[str, str] = {}
@@ -177,13 +201,14 @@ class SlaState(AdminPage, AdminState):
                 try:
                     parsed[name] = time.fromisoformat(form.get(name, "").strip())
                 except ValueError:
-                    errors[name] = "Enter a time as HH:MM."
+                    errors[name] = tr("Enter a time as HH:MM.")
             extra = []
             for line in form.get("extra_holidays", "").split():
                 try:
                     extra.append(date.fromisoformat(line.strip()))
                 except ValueError:
-                    errors["extra_holidays"] = f"“{line[:20]}” is not a date (YYYY-MM-DD, one per line)."
+                    errors["extra_holidays"] = tr("“{text}” is not a date (YYYY-MM-DD, one per line).",
+                                                  text=line[:20])
             if errors:
                 raise ValidationFailed(errors)
             values = {"name": form.get("name", ""), "timezone": form.get("timezone", "").strip(),
@@ -197,7 +222,7 @@ class SlaState(AdminPage, AdminState):
 
         ok, saved, event = await self._admin_work(work, fields=True)
         if ok:
-            self.dialog, self.notice = "", f"Saved business hours {saved.name}."
+            self.dialog, self.notice = "", self._t("Saved business hours {name}.", name=saved.name)
             await self._load()
             return await self.run_preview()
         return event
@@ -210,15 +235,18 @@ class SlaState(AdminPage, AdminState):
             session, actor, priority, _optional_id(form.get("preview_category_id")),
             _optional_id(form.get("preview_team_id"))), fields=True)
         if ok:
-            zone = ZoneInfo(result["timezone"])
+            zone, language = result["timezone"], self._lang()
 
             def show(moment: Any) -> str:
-                return moment.astimezone(zone).strftime("%a %d %b %Y, %H:%M")
+                return i18n.format_moment(moment, language, zone, weekday=True)
 
-            self.preview = {"text": f"Filed now at {priority.capitalize()}: first response due "
-                                    f"{show(result['first_response_due'])}, resolution due "
-                                    f"{show(result['resolution_due'])} ({result['timezone']}).",
-                            "detail": f"Policy “{result['policy']}”, business hours “{result['calendar']}”."}
+            self.preview = {"text": self._t("Filed now at {priority}: first response due {first}, resolution due "
+                                            "{resolution} ({zone}).",
+                                            priority=self._t(PRIORITY_LABELS.get(priority, priority.capitalize())),
+                                            first=show(result["first_response_due"]),
+                                            resolution=show(result["resolution_due"]), zone=zone),
+                            "detail": self._t("Policy “{policy}”, business hours “{calendar}”.",
+                                              policy=result["policy"], calendar=result["calendar"])}
         return event
 
     @rx.event
@@ -228,10 +256,12 @@ class SlaState(AdminPage, AdminState):
         return await self.run_preview()
 
 
-def _scope(row: dict[str, Any], teams: dict[int, str]) -> str:
+def _scope(row: dict[str, Any], teams: dict[int, str], language: str) -> str:
     if row["owner_id"] is not None:
-        return "Personal"
-    return teams.get(row["team_id"], "Team") if row["team_id"] is not None else "Everyone"
+        return i18n.translate(language, "Personal")
+    if row["team_id"] is not None:
+        return teams.get(row["team_id"]) or i18n.translate(language, "Team")
+    return i18n.translate(language, "Everyone")
 
 
 class CannedState(AdminPage, AdminState):
@@ -256,12 +286,14 @@ class CannedState(AdminPage, AdminState):
         if ok:
             rows, teams = result
             names = {t["id"]: t["label"] for t in teams}
-            self.responses = [{"id": str(r["id"]), "title": r["title"], "scope": _scope(r, names),
+            self.responses = [{"id": str(r["id"]), "title": r["title"], "scope": _scope(r, names, self._lang()),
+                               "personal": "yes" if r["owner_id"] is not None else "",
                                "scope_value": "personal" if r["owner_id"] is not None else
                                (f"team:{r['team_id']}" if r["team_id"] is not None else "everyone"),
                                "body": r["body"], "active": "yes" if r["is_active"] else "",
                                "excerpt": r["body"][:90] + ("…" if len(r["body"]) > 90 else "")} for r in rows]
-            self.team_choices = [{"id": f"team:{t['id']}", "label": f"Team: {t['label']}"} for t in teams]
+            self.team_choices = [{"id": f"team:{t['id']}", "label": self._t("Team: {team}", team=t["label"])}
+                                 for t in teams]
         return event
 
     @rx.event
@@ -307,7 +339,7 @@ class CannedState(AdminPage, AdminState):
 
         ok, saved, event = await self._admin_work(work, fields=True)
         if ok:
-            self.dialog, self.notice = "", f"Saved “{saved.title}”."
+            self.dialog, self.notice = "", self._t("Saved “{title}”.", title=saved.title)
             return await self._load()
         return event
 
@@ -317,7 +349,7 @@ class CannedState(AdminPage, AdminState):
         ok, _, event = await self._admin_work(lambda session, actor: canned_responses.deactivate(
             session, actor, target), toast=True)
         if ok:
-            self.notice = "Deactivated: agents no longer see it."
+            self.notice = self._t("Deactivated: agents no longer see it.")
             return await self._load()
         return event
 
@@ -362,7 +394,9 @@ class SettingsState(AdminPage, AdminState):
         ok, changed, event = await self._admin_work(lambda session, actor: admin_settings.save(session, actor, form),
                                                     fields=True)
         if ok:
-            self.notice = ("Saved: " + ", ".join(k.replace("_", " ") for k in changed) + ". In effect now."
-                           if changed else "Nothing changed.")
+            self.notice = (self._t("Saved: {names}. In effect now.",
+                                   names=self._t(", ").join(self._t(SETTING_LABELS.get(k, k.replace("_", " ")))
+                                                            for k in changed))
+                           if changed else self._t("Nothing changed."))
             return await self._load()
         return event

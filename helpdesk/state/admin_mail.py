@@ -8,10 +8,12 @@ only learns whether one is stored; a typed one is cleared from the form once sav
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 import reflex as rx
 
+from helpdesk.core import i18n
 from helpdesk.core.errors import DomainError
 from helpdesk.email import intake, mailboxes
 from helpdesk.identity.directory import category_options, team_options
@@ -26,16 +28,17 @@ NEW_MAILBOX = {"name": "", "address": "", "imap_host": "", "imap_port": "993", "
                "secret": "", "folder": "INBOX", "processed_folder": "", "team_id": NONE, "category_id": NONE}
 
 
-def _mailbox_row(row: dict[str, Any]) -> dict[str, str]:
+def _mailbox_row(row: dict[str, Any], language: str) -> dict[str, str]:
+    tr = functools.partial(i18n.translate, language)
     return {"id": str(row["id"]), "name": row["name"], "address": row["address"],
-            "server": f"{row['imap_host']}:{row['imap_port']}" + (" · TLS" if row["imap_tls"] else " · no TLS"),
+            "server": f"{row['imap_host']}:{row['imap_port']} · " + ("TLS" if row["imap_tls"] else tr("no TLS")),
             "imap_host": row["imap_host"], "imap_port": str(row["imap_port"]),
             "imap_tls": "true" if row["imap_tls"] else "false", "username": row["username"],
             "folder": row["folder"], "processed_folder": row["processed_folder"],
-            "files_to": " · ".join(x for x in (row["team"], row["category"]) if x) or "Triage decides",
+            "files_to": " · ".join(x for x in (row["team"], row["category"]) if x) or tr("Triage decides"),
             "team_id": str(row["team_id"] or NONE), "category_id": str(row["category_id"] or NONE),
             "status": "enabled" if row["is_active"] else "disabled",
-            "polled": relative(row["last_polled_at"]) or "never", "last_error": row["last_error"],
+            "polled": relative(row["last_polled_at"], language) or tr("never"), "last_error": row["last_error"],
             "has_secret": "yes" if row["has_secret"] else "", "held": str(row["held"])}
 
 
@@ -58,7 +61,7 @@ class MailboxesState(AdminPage, AdminState):
             mailboxes.list_mailboxes(session, actor), team_options(session), category_options(session)))
         if ok:
             rows, teams, categories = result
-            self.mailboxes = [_mailbox_row(r) for r in rows]
+            self.mailboxes = [_mailbox_row(r, self._lang()) for r in rows]
             self.team_choices = [{"id": str(t["id"]), "label": t["label"]} for t in teams]
             self.category_choices = [{"id": str(c["id"]), "label": c["label"]} for c in categories]
         return event
@@ -101,7 +104,8 @@ class MailboxesState(AdminPage, AdminState):
         ok, name, event = await self._admin_work(work, fields=True)
         if ok:
             self.dialog, self.form = "", {}  # the typed password leaves the page's state
-            self.notice = f"Saved mailbox {name}." + ("" if mailbox_id else " It is read from the next poll on.")
+            self.notice = (self._t("Saved mailbox {name}.", name=name) if mailbox_id else
+                           self._t("Saved mailbox {name}. It is read from the next poll on.", name=name))
             return await self._load()
         return event
 
@@ -112,8 +116,10 @@ class MailboxesState(AdminPage, AdminState):
         ok, mailbox_name, event = await self._admin_work(lambda session, actor: mailboxes.set_mailbox_active(
             session, actor, target, active).name, toast=True)
         if ok:
-            self.notice = (f"{mailbox_name} is enabled: it is read from the next poll on." if active else
-                           f"{mailbox_name} is disabled: its mail waits on the server until it is enabled again.")
+            self.notice = (self._t("{name} is enabled: it is read from the next poll on.", name=mailbox_name)
+                           if active else
+                           self._t("{name} is disabled: its mail waits on the server until it is enabled again.",
+                                   name=mailbox_name))
             return await self._load()
         return event
 
@@ -132,7 +138,7 @@ class MailboxesState(AdminPage, AdminState):
             report = await asyncio.to_thread(mailboxes.try_connection, actor, target)
         except DomainError as exc:
             async with self:
-                self.testing_id, self.error = "", exc.message
+                self.testing_id, self.error = "", self._t(exc.message)
             return None
         async with self:
             name = next((m["name"] for m in self.mailboxes if m["id"] == str(target)), "")
@@ -167,9 +173,11 @@ class HeldMailState(AdminKeysetPaging, AdminPage, AdminState):
         if not page.rows and self.cursor_stack:  # the last one on this page was just handled
             self.cursor_stack = self.cursor_stack[:-1]
             return await self._load()
-        self.held = [{"id": str(r["id"]), "from": r["from"], "subject": r["subject"] or "(no subject)",
-                      "reason": r["reason"], "received": local_time(r["received"]),
-                      "ago": relative(r["received"]), "mailbox": r["mailbox"] or "HTTP intake"} for r in page.rows]
+        language, tr = self._lang(), self._t
+        self.held = [{"id": str(r["id"]), "from": r["from"], "subject": r["subject"] or tr("(no subject)"),
+                      "reason": r["reason"], "received": local_time(r["received"], language),
+                      "ago": relative(r["received"], language), "mailbox": r["mailbox"] or tr("HTTP intake")}
+                     for r in page.rows]
         self.total = page.total
         self.next_cursor = page.next_cursor or ""
         return event
@@ -179,7 +187,8 @@ class HeldMailState(AdminKeysetPaging, AdminPage, AdminState):
         if not self.total:
             return ""
         first = len(self.cursor_stack) * intake.HELD_PAGE_SIZE + 1
-        return f"{first:,}–{first + len(self.held) - 1:,} of {self.total:,}"
+        return self._t("{first}–{last} of {total}", first=f"{first:,}", last=f"{first + len(self.held) - 1:,}",
+                       total=f"{self.total:,}")
 
     @rx.event
     async def on_load(self) -> Any:
@@ -195,13 +204,13 @@ class HeldMailState(AdminKeysetPaging, AdminPage, AdminState):
         ok, message, event = await self._admin_work(lambda session, actor: intake.held_message(session, actor,
                                                                                                target), toast=True)
         if ok:
-            sender = message["from"]
+            sender, tr = message["from"], self._t
             self.viewing = {"id": str(message["id"]), "from": sender,
                             "from_display": f"{message['from_name']} <{sender}>" if message["from_name"] else sender,
-                            "to": message["to"], "subject": message["subject"] or "(no subject)",
-                            "reason": message["reason"], "received": local_time(message["received"]),
-                            "text": message["text"] or "(no text)",
-                            "attachments": ", ".join(message["attachments"]) or "none"}
+                            "to": message["to"], "subject": message["subject"] or tr("(no subject)"),
+                            "reason": message["reason"], "received": local_time(message["received"], self._lang()),
+                            "text": message["text"] or tr("(no text)"),
+                            "attachments": ", ".join(message["attachments"]) or tr("none")}
             self.dialog = "held"
             return None
         await self._load()
@@ -221,8 +230,8 @@ class HeldMailState(AdminKeysetPaging, AdminPage, AdminState):
         if ok:
             outcome, number = result
             self.dialog = ""
-            self.notice = (f"Filed as ticket #{number}." if outcome.outcome == "created" else
-                           f"Filed as a reply on ticket #{number}.")
+            self.notice = (self._t("Filed as ticket #{number}.", number=number) if outcome.outcome == "created" else
+                           self._t("Filed as a reply on ticket #{number}.", number=number))
             self.filed_url = ticket_url(outcome.ticket_id) if outcome.ticket_id else ""
         elif self.field_errors.get("record_id"):
             self.error, self.field_errors = self.field_errors["record_id"], {}
@@ -235,5 +244,5 @@ class HeldMailState(AdminKeysetPaging, AdminPage, AdminState):
         ok, _, event = await self._admin_work(lambda session, actor: intake.discard_held(session, actor, target))
         if ok:
             self.dialog = ""
-            self.notice = "Discarded: nothing was filed and the stored message is deleted."
+            self.notice = self._t("Discarded: nothing was filed and the stored message is deleted.")
         return event or await self._load()

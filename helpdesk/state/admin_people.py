@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk.core import i18n
 from helpdesk.email import mailboxes
 from helpdesk.identity import accounts, organisation
 from helpdesk.identity.directory import team_options
@@ -22,11 +23,13 @@ def _optional_id(value: str | None) -> int | None:
     return None if value in (None, "", NONE) else as_int(value)
 
 
-def _user_row(row: dict[str, Any]) -> dict[str, str]:
+def _user_row(row: dict[str, Any], language: str) -> dict[str, str]:
     status = "invited" if row["invited"] and row["active"] else ("active" if row["active"] else "deactivated")
     return {"id": str(row["id"]), "email": row["email"], "full_name": row["full_name"], "role": row["role"],
-            "teams": ", ".join(row["teams"]) or "—", "status": status,
-            "last_login": relative(row["last_login_at"]) or "never", "department": row["department"]}
+            "teams": "، ".join(row["teams"]) if i18n.is_rtl(language) and row["teams"] else
+            (", ".join(row["teams"]) or "—"), "status": status,
+            "last_login": relative(row["last_login_at"], language) or i18n.translate(language, "never"),
+            "department": row["department"]}
 
 
 class UsersState(AdminKeysetPaging, AdminPage, AdminState):
@@ -59,7 +62,7 @@ class UsersState(AdminKeysetPaging, AdminPage, AdminState):
             [{"id": str(t["id"]), "label": t["label"]} for t in team_options(session)]))
         if ok:
             result, self.team_choices = page
-            self.users = [_user_row(r) for r in result.rows]
+            self.users = [_user_row(r, self._lang()) for r in result.rows]
             self.total = result.total
             self.next_cursor = json.dumps(list(result.next_cursor)) if result.next_cursor else ""
         return event
@@ -67,9 +70,10 @@ class UsersState(AdminKeysetPaging, AdminPage, AdminState):
     @rx.var
     def page_label(self) -> str:
         if not self.total:
-            return "No people match."
+            return self._t("No people match.")
         first = len(self.cursor_stack) * accounts.PAGE_SIZE + 1
-        return f"{first:,}–{first + len(self.users) - 1:,} of {self.total:,}"
+        return self._t("{first}–{last} of {total}", first=f"{first:,}", last=f"{first + len(self.users) - 1:,}",
+                       total=f"{self.total:,}")
 
     @rx.event
     async def on_load(self) -> Any:
@@ -117,7 +121,7 @@ class UsersState(AdminKeysetPaging, AdminPage, AdminState):
             role=form.get("role", ""), team_ids=teams, department=form.get("department", "")), fields=True)
         if ok:
             self.dialog = ""
-            self.notice = f"Invitation sent to {user.email}."
+            self.notice = self._t("Invitation sent to {email}.", email=user.email)
             return await self._load()
         return event
 
@@ -128,7 +132,7 @@ class UsersState(AdminKeysetPaging, AdminPage, AdminState):
         ok, row, event = await self._admin_work(lambda session, actor: accounts.get_user(session, actor, user_id))
         if ok:
             self.editing_id = user_id
-            self.editing = _user_row(row)
+            self.editing = _user_row(row, self._lang())
             self.form = {"full_name": row["full_name"], "role": row["role"], "department": row["department"]}
             self.chosen_teams = [str(t) for t in row["team_ids"]]
             self.field_errors, self.dialog = {}, "edit"
@@ -143,7 +147,7 @@ class UsersState(AdminKeysetPaging, AdminPage, AdminState):
             team_ids=teams, department=form.get("department", "")), fields=True)
         if ok:
             self.dialog = ""
-            self.notice = f"Saved {form.get('full_name', '').strip()}."
+            self.notice = self._t("Saved {name}.", name=form.get("full_name", "").strip())
             return await self._load()
         return event
 
@@ -154,7 +158,9 @@ class UsersState(AdminKeysetPaging, AdminPage, AdminState):
                                                                                          active), fields=True)
         if ok:
             self.dialog = ""
-            self.notice = f"{self.editing.get('full_name', '')} is {'reactivated' if active else 'deactivated'}."
+            name = self.editing.get("full_name", "")
+            self.notice = (self._t("{name} is reactivated.", name=name) if active else
+                           self._t("{name} is deactivated.", name=name))
             return await self._load()
         if self.field_errors.get("user_id"):
             self.error, self.dialog = self.field_errors["user_id"], ""
@@ -167,7 +173,7 @@ class UsersState(AdminKeysetPaging, AdminPage, AdminState):
                                                                                                 user_id))
         if ok:
             self.dialog = ""
-            self.notice = f"Invitation sent again to {self.editing.get('email', '')}."
+            self.notice = self._t("Invitation sent again to {email}.", email=self.editing.get("email", ""))
         return event
 
     @rx.event
@@ -183,14 +189,17 @@ class UsersState(AdminKeysetPaging, AdminPage, AdminState):
         if not ok:
             self.preview = []
             return event
-        self.preview = [{k: str(v) for k, v in row.items()} for row in preview.rows]
+        self.preview = [{k: str(v) for k, v in row.items() if k != "problems"} |
+                        {"problem": " ".join(self._t(p) for p in row.get("problems", [])) or str(row["problem"])}
+                        for row in preview.rows]
         if apply:
             self.dialog, self.preview = "", []
-            self.notice = f"Imported {preview.created} people; each got an invitation e-mail."
+            self.notice = self._t("Imported {count} people; each got an invitation e-mail.", count=preview.created)
             return await self._load()
         skipped = len(preview.rows) - preview.to_create - preview.errors
-        self.preview_summary = (f"{preview.to_create} to create, {skipped} already have an account, "
-                                f"{preview.errors} with errors. Nothing has changed yet.")
+        self.preview_summary = self._t("{create} to create, {skipped} already have an account, {errors} with errors. "
+                                       "Nothing has changed yet.", create=preview.to_create, skipped=skipped,
+                                       errors=preview.errors)
         return event
 
     @rx.event
@@ -228,17 +237,20 @@ class TeamsState(AdminPage, AdminState):
         ok, result, event = await self._admin_work(work)
         if ok:
             teams, chosen, members, staff = result
+            # The mode's short name: its label up to the colon ("Manual: tickets wait..." is "Manual").
             self.teams = [{"id": str(t["id"]), "name": t["name"], "description": t["description"],
                            "lead": t["lead"] or "—", "lead_id": str(t["lead_id"] or NONE),
-                           "mode": organisation.ASSIGNMENT_MODES[t["assignment_mode"]].split(":")[0],
+                           "mode": self._t(organisation.ASSIGNMENT_MODES[t["assignment_mode"]]).split(":")[0],
                            "assignment_mode": t["assignment_mode"],
-                           "members": f"{t['available']} of {t['members']} available"} for t in teams]
+                           "members": self._t("{available} of {members} available", available=t["available"],
+                                              members=t["members"])} for t in teams]
             self.selected_id = chosen
             self.selected_name = next((t["name"] for t in teams if t["id"] == chosen), "")
             self.members = [{"id": str(m["id"]), "full_name": m["full_name"], "email": m["email"],
                              "role": m["role"], "available": "yes" if m["available"] else ""} for m in members]
             member_ids = {m["id"] for m in members}
-            self.staff_choices = [{"id": str(u["id"]), "label": f"{u['full_name']} ({u['role']})"}
+            # The role codes are msgids themselves (VALUE_LABELS in helpdesk/components/admin.py).
+            self.staff_choices = [{"id": str(u["id"]), "label": f"{u['full_name']} ({self._t(str(u.get('role')))})"}
                                   for u in staff.rows if u["role"] != "requester" and u["id"] not in member_ids]
         return event
 
@@ -277,7 +289,7 @@ class TeamsState(AdminPage, AdminState):
             lead_id=_optional_id(form.get("lead_id")), assignment_mode=form.get("assignment_mode", "")), fields=True)
         if ok:
             self.dialog = ""
-            self.notice = f"Saved team {team.name}."
+            self.notice = self._t("Saved team {name}.", name=team.name)
             self.selected_id = team.id
             return await self._load()
         return event
@@ -287,13 +299,13 @@ class TeamsState(AdminPage, AdminState):
         team_id, user_id = self.selected_id, as_int(self.form.get("member_id"))
         self.notice = self.error = ""
         if user_id is None:
-            self.field_errors = {"member_id": "Choose a person to add."}
+            self.field_errors = {"member_id": self._t("Choose a person to add.")}
             return None
         ok, _, event = await self._admin_work(lambda session, actor: organisation.add_member(
             session, actor, team_id, user_id), fields=True)
         if ok:
             self.form = {**self.form, "member_id": ""}
-            self.notice = "Member added."
+            self.notice = self._t("Member added.")
             return await self._load()
         return event
 
@@ -303,7 +315,7 @@ class TeamsState(AdminPage, AdminState):
         ok, _, event = await self._admin_work(lambda session, actor: organisation.remove_member(
             session, actor, team_id, member), toast=True)
         if ok:
-            self.notice = "Member removed."
+            self.notice = self._t("Member removed.")
             return await self._load()
         return event
 
@@ -385,7 +397,7 @@ class CategoriesState(AdminPage, AdminState):
             description=form.get("description", "")), fields=True)
         if ok:
             self.dialog = ""
-            self.notice = f"Saved category {category.name}."
+            self.notice = self._t("Saved category {name}.", name=category.name)
             return await self._load()
         return event
 
@@ -396,7 +408,8 @@ class CategoriesState(AdminPage, AdminState):
         ok, _, event = await self._admin_work(lambda session, actor: organisation.set_category_archived(
             session, actor, target, archived), fields=True)
         if ok:
-            self.notice = "Archived: no longer offered for new tickets." if archived else "Restored."
+            self.notice = (self._t("Archived: no longer offered for new tickets.") if archived else
+                           self._t("Restored."))
             return await self._load()
         if self.field_errors.get("category_id"):
             self.error = self.field_errors["category_id"]
@@ -418,13 +431,18 @@ class AdminOverviewState(AdminPage, AdminState):
                                                    mailboxes.overview(session, actor))
         if ok:
             self.counts = {k: f"{v:,}" for k, v in counts.items()}
+            n = {k: f"{v:,}" for k, v in counts.items()}
+            tr = self._t
+            # Keyed by the tile's English label (the page's key); the text is in the page's language.
             self.summaries = {
-                "Users": f"{counts['people']:,} active people",
-                "Teams": f"{counts['teams']:,} teams",
-                "Categories": f"{counts['categories']:,} active categories",
-                "Mailboxes": (f"{counts['mailboxes_active']:,} of {counts['mailboxes']:,} enabled" +
-                              (f" · {counts['mailboxes_failing']:,} failing" if counts["mailboxes_failing"] else "")
-                              if counts["mailboxes"] else "None yet: add the inbox people write to"),
-                "Held mail": f"{counts['held']:,} waiting for review" if counts["held"] else "Nothing waiting",
+                "Users": tr("{count} active people", count=n["people"]),
+                "Teams": tr("{count} teams", count=n["teams"]),
+                "Categories": tr("{count} active categories", count=n["categories"]),
+                "Mailboxes": (tr("{active} of {total} enabled", active=n["mailboxes_active"], total=n["mailboxes"]) +
+                              (" · " + tr("{count} failing", count=n["mailboxes_failing"])
+                               if counts["mailboxes_failing"] else "")
+                              if counts["mailboxes"] else tr("None yet: add the inbox people write to")),
+                "Held mail": (tr("{count} waiting for review", count=n["held"]) if counts["held"] else
+                              tr("Nothing waiting")),
             }
         return event

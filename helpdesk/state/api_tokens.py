@@ -9,16 +9,19 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk.core import i18n
 from helpdesk.identity import tokens
 from helpdesk.state.admin import AdminPage, AdminState, as_int
 from helpdesk.state.formatting import local_time, relative
 from helpdesk.state.session import SessionState
 
 
-def _token_row(t: dict[str, Any]) -> dict[str, str]:
+def _token_row(t: dict[str, Any], language: str) -> dict[str, str]:
+    never = i18n.translate(language, "never")
     return {"id": str(t["id"]), "name": t["name"], "prefix": t["prefix"] + "…", "scopes": ", ".join(t["scopes"]),
-            "created": local_time(t["created_at"]), "last_used": relative(t["last_used_at"]) or "never",
-            "expires": local_time(t["expires_at"]) or "never", "revoked": "yes" if t["revoked_at"] else ""}
+            "created": local_time(t["created_at"], language),
+            "last_used": relative(t["last_used_at"], language) or never,
+            "expires": local_time(t["expires_at"], language) or never, "revoked": "yes" if t["revoked_at"] else ""}
 
 
 def _token_fields(errors: dict[str, str]) -> dict[str, str]:
@@ -54,11 +57,12 @@ class ServiceAccountsState(AdminPage, AdminState):
         ok, result, event = await self._admin_work(work)
         if ok:
             found, chosen, listed = result
-            self.accounts = [{"id": str(a["id"]), "name": a["name"], "role": a["role"],
+            # The role codes are msgids themselves (VALUE_LABELS in helpdesk/components/admin.py).
+            self.accounts = [{"id": str(a["id"]), "name": a["name"], "role": self._t(str(a.get("role"))),
                               "tokens": str(a["tokens"])} for a in found]
             self.selected_id = chosen
             self.selected_name = next((a["name"] for a in found if a["id"] == chosen), "")
-            self.account_tokens = [_token_row(t) for t in listed]
+            self.account_tokens = [_token_row(t, self._lang()) for t in listed]
         return event
 
     @rx.event
@@ -84,7 +88,8 @@ class ServiceAccountsState(AdminPage, AdminState):
         ok, user, event = await self._admin_work(lambda session, actor: tokens.create_service_account(
             session, actor, name=form.get("name", ""), role=form.get("role", "")), fields=True)
         if ok:
-            self.selected_id, self.notice = user.id, f"Service account {user.full_name} created."
+            self.selected_id = user.id
+            self.notice = self._t("Service account {name} created.", name=user.full_name)
             self.form = {**self.form, "name": ""}
             return await self._load()
         return event
@@ -109,7 +114,7 @@ class ServiceAccountsState(AdminPage, AdminState):
         ok, _, event = await self._admin_work(lambda session, actor: tokens.revoke_token(session, actor, target),
                                               toast=True)
         if ok:
-            self.notice, self.new_token = "Token revoked: it no longer works.", ""
+            self.notice, self.new_token = self._t("Token revoked: it no longer works."), ""
             return await self._load()
         return event
 
@@ -126,7 +131,7 @@ class MyTokensState(SessionState):
 
     def _load(self) -> Any:
         with self._on_failure("error") as failure, self._service() as (session, actor):
-            self.my_tokens = [_token_row(t) for t in tokens.list_tokens(session, actor)]
+            self.my_tokens = [_token_row(t, self._lang()) for t in tokens.list_tokens(session, actor)]
         return failure.event if failure else None
 
     @rx.event
