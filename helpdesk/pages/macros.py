@@ -6,6 +6,7 @@ import reflex as rx
 
 from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, empty_state, error_callout, page_header
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import MACROS, QUEUE
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
@@ -134,7 +135,7 @@ def _row(row: rx.Var) -> rx.Component:
             rx.cond(row["description"] != "", rx.text(row["description"], size="1", color_scheme="gray")),
             spacing="0")),
         rx.table.cell(rx.badge(row["scope"], variant="soft",
-                               color_scheme=rx.cond(row["scope"] == "Only me", "purple", "blue"))),
+                               color_scheme=rx.cond(row["personal"] == "yes", "purple", "blue"))),
         rx.table.cell(rx.text(row["summary"], size="2")),
         rx.table.cell(rx.cond(row["can_edit"] == "yes", rx.hstack(
             rx.button(t("Edit"), size="1", variant="soft", on_click=MacrosState.open_edit(row["id"]),
@@ -159,7 +160,7 @@ def _row(row: rx.Var) -> rx.Component:
     )
 
 
-@template(MACROS, "Macros", on_load=MacrosState.on_load)
+@template(MACROS, N_("Macros"), on_load=MacrosState.on_load)
 def macros_page() -> rx.Component:
     return rx.fragment(
         page_header(

@@ -7,6 +7,7 @@ import reflex as rx
 from helpdesk.components.i18n import t, tf
 from helpdesk.components.layout import card, empty_state, error_callout, page_header
 from helpdesk.components.live import version_watcher
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import MY_NOTIFICATIONS, NOTIFICATIONS
 from helpdesk.state.live import BellPing
@@ -60,7 +61,7 @@ def _tabs(*content: rx.Component) -> rx.Component:
     )
 
 
-@template(NOTIFICATIONS, "Notifications", on_load=NotificationsState.on_load, max_width="960px")
+@template(NOTIFICATIONS, N_("Notifications"), on_load=NotificationsState.on_load, max_width="960px")
 def notifications_page() -> rx.Component:
     return rx.fragment(
         # A push for this person (a new notification, or one read in another tab) shows this page as it is now.

@@ -7,6 +7,7 @@ import reflex as rx
 from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, empty_state, error_callout, page_header
 from helpdesk.components.when_visible import when_visible
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.reports.data import REPORTS as REPORT_BUILDERS
 from helpdesk.reports.schedules import WEEKDAYS
@@ -214,7 +215,7 @@ for _name, (_title, _builder) in REPORT_BUILDERS.items():
     _register(_name, _title)
 
 
-@template(REPORTS, "Reports", on_load=rx.redirect(f"{REPORTS}/volume"), shell=False)
+@template(REPORTS, N_("Reports"), on_load=rx.redirect(f"{REPORTS}/volume"), shell=False)
 def reports_home() -> rx.Component:
     return rx.center(rx.spinner(size="3"), min_height="100vh")
 
@@ -278,7 +279,7 @@ def _schedule_row(row: rx.Var) -> rx.Component:
     )
 
 
-@template(REPORT_SCHEDULES, "Scheduled reports", on_load=ScheduleState.on_load)
+@template(REPORT_SCHEDULES, N_("Scheduled reports"), on_load=ScheduleState.on_load)
 def schedules_page() -> rx.Component:
     return rx.cond(
         ScheduleState.denied,

@@ -6,6 +6,7 @@ import reflex as rx
 
 from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, error_callout, page_header
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import FILE_FOR_SOMEONE, QUEUE
 from helpdesk.state.live import LiveState
@@ -156,7 +157,7 @@ def _problem() -> rx.Component:
     )
 
 
-@template(FILE_FOR_SOMEONE, "File for someone", on_load=[FileForState.on_load, LiveState.stop_watching],
+@template(FILE_FOR_SOMEONE, N_("File for someone"), on_load=[FileForState.on_load, LiveState.stop_watching],
           max_width="820px")
 def file_for_page() -> rx.Component:
     return rx.fragment(

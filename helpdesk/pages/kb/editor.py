@@ -7,6 +7,7 @@ import reflex as rx
 from helpdesk.components.i18n import t
 from helpdesk.components.icons import icon_cond
 from helpdesk.components.layout import card, empty_state, error_callout, page_header
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import KB, KB_CATEGORIES, KB_EDIT, KB_NEW, KB_WRITERS
 from helpdesk.state.kb_editor import NO_CATEGORY, KbCategoryState, KbEditorState, KbWritersState
@@ -236,13 +237,13 @@ def _editor(heading: rx.Var | str, editing: bool) -> rx.Component:
     )
 
 
-@template(KB_NEW, "New article", on_load=KbEditorState.load_new)
+@template(KB_NEW, N_("New article"), on_load=KbEditorState.load_new)
 def kb_new_page() -> rx.Component:
     return rx.cond(KbEditorState.denied, _refused(t("Only the IT team can write help articles.")),
                    _editor(t("New article"), editing=False))
 
 
-@template(KB_EDIT, "Edit article", on_load=KbEditorState.load_edit)
+@template(KB_EDIT, N_("Edit article"), on_load=KbEditorState.load_edit)
 def kb_edit_page() -> rx.Component:
     return rx.cond(
         KbEditorState.denied,
@@ -254,7 +255,7 @@ def kb_edit_page() -> rx.Component:
     )
 
 
-@template(KB_WRITERS, "Drafts & archived", on_load=KbWritersState.on_load, max_width="1000px")
+@template(KB_WRITERS, N_("Drafts & archived"), on_load=KbWritersState.on_load, max_width="1000px")
 def kb_writers_page() -> rx.Component:
     return rx.cond(
         KbWritersState.denied,
@@ -302,7 +303,7 @@ def _category_row(row: rx.Var) -> rx.Component:
         icon_cond(row["depth"] == "0", "folder", "corner-down-right", size=14, color="var(--gray-10)"),
         rx.text(row["name"], weight=rx.cond(row["depth"] == "0", "bold", "regular"), size="2",
                 color=rx.cond(row["state"] == "Active", "inherit", "var(--gray-9)")),
-        rx.cond(row["state"] != "Active", rx.badge(row["state"], color_scheme="gray", variant="soft", size="1")),
+        rx.cond(row["state"] != "Active", rx.badge(row["state_label"], color_scheme="gray", variant="soft", size="1")),
         rx.spacer(),
         rx.button(t("Edit"), size="1", variant="ghost", on_click=KbCategoryState.select(row["id"])),
         rx.button(rx.cond(row["active"] != "", t("Deactivate"), t("Activate")), size="1", variant="soft",
@@ -335,7 +336,7 @@ def _category_error(field: str) -> rx.Component:
                    rx.text(KbCategoryState.field_errors[field], color_scheme="red", size="1"))
 
 
-@template(KB_CATEGORIES, "Article categories", on_load=KbCategoryState.on_load, max_width="1100px")
+@template(KB_CATEGORIES, N_("Article categories"), on_load=KbCategoryState.on_load, max_width="1100px")
 def kb_categories_page() -> rx.Component:
     return rx.cond(
         KbCategoryState.denied,

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
 from helpdesk.core import i18n
 from helpdesk.state import formatting
@@ -41,7 +41,8 @@ def _method_map() -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
 @pytest.fixture(scope="module")
 def extracted() -> set[str]:
     method_map, options_map = _method_map()
-    keywords = {name: spec for name, spec in i18n.EXTRACT_KEYWORDS.items()}
+    # As `pybabel extract` does: its default keywords (gettext, ngettext: what the e-mail templates use) and ours.
+    keywords = {**DEFAULT_KEYWORDS, **i18n.EXTRACT_KEYWORDS}
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=keywords, comment_tags=()):
