@@ -32,7 +32,8 @@ def outcome_text(name: str, outcome: MacroOutcome, language: str = i18n.DEFAULT_
 
     parts = []
     if outcome.fields:
-        labels = {"assignee_id": "assignee", "team_id": "team"}
+        labels = {"assignee_id": N_("assignee"), "team_id": N_("team"), "status": N_("status"),
+                  "priority": N_("priority")}
         fields = ", ".join(i18n.translate(language, labels.get(f, f)) for f in outcome.fields)
         parts.append(tr("{fields} changed", fields=fields))
     for names, one, many in ((outcome.tags_added, N_("tag {names} added"), N_("tags {names} added")),
