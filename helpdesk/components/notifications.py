@@ -36,7 +36,7 @@ def _item(item: rx.Var) -> rx.Component:
             data_testid="notification",
             data_unread=rx.cond(unread, "true", "false"),
             width="100%",
-            text_align="left",
+            text_align="start",
             padding="10px 12px",
             border_radius="8px",
             background="transparent",

@@ -61,7 +61,7 @@ def _similar_row(row: rx.Var, resolved: bool) -> rx.Component:
         rx.cond(
             resolved & (row["resolution"] != ""),
             rx.text(rx.text.strong(t("How it was resolved: ")), row["resolution"], size="1",
-                    color="var(--gray-11)", padding="6px 8px", border_left="2px solid var(--green-7)",
+                    color="var(--gray-11)", padding="6px 8px", border_inline_start="2px solid var(--green-7)",
                     background="var(--green-a2)", width="100%", data_testid="similar-resolution"),
         ),
         spacing="1",

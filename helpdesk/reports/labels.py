@@ -81,7 +81,9 @@ TEXTS = (
     N_("No data for these filters"),
 )
 _MONTH = re.compile(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4})$")
-_SPAN = re.compile(r"^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))? (h|d)$")
+# "4 h", "4-8 h", "8 h-1 d": the time buckets of the resolution and first-response charts.
+_SPAN = re.compile(r"^\d+(?:\.\d+)?(?: [hd])?(?:-\d+(?:\.\d+)? [hd])?$")
+_UNIT = re.compile(r"(?<=\d) ([hd])\b")
 # Columns holding what people wrote or named: never looked up in the catalog.
 _PEOPLES_TEXT = {"Title", "Comment", "Article"}
 _PRIORITIES = {"low", "medium", "high", "critical"}
@@ -96,12 +98,9 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 
 def _span(language: str, text: str) -> str | None:
     """ "4-8 h" -> "4-8 گھنٹے"."""
-    match = _SPAN.match(text)
-    if not match:
+    if not _SPAN.match(text) or not _UNIT.search(text):
         return None
-    low, high, unit = match.groups()
-    numbers = f"{low}-{high}" if high else low
-    return f"{numbers} {i18n.translate(language, unit)}"
+    return _UNIT.sub(lambda unit: " " + i18n.translate(language, unit.group(1)), text)
 
 
 def label(language: str, text: Any) -> Any:

@@ -65,7 +65,8 @@ def bulk_message(result: tickets.BulkResult, language: str = i18n.DEFAULT_LANGUA
         why = (next(iter(reasons)) if len(reasons) == 1
                else ", ".join(f"{reason} ({count})" for reason, count in reasons.most_common()))
         parts.append(tr("{count} skipped: {why}", count=len(result.failed), why=why))
-    return ("warning" if result.failed else "success"), "; ".join(parts) + ("۔" if language == "ur" else ".")
+    separator, stop = ("؛ ", "۔") if i18n.is_rtl(language) else ("; ", ".")
+    return ("warning" if result.failed else "success"), separator.join(parts) + stop
 
 
 def _toast(kind: str, text: str) -> rx.event.EventSpec:

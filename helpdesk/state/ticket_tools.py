@@ -42,7 +42,9 @@ def outcome_text(name: str, outcome: MacroOutcome, language: str = i18n.DEFAULT_
             parts.append(tr(one if len(names) == 1 else many, names=", ".join(names)))
     if outcome.replied:
         parts.append(tr("reply sent"))
-    return tr("Applied “{name}”: {changes}.", name=name, changes="; ".join(parts) if parts else tr("nothing to change"))
+    separator = "؛ " if i18n.is_rtl(language) else "; "
+    return tr("Applied “{name}”: {changes}.", name=name,
+              changes=separator.join(parts) if parts else tr("nothing to change"))
 
 
 class TicketToolsState(SessionState):

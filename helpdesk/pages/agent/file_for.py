@@ -55,7 +55,7 @@ def _person_picker() -> rx.Component:
                                       rx.text(m["email"], " ", m["department"], size="1", color_scheme="gray"),
                                       spacing="0", align="start"),
                             variant="surface", color_scheme="gray", width="100%", height="auto", padding="8px 12px",
-                            style={"justify_content": "flex-start", "text_align": "left"},
+                            style={"justify_content": "flex-start", "text_align": "start"},
                             on_click=FileForState.choose(m["id"]), data_testid="person-match")),
                         spacing="1", width="100%",
                     ),
