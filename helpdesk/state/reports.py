@@ -266,13 +266,22 @@ class ScheduleState(SessionState):
 
     def _refresh(self) -> rx.event.EventSpec | None:
         with self._on_failure(on={PermissionDenied: self._refused}) as failure, self._service() as (session, actor):
-            self.rows = schedules.list_schedules(session, actor)
+            self.rows = [self._in_language(row) for row in schedules.list_schedules(session, actor)]
             self.is_admin = actor.role == "admin"
             self.denied = False
         return failure.event
 
     def _refused(self, _exc: PermissionDenied) -> None:
         self.denied = True
+
+    def _in_language(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The schedule's name and time in the page's language (the row's numbers stay as they are)."""
+        at = f"{row['hour']:02d}:{row['minute']:02d} {row['timezone']}"
+        weekday = row["weekday"]
+        when = (self._t("Every {day} at {time}", day=self._t(schedules.WEEKDAYS[weekday]), time=at)
+                if weekday is not None else self._t("Every day at {time}", time=at))
+        return {**row, "title": self._t(row["title"]), "when": when,
+                "next_run": row["next_run"] if row["enabled"] else self._t("Paused")}
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
