@@ -24,7 +24,7 @@ def _labelled(label: rx.Var | str, name: str, control: rx.Component, hint: rx.Va
     return rx.vstack(
         rx.text(label, size="2", weight="medium", as_="label", html_for=f"macro-{name}", id=f"macro-{name}-label"),
         control,
-        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        rx.text(hint, size="1", color_scheme="gray") if not isinstance(hint, str) or hint else rx.fragment(),
         _error(name),
         spacing="1",
         width="100%",

@@ -20,7 +20,7 @@ PRESETS = (("7", t("Last 7 days")), ("30", t("Last 30 days")), ("90", t("Last 90
 
 def _report_nav(current: str) -> rx.Component:
     links = [(name, title, f"{REPORTS}/{name}") for name, (title, _builder) in REPORT_BUILDERS.items()]
-    links.append(("schedules", t("Scheduled e-mails"), REPORT_SCHEDULES))
+    links.append(("schedules", N_("Scheduled e-mails"), REPORT_SCHEDULES))
     return rx.hstack(
         *[rx.link(
             rx.button(t(title), variant="solid" if name == current else "soft",

@@ -37,7 +37,7 @@ def _field(label: rx.Var | str, html_for: str, control: rx.Component, error: str
     return rx.vstack(
         rx.hstack(
             rx.text(label, size="2", weight="medium", as_="label", html_for=html_for),
-            rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+            rx.text(hint, size="1", color_scheme="gray") if not isinstance(hint, str) or hint else rx.fragment(),
             align="baseline",
             spacing="2",
         ),
