@@ -137,7 +137,7 @@ def test_a_report_reads_in_urdu_and_keeps_its_series_on_their_axes() -> None:
     figure = build_figure(sla, "ur")
     assert figure.layout.yaxis.title.text == "% پورا" and figure.data[0].name == "پہلا جواب بروقت (%)"
     assert by_month["x"] == ["دسمبر 2026"]
-    assert [s["name"] for s in by_month["series"]][:2] == ["4 گھنٹے سے کم", "4-24 گھنٹے"]
+    assert [s["name"] for s in by_month["series"]][:3] == ["4 گھنٹے سے کم", "4 گھنٹے-1 دن", "1-3 دن"]
     # Names people gave and the English report itself are left alone.
     assert labels.label("ur", "Network printers") == "Network printers"
     english = labels.localise(report, "en")
