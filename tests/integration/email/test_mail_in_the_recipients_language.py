@@ -71,3 +71,21 @@ def test_a_long_urdu_subject_keeps_every_space_through_smtp(inbox) -> None:  # n
     assert subject(received) == original
     # A mail client reading it with the modern parser sees the same.
     assert str(message_from_bytes(received.as_bytes(), policy=policy.default)["Subject"]) == original
+
+
+def test_an_urdu_agent_gets_urdu_work_mail(org: Org, celery_worker, inbox) -> None:  # noqa: ANN001
+    """Agent e-mails (assigned to you) speak the agent's language too, subject and body; the requester's words and
+    the ticket's title stay as they were written."""
+    with session_scope() as session:
+        preferences.set_language(session, org.actor(org.hank), "ur")
+    with session_scope() as session:
+        ticket = tickets.create_ticket(session, org.actor(org.alice), draft(title="Dock does not charge the laptop",
+                                                                           category_id=org.laptops))
+        number = ticket.number
+        tickets.update_ticket(session, org.actor(org.root), ticket.id, TicketChanges(assignee_id=org.hank))
+    mail = inbox.wait_for(lambda m: "hank@example.org" in m["To"] and f"[#{number}]" in subject(m))
+    assert subject(mail) == f"[#{number}] یہ ٹکٹ اب آپ کو تفویض کر دیا گیا ہے: Dock does not charge the laptop"
+    text = mail_text(mail)
+    assert "السلام علیکم Hank Hardware،" in text and "ترجیح: " in text and "درخواست گزار: Alice Requester" in text
+    assert "یہ آپ کو اپنی اطلاعات کی ترتیبات کی وجہ سے مل رہا ہے" in text
+    assert '<html lang="ur" dir="rtl">' in html_part(mail)
