@@ -166,7 +166,7 @@ def macros_page() -> rx.Component:
         page_header(
             t("Macros"),
             rx.text(t("Several changes and a reply in one action, from a ticket or on tickets selected in the "),
-                    rx.link("queue", href=QUEUE), ". ",
+                    rx.link(t("queue"), href=QUEUE), t(". "),
                     rx.cond(MacrosState.can_share, t("You manage the shared ones."),
                             t("Yours are yours alone; administrators manage the shared ones.")),
                     size="2", color_scheme="gray"),

@@ -40,7 +40,8 @@ CLEAR = "rgba(0,0,0,0)"
 NEUTRAL_TEXT = "#80838d"
 GRID = "rgba(128,128,140,0.22)"
 ZERO_LINE = "rgba(128,128,140,0.45)"
-FONT = {"family": "Inter, system-ui, sans-serif", "size": 12, "color": NEUTRAL_TEXT}
+# The app's Urdu face (assets/app.css) too: the system fonts here lack some Urdu letters (ہ, ے), drawn as boxes.
+FONT = {"family": 'Inter, system-ui, "Noto Naskh Arabic UI", sans-serif', "size": 12, "color": NEUTRAL_TEXT}
 HOVER_LABEL = {"font": {"color": NEUTRAL_TEXT}}
 
 

@@ -102,7 +102,8 @@ def summary(actions: MacroActions, team_names: dict[int, str] | None = None,
     if actions.assignee:
         parts.append({"me": tr("assign to me"), "nobody": tr("unassign")}.get(actions.assignee,
                                                                              tr("assign to an agent")))
-    parts += [f"tag +{name}" for name in actions.add_tags] + [f"tag -{name}" for name in actions.remove_tags]
+    parts += ([tr("tag +{name}", name=name) for name in actions.add_tags]
+              + [tr("tag -{name}", name=name) for name in actions.remove_tags])
     if actions.reply:
         parts.append(tr("internal note") if actions.reply_internal else tr("public reply"))
     return ("، " if i18n.is_rtl(language) else ", ").join(parts)

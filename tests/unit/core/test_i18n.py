@@ -152,7 +152,7 @@ def test_macro_summaries_and_bulk_messages_in_urdu() -> None:
 
     actions = MacroActions(status="waiting_on_customer", assignee="me", add_tags=["vpn"])
     assert macros.summary(actions) == "status → waiting on customer, assign to me, tag +vpn"
-    assert macros.summary(actions, language="ur") == "حالت ← صارف کے جواب کا انتظار، مجھے تفویض، tag +vpn"
+    assert macros.summary(actions, language="ur") == "حالت ← صارف کے جواب کا انتظار، مجھے تفویض، ٹیگ +vpn"
     result = SimpleNamespace(updated=[1, 2], unchanged=[3], failed={})
     assert bulk_message(result) == ("success", "Updated 2 tickets; 1 already had it.")
     assert bulk_message(result, "ur") == ("success", "2 ٹکٹ اپ ڈیٹ ہوئے؛ 1 میں پہلے سے تھا۔")
