@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -236,10 +237,13 @@ def _web_server(test_env: TestEnvironment, name: str, preferred_port: int, logs:
     from helpdesk.runtime.launcher import reflex_environment, web_command
     from tests.processes import ROOT, http_ok, running
 
-    port = free_port(preferred_port)
-    url = f"http://localhost:{port}"
     # Lets two test runs in one checkout (say, two developers' shells) build without sharing a folder.
     build_suffix = os.environ.get("HELPDESK_TEST_BUILD_SUFFIX", "")
+    # ... and start on ports of their own: two runs starting together both found the preferred port free, and the
+    # one that lost the race to bind it waited for (and tested) the other's server.
+    offset = (zlib.crc32(build_suffix.encode()) % 300) * 20 if build_suffix else 0
+    port = free_port(preferred_port + offset)
+    url = f"http://localhost:{port}"
     env = reflex_environment() | test_env.as_env() | {
         "WEB_PORT": str(port),
         "PUBLIC_URL": url,

@@ -188,9 +188,12 @@ def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Compone
     )
 
 
-def page_header(title: rx.Var | str, subtitle: rx.Component | str = "", *actions: rx.Component) -> rx.Component:
-    if isinstance(subtitle, str):
-        subtitle = rx.text(subtitle, color_scheme="gray", size="2") if subtitle else rx.fragment()
+def page_header(title: rx.Var | str, subtitle: rx.Component | rx.Var | str = "",
+                *actions: rx.Component) -> rx.Component:
+    # A translated subtitle (t(...)) is a Var: the same grey line as a plain one.
+    if isinstance(subtitle, str | rx.Var):
+        subtitle = rx.text(subtitle, color_scheme="gray", size="2") if not isinstance(subtitle, str) or subtitle \
+            else rx.fragment()
     return rx.hstack(
         rx.vstack(
             rx.heading(title, size=rx.breakpoints(initial="6", md="7"), weight="bold", as_="h1"),

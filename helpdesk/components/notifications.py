@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.components.i18n import t
+from helpdesk.components.i18n import t, tf
 from helpdesk.components.live import version_watcher
 from helpdesk.routes import NOTIFICATIONS
 from helpdesk.state.live import BellPing
@@ -36,7 +36,7 @@ def _item(item: rx.Var) -> rx.Component:
             data_testid="notification",
             data_unread=rx.cond(unread, "true", "false"),
             width="100%",
-            text_align="left",
+            text_align="start",
             padding="10px 12px",
             border_radius="8px",
             background="transparent",
@@ -47,7 +47,8 @@ def _item(item: rx.Var) -> rx.Component:
 
 
 def notification_bell() -> rx.Component:
-    label = rx.cond(BellState.unread > 0, f"Notifications, {BellState.unread} unread", "Notifications")
+    label = rx.cond(BellState.unread > 0, tf("Notifications, {count} unread", count=BellState.unread),
+                    t("Notifications"))
     return rx.fragment(
         # Fires once when the bar mounts (the count) and again on every push for this person.
         rx.box(version_watcher(version=BellPing.ping, spread=0, seen=-1, on_change=BellState.refresh),
@@ -86,7 +87,7 @@ def notification_bell() -> rx.Component:
                     rx.text(t("Nothing new. Replies, assignments and changes to your tickets show up here."), size="2",
                             color_scheme="gray", data_testid="no-notifications"),
                 ),
-                rx.box(rx.link("See all notifications", href=NOTIFICATIONS, size="2", weight="medium",
+                rx.box(rx.link(t("See all notifications"), href=NOTIFICATIONS, size="2", weight="medium",
                                on_click=BellState.set_open(False), data_testid="see-all-notifications"),
                        border_top="1px solid var(--gray-a5)", padding_top="10px", margin_top="8px", width="100%"),
                 width="min(380px, 92vw)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from helpdesk.components.badges import status_badge
-from helpdesk.components.i18n import t
+from helpdesk.components.i18n import t, tf
 from helpdesk.components.layout import card
 from helpdesk.state.similar import AssistState, SimilarState
 from helpdesk.state.ticket import TicketState
@@ -21,7 +21,8 @@ def _duplicate_flag() -> rx.Component:
         rx.vstack(
             rx.text(t("Likely duplicate of "), rx.link(duplicate["number"], href="/tickets/" + duplicate["id"]),
                     weight="bold", size="2", data_testid="duplicate-flag"),
-            rx.text(duplicate["title"], " · filed ", duplicate["age"], " by ", duplicate["who"], " · ",
+            rx.text(duplicate["title"], " · ",
+                    tf("filed {age} by {who}", age=duplicate["age"], who=duplicate["who"]), " · ",
                     duplicate["status_label"], size="1"),
             rx.cond(
                 duplicate["can_merge"] == "yes",
@@ -51,15 +52,16 @@ def _similar_row(row: rx.Var, resolved: bool) -> rx.Component:
             status_badge(row["status"], row["status_label"]),
             # One text, so "opened … · resolved …" wraps as a sentence in the narrow sidebar, not as two columns.
             rx.text(t("opened "), row["age"],
-                    rx.cond(resolved & (row["resolved_ago"] != ""), " · resolved " + row["resolved_ago"], ""),
+                    rx.cond(resolved & (row["resolved_ago"] != ""),
+                            tf(" · resolved {ago}", ago=row["resolved_ago"]), ""),
                     size="1", color_scheme="gray", title=row["created"]),
             spacing="2",
             align="center",
         ),
         rx.cond(
             resolved & (row["resolution"] != ""),
-            rx.text(rx.text.strong("How it was resolved: "), row["resolution"], size="1",
-                    color="var(--gray-11)", padding="6px 8px", border_left="2px solid var(--green-7)",
+            rx.text(rx.text.strong(t("How it was resolved: ")), row["resolution"], size="1",
+                    color="var(--gray-11)", padding="6px 8px", border_inline_start="2px solid var(--green-7)",
                     background="var(--green-a2)", width="100%", data_testid="similar-resolution"),
         ),
         spacing="1",

@@ -6,7 +6,9 @@ import logging
 import re
 import smtplib
 from dataclasses import dataclass
+from email.header import Header
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import make_msgid
 
 from helpdesk.core.settings import get_settings
@@ -33,6 +35,25 @@ class OutgoingMail:
     recipient_id: int | None = None
 
 
+class _MailPolicy(EmailPolicy):
+    """The standard policy, but a non-ASCII subject is folded by the legacy `Header` encoder.
+
+    Python's own folder (3.11, 3.12) breaks a long non-ASCII subject at a space into RFC 2047 encoded words and
+    lets that space become the folding whitespace between them, which RFC 2047 6.2 tells readers to drop: the
+    reader saw "نہیںکر" for "نہیں کر". `Header` splits inside the encoded text instead, so every space stays
+    inside an encoded word and survives decoding."""
+
+    def _fold(self, name: str, value: object, refold_binary: bool = False) -> str:
+        text = str(value)
+        if name.lower() != "subject" or text.isascii():
+            return super()._fold(name, value, refold_binary)
+        encoded = Header(text, "utf-8", maxlinelen=self.max_line_length, header_name=name)
+        return f"{name}: {encoded.encode(linesep=self.linesep)}{self.linesep}"
+
+
+MAIL_POLICY = _MailPolicy()
+
+
 def header_value(value: str) -> str:
     """One line: a ticket title with a line break must not end the header (nor start a forged one)."""
     return " ".join(_LINE_BREAKS.sub(" ", value).split())
@@ -40,7 +61,7 @@ def header_value(value: str) -> str:
 
 def build(mail: OutgoingMail, *, message_id_seed: str) -> EmailMessage:
     settings = get_settings()
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["From"] = header_value(settings.mail_from)
     message["To"] = header_value(", ".join(mail.to))
     message["Subject"] = header_value(mail.subject)

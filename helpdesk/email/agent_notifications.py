@@ -13,8 +13,9 @@ import re
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from helpdesk.core import jobs
+from helpdesk.core import i18n, jobs
 from helpdesk.core.errors import DomainError
+from helpdesk.core.i18n import N_
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
 from helpdesk.email.preferences import wants
@@ -25,13 +26,14 @@ from helpdesk.tickets import following, notifications, tickets
 from helpdesk.tickets.events import CommentAdded, TicketCreated, TicketFieldsChanged
 
 TASK = "email.agent_notification"
+# English msgids, each said in the recipient's language when the mail is built.
 _HEADLINES = {
-    "assigned": "This ticket is now assigned to you.",
-    "team_new_ticket": "A new ticket arrived in your team's queue.",
-    "requester_replied": "The requester replied.",
-    "sla_at_risk": "This ticket is at risk of missing its resolution target.",
-    "mention": "{author} mentioned you in an internal note.",
-    "following": "A ticket you follow changed.",
+    "assigned": N_("This ticket is now assigned to you."),
+    "team_new_ticket": N_("A new ticket arrived in your team's queue."),
+    "requester_replied": N_("The requester replied."),
+    "sla_at_risk": N_("This ticket is at risk of missing its resolution target."),
+    "mention": N_("{author} mentioned you in an internal note."),
+    "following": N_("A ticket you follow changed."),
 }
 _MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._%+-]{0,63}(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?)")
 PREFERENCES_PATH = "/settings/notifications"
@@ -53,14 +55,20 @@ def agent_mail(session: Session, kind: str, ticket_id: int, recipient_id: int,
         return None
     author = session.get(User, comment.author_id) if comment else None
     requester = session.get(User, ticket.requester_id)
-    headline = _HEADLINES[kind].format(author=author.full_name if author else "Someone")
+    language = recipient.language
+    headline = i18n.translate_format(language, _HEADLINES[kind],
+                                     author=author.full_name if author else i18n.translate(language, "Someone"))
+    priority = notifications.PRIORITY_LABELS.get(ticket.priority, ticket.priority.title())
     body, html = notifications.render(
-        "agent_notification", recipient_name=recipient.full_name, headline=headline, ticket=ticket,
+        "agent_notification", language, recipient_name=recipient.full_name, headline=headline, ticket=ticket,
+        priority_label=i18n.translate(language, priority),
         requester_name=requester.full_name if requester else "", excerpt=(comment.body[:1500] if comment else ""),
         ticket_url=notifications.ticket_url(ticket),
         preferences_url=get_settings().public_url.rstrip("/") + PREFERENCES_PATH,
         organisation=get_settings().organisation_name)
-    return OutgoingMail([recipient.email], f"[#{ticket.number}] {headline.rstrip('.')}: {ticket.title}", body,
+    subject = f"[#{ticket.number}] " + i18n.translate_format(language, "{headline}: {title}",
+                                                             headline=headline.rstrip(".۔"), title=ticket.title)
+    return OutgoingMail([recipient.email], subject, body,
                         html=html, ticket_id=ticket.id, recipient_id=recipient.id)
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from helpdesk.core import audit, cache, on_commit
 from helpdesk.core.bounds import MULTI_LINE, SINGLE_LINE, Id
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.identity.actor import Actor
 from helpdesk.kb import search as kb_search
 from helpdesk.kb import semantic as kb_semantic
@@ -302,8 +303,9 @@ def revisions(session: Session, actor: Actor, article_id: int) -> list[KbArticle
                              .order_by(KbArticleRevision.created_at, KbArticleRevision.id)).all())
 
 
-STATUS_ACTION_LABELS = {"kb_article.publish": "Published", "kb_article.archive": "Archived",
-                        "kb_article.unpublish": "Back to draft"}
+# English msgids: the writers' page shows them in the reader's language.
+STATUS_ACTION_LABELS = {"kb_article.publish": N_("Published"), "kb_article.archive": N_("Archived"),
+                        "kb_article.unpublish": N_("Back to draft")}
 
 
 def history(session: Session, actor: Actor, article_id: int) -> list[dict[str, Any]]:
@@ -318,7 +320,7 @@ def history(session: Session, actor: Actor, article_id: int) -> list[dict[str, A
     events: list[dict[str, Any]] = []
     for number, revision in enumerate(saves, start=1):
         events.append({"at": revision.created_at, "who": people.get(revision.editor_id, "(deleted user)"),
-                       "what": "Created" if number == 1 else "Edited", "status": revision.status or "",
+                       "what": N_("Created") if number == 1 else N_("Edited"), "status": revision.status or "",
                        "revision_id": revision.id, "title": revision.title})
     for change in changes:
         events.append({"at": change.occurred_at, "who": people.get(change.actor_id, "(deleted user)"),

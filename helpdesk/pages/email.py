@@ -7,12 +7,13 @@ import reflex as rx
 
 from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, error_callout, hydration_marker, page_header
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import MY_NOTIFICATIONS, NOTIFICATIONS, SATISFACTION
 from helpdesk.state.email import NotificationSettingsState, SatisfactionState
 
 
-@template(SATISFACTION, "How did we do?", on_load=SatisfactionState.on_load, shell=False)
+@template(SATISFACTION, N_("How did we do?"), on_load=SatisfactionState.on_load, shell=False)
 def satisfaction_page() -> rx.Component:
     return rx.center(
         hydration_marker(),
@@ -76,19 +77,19 @@ def _group(heading: str, text: str, items: rx.Var, testid: str) -> rx.Component:
     ), data_testid=testid)
 
 
-@template(MY_NOTIFICATIONS, "E-mail notifications", on_load=NotificationSettingsState.on_load, max_width="960px")
+@template(MY_NOTIFICATIONS, N_("E-mail notifications"), on_load=NotificationSettingsState.on_load, max_width="960px")
 def my_notifications_page() -> rx.Component:
     return rx.fragment(
-        page_header("E-mail notifications", "Choose which e-mails you get. Switched off or not, everything still "
-                    "shows under the bell.",
-                    rx.link(rx.button(rx.icon("bell", size=14), "All notifications", variant="soft",
+        page_header(t("E-mail notifications"), t("Choose which e-mails you get. Switched off or not, everything still "
+                    "shows under the bell."),
+                    rx.link(rx.button(rx.icon("bell", size=14), t("All notifications"), variant="soft",
                                       color_scheme="gray"), href=NOTIFICATIONS, data_testid="all-notifications-link")),
         rx.cond(NotificationSettingsState.error != "", error_callout(NotificationSettingsState.error)),
         rx.vstack(
-            _group("Your requests", "About the tickets you filed or are copied in on.",
+            _group(t("Your requests"), t("About the tickets you filed or are copied in on."),
                    NotificationSettingsState.request_items, "prefs-requests"),
             rx.cond(NotificationSettingsState.work_items.length() > 0,
-                    _group("Your work", "About the tickets you work on in IT.",
+                    _group(t("Your work"), t("About the tickets you work on in IT."),
                            NotificationSettingsState.work_items, "prefs-work")),
             spacing="4",
             width="100%",

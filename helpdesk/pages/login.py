@@ -6,6 +6,7 @@ import reflex as rx
 
 from helpdesk.components.i18n import language_picker, t
 from helpdesk.components.layout import hydration_marker
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import FORGOT_PASSWORD, LOGIN
 from helpdesk.state.login import LoginState
@@ -39,7 +40,7 @@ def _single_sign_on() -> rx.Component:
     )
 
 
-@template(LOGIN, "Sign in", on_load=LoginState.redirect_if_signed_in, shell=False)
+@template(LOGIN, N_("Sign in"), on_load=LoginState.redirect_if_signed_in, shell=False)
 def login_page() -> rx.Component:
     return rx.center(
         hydration_marker(),

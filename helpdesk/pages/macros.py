@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, empty_state, error_callout, page_header
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import MACROS, QUEUE
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
@@ -18,18 +20,19 @@ def _error(name: str) -> rx.Component:
                            data_testid=f"macro-error-{name}"))
 
 
-def _labelled(label: str, name: str, control: rx.Component, hint: str = "") -> rx.Component:
+def _labelled(label: rx.Var | str, name: str, control: rx.Component, hint: rx.Var | str = "") -> rx.Component:
     return rx.vstack(
         rx.text(label, size="2", weight="medium", as_="label", html_for=f"macro-{name}", id=f"macro-{name}-label"),
         control,
-        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        rx.text(hint, size="1", color_scheme="gray") if not isinstance(hint, str) or hint else rx.fragment(),
         _error(name),
         spacing="1",
         width="100%",
     )
 
 
-def _select(label: str, name: str, items: list[rx.Component], keep_label: str = "Leave as it is") -> rx.Component:
+def _select(label: rx.Var | str, name: str, items: list[rx.Component],
+            keep_label: rx.Var | str = t("Leave as it is")) -> rx.Component:
     return _labelled(label, name, rx.select.root(
         rx.select.trigger(id=f"macro-{name}", width="100%", aria_labelledby=f"macro-{name}-label",
                           data_testid=f"macro-{name}"),
@@ -39,7 +42,7 @@ def _select(label: str, name: str, items: list[rx.Component], keep_label: str = 
     ))
 
 
-def _text(label: str, name: str, placeholder: str = "", hint: str = "") -> rx.Component:
+def _text(label: rx.Var | str, name: str, placeholder: rx.Var | str = "", hint: rx.Var | str = "") -> rx.Component:
     return _labelled(label, name, rx.input(id=f"macro-{name}", value=MacrosState.form[name], placeholder=placeholder,
                                            aria_label=label,
                                            on_change=lambda value: MacrosState.set_field(name, value), width="100%",
@@ -50,59 +53,61 @@ def _dialog() -> rx.Component:
     choice = lambda c: rx.select.item(c["label"], value=c["id"])  # noqa: E731
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(rx.cond(MacrosState.editing_id == 0, "New macro", "Edit macro")),
-            rx.dialog.description("Every change is checked per ticket when the macro is applied, as if made by hand.",
+            rx.dialog.title(rx.cond(MacrosState.editing_id == 0, t("New macro"), t("Edit macro"))),
+            rx.dialog.description(t("Every change is checked per ticket when the macro is applied, as if made by "
+                                    "hand."),
                                   size="2", color_scheme="gray", margin_bottom="12px"),
             rx.vstack(
                 _error("form"),
-                _text("Name", "name", "e.g. Ask for the VPN client version"),
-                _text("Description (optional)", "description"),
+                _text(t("Name"), "name", t("e.g. Ask for the VPN client version")),
+                _text(t("Description (optional)"), "description"),
                 rx.cond(MacrosState.can_share,
-                        _labelled("Who can use it", "scope", rx.select.root(
+                        _labelled(t("Who can use it"), "scope", rx.select.root(
                             rx.select.trigger(id="macro-scope", width="100%", aria_labelledby="macro-scope-label",
                                               data_testid="macro-scope"),
                             rx.select.content(
-                                rx.select.item("Only me", value="personal"),
-                                rx.select.item("Everyone", value="everyone"),
+                                rx.select.item(t("Only me"), value="personal"),
+                                rx.select.item(t("Everyone"), value="everyone"),
                                 rx.foreach(MacrosState.team_choices,
-                                           lambda c: rx.select.item("Team: " + c["label"], value="team:" + c["id"])),
+                                           lambda c: rx.select.item(t("Team: ") + c["label"],
+                                                                    value="team:" + c["id"])),
                             ),
                             value=MacrosState.form["scope"],
                             on_change=lambda value: MacrosState.set_field("scope", value),
                         ))),
                 rx.grid(
-                    _select("Status", "status", [rx.select.item(label, value=value)
+                    _select(t("Status"), "status", [rx.select.item(t(label), value=value)
                                                  for value, label in STAFF_STATUS_LABELS.items()]),
-                    _select("Priority", "priority", [rx.select.item(label, value=value) for value, label in
-                                                     (("critical", "Critical"), ("high", "High"),
-                                                      ("medium", "Medium"), ("low", "Low"))]),
-                    _select("Team", "team", [rx.foreach(MacrosState.team_choices, choice)]),
-                    _select("Assignee", "assignee", [rx.select.item("Whoever applies it", value="me"),
-                                                     rx.select.item("Nobody", value="nobody"),
+                    _select(t("Priority"), "priority", [rx.select.item(label, value=value) for value, label in
+                                                     (("critical", t("Critical")), ("high", t("High")),
+                                                      ("medium", t("Medium")), ("low", t("Low")))]),
+                    _select(t("Team"), "team", [rx.foreach(MacrosState.team_choices, choice)]),
+                    _select(t("Assignee"), "assignee", [rx.select.item(t("Whoever applies it"), value="me"),
+                                                     rx.select.item(t("Nobody"), value="nobody"),
                                                      rx.foreach(MacrosState.agent_choices, choice)]),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="3",
                     width="100%",
                 ),
                 rx.grid(
-                    _text("Add tags", "add_tags", "vpn, needs-info", "Separate tags with commas."),
-                    _text("Remove tags", "remove_tags", "triage"),
+                    _text(t("Add tags"), "add_tags", t("vpn, needs-info"), t("Separate tags with commas.")),
+                    _text(t("Remove tags"), "remove_tags", "triage"),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="3",
                     width="100%",
                 ),
-                _labelled("Reply (optional)", "reply", rx.text_area(
-                    id="macro-reply", value=MacrosState.form["reply"], rows="5", width="100%", aria_label="Reply",
+                _labelled(t("Reply (optional)"), "reply", rx.text_area(
+                    id="macro-reply", value=MacrosState.form["reply"], rows="5", width="100%", aria_label=t("Reply"),
                     placeholder="Hello {{ requester.first_name }}, …",
                     on_change=lambda value: MacrosState.set_field("reply", value), data_testid="macro-reply"),
-                    "Placeholders: " + PLACEHOLDER_LIST),
+                    t("Placeholders: ") + PLACEHOLDER_LIST),
                 rx.text(
                     rx.hstack(
                         rx.checkbox(checked=MacrosState.form["reply_internal"] == "yes",
                                     on_change=lambda value: MacrosState.set_field("reply_internal", value),
-                                    aria_label="Post the reply as an internal note",
+                                    aria_label=t("Post the reply as an internal note"),
                                     data_testid="macro-reply-internal"),
-                        "Post it as an internal note, not to the requester",
+                        t("Post it as an internal note, not to the requester"),
                         spacing="2", align="center",
                     ),
                     as_="label", size="2",
@@ -111,8 +116,8 @@ def _dialog() -> rx.Component:
                 width="100%",
             ),
             rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Save", on_click=MacrosState.save, data_testid="save-macro"),
+                rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
+                rx.button(t("Save"), on_click=MacrosState.save, data_testid="save-macro"),
                 justify="end", spacing="2", width="100%", margin_top="16px",
             ),
             max_width="640px",
@@ -130,20 +135,20 @@ def _row(row: rx.Var) -> rx.Component:
             rx.cond(row["description"] != "", rx.text(row["description"], size="1", color_scheme="gray")),
             spacing="0")),
         rx.table.cell(rx.badge(row["scope"], variant="soft",
-                               color_scheme=rx.cond(row["scope"] == "Only me", "purple", "blue"))),
+                               color_scheme=rx.cond(row["personal"] == "yes", "purple", "blue"))),
         rx.table.cell(rx.text(row["summary"], size="2")),
         rx.table.cell(rx.cond(row["can_edit"] == "yes", rx.hstack(
-            rx.button("Edit", size="1", variant="soft", on_click=MacrosState.open_edit(row["id"]),
-                      aria_label="Edit " + row["name"], data_testid="edit-macro"),
+            rx.button(t("Edit"), size="1", variant="soft", on_click=MacrosState.open_edit(row["id"]),
+                      aria_label=t("Edit ") + row["name"], data_testid="edit-macro"),
             rx.alert_dialog.root(
-                rx.alert_dialog.trigger(rx.button("Delete", size="1", variant="ghost", color_scheme="red",
-                                                  aria_label="Delete " + row["name"], data_testid="delete-macro")),
+                rx.alert_dialog.trigger(rx.button(t("Delete"), size="1", variant="ghost", color_scheme="red",
+                                                  aria_label=t("Delete ") + row["name"], data_testid="delete-macro")),
                 rx.alert_dialog.content(
-                    rx.alert_dialog.title("Delete this macro?"),
-                    rx.alert_dialog.description("“", row["name"], "” will no longer be offered to anyone."),
+                    rx.alert_dialog.title(t("Delete this macro?")),
+                    rx.alert_dialog.description("“", row["name"], t("” will no longer be offered to anyone.")),
                     rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                        rx.alert_dialog.action(rx.button("Delete", color_scheme="red",
+                        rx.alert_dialog.cancel(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
+                        rx.alert_dialog.action(rx.button(t("Delete"), color_scheme="red",
                                                          on_click=MacrosState.delete(row["id"]),
                                                          data_testid="confirm-delete-macro")),
                         justify="end", spacing="3", margin_top="16px",
@@ -155,17 +160,17 @@ def _row(row: rx.Var) -> rx.Component:
     )
 
 
-@template(MACROS, "Macros", on_load=MacrosState.on_load)
+@template(MACROS, N_("Macros"), on_load=MacrosState.on_load)
 def macros_page() -> rx.Component:
     return rx.fragment(
         page_header(
-            "Macros",
-            rx.text("Several changes and a reply in one action, from a ticket or on tickets selected in the ",
-                    rx.link("queue", href=QUEUE), ". ",
-                    rx.cond(MacrosState.can_share, "You manage the shared ones.",
-                            "Yours are yours alone; administrators manage the shared ones."),
+            t("Macros"),
+            rx.text(t("Several changes and a reply in one action, from a ticket or on tickets selected in the "),
+                    rx.link(t("queue"), href=QUEUE), t(". "),
+                    rx.cond(MacrosState.can_share, t("You manage the shared ones."),
+                            t("Yours are yours alone; administrators manage the shared ones.")),
                     size="2", color_scheme="gray"),
-            rx.button(rx.icon("plus", size=14), "New macro", on_click=MacrosState.open_new, data_testid="new-macro"),
+            rx.button(rx.icon("plus", size=14), t("New macro"), on_click=MacrosState.open_new, data_testid="new-macro"),
         ),
         error_callout(MacrosState.error),
         card(
@@ -174,16 +179,16 @@ def macros_page() -> rx.Component:
                 rx.box(
                     rx.table.root(
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h, white_space="nowrap")
-                                                       for h in ("Name", "Who can use it", "Does", "")])),
+                                                       for h in (t("Name"), t("Who can use it"), t("Does"), "")])),
                         rx.table.body(rx.foreach(MacrosState.macros, _row)),
                         size="2", width="100%", data_testid="macros-table",
                     ),
                     overflow_x="auto", width="100%",
                 ),
                 rx.cond(MacrosState.loaded,
-                        empty_state("wand-sparkles", "No macros yet",
-                                    "A macro sets status, priority, team, assignee and tags, and can reply, in one "
-                                    "click."),
+                        empty_state("wand-sparkles", t("No macros yet"),
+                                    t("A macro sets status, priority, team, assignee and tags, and can reply, in one "
+                                    "click.")),
                         rx.center(rx.spinner(), padding="40px", width="100%")),
             ),
         ),

@@ -8,6 +8,7 @@ from reflex import constants
 from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, empty_state
 from helpdesk.core.errors import NotAuthenticated
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import LOGIN
 from helpdesk.state.session import SessionState
@@ -21,7 +22,7 @@ class NotFoundState(SessionState):
             self._run(lambda session, actor: actor)
 
 
-@template(constants.Page404.SLUG, "Page not found", on_load=NotFoundState.on_load, max_width="720px")
+@template(constants.Page404.SLUG, N_("Page not found"), on_load=NotFoundState.on_load, max_width="720px")
 def not_found_page() -> rx.Component:
     return card(
         empty_state(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.i18n import t, tf
 from helpdesk.components.layout import card, empty_state, error_callout, page_header
 from helpdesk.components.live import version_watcher
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import MY_NOTIFICATIONS, NOTIFICATIONS
 from helpdesk.state.live import BellPing
@@ -24,14 +26,14 @@ def _row(row: rx.Var) -> rx.Component:
                             data_testid="notification-link"),
                     title),
             rx.cond(row["excerpt"] != "", rx.text(row["excerpt"], size="2", color_scheme="gray", class_name="hd-wrap")),
-            rx.text(rx.cond(unread, "Unread · ", ""), row["ticket"], rx.cond(row["ticket"] != "", " · ", ""),
+            rx.text(rx.cond(unread, t("Unread · "), ""), row["ticket"], rx.cond(row["ticket"] != "", " · ", ""),
                     rx.el.time(row["ago"], title=row["when"]), size="1", color_scheme="gray"),
             spacing="1",
             align="start",
             flex="1 1 auto",
             min_width="0",
         ),
-        rx.cond(unread, rx.button(rx.icon("check", size=14), "Mark read", size="1", variant="soft",
+        rx.cond(unread, rx.button(rx.icon("check", size=14), t("Mark read"), size="1", variant="soft",
                                   color_scheme="gray", flex_shrink="0",
                                   on_click=NotificationsState.mark_read(row["id"]), data_testid="mark-read")),
         align="start",
@@ -48,9 +50,10 @@ def _row(row: rx.Var) -> rx.Component:
 def _tabs(*content: rx.Component) -> rx.Component:
     return rx.tabs.root(
         rx.tabs.list(
-            rx.tabs.trigger(rx.cond(NotificationsState.unread > 0, f"Unread ({NotificationsState.unread})", "Unread"),
+            rx.tabs.trigger(rx.cond(NotificationsState.unread > 0,
+                                    tf("Unread ({count})", count=NotificationsState.unread), t("Unread")),
                             value="unread", data_testid="view-unread"),
-            rx.tabs.trigger("All", value="all", data_testid="view-all"),
+            rx.tabs.trigger(t("All"), value="all", data_testid="view-all"),
         ),
         rx.tabs.content(*content, value=NotificationsState.view, padding_top="12px"),
         value=NotificationsState.view,
@@ -58,19 +61,19 @@ def _tabs(*content: rx.Component) -> rx.Component:
     )
 
 
-@template(NOTIFICATIONS, "Notifications", on_load=NotificationsState.on_load, max_width="960px")
+@template(NOTIFICATIONS, N_("Notifications"), on_load=NotificationsState.on_load, max_width="960px")
 def notifications_page() -> rx.Component:
     return rx.fragment(
         # A push for this person (a new notification, or one read in another tab) shows this page as it is now.
         rx.box(version_watcher(version=BellPing.ping, spread=0, seen=NotificationsState.seen_ping,
                                on_change=NotificationsState.refresh(BellPing.ping)), display="none"),
         page_header(
-            "Notifications",
-            "Replies, assignments and changes to the tickets you take part in.",
+            t("Notifications"),
+            t("Replies, assignments and changes to the tickets you take part in."),
             rx.hstack(
-                rx.link(rx.button(rx.icon("mail", size=14), "E-mail settings", variant="soft", color_scheme="gray"),
+                rx.link(rx.button(rx.icon("mail", size=14), t("E-mail settings"), variant="soft", color_scheme="gray"),
                         href=MY_NOTIFICATIONS, data_testid="email-settings-link"),
-                rx.button(rx.icon("check-check", size=14), "Mark all read", variant="soft",
+                rx.button(rx.icon("check-check", size=14), t("Mark all read"), variant="soft",
                           disabled=NotificationsState.unread == 0, on_click=NotificationsState.mark_all_read,
                           data_testid="page-mark-all-read"),
                 spacing="2",
@@ -86,21 +89,21 @@ def notifications_page() -> rx.Component:
                               data_testid="notification-rows"),
                     rx.cond(
                         NotificationsState.view == "unread",
-                        empty_state("bell", "You are all caught up",
-                                    "New replies, assignments and changes to your tickets show up here.",
-                                    rx.button("Show all notifications", variant="soft",
+                        empty_state("bell", t("You are all caught up"),
+                                    t("New replies, assignments and changes to your tickets show up here."),
+                                    rx.button(t("Show all notifications"), variant="soft",
                                               on_click=NotificationsState.show("all"))),
-                        empty_state("bell", "No notifications yet",
-                                    "Replies, assignments and changes to your tickets show up here."),
+                        empty_state("bell", t("No notifications yet"),
+                                    t("Replies, assignments and changes to your tickets show up here.")),
                     ),
                 ),
                 padding="0",
             ),
         ),
         rx.hstack(
-            rx.button("Previous", variant="soft", on_click=NotificationsState.previous_page,
+            rx.button(t("Previous"), variant="soft", on_click=NotificationsState.previous_page,
                       disabled=NotificationsState.cursor_stack.length() == 0, data_testid="previous-page"),
-            rx.button("Next", variant="soft", on_click=NotificationsState.next_page,
+            rx.button(t("Next"), variant="soft", on_click=NotificationsState.next_page,
                       disabled=NotificationsState.next_cursor == "", data_testid="next-page"),
             justify="end",
             width="100%",

@@ -6,6 +6,7 @@ import reflex as rx
 
 from helpdesk.components.i18n import t
 from helpdesk.components.layout import hydration_marker
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import FORGOT_PASSWORD, LOGIN, RESET_PASSWORD
 from helpdesk.state.password import ForgotPasswordState, ResetPasswordState
@@ -35,7 +36,7 @@ def standalone_card(*children: rx.Component) -> rx.Component:
     )
 
 
-def password_field(label: str, name: str, errors: rx.Var, autocomplete: str) -> rx.Component:
+def password_field(label: rx.Var | str, name: str, errors: rx.Var, autocomplete: str) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="2", weight="medium", as_="label", html_for=name),
         rx.input(id=name, name=name, type="password", auto_complete=autocomplete, size="3", width="100%"),
@@ -46,7 +47,7 @@ def password_field(label: str, name: str, errors: rx.Var, autocomplete: str) -> 
     )
 
 
-@template(FORGOT_PASSWORD, "Forgot password", on_load=ForgotPasswordState.on_load, shell=False)
+@template(FORGOT_PASSWORD, N_("Forgot password"), on_load=ForgotPasswordState.on_load, shell=False)
 def forgot_password_page() -> rx.Component:
     return standalone_card(
         rx.cond(
@@ -82,7 +83,7 @@ def forgot_password_page() -> rx.Component:
     )
 
 
-@template(RESET_PASSWORD, "Choose a password", on_load=ResetPasswordState.on_load, shell=False)
+@template(RESET_PASSWORD, N_("Choose a password"), on_load=ResetPasswordState.on_load, shell=False)
 def reset_password_page() -> rx.Component:
     return standalone_card(
         rx.cond(
@@ -96,12 +97,12 @@ def reset_password_page() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    rx.heading(rx.cond(ResetPasswordState.is_invitation, "Welcome: choose your password",
-                                       "Choose a new password"), size="5"),
+                    rx.heading(rx.cond(ResetPasswordState.is_invitation, t("Welcome: choose your password"),
+                                       t("Choose a new password")), size="5"),
                     rx.text(t("For "), rx.text.strong(ResetPasswordState.email), t(". At least 10 characters."),
                             color_scheme="gray", size="2"),
-                    password_field("New password", "password", ResetPasswordState.field_errors, "new-password"),
-                    password_field("Repeat it", "confirm", ResetPasswordState.field_errors, "new-password"),
+                    password_field(t("New password"), "password", ResetPasswordState.field_errors, "new-password"),
+                    password_field(t("Repeat it"), "confirm", ResetPasswordState.field_errors, "new-password"),
                     rx.button(t("Save password"), type="submit", size="3", width="100%", data_testid="save-password"),
                     spacing="4",
                     width="100%",

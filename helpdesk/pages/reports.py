@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import reflex as rx
 
+from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, empty_state, error_callout, page_header
 from helpdesk.components.when_visible import when_visible
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.reports.data import REPORTS as REPORT_BUILDERS
 from helpdesk.reports.schedules import WEEKDAYS
 from helpdesk.routes import QUEUE, REPORT_SCHEDULES, REPORTS
 from helpdesk.state.reports import MAX_CHARTS, PRIORITY_CHOICES, ReportsState, ScheduleState
 
-PRESETS = (("7", "Last 7 days"), ("30", "Last 30 days"), ("90", "Last 90 days"), ("365", "Last 12 months"),
-           ("1095", "Last 3 years"))
+PRESETS = (("7", t("Last 7 days")), ("30", t("Last 30 days")), ("90", t("Last 90 days")), ("365", t("Last 12 months")),
+           ("1095", t("Last 3 years")))
 
 
 def _report_nav(current: str) -> rx.Component:
     links = [(name, title, f"{REPORTS}/{name}") for name, (title, _builder) in REPORT_BUILDERS.items()]
-    links.append(("schedules", "Scheduled e-mails", REPORT_SCHEDULES))
+    links.append(("schedules", N_("Scheduled e-mails"), REPORT_SCHEDULES))
     return rx.hstack(
         *[rx.link(
-            rx.button(title, variant="solid" if name == current else "soft",
+            rx.button(t(title), variant="solid" if name == current else "soft",
                       color_scheme="indigo" if name == current else "gray", size="2"),
             href=href, underline="none", data_testid=f"report-nav-{name}",
         ) for name, title, href in links],
@@ -34,13 +36,13 @@ def _field_error(field: str) -> rx.Component:
                    rx.text(ReportsState.field_errors[field], color_scheme="red", size="1", role="alert"))
 
 
-def _choice(label: str, plural: str, field: str, value: rx.Var, items: list[rx.Component],
+def _choice(label: rx.Var | str, all_label: rx.Var | str, field: str, value: rx.Var, items: list[rx.Component],
             width: str) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray", weight="medium"),
         rx.select.root(
             rx.select.trigger(width=width, aria_label=label),
-            rx.select.content(rx.select.item(f"All {plural}", value="any"), *items),
+            rx.select.content(rx.select.item(all_label, value="any"), *items),
             value=rx.cond(value == "", "any", value),
             on_change=lambda v: ReportsState.set_choice(field, v),
         ),
@@ -48,7 +50,7 @@ def _choice(label: str, plural: str, field: str, value: rx.Var, items: list[rx.C
     )
 
 
-def _date_input(label: str, field: str, value: rx.Var) -> rx.Component:
+def _date_input(label: rx.Var | str, field: str, value: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.text(label, size="1", color_scheme="gray", weight="medium"),
         rx.input(type="date", value=value, on_change=lambda v: ReportsState.set_range(field, v).debounce(400),
@@ -60,27 +62,28 @@ def _date_input(label: str, field: str, value: rx.Var) -> rx.Component:
 
 def _filters() -> rx.Component:
     return card(rx.hstack(
-        _date_input("From", "start", ReportsState.start),
-        _date_input("To", "end", ReportsState.end),
+        _date_input(t("From"), "start", ReportsState.start),
+        _date_input(t("To"), "end", ReportsState.end),
         rx.vstack(
-            rx.text("Range", size="1", color_scheme="gray", weight="medium"),
+            rx.text(t("Range"), size="1", color_scheme="gray", weight="medium"),
             rx.select.root(
-                rx.select.trigger(placeholder="Quick range", width="150px", aria_label="Quick range"),
+                rx.select.trigger(placeholder=t("Quick range"), width="150px", aria_label=t("Quick range")),
                 rx.select.content(*[rx.select.item(label, value=days) for days, label in PRESETS]),
                 on_change=ReportsState.preset,
             ),
             spacing="1",
         ),
-        _choice("Team", "teams", "team", ReportsState.team,
+        _choice(t("Team"), t("All teams"), "team", ReportsState.team,
                 [rx.foreach(ReportsState.team_choices, lambda c: rx.select.item(c["label"], value=c["id"]))], "170px"),
-        _choice("Category", "categories", "category", ReportsState.category,
+        _choice(t("Category"), t("All categories"), "category", ReportsState.category,
                 [rx.foreach(ReportsState.category_choices,
                             lambda c: rx.select.item(c["label"], value=c["id"]))], "220px"),
-        _choice("Priority", "priorities", "priority", ReportsState.priority,
-                [rx.select.item(p.capitalize(), value=p) for p in PRIORITY_CHOICES], "130px"),
+        _choice(t("Priority"), t("All priorities"), "priority", ReportsState.priority,
+                [rx.select.item(t(p.capitalize()), value=p) for p in PRIORITY_CHOICES], "130px"),
         rx.spacer(),
         rx.cond((ReportsState.team != "") | (ReportsState.category != "") | (ReportsState.priority != ""),
-                rx.button(rx.icon("x", size=14), "Clear filters", variant="ghost", on_click=ReportsState.clear_filters,
+                rx.button(rx.icon("x", size=14), t("Clear filters"), variant="ghost",
+                          on_click=ReportsState.clear_filters,
                           data_testid="clear-filters")),
         align="end", spacing="4", wrap="wrap", width="100%",
     ), data_testid="report-filters")
@@ -107,7 +110,9 @@ def _numbers_table(index: int) -> rx.Component:
                 rx.foreach(row, lambda value: rx.table.cell(value))))),
             size="1", variant="surface", width="100%",
         ),
-        max_height="420px", overflow_y="auto", width="100%", data_testid="chart-table",
+        # It scrolls: keyboard users reach it (axe: scrollable-region-focusable), named after its chart.
+        max_height="420px", overflow_y="auto", width="100%", tab_index=0, role="region",
+        aria_label=chart["title"].to(str), data_testid="chart-table",
     )
 
 
@@ -129,7 +134,7 @@ def _chart_card(index: int) -> rx.Component:
                     rx.spacer(),
                     rx.cond(~is_table, rx.button(
                         rx.icon("table", size=14),
-                        rx.cond(ReportsState.shown_tables.contains(key), "Hide numbers", "Show numbers"),
+                        rx.cond(ReportsState.shown_tables.contains(key), t("Hide numbers"), t("Show numbers")),
                         variant="soft", size="1", color_scheme="gray", on_click=ReportsState.toggle_table(key),
                         data_testid="toggle-table")),
                     width="100%", align="start",
@@ -137,7 +142,7 @@ def _chart_card(index: int) -> rx.Component:
                 rx.cond(
                     is_table,
                     rx.cond(chart["empty"].to(bool),
-                            rx.text("Nothing in this range.", color_scheme="gray", size="2"),
+                            rx.text(t("Nothing in this range."), color_scheme="gray", size="2"),
                             _numbers_table(index)),
                     when_visible(rx.plotly.basic(data=getattr(ReportsState, f"fig{index}"), width="100%",
                                                  use_resize_handler=True), width="100%",
@@ -154,19 +159,19 @@ def _chart_card(index: int) -> rx.Component:
 def _export_bar() -> rx.Component:
     export = ReportsState.export
     return rx.hstack(
-        rx.button(rx.icon("file-spreadsheet", size=14), "Export CSV", variant="soft",
+        rx.button(rx.icon("file-spreadsheet", size=14), t("Export CSV"), variant="soft",
                   on_click=ReportsState.start_export("csv"), data_testid="export-csv"),
-        rx.button(rx.icon("file-text", size=14), "Export PDF", variant="soft",
+        rx.button(rx.icon("file-text", size=14), t("Export PDF"), variant="soft",
                   on_click=ReportsState.start_export("pdf"), data_testid="export-pdf"),
         rx.cond(
             export.contains("id"),
             rx.hstack(
                 rx.cond(export["status"].to(str) == "done",
-                        rx.link(rx.button(rx.icon("download", size=14), "Download ",
+                        rx.link(rx.button(rx.icon("download", size=14), t("Download "),
                                           export["format"].to(str).upper(), color_scheme="green"),
                                 href=export["download_url"].to(str), is_external=True, data_testid="export-download"),
                         rx.cond(export["status"].to(str) == "failed",
-                                rx.text("Export failed: ", export["error"].to(str), color_scheme="red", size="2"),
+                                rx.text(t("Export failed: "), export["error"].to(str), color_scheme="red", size="2"),
                                 rx.hstack(rx.progress(value=export["progress"].to(int), max=100, width="160px",
                                                       data_testid="export-progress"),
                                           rx.text(export["progress"].to(str), "%", size="1", color_scheme="gray"),
@@ -180,9 +185,9 @@ def _export_bar() -> rx.Component:
 
 
 def _denied() -> rx.Component:
-    return card(empty_state("lock", "Reports are for managers",
-                            "Ask an admin if you need access to the helpdesk's reports.",
-                            rx.link(rx.button("Back to the queue", variant="soft"), href=QUEUE)),
+    return card(empty_state("lock", t("Reports are for managers"),
+                            t("Ask an admin if you need access to the helpdesk's reports."),
+                            rx.link(rx.button(t("Back to the queue"), variant="soft"), href=QUEUE)),
                 data_testid="reports-denied")
 
 
@@ -191,7 +196,7 @@ def report_page(name: str, title: str) -> rx.Component:
         ReportsState.denied,
         _denied(),
         rx.vstack(
-            page_header(title, "Managers' view of the helpdesk. Filters apply to every chart on the page.",
+            page_header(t(title), t("Managers' view of the helpdesk. Filters apply to every chart on the page."),
                         _export_bar()),
             _report_nav(name),
             _filters(),
@@ -212,7 +217,7 @@ for _name, (_title, _builder) in REPORT_BUILDERS.items():
     _register(_name, _title)
 
 
-@template(REPORTS, "Reports", on_load=rx.redirect(f"{REPORTS}/volume"), shell=False)
+@template(REPORTS, N_("Reports"), on_load=rx.redirect(f"{REPORTS}/volume"), shell=False)
 def reports_home() -> rx.Component:
     return rx.center(rx.spinner(size="3"), min_height="100vh")
 
@@ -228,34 +233,34 @@ def _schedule_editor() -> rx.Component:
                        rx.text(ScheduleState.field_errors[field], color_scheme="red", size="1", role="alert"))
 
     return rx.cond(form.contains("id"), card(rx.vstack(
-        rx.heading("Change schedule", size="3"),
+        rx.heading(t("Change schedule"), size="3"),
         rx.hstack(
-            rx.vstack(rx.text("Hour", size="1"), rx.input(value=form["hour"], width="70px",
+            rx.vstack(rx.text(t("Hour"), size="1"), rx.input(value=form["hour"], width="70px",
                       on_change=lambda v: ScheduleState.set_edit_field("hour", v), data_testid="schedule-hour"),
                       error("hour"), spacing="1"),
-            rx.vstack(rx.text("Minute", size="1"), rx.input(value=form["minute"], width="70px",
+            rx.vstack(rx.text(t("Minute"), size="1"), rx.input(value=form["minute"], width="70px",
                       on_change=lambda v: ScheduleState.set_edit_field("minute", v), data_testid="schedule-minute"),
                       error("minute"), spacing="1"),
             rx.cond(form["weekly"] == "yes", rx.vstack(
-                rx.text("Day", size="1"),
-                rx.select.root(rx.select.trigger(width="140px", aria_label="Day"),
-                               rx.select.content(*[rx.select.item(day, value=str(i))
+                rx.text(t("Day"), size="1"),
+                rx.select.root(rx.select.trigger(width="140px", aria_label=t("Day")),
+                               rx.select.content(*[rx.select.item(t(day), value=str(i))
                                                    for i, day in enumerate(WEEKDAYS)]),
                                value=form["weekday"], on_change=lambda v: ScheduleState.set_edit_field("weekday", v)),
                 error("weekday"), spacing="1")),
-            rx.vstack(rx.text("Time zone", size="1"), rx.input(value=form["timezone"], width="180px",
+            rx.vstack(rx.text(t("Time zone"), size="1"), rx.input(value=form["timezone"], width="180px",
                       on_change=lambda v: ScheduleState.set_edit_field("timezone", v)), error("timezone"), spacing="1"),
-            rx.vstack(rx.text("Sending", size="1"),
-                      rx.select.root(rx.select.trigger(width="120px", aria_label="Sending"),
-                                     rx.select.content(rx.select.item("On", value="yes"),
-                                                       rx.select.item("Paused", value="no")),
+            rx.vstack(rx.text(t("Sending"), size="1"),
+                      rx.select.root(rx.select.trigger(width="120px", aria_label=t("Sending")),
+                                     rx.select.content(rx.select.item(t("On"), value="yes"),
+                                                       rx.select.item(t("Paused"), value="no")),
                                      value=form["enabled"],
                                      on_change=lambda v: ScheduleState.set_edit_field("enabled", v)),
                       spacing="1"),
             spacing="3", align="start",
         ),
-        rx.hstack(rx.button("Save", on_click=ScheduleState.save_edit, data_testid="schedule-save"),
-                  rx.button("Cancel", variant="soft", color_scheme="gray", on_click=ScheduleState.cancel_edit)),
+        rx.hstack(rx.button(t("Save"), on_click=ScheduleState.save_edit, data_testid="schedule-save"),
+                  rx.button(t("Cancel"), variant="soft", color_scheme="gray", on_click=ScheduleState.cancel_edit)),
         spacing="3",
     )))
 
@@ -264,32 +269,33 @@ def _schedule_row(row: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row["title"], weight="medium")),
         rx.table.cell(row["when"]),
-        rx.table.cell(rx.cond(row["enabled"], row["next_run"], rx.badge("Paused", color_scheme="gray"))),
+        rx.table.cell(rx.cond(row["enabled"], row["next_run"], rx.badge(t("Paused"), color_scheme="gray"))),
         rx.table.cell(row["subscribers"]),
-        rx.table.cell(rx.switch(checked=row["subscribed"].to(bool), aria_label="E-mail me " + row["title"].to(str),
+        rx.table.cell(rx.switch(checked=row["subscribed"].to(bool), aria_label=t("E-mail me ") + row["title"].to(str),
                                 on_change=lambda v: ScheduleState.toggle_subscription(row["id"].to(int), v),
                                 data_testid="schedule-subscribe")),
         rx.table.cell(rx.cond(ScheduleState.is_admin,
-                              rx.button("Change", size="1", variant="soft",
+                              rx.button(t("Change"), size="1", variant="soft",
                                         on_click=ScheduleState.edit(row["id"].to(int)), data_testid="schedule-edit"))),
         data_testid="schedule-row",
     )
 
 
-@template(REPORT_SCHEDULES, "Scheduled reports", on_load=ScheduleState.on_load)
+@template(REPORT_SCHEDULES, N_("Scheduled reports"), on_load=ScheduleState.on_load)
 def schedules_page() -> rx.Component:
     return rx.cond(
         ScheduleState.denied,
         _denied(),
         rx.vstack(
-            page_header("Scheduled e-mails", "Reports sent by e-mail, with the PDF attached, to everyone subscribed."),
+            page_header(t("Scheduled e-mails"),
+                        t("Reports sent by e-mail, with the PDF attached, to everyone subscribed.")),
             _report_nav("schedules"),
             rx.cond(ScheduleState.message != "", rx.callout(ScheduleState.message, icon="check", color_scheme="green",
                                                              width="100%")),
             error_callout(ScheduleState.error),
             card(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Report", "When", "Next e-mail", "Subscribers", "E-mail me", "")])),
+                    t("Report"), t("When"), t("Next e-mail"), t("Subscribers"), t("E-mail me"), "")])),
                 rx.table.body(rx.foreach(ScheduleState.rows, _schedule_row)),
                 width="100%",
             )),

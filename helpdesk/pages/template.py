@@ -17,15 +17,22 @@ from collections.abc import Callable
 import reflex as rx
 from reflex.event import EventType
 
+from helpdesk.components.i18n import choose
 from helpdesk.components.layout import page_shell
+from helpdesk.core import i18n
 
 APP_NAME = "IT Helpdesk"
 
 PageContent = Callable[[], rx.Component]
 
 
-def page_title(title: str = "") -> str:
-    return f"{title} · {APP_NAME}" if title else APP_NAME
+def page_title(title: str = "") -> str | rx.Var:
+    """The browser tab's title in the page's language. Each part of "Volume and backlog · Reports" is an English
+    msgid of its own (the titles are marked where the pages are registered)."""
+    parts = [*(part for part in title.split(" · ") if part), APP_NAME]
+    english = " · ".join(parts)
+    urdu = " · ".join(i18n.translate("ur", part) for part in parts)
+    return english if urdu == english else choose(english, urdu)
 
 
 def template(route: str, title: str = "", on_load: EventType[()] | None = None, *,

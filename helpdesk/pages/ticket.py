@@ -11,6 +11,7 @@ from helpdesk.components.layout import card, empty_state, live_trigger
 from helpdesk.components.shortcuts import TICKET_KEYS, shortcut_scope, shortcuts_help
 from helpdesk.components.similar_tickets import PANELS_ON_LOAD, assistant_panel, similar_tickets_panel
 from helpdesk.components.ticket_tools import ticket_tools_panel
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import PORTAL, QUEUE, TICKET
 from helpdesk.state.formatting import STAFF_STATUS_LABELS
@@ -660,7 +661,7 @@ def _presence() -> rx.Component:
     )
 
 
-@template(TICKET, "Ticket", on_load=[TicketState.on_load, TicketToolsState.on_load, TicketRoom.enter,
+@template(TICKET, N_("Ticket"), on_load=[TicketState.on_load, TicketToolsState.on_load, TicketRoom.enter,
                                      *PANELS_ON_LOAD])
 def ticket_page() -> rx.Component:
     return rx.fragment(

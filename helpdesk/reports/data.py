@@ -118,11 +118,14 @@ def chart(key: str, title: str, unit: str, x_title: str, x: list[Any], series: l
 def plotted_series(chart: Chart) -> list[dict[str, Any]]:
     """The series drawn on the chart's one axis: those in the chart's unit. The others (a percentage next to
     counts, counts next to hours) stay in the table below it."""
-    def unit_of(name: str) -> str:
-        return "%" if "%" in name else "hours" if "(h)" in name else "count"
+    def unit_of(series: dict[str, Any]) -> str:
+        # A report shown in another language (labels.localise) carries each series' English unit along.
+        name = series.get("axis_unit") or series["name"]
+        return name if "axis_unit" in series else "%" if "%" in name else "hours" if "(h)" in name else "count"
 
-    axis = "%" if chart["unit"] in ("%", "% met") else "hours" if chart["unit"] == "hours" else "count"
-    return [s for s in chart["series"] if unit_of(s["name"]) == axis]
+    unit = chart.get("axis_unit", chart["unit"])
+    axis = "%" if unit in ("%", "% met") else "hours" if unit == "hours" else "count"
+    return [s for s in chart["series"] if unit_of(s) == axis]
 
 
 def table_chart(key: str, title: str, columns: list[str], rows: list[list[Any]], note: str = "") -> Chart:

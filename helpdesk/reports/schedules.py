@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, jobs
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
 from helpdesk.identity import policy
@@ -30,15 +31,18 @@ from helpdesk.reports.pdf import write_pdf
 from helpdesk.tickets.notifications import template_env
 
 SEND_TASK = "reports.send_scheduled"
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# English msgids (the schedules page shows them in the reader's language).
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+            N_("Sunday"))
 # Which reports each schedule sends, and the period it covers (ending the day before it runs).
 CONTENTS = {ScheduleKind.SLA_DAILY: (("sla",), 1), ScheduleKind.WEEKLY_SUMMARY: (("volume", "sla", "times"), 7)}
 
 
 DEFAULT_SCHEDULES = (
     # The spec (4.5.3): the daily SLA compliance report at 06:00 Asia/Karachi.
-    {"kind": ScheduleKind.SLA_DAILY.value, "title": "Daily SLA compliance", "hour": 6, "minute": 0, "weekday": None},
-    {"kind": ScheduleKind.WEEKLY_SUMMARY.value, "title": "Weekly summary", "hour": 8, "minute": 0, "weekday": 0},
+    {"kind": ScheduleKind.SLA_DAILY.value, "title": N_("Daily SLA compliance"), "hour": 6, "minute": 0,
+     "weekday": None},
+    {"kind": ScheduleKind.WEEKLY_SUMMARY.value, "title": N_("Weekly summary"), "hour": 8, "minute": 0, "weekday": 0},
 )
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk.core import i18n
 from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import N_
 from helpdesk.core.validation import parse
 from helpdesk.kb import articles as kb
 from helpdesk.kb import attachments as kb_attachments
@@ -23,7 +25,18 @@ from helpdesk.tickets import limits
 
 NO_CATEGORY = "none"
 MAX_UPLOAD_FILES = 10  # files one upload may carry (the server refuses a bigger request before reading it)
-STATUS_LABELS = {"draft": "Draft", "published": "Published", "archived": "Archived"}
+STATUS_LABELS = {"draft": N_("Draft"), "published": N_("Published"), "archived": N_("Archived")}
+
+
+def _status_label(status: str, language: str) -> str:
+    return i18n.translate(language, STATUS_LABELS.get(status, status))
+
+
+def _history_row(entry: dict[str, Any], language: str) -> dict[str, str]:
+    """One line of an article's history; "what" is an English msgid from the KB context ("Edited", "Published")."""
+    what = entry["what"]
+    return {"when": local_time(entry["at"], language), "who": entry["who"], "what": i18n.translate(language, what),
+            "status": _status_label(entry["status"], language)}
 
 
 def _size(size_bytes: int) -> str:
@@ -87,7 +100,7 @@ class KbEditorState(SessionState):
                 self.denied = True
                 return None
             if article_id is None:
-                raise NotFound("Article not found.")
+                raise NotFound(N_("Article not found."))
             article = kb.get_by_id(session, actor, article_id)
             self._show(session, actor, article)
             self.title, self.body, self.summary = article.title, article.body_markdown, article.summary
@@ -104,9 +117,7 @@ class KbEditorState(SessionState):
         self.article_id, self.slug, self.status = str(article.id), article.slug, article.status
         self.category_id = str(article.category_id) if article.category_id else NO_CATEGORY
         self.categories = _category_choices(session, actor, article.category_id)
-        self.history = [{"when": local_time(h["at"]), "who": h["who"], "what": h["what"],
-                         "status": STATUS_LABELS.get(h["status"], h["status"])}
-                        for h in kb.history(session, actor, article.id)]
+        self.history = [_history_row(h, self._lang()) for h in kb.history(session, actor, article.id)]
         self._load_files(session, actor, article.id)
 
     def _load_files(self, session: Any, actor: Any, article_id: int) -> None:
@@ -185,8 +196,9 @@ class KbEditorState(SessionState):
             self.preview_html = article.body_html
         if failure:
             return failure.event
-        message = {"draft": "Draft saved.", "published": "Published: everyone signed in can read it now.",
-                   "archived": "Archived: hidden from readers and search."}[target]
+        done = {"draft": N_("Draft saved."), "published": N_("Published: everyone signed in can read it now."),
+                "archived": N_("Archived: hidden from readers and search.")}[target]
+        message = self._t(done)
         if creating:
             return [rx.toast.success(message), rx.redirect(kb_edit_url(self.article_id))]
         return rx.toast.success(message)
@@ -197,7 +209,7 @@ class KbEditorState(SessionState):
     async def upload(self, files: list[rx.UploadFile]) -> AsyncIterator[rx.event.EventSpec]:
         self.field_errors = {k: v for k, v in self.field_errors.items() if k != "attachments"}
         if not self.article_id:
-            self.field_errors = self.field_errors | {"attachments": "Save the draft first, then add files."}
+            self.field_errors = self.field_errors | {"attachments": self._t("Save the draft first, then add files.")}
             return
         limit = kb_attachments.max_bytes()
         # Who may, and how fast, before a file is read (the server refused anyone else before receiving them).
@@ -274,7 +286,7 @@ class KbWritersState(SessionState):
             return failure.event
         self.denied = False
         self.rows = [{"id": str(r["id"]), "title": r["title"], "slug": r["slug"], "status": r["status"],
-                      "status_label": STATUS_LABELS.get(r["status"], r["status"]), "author": r["author"],
+                      "status_label": _status_label(r["status"], self._lang()), "author": r["author"],
                       "updated": local_time(r["updated_at"]), "edit_url": kb_edit_url(r["id"])} for r in rows]
         return None
 
@@ -309,7 +321,9 @@ class KbCategoryState(SessionState):
                       "indent": f"{r['depth'] * 22}px", "parent": str(r["parent_id"] or NO_CATEGORY),
                       "active": "yes" if r["own_active"] else "",
                       "state": "Active" if r["active"] else ("Inactive" if not r["own_active"]
-                                                             else "Hidden (parent inactive)")}
+                                                             else "Hidden (parent inactive)"),
+                      "state_label": self._t("Active") if r["active"] else (
+                          self._t("Inactive") if not r["own_active"] else self._t("Hidden (parent inactive)"))}
                      for r in rows]
         return None
 
@@ -355,10 +369,10 @@ class KbCategoryState(SessionState):
 
         def work(session: Any, actor: Any) -> None:
             if not kb_categories.may_manage_categories(actor):
-                raise PermissionDenied("Only managers and administrators can change knowledge-base categories.")
+                raise PermissionDenied(N_("Only managers and administrators can change knowledge-base categories."))
             kb_categories.create_category(session, actor, name, parent)
 
-        result = self._change(work, "Category created.")
+        result = self._change(work, self._t("Category created."))
         if not self.field_errors:
             self.new_name, self.new_parent = "", NO_CATEGORY
         return result
@@ -373,7 +387,7 @@ class KbCategoryState(SessionState):
             kb_categories.rename_category(session, actor, category_id, name)
             kb_categories.move_category(session, actor, category_id, parent)
 
-        return self._change(work, "Category saved.")
+        return self._change(work, self._t("Category saved."))
 
     @rx.event
     def toggle_active(self, category_id: str) -> rx.event.EventSpec | None:
@@ -383,4 +397,4 @@ class KbCategoryState(SessionState):
         make_active = not row["active"]
         return self._change(lambda session, actor: kb_categories.set_category_active(session, actor, int(category_id),
                                                                                      make_active),
-                            "Category activated." if make_active else "Category deactivated.")
+                            self._t("Category activated.") if make_active else self._t("Category deactivated."))

@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from helpdesk.core import i18n
 from helpdesk.core.bounds import as_id
 from helpdesk.core.validation import parse
 from helpdesk.identity import directory, policy
@@ -24,10 +25,11 @@ def _tag_list(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
 
 
-def _scope_label(row: dict[str, Any]) -> str:
+def _scope_label(row: dict[str, Any], language: str) -> str:
     if row["personal"]:
-        return "Only me"
-    return f"Team: {row['team']}" if row["team_id"] else "Everyone"
+        return i18n.translate(language, "Only me")
+    return (i18n.translate_format(language, "Team: {team}", team=row["team"]) if row["team_id"]
+            else i18n.translate(language, "Everyone"))
 
 
 class MacrosState(SessionState):
@@ -45,13 +47,15 @@ class MacrosState(SessionState):
     def _load(self) -> rx.event.EventSpec | None:
         self.error = ""
         with self._on_failure("error") as failure, self._service() as (session, actor):
-            rows = macros.list_macros(session, actor)
+            rows = macros.list_macros(session, actor, language=self._lang())
             self.can_share = policy.is_admin(actor)
             teams, agents = directory.team_options(session), directory.agent_options(session)
         if failure:
             return failure.event
         self.macros = [{"id": str(r["id"]), "name": r["name"], "description": r["description"],
-                        "scope": _scope_label(r), "summary": r["summary"], "can_edit": "yes" if r["can_edit"] else "",
+                        "scope": _scope_label(r, self._lang()),
+                        "personal": "yes" if r["personal"] else "", "summary": r["summary"],
+                        "can_edit": "yes" if r["can_edit"] else "",
                         **{f"a_{k}": str(v) for k, v in self._form_of(r).items()}} for r in rows]
         self.team_choices = [{"id": str(o["id"]), "label": o["label"]} for o in teams]
         self.agent_choices = [{"id": str(o["id"]), "label": o["label"]} for o in agents]
@@ -142,7 +146,7 @@ class MacrosState(SessionState):
             return failure.event
         if failure:
             if not self.field_errors:
-                self.field_errors = {"form": self.error or "This macro could not be saved."}
+                self.field_errors = {"form": self.error or self._t("This macro could not be saved.")}
             # A problem in the actions ("change at least one field") has no field of its own: show it at the top.
             if "form" in self.field_errors or "actions" in self.field_errors:
                 self.field_errors = {**self.field_errors,
@@ -150,7 +154,7 @@ class MacrosState(SessionState):
             return None
         self.dialog_open = False
         self._load()
-        return rx.toast.success(f"Macro “{name}” saved.")
+        return rx.toast.success(self._t("Macro “{name}” saved.", name=name))
 
     @rx.event
     def delete(self, macro_id: str) -> rx.event.EventSpec | None:
@@ -161,4 +165,4 @@ class MacrosState(SessionState):
         if failure:
             return failure.event
         self._load()
-        return rx.toast.success("Macro deleted.")
+        return rx.toast.success(self._t("Macro deleted."))

@@ -103,7 +103,7 @@ class NotificationsState(KeysetPaging, SessionState):
         if failure:
             return failure.event
         self.rows = [{"id": str(r["id"]), "title": r["title"], "excerpt": r["excerpt"],
-                      "ago": relative(r["created_at"]), "when": local_time(r["created_at"]),
+                      "ago": relative(r["created_at"], self._lang()), "when": local_time(r["created_at"], self._lang()),
                       "read": "yes" if r["read"] else "", "kind": r["kind"],
                       "ticket": f"#{r['ticket_number']}" if r["ticket_number"] else "",
                       "href": ticket_url(r["ticket_id"]) if r["ticket_id"] else ""} for r in page.rows]

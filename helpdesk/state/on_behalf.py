@@ -142,5 +142,6 @@ class FileForState(SessionState):
                 ticket_id, name = ticket.id, session.get(on_behalf.User, ticket.requester_id).full_name
         if failure:
             return failure.event
-        return [rx.toast.success(f"Ticket filed for {name}. They get the usual e-mail with its link."),
+        return [rx.toast.success(self._t("Ticket filed for {name}. They get the usual e-mail with its link.",
+                                          name=name)),
                 rx.redirect(ticket_url(ticket_id))]

@@ -180,7 +180,8 @@ class NewTicketState(SessionState):
         checked before any file is read, and files go to storage in chunks, never whole into memory."""
         self.field_errors, self.error = {}, ""
         if len(files) > attachments.MAX_FILES_PER_UPLOAD:
-            self.field_errors = {"attachments": f"Attach at most {attachments.MAX_FILES_PER_UPLOAD} files."}
+            self.field_errors = {"attachments": self._t("Attach at most {count} files.",
+                                                            count=attachments.MAX_FILES_PER_UPLOAD)}
             return
         with self._on_failure("error", fields="field_errors") as failure:
             draft = parse(TicketDraft, {

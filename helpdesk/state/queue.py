@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Any
 
 import reflex as rx
 from reflex_base.constants.state import FIELD_MARKER
 
+from helpdesk.core import i18n
 from helpdesk.core import live_bus as live
 from helpdesk.core.bounds import as_id
 from helpdesk.core.db import session_scope
@@ -17,7 +19,7 @@ from helpdesk.identity import directory
 from helpdesk.identity.actor import Actor, load_actor
 from helpdesk.models import User
 from helpdesk.state import live as live_state
-from helpdesk.state.formatting import STAFF_STATUS_LABELS, plural, ticket_rows
+from helpdesk.state.formatting import STAFF_STATUS_LABELS, ticket_rows
 from helpdesk.state.live import QueueView, versions_ahead, watchers
 from helpdesk.state.paging import KeysetPaging
 from helpdesk.state.session import SessionState, first_problem
@@ -44,19 +46,27 @@ _VIEW_TO_TAB = {view: tab for tab, view in _TAB_TO_VIEW.items()}
 TAG_CHOICES = 40  # the most used tags offered in the queue's tag filter
 
 
-def bulk_message(result: tickets.BulkResult) -> tuple[str, str]:
+def bulk_message(result: tickets.BulkResult, language: str = i18n.DEFAULT_LANGUAGE) -> tuple[str, str]:
     """(kind, text) of the toast after a bulk action: exactly how many changed, and why any were skipped."""
+    def tr(msgid: str, **values: Any) -> str:
+        return i18n.translate_format(language, msgid, **values)
+
+    def tickets_count(count: int) -> str:
+        return tr("{count} ticket", count=count) if count == 1 else tr("{count} tickets", count=count)
+
     if result.unchanged and not result.updated and not result.failed:
-        return "info", f"Nothing to change: the {plural(len(result.unchanged), 'ticket')} already had it."
-    parts = [f"Updated {plural(len(result.updated), 'ticket')}"]
+        return "info", tr("Nothing to change: the {tickets} already had it.",
+                          tickets=tickets_count(len(result.unchanged)))
+    parts = [tr("Updated {tickets}", tickets=tickets_count(len(result.updated)))]
     if result.unchanged:
-        parts.append(f"{len(result.unchanged)} already had it")
+        parts.append(tr("{count} already had it", count=len(result.unchanged)))
     if result.failed:
-        reasons = Counter(result.failed.values())
+        reasons = Counter(i18n.translate(language, reason) for reason in result.failed.values())
         why = (next(iter(reasons)) if len(reasons) == 1
                else ", ".join(f"{reason} ({count})" for reason, count in reasons.most_common()))
-        parts.append(f"{len(result.failed)} skipped: {why}")
-    return ("warning" if result.failed else "success"), "; ".join(parts) + "."
+        parts.append(tr("{count} skipped: {why}", count=len(result.failed), why=why))
+    separator, stop = ("؛ ", "۔") if i18n.is_rtl(language) else ("; ", ".")
+    return ("warning" if result.failed else "success"), separator.join(parts) + stop
 
 
 def _toast(kind: str, text: str) -> rx.event.EventSpec:
@@ -288,7 +298,7 @@ class QueueState(KeysetPaging, SessionState):
     def _after_bulk(self, result: tickets.BulkResult) -> rx.event.EventSpec:
         self.selected = []
         self._load(self._current_cursor())
-        return _toast(*bulk_message(result))
+        return _toast(*bulk_message(result, self._lang()))
 
     def _bulk(self, **fields: object) -> rx.event.EventSpec | None:
         ids = self._selected_ids()
@@ -422,7 +432,7 @@ class QueueState(KeysetPaging, SessionState):
             return failure.event
         self.view_dialog, self.active_view = False, view_id
         self._load(self._current_cursor())
-        return rx.toast.success(f"View “{name}” saved.")
+        return rx.toast.success(self._t("View “{name}” saved.", name=name))
 
     @rx.event
     def update_active_view(self) -> rx.event.EventSpec | None:
@@ -436,7 +446,7 @@ class QueueState(KeysetPaging, SessionState):
         if failure:
             return failure.event
         self._load(self._current_cursor())
-        return rx.toast.success(f"View “{name}” updated.")
+        return rx.toast.success(self._t("View “{name}” updated.", name=name))
 
     @rx.event
     def delete_view(self) -> rx.event.EventSpec | None:
@@ -449,7 +459,7 @@ class QueueState(KeysetPaging, SessionState):
             return failure.event
         self.view_dialog, self.active_view, self.editing_view = False, "", ""
         self._load(self._current_cursor())
-        return rx.toast.success("View deleted.")
+        return rx.toast.success(self._t("View deleted."))
 
     @rx.event
     def set_available(self, available: bool) -> rx.event.EventSpec | None:
@@ -458,8 +468,8 @@ class QueueState(KeysetPaging, SessionState):
         if failure:
             return failure.event
         self.available = bool(available)
-        return rx.toast.info("You will get new tickets automatically." if available
-                             else "You are away: no new tickets will be assigned to you.")
+        return rx.toast.info(self._t("You will get new tickets automatically.") if available
+                             else self._t("You are away: no new tickets will be assigned to you."))
 
     @rx.var
     def page_number(self) -> int:

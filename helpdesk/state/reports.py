@@ -13,7 +13,7 @@ from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError, PermissionDenied
 from helpdesk.identity import directory
 from helpdesk.models import Priority
-from helpdesk.reports import data, exports, schedules
+from helpdesk.reports import data, exports, labels, schedules
 from helpdesk.reports.filters import default_filters, parse_filters
 from helpdesk.reports.rollups import local_today
 from helpdesk.state.session import SessionState
@@ -40,11 +40,12 @@ CLEAR = "rgba(0,0,0,0)"
 NEUTRAL_TEXT = "#80838d"
 GRID = "rgba(128,128,140,0.22)"
 ZERO_LINE = "rgba(128,128,140,0.45)"
-FONT = {"family": "Inter, system-ui, sans-serif", "size": 12, "color": NEUTRAL_TEXT}
+# The app's Urdu face (assets/app.css) too: the system fonts here lack some Urdu letters (ہ, ے), drawn as boxes.
+FONT = {"family": 'Inter, system-ui, "Noto Naskh Arabic UI", sans-serif', "size": 12, "color": NEUTRAL_TEXT}
 HOVER_LABEL = {"font": {"color": NEUTRAL_TEXT}}
 
 
-def build_figure(chart: dict[str, Any]) -> go.Figure:
+def build_figure(chart: dict[str, Any], language: str = "en") -> go.Figure:
     """A Plotly figure from a report chart: units on the axis, readable text when there is nothing to show."""
     figure = go.Figure()
     # Category, team and agent names are people's text (plotly_text); dates and numbers pass as they are.
@@ -64,7 +65,7 @@ def build_figure(chart: dict[str, Any]) -> go.Figure:
         else:
             figure.add_trace(go.Bar(x=chart["x"], y=item["values"], name=item["name"],
                                     marker_color=PALETTE[index % len(PALETTE)]))
-    percent = chart["unit"] in ("%", "% met")
+    percent = chart.get("axis_unit", chart["unit"]) in ("%", "% met")
     value_axis = {"title": {"text": chart["unit"]}, "rangemode": "tozero", "gridcolor": GRID,
                   "zerolinecolor": ZERO_LINE, **({"range": [0, 105]} if percent else {})}
     label_axis = {"title": {"text": chart["x_title"]}, "type": chart.get("x_type", "category"), "gridcolor": GRID,
@@ -76,7 +77,7 @@ def build_figure(chart: dict[str, Any]) -> go.Figure:
                              paper_bgcolor=CLEAR, barmode="stack" if chart["stacked"] else "group",
                              legend={"orientation": "h", "y": -0.12, "x": 0}, hovermode="y unified",
                              font=FONT, hoverlabel=HOVER_LABEL)
-        return _with_empty_note(figure, chart)
+        return _with_empty_note(figure, chart, language)
     figure.update_layout(
         plot_bgcolor=CLEAR, paper_bgcolor=CLEAR, height=330, margin={"l": 56, "r": 16, "t": 16, "b": 56},
         barmode="stack" if chart["stacked"] else "group",
@@ -87,12 +88,12 @@ def build_figure(chart: dict[str, Any]) -> go.Figure:
         hoverlabel=HOVER_LABEL,
         hovermode="x unified",
     )
-    return _with_empty_note(figure, chart)
+    return _with_empty_note(figure, chart, language)
 
 
-def _with_empty_note(figure: go.Figure, chart: dict[str, Any]) -> go.Figure:
+def _with_empty_note(figure: go.Figure, chart: dict[str, Any], language: str) -> go.Figure:
     if chart["empty"]:
-        figure.add_annotation(text="No data for these filters", showarrow=False,
+        figure.add_annotation(text=labels.label(language, "No data for these filters"), showarrow=False,
                               font={"size": 14, "color": NEUTRAL_TEXT}, xref="paper", yref="paper", x=0.5, y=0.5)
     return figure
 
@@ -169,10 +170,11 @@ class ReportsState(SessionState):
         self.denied = True
 
     def _show(self, report: data.Report) -> None:
+        report = labels.localise(report, self._lang())
         self.title = report["title"]
         self.figures = report["figures"]
         charts = report["charts"][:MAX_CHARTS]
-        figures = [build_figure(chart) if chart["kind"] != "table" else go.Figure() for chart in charts]
+        figures = [build_figure(chart, self._lang()) if chart["kind"] != "table" else go.Figure() for chart in charts]
         # The plot's height is reserved before Plotly (loaded on demand) draws it, so the cards below never move.
         self.charts = [{"key": c["key"], "title": c["title"], "note": c["note"], "unit": c["unit"],
                         "kind": c["kind"], "empty": c["empty"], "columns": c["columns"],
@@ -268,13 +270,22 @@ class ScheduleState(SessionState):
 
     def _refresh(self) -> rx.event.EventSpec | None:
         with self._on_failure(on={PermissionDenied: self._refused}) as failure, self._service() as (session, actor):
-            self.rows = schedules.list_schedules(session, actor)
+            self.rows = [self._in_language(row) for row in schedules.list_schedules(session, actor)]
             self.is_admin = actor.role == "admin"
             self.denied = False
         return failure.event
 
     def _refused(self, _exc: PermissionDenied) -> None:
         self.denied = True
+
+    def _in_language(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The schedule's name and time in the page's language (the row's numbers stay as they are)."""
+        at = f"{row['hour']:02d}:{row['minute']:02d} {row['timezone']}"
+        weekday = row["weekday"]
+        when = (self._t("Every {day} at {time}", day=self._t(schedules.WEEKDAYS[weekday]), time=at)
+                if weekday is not None else self._t("Every day at {time}", time=at))
+        return {**row, "title": self._t(row["title"]), "when": when,
+                "next_run": row["next_run"] if row["enabled"] else self._t("Paused")}
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
@@ -288,7 +299,7 @@ class ScheduleState(SessionState):
             schedules.set_subscription(session, actor, as_id(schedule_id) or 0, bool(subscribed))
         if failure:
             return failure.event
-        self.message = "You will receive this report by e-mail." if subscribed else "Unsubscribed."
+        self.message = self._t("You will receive this report by e-mail.") if subscribed else self._t("Unsubscribed.")
         return self._refresh()
 
     @rx.event
@@ -322,7 +333,7 @@ class ScheduleState(SessionState):
                 minute=form["minute"], weekday=form["weekday"] or None, timezone=form["timezone"])
         if failure:
             return failure.event
-        self.editing, self.field_errors, self.message = {}, {}, "Schedule saved."
+        self.editing, self.field_errors, self.message = {}, {}, self._t("Schedule saved.")
         return self._refresh()
 
 

@@ -79,7 +79,8 @@ class SimilarState(SessionState):
         if failure:
             return failure.event
         self.duplicate, self._duplicate_id = {}, 0
-        return [rx.toast.success(f"Merged into #{number}. The requester was told where the conversation continues."),
+        return [rx.toast.success(self._t(
+            "Merged into #{number}. The requester was told where the conversation continues.", number=number)),
                 rx.redirect(f"/tickets/{target_id}")]
 
 
@@ -132,7 +133,7 @@ class AssistState(SessionState):
             ticket_state = await self.get_state(TicketState)
             current = ticket_state.reply.rstrip()
             ticket_state.reply = f"{current}\n\n{result.text}" if current else result.text
-        return rx.toast.info("Suggested reply added to the reply box. Check and edit it before sending.")
+        return rx.toast.info(self._t("Suggested reply added to the reply box. Check and edit it before sending."))
 
     @rx.event(background=True)
     async def summarise(self) -> rx.event.EventSpec | None:

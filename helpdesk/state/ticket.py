@@ -344,7 +344,7 @@ class TicketState(SessionState):
             return
         self.reply_error = ""
         if len(files) > attachments.MAX_FILES_PER_UPLOAD:
-            self.reply_error = f"Attach at most {attachments.MAX_FILES_PER_UPLOAD} files."
+            self.reply_error = self._t("Attach at most {count} files.", count=attachments.MAX_FILES_PER_UPLOAD)
             return
         uploads = [(f.name or "attachment", f.content_type or "", await f.read()) for f in files]
         with self._on_failure("reply_error", describe=first_problem) as failure:

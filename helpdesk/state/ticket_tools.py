@@ -6,11 +6,15 @@ another tab, by the API or by another agent shows here at once.
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from helpdesk.core import i18n
 from helpdesk.core import live_bus as live
 from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError
+from helpdesk.core.i18n import N_
 from helpdesk.routes import QUEUE
 from helpdesk.state.live import versions_ahead
 from helpdesk.state.session import SessionState, first_problem
@@ -21,19 +25,26 @@ from helpdesk.tickets.macros import MacroOutcome
 SUGGESTIONS = 8
 
 
-def outcome_text(name: str, outcome: MacroOutcome) -> str:
+def outcome_text(name: str, outcome: MacroOutcome, language: str = i18n.DEFAULT_LANGUAGE) -> str:
     """ "Applied “Escalate”: status, priority changed; tag vpn added; reply sent." """
+    def tr(msgid: str, **values: Any) -> str:
+        return i18n.translate_format(language, msgid, **values)
+
     parts = []
     if outcome.fields:
-        labels = {"assignee_id": "assignee", "team_id": "team"}
-        parts.append(", ".join(labels.get(f, f) for f in outcome.fields) + " changed")
-    if outcome.tags_added:
-        parts.append(f"tag{'s' if len(outcome.tags_added) > 1 else ''} {', '.join(outcome.tags_added)} added")
-    if outcome.tags_removed:
-        parts.append(f"tag{'s' if len(outcome.tags_removed) > 1 else ''} {', '.join(outcome.tags_removed)} removed")
+        labels = {"assignee_id": N_("assignee"), "team_id": N_("team"), "status": N_("status"),
+                  "priority": N_("priority")}
+        fields = ", ".join(i18n.translate(language, labels.get(f, f)) for f in outcome.fields)
+        parts.append(tr("{fields} changed", fields=fields))
+    for names, one, many in ((outcome.tags_added, N_("tag {names} added"), N_("tags {names} added")),
+                             (outcome.tags_removed, N_("tag {names} removed"), N_("tags {names} removed"))):
+        if names:
+            parts.append(tr(one if len(names) == 1 else many, names=", ".join(names)))
     if outcome.replied:
-        parts.append("reply sent")
-    return f"Applied “{name}”: " + ("; ".join(parts) if parts else "nothing to change") + "."
+        parts.append(tr("reply sent"))
+    separator = "؛ " if i18n.is_rtl(language) else "; "
+    return tr("Applied “{name}”: {changes}.", name=name,
+              changes=separator.join(parts) if parts else tr("nothing to change"))
 
 
 class TicketToolsState(SessionState):
@@ -63,7 +74,8 @@ class TicketToolsState(SessionState):
                 self.can_tag = tickets.can_work(actor, ticket)
                 if self.can_tag:
                     self.macros = [{"id": str(m["id"]), "name": m["name"], "summary": m["summary"]}
-                                   for m in macros.list_macros(session, actor, ticket_id=ticket.id)]
+                                   for m in macros.list_macros(session, actor, ticket_id=ticket.id,
+                                                               language=self._lang())]
                     self.tag_suggestions = [t["name"] for t in tags.suggest(session, actor, self.tag_input,
                                                                             limit=SUGGESTIONS)]
         except DomainError:
@@ -98,7 +110,7 @@ class TicketToolsState(SessionState):
         ticket_id = self._ticket_id()
         text = name if isinstance(name, str) and name else self.tag_input
         if not text.strip():
-            self.tag_error = "Write a tag first."
+            self.tag_error = self._t("Write a tag first.")
             return None
         if ticket_id is None:
             return None
@@ -127,7 +139,7 @@ class TicketToolsState(SessionState):
         if failure:
             return failure.event
         self._load()
-        return rx.toast.info(f"Tag {name} removed.")
+        return rx.toast.info(self._t("Tag {name} removed.", name=name))
 
     @rx.event
     async def apply_macro(self, macro_id: str) -> rx.event.EventSpec | list[rx.event.EventSpec] | None:
@@ -139,7 +151,7 @@ class TicketToolsState(SessionState):
             outcome = macros.apply_macro(session, actor, as_id(macro_id), ticket_id)
         if failure:
             return failure.event
-        message = outcome_text(macro["name"], outcome)
+        message = outcome_text(macro["name"], outcome, self._lang())
         with self._on_failure(on={DomainError: lambda _exc: "gone"}) as gone, self._service() as (session, actor):
             tickets.get_for(session, actor, ticket_id)
         if gone.signed_out:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import and_, false, or_
 from sqlmodel import Session, select
 
-from helpdesk.core import audit, on_commit
+from helpdesk.core import audit, i18n, on_commit
 from helpdesk.core import live_bus as live
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from helpdesk.identity import policy
@@ -70,39 +70,51 @@ def may_edit(actor: Actor, macro: Macro) -> bool:
     return macro.owner_id == actor.user_id if macro.owner_id is not None else policy.is_admin(actor)
 
 
-def _row(actor: Actor, macro: Macro, team_names: dict[int, str]) -> dict[str, Any]:
+def _row(actor: Actor, macro: Macro, team_names: dict[int, str], language: str) -> dict[str, Any]:
     actions = MacroActions.model_validate(macro.actions)
     return {
         "id": macro.id, "name": macro.name, "description": macro.description, "owner_id": macro.owner_id,
         "team_id": macro.team_id, "personal": macro.owner_id is not None,
         "team": team_names.get(macro.team_id, "") if macro.team_id else "",
-        "actions": actions.model_dump(mode="json"), "summary": summary(actions, team_names),
+        "actions": actions.model_dump(mode="json"), "summary": summary(actions, team_names, language),
         "can_edit": may_edit(actor, macro), "updated_at": macro.updated_at,
     }
 
 
-def summary(actions: MacroActions, team_names: dict[int, str] | None = None) -> str:
-    """What the macro does, in a line a person reads before applying it."""
+def summary(actions: MacroActions, team_names: dict[int, str] | None = None,
+            language: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """What the macro does, in a line a person reads before applying it, in their language."""
+    def tr(msgid: str, **values: Any) -> str:
+        return i18n.translate_format(language, msgid, **values)
+
+    def value(word: str) -> str:
+        # "waiting on customer" in English; the pages' label for it ("Waiting on customer") translated otherwise.
+        english = word.replace("_", " ")
+        return english if i18n.normalise(language) == i18n.DEFAULT_LANGUAGE else tr(english.capitalize())
+
     parts: list[str] = []
     if actions.status:
-        parts.append(f"status → {actions.status.value.replace('_', ' ')}")
+        parts.append(tr("status → {value}", value=value(actions.status.value)))
     if actions.priority:
-        parts.append(f"priority → {actions.priority.value}")
+        parts.append(tr("priority → {value}", value=value(actions.priority.value)))
     if actions.team_id is not None:
-        parts.append(f"team → {(team_names or {}).get(actions.team_id, f'team {actions.team_id}')}")
+        parts.append(tr("team → {value}", value=(team_names or {}).get(actions.team_id, f"team {actions.team_id}")))
     if actions.assignee:
-        parts.append({"me": "assign to me", "nobody": "unassign"}.get(actions.assignee, "assign to an agent"))
-    parts += [f"tag +{name}" for name in actions.add_tags] + [f"tag -{name}" for name in actions.remove_tags]
+        parts.append({"me": tr("assign to me"), "nobody": tr("unassign")}.get(actions.assignee,
+                                                                             tr("assign to an agent")))
+    parts += ([tr("tag +{name}", name=name) for name in actions.add_tags]
+              + [tr("tag -{name}", name=name) for name in actions.remove_tags])
     if actions.reply:
-        parts.append("internal note" if actions.reply_internal else "public reply")
-    return ", ".join(parts)
+        parts.append(tr("internal note") if actions.reply_internal else tr("public reply"))
+    return ("، " if i18n.is_rtl(language) else ", ").join(parts)
 
 
 def _team_names(session: Session) -> dict[int, str]:
     return dict(session.exec(select(Team.id, Team.name)).all())
 
 
-def list_macros(session: Session, actor: Actor, *, ticket_id: int | None = None) -> list[dict[str, Any]]:
+def list_macros(session: Session, actor: Actor, *, ticket_id: int | None = None,
+                language: str = i18n.DEFAULT_LANGUAGE) -> list[dict[str, Any]]:
     """The macros the actor may apply (on this ticket, when given), personal ones first, each by name."""
     _check_staff(actor)
     query = select(Macro).where(_usable(actor))
@@ -113,7 +125,7 @@ def list_macros(session: Session, actor: Actor, *, ticket_id: int | None = None)
         query = query.where(or_(Macro.owner_id.is_not(None), Macro.team_id.is_(None), Macro.team_id == ticket.team_id))
     macros = session.exec(query.order_by(Macro.owner_id.is_(None), Macro.name, Macro.id)).all()
     names = _team_names(session)
-    return [_row(actor, macro, names) for macro in macros]
+    return [_row(actor, macro, names, language) for macro in macros]
 
 
 def get_macro(session: Session, actor: Actor, macro_id: int) -> Macro:
@@ -125,7 +137,7 @@ def get_macro(session: Session, actor: Actor, macro_id: int) -> Macro:
 
 
 def macro_row(session: Session, actor: Actor, macro_id: int) -> dict[str, Any]:
-    return _row(actor, get_macro(session, actor, macro_id), _team_names(session))
+    return _row(actor, get_macro(session, actor, macro_id), _team_names(session), i18n.DEFAULT_LANGUAGE)
 
 
 # ---------------------------------------------------------------- managing them

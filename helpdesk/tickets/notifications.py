@@ -166,7 +166,9 @@ def ticket_merged(session: Session, duplicate_id: int, target_id: int) -> Outgoi
     return OutgoingMail([requester.email], subject, body, html=html, ticket_id=target.id, recipient_id=requester.id)
 
 
-_CLOCK_LABELS = {"first_response": "first-response", "resolution": "resolution"}
+_CLOCK_LABELS = {"first_response": N_("first-response"), "resolution": N_("resolution")}
+_STATUS_LABELS = {"new": N_("New"), "open": N_("Open"), "in_progress": N_("In progress"),
+                  "waiting_on_customer": N_("Waiting on customer"), "resolved": N_("Resolved"), "closed": N_("Closed")}
 
 
 def sla_escalation(session: Session, ticket_id: int, lead_id: int, clock: str) -> OutgoingMail | None:
@@ -179,21 +181,26 @@ def sla_escalation(session: Session, ticket_id: int, lead_id: int, clock: str) -
     requester = session.get(User, ticket.requester_id)
     assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
     due = ticket.sla_first_response_due if clock == "first_response" else ticket.sla_resolution_due
-    clock_label = _CLOCK_LABELS.get(clock, clock)
+    language = lead.language
+    clock_label = i18n.translate(language, _CLOCK_LABELS.get(clock, clock))
     body, html = render(
         "sla_escalation",
+        language,
         lead_name=lead.full_name,
         ticket=ticket,
-        team_name=team.name if team else "no team",
+        team_name=team.name if team else i18n.translate(language, "no team"),
         clock_label=clock_label,
-        status_label=ticket.status.replace("_", " "),
+        priority_label=i18n.translate(language, PRIORITY_LABELS.get(ticket.priority, ticket.priority.title())),
+        status_label=i18n.translate(language, _STATUS_LABELS.get(ticket.status, ticket.status.replace("_", " "))),
         assignee_name=assignee.full_name if assignee else None,
         requester_name=requester.full_name if requester else "",
-        due=_local_time(due),
+        due=_local_time(due, language),
         ticket_url=_ticket_url(ticket),
         organisation=app_settings.value(None, "organisation_name"),
     )
-    return OutgoingMail([lead.email], f"[#{ticket.number}] SLA breached ({clock_label}): {ticket.title}", body,
+    subject = f"[#{ticket.number}] " + i18n.translate_format(language, "SLA breached ({clock}): {title}",
+                                                             clock=clock_label, title=ticket.title)
+    return OutgoingMail([lead.email], subject, body,
                         html=html, ticket_id=ticket.id, recipient_id=lead.id)
 
 

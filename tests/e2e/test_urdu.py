@@ -11,13 +11,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from helpdesk.core.db import session_scope
+from helpdesk.core.validation import parse
 from helpdesk.email import intake, mailboxes
 from helpdesk.identity import preferences
 from helpdesk.identity import tokens as api_tokens
 from helpdesk.identity.actor import forget_actor
 from helpdesk.models import User
-from helpdesk.tickets import conversation, tickets
-from helpdesk.tickets.validation import CommentDraft
+from helpdesk.tickets import conversation, macros, tickets
+from helpdesk.tickets.validation import CommentDraft, MacroDraft, TicketChanges
 from tests.e2e.conftest import open_page, signing_in
 from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_phone_layout import PHONE, assert_fits
@@ -268,4 +269,83 @@ def test_an_admin_runs_the_console_in_urdu(sign_in_on, org: Org, screen: str) ->
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / f"admin-invited-ur-{screen}.png"))
     assert_fits(page)
+
+
+def _show_every_chart(page: Page) -> None:
+    """The report charts are drawn when scrolled near: bring each into view before a full-page screenshot."""
+    for card in page.get_by_test_id("chart-title").all():
+        card.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.evaluate("() => window.scrollTo(0, 0)")
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_agent_and_report_pages_in_urdu(sign_in_on, org: Org, screen: str, tmp_path: Path) -> None:  # noqa: ANN001
+    """An agent's macros, file-for-someone, KB editor and notifications pages, and a manager's reports, in Urdu:
+    the words, the tab title, the bell's entries and the charts' titles, legends and axes; right to left, nothing
+    scrolling sideways at 390 px. Screenshots (1366 and 390 px) go to HELPDESK_SCREENSHOTS or tmp_path."""
+    set_language(org, org.hank, "ur")
+    set_language(org, org.mona, "ur")
+    with session_scope() as session:
+        ticket = tickets.create_ticket(session, org.actor(org.alice), draft(
+            title="VPN disconnects every ten minutes", category_id=org.hardware))
+        number = ticket.number
+        # Written when it happens, in the reader's language: hank reads Urdu.
+        tickets.update_ticket(session, org.actor(org.root), ticket.id, TicketChanges(assignee_id=org.hank))
+        macros.create_macro(session, org.actor(org.hank), parse(MacroDraft, {
+            "name": "Ask for the VPN client version", "actions": {"status": "waiting_on_customer",
+                                                                  "add_tags": ["vpn"]}}))
+    out = Path(os.environ.get("HELPDESK_SCREENSHOTS", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    size = "1366" if screen == "desktop" else "390"
+
+    page = sign_in_on("hank@example.org", SCREENS[screen])
+    checks = (
+        ("macros", "/macros", "macro-row", "میکرو"),
+        ("file-for", "/queue/new", "person-search", "کسی کی جانب سے ٹکٹ درج کریں"),
+        ("kb-editor", "/kb/new", "kb-editor", "نیا مضمون"),
+        ("notifications", "/notifications", "notification-row", "اطلاعات"),
+    )
+    for name, path, ready, heading in checks:
+        open_page(page, path)
+        expect(page.get_by_test_id(ready).first).to_be_visible()
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        expect(page).to_have_title(re.compile(r"آئی ٹی ہیلپ ڈیسک$"))
+        expect_document_in(page, "ur")
+        assert_fits(page)
+        page.screenshot(path=str(out / f"urdu-{name}-{size}.png"), full_page=True)
+        assert_fits(page)  # again, once the Urdu face has loaded (the KB editor grew wider then)
+        if name == "macros":
+            expect(page.get_by_test_id("macro-row")).to_contain_text("صرف میں")
+            expect(page.get_by_test_id("macro-row")).to_contain_text("حالت ← صارف کے جواب کا انتظار")
+        elif name == "file-for":
+            expect(page.get_by_role("button", name="ٹکٹ درج کریں")).to_be_visible()
+        elif name == "kb-editor":
+            expect(page.get_by_role("button", name="مسودہ محفوظ کریں")).to_be_visible()
+            expect(page).to_have_title("نیا مضمون · آئی ٹی ہیلپ ڈیسک")
+        else:
+            row = page.get_by_test_id("notification-row").first
+            expect(row).to_contain_text(f"نے #{number} VPN disconnects every ten minutes آپ کو تفویض کیا")
+            expect(page.get_by_test_id("mark-read").first).to_have_text("پڑھا ہوا کریں")
+    assert serious_violations(page) == []
+
+    page = sign_in_on("mona@example.org", SCREENS[screen])
+    for name in ("volume", "sla"):
+        open_page(page, f"/reports/{name}")
+        expect(page.get_by_test_id("report-filters")).to_be_visible()
+        expect(page.get_by_test_id("chart-title").first).to_be_visible()
+        expect_document_in(page, "ur")
+        _show_every_chart(page)
+        assert_fits(page)
+        page.screenshot(path=str(out / f"urdu-reports-{name}-{size}.png"), full_page=True)
+    # The SLA report: its heading, a chart's title, legend and axis title, and the numbers' column headers in Urdu.
+    expect(page.get_by_role("heading", name="SLA کی پابندی", exact=True).first).to_be_visible()
+    expect(page.get_by_test_id("chart-title").first).to_have_text(re.compile(r"^فی (دن|ہفتہ|مہینہ) SLA کی پابندی$"))
+    plot = page.get_by_test_id("chart-plot").first
+    expect(plot.locator(".legendtext").first).to_have_text("پہلا جواب بروقت (%)")
+    expect(plot.locator(".ytitle")).to_have_text("% پورا")
+    page.get_by_test_id("toggle-table").first.click()
+    expect(page.get_by_test_id("chart-table").first.get_by_role("columnheader").nth(1)).to_have_text(
+        "پہلا جواب بروقت (%)")
+    expect(page).to_have_title("SLA کی پابندی · رپورٹس · آئی ٹی ہیلپ ڈیسک")
     assert serious_violations(page) == []

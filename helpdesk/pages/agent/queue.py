@@ -292,7 +292,7 @@ def _view_dialog() -> rx.Component:
     )
 
 
-@template(QUEUE, "Queue", on_load=QueueState.on_load)
+@template(QUEUE, N_("Queue"), on_load=QueueState.on_load)
 def queue_page() -> rx.Component:
     return rx.fragment(
         live_trigger(LiveState.version,

@@ -7,6 +7,7 @@ import reflex as rx
 from helpdesk.components.i18n import t
 from helpdesk.components.icons import icon_cond
 from helpdesk.components.layout import card, empty_state, page_header
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import KB, KB_ARTICLE, KB_CATEGORIES, KB_NEW, KB_WRITERS, NEW_TICKET
 from helpdesk.state.kb import KbArticleState, KbHomeState
@@ -34,7 +35,7 @@ def article_link_card(item: rx.Var, show_snippet: bool = False) -> rx.Component:
     )
 
 
-@template(KB, "Help articles", on_load=KbHomeState.on_load, max_width="900px")
+@template(KB, N_("Help articles"), on_load=KbHomeState.on_load, max_width="900px")
 def kb_home_page() -> rx.Component:
     return rx.fragment(
         page_header(
@@ -88,7 +89,7 @@ def kb_home_page() -> rx.Component:
     )
 
 
-@template(KB_ARTICLE, "Help article", on_load=KbArticleState.on_load, max_width="860px")
+@template(KB_ARTICLE, N_("Help article"), on_load=KbArticleState.on_load, max_width="860px")
 def kb_article_page() -> rx.Component:
     return rx.cond(
         KbArticleState.not_found,

@@ -7,6 +7,7 @@ import reflex as rx
 from helpdesk.components.badges import priority_badge, status_badge
 from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, empty_state, error_callout, live_trigger, page_header
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import NEW_TICKET, PORTAL
 from helpdesk.state.live import LiveState
@@ -68,7 +69,7 @@ def _tabs(*content: rx.Component) -> rx.Component:
     )
 
 
-@template(PORTAL, "My tickets", on_load=MyTicketsState.on_load, max_width="960px")
+@template(PORTAL, N_("My tickets"), on_load=MyTicketsState.on_load, max_width="960px")
 def my_tickets_page() -> rx.Component:
     return rx.fragment(
         live_trigger(LiveState.version,

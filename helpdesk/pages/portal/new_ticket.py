@@ -6,6 +6,7 @@ import reflex as rx
 
 from helpdesk.components.i18n import t
 from helpdesk.components.layout import card, error_callout, page_header
+from helpdesk.core.i18n import N_
 from helpdesk.pages.template import template
 from helpdesk.routes import FILE_FOR_SOMEONE, NEW_TICKET, PORTAL
 from helpdesk.state.live import LiveState
@@ -100,7 +101,7 @@ def _deflection_panel() -> rx.Component:
     )
 
 
-@template(NEW_TICKET, "New ticket", on_load=[NewTicketState.on_load, LiveState.stop_watching], max_width="820px")
+@template(NEW_TICKET, N_("New ticket"), on_load=[NewTicketState.on_load, LiveState.stop_watching], max_width="820px")
 def new_ticket_page() -> rx.Component:
     return rx.fragment(
         page_header(t("Report a problem or ask for something"), t("The IT team gets it right away.")),

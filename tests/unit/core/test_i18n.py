@@ -9,7 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
 from helpdesk.core import i18n
 from helpdesk.state import formatting
@@ -41,7 +41,8 @@ def _method_map() -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
 @pytest.fixture(scope="module")
 def extracted() -> set[str]:
     method_map, options_map = _method_map()
-    keywords = {name: spec for name, spec in i18n.EXTRACT_KEYWORDS.items()}
+    # As `pybabel extract` does: its default keywords (gettext, ngettext: what the e-mail templates use) and ours.
+    keywords = {**DEFAULT_KEYWORDS, **i18n.EXTRACT_KEYWORDS}
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
             str(ROOT), method_map, options_map, keywords=keywords, comment_tags=()):
@@ -126,3 +127,46 @@ def test_a_page_of_rows_reads_the_time_zone_once(monkeypatch: pytest.MonkeyPatch
     assert reads == ["timezone"]
     assert [r["created"] for r in shown] == ["06 Dec 2026, 20:17"] * 25
     assert shown[3]["number"] == "#1003"
+
+
+def test_a_report_reads_in_urdu_and_keeps_its_series_on_their_axes() -> None:
+    from helpdesk.reports import data, labels
+    from helpdesk.state.reports import build_figure
+
+    chart = data.chart("sla_week", "SLA compliance per week", "% met", "Week starting", ["2026-11-30"],
+                       [{"name": "First response met (%)", "values": [90.0]},
+                        {"name": "Resolution targets due", "values": [3.0]}])
+    times = data.chart("resolution_by_month", "Resolution time by month", "tickets resolved", "Month", ["Dec 2026"],
+                       [{"name": label, "values": [1.0]} for label in data.RESOLUTION_BUCKET_LABELS], stacked=True)
+    report = {"name": "sla", "title": "SLA compliance", "figures": [{"label": "Resolution met", "value": "90 %"}],
+              "charts": [chart, times]}
+    urdu = labels.localise(report, "ur")
+    assert urdu["title"] == "SLA کی پابندی" and urdu["figures"][0]["label"] == "حل بروقت"
+    sla, by_month = urdu["charts"]
+    assert (sla["title"], sla["unit"], sla["x_title"]) == ("فی ہفتہ SLA کی پابندی", "% پورا", "ہفتے کا آغاز")
+    assert sla["x"] == ["2026-11-30"] and sla["columns"][1] == "پہلا جواب بروقت (%)"
+    # The count series stays in the table, as in English, though its Urdu name has no "(%)" to tell by.
+    assert [s["name"] for s in data.plotted_series(sla)] == ["پہلا جواب بروقت (%)"]
+    assert [s["name"] for s in data.plotted_series(chart)] == ["First response met (%)"]
+    figure = build_figure(sla, "ur")
+    assert figure.layout.yaxis.title.text == "% پورا" and figure.data[0].name == "پہلا جواب بروقت (%)"
+    assert by_month["x"] == ["دسمبر 2026"]
+    assert [s["name"] for s in by_month["series"]][:3] == ["4 گھنٹے سے کم", "4 گھنٹے-1 دن", "1-3 دن"]
+    # Names people gave and the English report itself are left alone.
+    assert labels.label("ur", "Network printers") == "Network printers"
+    english = labels.localise(report, "en")
+    assert (english["title"], english["charts"][0]["title"], english["charts"][1]["x"]) == (
+        "SLA compliance", "SLA compliance per week", ["Dec 2026"])
+
+
+def test_macro_summaries_and_bulk_messages_in_urdu() -> None:
+    from helpdesk.state.queue import bulk_message
+    from helpdesk.tickets import macros
+    from helpdesk.tickets.validation import MacroActions
+
+    actions = MacroActions(status="waiting_on_customer", assignee="me", add_tags=["vpn"])
+    assert macros.summary(actions) == "status → waiting on customer, assign to me, tag +vpn"
+    assert macros.summary(actions, language="ur") == "حالت ← صارف کے جواب کا انتظار، مجھے تفویض، ٹیگ +vpn"
+    result = SimpleNamespace(updated=[1, 2], unchanged=[3], failed={})
+    assert bulk_message(result) == ("success", "Updated 2 tickets; 1 already had it.")
+    assert bulk_message(result, "ur") == ("success", "2 ٹکٹ اپ ڈیٹ ہوئے؛ 1 میں پہلے سے تھا۔")
