@@ -19,6 +19,7 @@ from helpdesk.pages.agent import file_for, queue  # noqa: F401
 from helpdesk.pages.kb import editor as kb_editor  # noqa: F401
 from helpdesk.pages.kb import pages as kb_pages  # noqa: F401
 from helpdesk.pages.portal import my_tickets, new_ticket  # noqa: F401
+from helpdesk.runtime import memory
 from helpdesk.state.live import apply_bus_entries
 
 # Tracing first (off unless OTEL_SDK_DISABLED=false), so the API and Reflex's event trace points are instrumented.
@@ -34,7 +35,9 @@ class HelpdeskApp(rx.App):
         jobs.dispatch_in_background()
         # The outermost check of REST addresses (helpdesk/api/body_limits.py): Reflex's top-level mount would send
         # a path with a line feed to a plain-text 404 before the API could answer it.
-        return PathBounds(super().__call__())
+        served = PathBounds(super().__call__())
+        memory.freeze_startup_objects()  # after the app is built: its objects stay out of full collections
+        return served
 
 
 app = HelpdeskApp(
