@@ -87,9 +87,13 @@ def export_to_dict(export: ReportExport) -> dict[str, Any]:
 
 
 def _set(export_id: int, **values: Any) -> None:
-    """Progress is written in its own short transaction so the page sees it while the job runs."""
+    """Progress is written in its own short transaction so the page sees it while the job runs. A finished export
+    stays finished: a second run of the same job (a retry, or the job and a direct call racing) may still be
+    writing progress after the first has marked it done, and must not turn it back into "running"."""
     with session_scope() as session:
-        session.execute(update(ReportExport).where(ReportExport.id == export_id).values(**values))
+        session.execute(update(ReportExport)
+                        .where(ReportExport.id == export_id, ReportExport.status != ExportStatus.DONE.value)
+                        .values(**values))
 
 
 def run_export(export_id: int) -> None:

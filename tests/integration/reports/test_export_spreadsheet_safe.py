@@ -62,3 +62,17 @@ def test_a_requesters_formula_title_reaches_the_managers_csv_as_text(org: Org) -
     assert "'" + CATEGORY in cells, "the category is a chart label of the times report, as text"
     formulas = [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
     assert formulas == []
+
+
+def test_a_late_duplicate_run_does_not_unfinish_a_finished_export(org: Org) -> None:
+    """The export job and a retry (or a direct run) can overlap: the slower one's progress writes come after the
+    faster one marked the export done, and the manager's download must stay available."""
+    with session_scope() as session:
+        export = exports.request_export(session, org.actor(org.mona), "volume", "csv", parse_filters({}, local_today()))
+        session.flush()
+        export_id = export.id
+    exports.run_export(export_id)
+    exports._set(export_id, status="running", progress=1, error="")  # the duplicate run starting late
+    with session_scope() as session:
+        _name, content_type, _payload = exports.export_payload(session, org.actor(org.mona), export_id)
+    assert content_type.startswith("text/csv")
