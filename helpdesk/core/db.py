@@ -63,13 +63,11 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
     request starts on fresh ones.
     """
 
-    @event.listens_for(engine, "connect")
-    def fresh(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:  # noqa: ANN401
+    def last_used_now(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:  # noqa: ANN401
         record.info[_CHECKED_IN_AT] = time.monotonic()
 
-    @event.listens_for(engine, "checkin")
-    def returned(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:  # noqa: ANN401
-        record.info[_CHECKED_IN_AT] = time.monotonic()
+    event.listen(engine, "connect", last_used_now)  # a new connection is as fresh as one just returned
+    event.listen(engine, "checkin", last_used_now)
 
     @event.listens_for(engine, "checkout")
     def ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection) -> None:  # noqa: ANN401
