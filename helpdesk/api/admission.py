@@ -4,8 +4,15 @@ Why it exists: without a bound, a spike queues more requests than the process ha
 routes then hold every AnyIO worker thread waiting for a pooled connection, while the requests that hold the
 connections wait for a free thread to give them back - the web server wedged for good. With at most
 `API_MAX_IN_FLIGHT` API requests at once (fewer than the pool's connections and the thread pool's threads), every
-request that starts can finish; the rest wait a short budget (`API_QUEUE_WAIT_MS`) for a slot and are otherwise
-answered at once with `503` and `Retry-After`, which a client or load balancer can act on.
+request that starts can finish; the rest wait for a slot and are otherwise answered with `503` and `Retry-After`,
+which a client or load balancer can act on.
+
+How long a request may wait depends on whether the queue drains (the idea of CoDel and of Facebook's adaptive
+queue timeouts). A burst - a few requests arriving together, or a garbage collection stalling the process - makes a
+queue that empties again within moments; such requests wait up to `API_QUEUE_WAIT_MS` and are served, because a
+refusal there would be an error at a load the server can carry. A queue that has not emptied for
+`API_OVERLOAD_AFTER_MS` means arrivals outpace service: then a request waits at most `API_OVERLOAD_QUEUE_WAIT_MS`,
+and one that could only wait out that budget is refused at once, so a spike's excess hears its 503 in milliseconds.
 
 Health, readiness and metrics bypass the bound: they must answer while the API is saturated.
 This is a plain ASGI middleware (no BaseHTTPMiddleware), so it adds no task or thread hop per request.
@@ -46,14 +53,19 @@ class AdmissionControl:
     """At most `max_in_flight` API requests run at once; up to `max_queued` more wait up to `queue_wait` seconds."""
 
     def __init__(self, app: ASGIApp, max_in_flight: int | None = None, max_queued: int | None = None,
-                 queue_wait_seconds: float | None = None) -> None:
+                 queue_wait_seconds: float | None = None, overload_after_seconds: float | None = None,
+                 overload_queue_wait_seconds: float | None = None) -> None:
         settings = get_settings()
         self.app = app
         self.max_in_flight = max_in_flight or settings.api_max_in_flight
         self.max_queued = max_queued if max_queued is not None else settings.api_max_queued
-        self.queue_wait = queue_wait_seconds if queue_wait_seconds is not None else settings.api_queue_wait_ms / 1000
+        self.queue_wait = _given_or(queue_wait_seconds, settings.api_queue_wait_ms)
+        self.overload_after = _given_or(overload_after_seconds, settings.api_overload_after_ms)
+        self.overload_queue_wait = _given_or(overload_queue_wait_seconds, settings.api_overload_queue_wait_ms)
         self.in_flight = 0
         self.queued = 0
+        self._queue_busy_since: float | None = None  # when the queue last went from empty to non-empty
+        self._overloaded = False
         self._service_seconds = 0.0  # moving average of an admitted request's time in its slot
         self._slots: asyncio.Semaphore | None = None
 
@@ -93,22 +105,22 @@ class AdmissionControl:
             if self.queued >= self.max_queued:
                 await _busy(send, "queue_full")
                 return
-            if self._expected_wait() > self.queue_wait:
-                # Past capacity: it would only wait out its budget and then be refused; refuse it now, so a client
-                # told to retry hears it in a millisecond, not after the whole budget.
+            budget = self.overload_queue_wait if self.overloaded() else self.queue_wait
+            if self._expected_wait() > budget:
+                # It would only wait out its budget and then be refused; refuse it now, so a client told to retry
+                # hears it in a millisecond, not after the whole budget.
                 await _busy(send, "expected_wait")
                 return
-            self.queued += 1
-            QUEUED.inc()
+            self._join_queue()
             try:
-                await asyncio.wait_for(slots.acquire(), timeout=self.queue_wait)
+                await asyncio.wait_for(slots.acquire(), timeout=budget)
             except TimeoutError:
                 await _busy(send, "queue_wait")
                 return
             finally:
-                self.queued -= 1
-                QUEUED.dec()
+                self._leave_queue()
         else:
+            self._overloaded = False  # the process has caught up with its arrivals
             await slots.acquire()
         self.in_flight += 1
         IN_FLIGHT.inc()
@@ -116,15 +128,45 @@ class AdmissionControl:
         try:
             await self.app(scope, receive, send)
         finally:
-            self._service_seconds += (time.perf_counter() - started - self._service_seconds) * _SMOOTHING
+            self._note_service_time(time.perf_counter() - started)
             self.in_flight -= 1
             IN_FLIGHT.dec()
             slots.release()
+
+    def _note_service_time(self, seconds: float) -> None:
+        if self._service_seconds == 0.0:
+            self._service_seconds = seconds  # the first request sets the scale; the average starts there
+        else:
+            self._service_seconds += (seconds - self._service_seconds) * _SMOOTHING
+
+    def overloaded(self) -> bool:
+        """Whether arrivals outpace service: true once the queue has stayed non-empty for longer than
+        `overload_after`, and it stays true (refusals empty the queue too) until a request finds a slot free."""
+        if not self._overloaded:
+            busy_since = self._queue_busy_since
+            self._overloaded = busy_since is not None and time.monotonic() - busy_since > self.overload_after
+        return self._overloaded
+
+    def _join_queue(self) -> None:
+        if self.queued == 0:
+            self._queue_busy_since = time.monotonic()
+        self.queued += 1
+        QUEUED.inc()
+
+    def _leave_queue(self) -> None:
+        self.queued -= 1
+        QUEUED.dec()
+        if self.queued == 0:
+            self._queue_busy_since = None
 
     def _expected_wait(self) -> float:
         """How long a request joining the queue now would wait for a slot: the requests ahead of it, served
         `max_in_flight` at a time, at the recent average service time."""
         return (self.queued + 1) / self.max_in_flight * self._service_seconds
+
+
+def _given_or(seconds: float | None, default_ms: int) -> float:
+    return seconds if seconds is not None else default_ms / 1000
 
 
 async def _busy(send: Send, reason: str) -> None:

@@ -1,0 +1,76 @@
+"""Admission control tells a burst (serve it, after a short wait) from overload (refuse the excess at once).
+
+Driven through the real ASGI middleware with a stand-in app whose every request takes a fixed time, so the
+figures are the middleware's own decisions, not a server's speed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+
+from helpdesk.api.admission import AdmissionControl
+
+SERVICE_SECONDS = 0.04
+
+
+async def _slow_app(scope: dict, receive: object, send) -> None:  # noqa: ANN001
+    await asyncio.sleep(SERVICE_SECONDS)
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+def _control() -> AdmissionControl:
+    """One slot and a long queue, the default budgets (a burst may wait 500 ms; overload after 300 ms)."""
+    return AdmissionControl(_slow_app, max_in_flight=1, max_queued=50)
+
+
+async def _request(control: AdmissionControl) -> tuple[int, float]:
+    status = {}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            status["code"] = message["status"]
+
+    started = time.perf_counter()
+    await control({"type": "http", "path": "/api/v1/tickets", "method": "GET"}, None, send)
+    return status["code"], time.perf_counter() - started
+
+
+def test_a_burst_waits_its_turn_and_is_served() -> None:
+    async def burst() -> list[tuple[int, float]]:
+        control = _control()
+        return await asyncio.gather(*(_request(control) for _ in range(5)))
+
+    results = asyncio.run(burst())
+
+    # Five at once through one slot: the last waits four services (160 ms), still inside the 500 ms budget, and
+    # the queue drains before it counts as overload.
+    assert [code for code, _ in results] == [200] * 5
+
+
+def test_a_queue_that_never_drains_is_overload_and_its_excess_is_refused_fast() -> None:
+    async def spike() -> tuple[Counter, list[float], bool, bool]:
+        control = _control()
+        for _ in range(20):  # a process that has served before knows how long a request takes
+            await _request(control)
+        arrivals = []
+        overloaded_during = False
+        for _ in range(60):  # one request every 10 ms for 0.6 s: four times what one slot serves
+            arrivals.append(asyncio.create_task(_request(control)))
+            await asyncio.sleep(0.01)
+            overloaded_during |= control.overloaded()
+        results = await asyncio.gather(*arrivals)
+        statuses = Counter(code for code, _ in results)
+        refusal_seconds = sorted(seconds for code, seconds in results if code == 503)
+        after, _ = await _request(control)  # the spike is over: the next request finds a free slot
+        return statuses, refusal_seconds, overloaded_during, after == 200 and not control.overloaded()
+
+    statuses, refusal_seconds, overloaded_during, normal_after = asyncio.run(spike())
+
+    assert overloaded_during, "a queue that never emptied for 0.6 s was not seen as overload"
+    assert normal_after, "the spike is over but the process still refuses or counts itself overloaded"
+    assert statuses[200] >= 10 and statuses[503] >= 20, statuses
+    # Refusals are answered at once or after the short overload budget, never after the burst budget.
+    assert refusal_seconds[int(len(refusal_seconds) * 0.95)] < 0.1, refusal_seconds
