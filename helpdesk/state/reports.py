@@ -48,8 +48,8 @@ FONT = {"family": 'Inter, system-ui, "Noto Naskh Arabic UI", sans-serif', "size"
 HOVER_LABEL = {"font": {"color": NEUTRAL_TEXT}}
 
 
-# Date ticks written on the server stand this far apart at most: six fit a 390 px phone without overlapping.
-MAX_DATE_TICKS = 6
+# At most this many date ticks written on the server: five fit a 390 px phone without overlapping.
+MAX_DATE_TICKS = 5
 
 
 def date_ticks(days: list[str], language: str) -> dict[str, Any]:
