@@ -54,3 +54,8 @@ def ticket_url(ticket_id: int | str) -> str:
 
 def kb_edit_url(article_id: int | str) -> str:
     return f"/kb/edit/{article_id}"
+
+
+def notifications_url(view: str = "unread") -> str:
+    """The notifications page on a tab ("unread" is the page's own address)."""
+    return NOTIFICATIONS if view == "unread" else f"{NOTIFICATIONS}?view={view}"

@@ -38,6 +38,7 @@ from helpdesk.ai.classifier import DEFAULT_THRESHOLD
 from helpdesk.core import audit, cache, jobs, on_commit
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.core.settings import get_settings
 from helpdesk.core.storage import get_storage
 from helpdesk.identity import policy
@@ -595,12 +596,13 @@ def activate_version(session: Session, actor: Actor | None, version: str) -> AiM
         raise PermissionDenied("Only administrators can change the AI model.")
     target = session.get(AiModelVersion, (version or "").strip()[:64])
     if target is None:
-        raise ValidationFailed({"version": f"There is no model version {version!r}."})
+        raise ValidationFailed({"version": NF_("There is no model version {version}.", version=repr(version))})
     if target.version != SHIPPED_VERSION and not target.artifact_key:
-        raise ValidationFailed({"version": f"Model version {version} has no stored artifact any more."})
+        raise ValidationFailed({"version": NF_("Model version {version} has no stored artifact any more.",
+                                               version=version)})
     current = _lock_active(session)
     if current is not None and current.version == target.version:
-        raise ValidationFailed({"version": f"Model version {version} is already active."})
+        raise ValidationFailed({"version": NF_("Model version {version} is already active.", version=version)})
     _switch_active(session, target, current, actor_id=actor.user_id if actor else None, now=utcnow())
     audit.record(session, "ai.model_activated", actor_id=actor.user_id if actor else None, entity_type="ai_model",
                  entity_id=target.version,

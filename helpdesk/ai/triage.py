@@ -43,6 +43,7 @@ from helpdesk.ai import registry as ai_models
 from helpdesk.ai.familiarity import Familiarity, familiarity, model_vocabulary
 from helpdesk.core import app_settings, audit, jobs
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.core.settings import get_settings
 from helpdesk.identity.actor import Actor
 from helpdesk.models import (
@@ -582,7 +583,7 @@ def _suggestion_to_decide(session: Session, ticket: Ticket, field: str) -> tuple
     prediction = latest_prediction(session, ticket.id)
     value = _suggested_value(prediction, field) if prediction is not None else None
     if prediction is None or value is None:
-        raise ValidationFailed({"field": f"The AI has no {field} suggestion for this ticket."})
+        raise ValidationFailed({"field": NF_("The AI has no {field} suggestion for this ticket.", field=NF_(field))})
     return prediction, value
 
 

@@ -62,6 +62,27 @@ useEffect(() => {{
 """)]
 
 
+class DirectionProvider(rx.Component):
+    """Radix's reading direction for everything inside (`dir`: "ltr" or "rtl"). Radix Themes' root sets "ltr" for
+    the whole app, and each Radix part then writes its own `dir`: in an Urdu page a select's trigger and menu, a
+    dropdown menu, the tabs' arrow keys and a table's scroll area ran left to right. It is the provider Radix Themes
+    itself uses (the `radix-ui` package it depends on, so one React context for both; nothing more to install)."""
+
+    library = "radix-ui"
+    tag = "Direction.Provider"
+
+    dir: Var[str]
+
+    @property
+    def import_var(self) -> rx.ImportVar:
+        # Already in the build as a dependency of @radix-ui/themes: not added to package.json (the lockfile stands).
+        return rx.ImportVar(tag="Direction", install=False)
+
+
+def direction_provider(*children: rx.Component) -> rx.Component:
+    return DirectionProvider.create(*children, dir=SessionState.text_direction)
+
+
 def document_language() -> rx.Component:
     return DocumentLanguage.create(language=SessionState.language)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from helpdesk.components.i18n import document_language, t
+from helpdesk.components.i18n import direction_provider, document_language, t
 from helpdesk.components.live import version_watcher
 from helpdesk.components.notifications import notification_bell
 from helpdesk.routes import (
@@ -165,7 +165,7 @@ def loading_placeholder() -> rx.Component:
 
 
 def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Component:
-    return rx.box(
+    return direction_provider(rx.box(
         hydration_marker(),
         skip_link(),
         top_bar(),
@@ -185,7 +185,7 @@ def page_shell(*children: rx.Component, max_width: str = "1320px") -> rx.Compone
         ),
         min_height="100vh",
         background="var(--gray-2)",
-    )
+    ))
 
 
 def page_header(title: rx.Var | str, subtitle: rx.Component | rx.Var | str = "",

@@ -89,6 +89,10 @@ def describe(error: dict[str, Any], label: str) -> str:
     words = phrase(error)
     if words is not None:
         return f"{label} {words}"
+    # A validator's own sentence as it raised it: a translatable Message (core/i18n.py) stays one.
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], str):
+        return cause.args[0]
     return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
 
 

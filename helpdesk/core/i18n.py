@@ -9,7 +9,7 @@ Extracting the strings (babel.cfg says which files; the keywords are EXTRACT_KEY
 into the Urdu catalog, where new ones arrive untranslated (tests/unit/core/test_i18n.py fails until each has its
 Urdu):
 
-    pybabel extract -F babel.cfg -k t -k tf -k tr -k _t -k N_ -k translate:2 -k translate_format:2 \
+    pybabel extract -F babel.cfg -k t -k tf -k tr -k _t -k N_ -k NF_ -k translate:2 -k translate_format:2 \
         --no-location --sort-output -o helpdesk/locale/messages.pot .
     pybabel update -i helpdesk/locale/messages.pot -d helpdesk/locale --no-fuzzy-matching --ignore-obsolete
 
@@ -36,7 +36,7 @@ LANGUAGES: dict[str, str] = {"en": "English", "ur": "اردو"}
 RIGHT_TO_LEFT = frozenset({"ur"})
 # Keyword arguments that gettext extraction should look for (also what babel.cfg and the catalog test use).
 # Page helpers t/tf (helpdesk/components/i18n.py), a state's self._t, local partials named tr/tf, and N_ markers.
-EXTRACT_KEYWORDS = {"t": None, "tf": None, "tr": None, "_t": None, "N_": None, "translate": (2,),
+EXTRACT_KEYWORDS = {"t": None, "tf": None, "tr": None, "_t": None, "N_": None, "NF_": None, "translate": (2,),
                     "translate_format": (2,)}
 
 
@@ -44,6 +44,26 @@ def N_(msgid: str) -> str:  # noqa: N802 (the conventional gettext marker's name
     """Marks English text for the catalogs where it is written down (a table of labels) and returns it as it is:
     the text is translated later, where it is shown."""
     return msgid
+
+
+class Message(str):
+    """English text made from a template and values (a field error naming a file, a limit, a ticket number) that
+    still knows both: as a str it is the English text (REST answers, logs, e-mails), and `translate` shows it in
+    another language - the template's translation with the same values. Made by `NF_`."""
+
+    msgid: str
+    values: dict[str, Any]
+
+    def __new__(cls, msgid: str, **values: Any) -> Message:
+        text = super().__new__(cls, msgid.format(**values))
+        text.msgid, text.values = msgid, values
+        return text
+
+
+def NF_(msgid: str, **values: Any) -> Message:  # noqa: N802 (N_ with values, as the catalogs' extraction knows it)
+    """Marks a template for the catalogs and fills it in: `NF_("{name} is empty.", name=filename)` reads as the
+    English text and is translated, values and all, where it is shown (a state's `self._t(problem)`)."""
+    return Message(msgid, **values)
 
 
 def normalise(language: str | None) -> str:
@@ -72,7 +92,13 @@ def _messages(language: str) -> dict[str, str]:
 
 
 def translate(language: str | None, msgid: str) -> str:
-    """`msgid` (English text) in `language`; the English text itself where no translation exists."""
+    """`msgid` (English text) in `language`; the English text itself where no translation exists. A `Message` is its
+    template's translation with its values (each value a Message is translated too)."""
+    if isinstance(msgid, Message):
+        if normalise(language) == DEFAULT_LANGUAGE:
+            return str(msgid)
+        values = {k: translate(language, v) if isinstance(v, Message) else v for k, v in msgid.values.items()}
+        return translate(language, msgid.msgid).format(**values)
     return _messages(normalise(language)).get(msgid, msgid)
 
 

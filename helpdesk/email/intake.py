@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, bounds, jobs, on_commit
 from helpdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from helpdesk.core.i18n import N_
+from helpdesk.core.i18n import N_, NF_
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
 from helpdesk.core.storage import get_storage
@@ -365,7 +365,7 @@ def accept_held(session: Session, actor: Actor, record_id: int) -> IngestResult:
     if user is None:
         user = _new_requester(session, parsed)
     if not user.is_active:
-        raise ValidationFailed({"record_id": f"{user.email}'s account is not active."})
+        raise ValidationFailed({"record_id": NF_("The account of {email} is not active.", email=user.email)})
     mailbox = session.get(Mailbox, record.mailbox_id) if record.mailbox_id else None
     result = _file(session, parsed, record, load_actor(session, user.id), _thread(session, parsed), mailbox)
     if result.outcome not in ("created", "replied"):

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, bounds
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
-from helpdesk.core.i18n import N_
+from helpdesk.core.i18n import N_, NF_
 from helpdesk.identity import password_links, policy
 from helpdesk.identity.actor import Actor, forget_actor
 from helpdesk.identity.directory import invalidate_directory_caches
@@ -259,7 +259,7 @@ def import_csv(session: Session, by: Actor, text: str, *, apply: bool) -> Import
     preview, seen = ImportPreview(), set()
     for line_no, raw in enumerate(reader, start=2):
         if line_no - 1 > MAX_IMPORT_ROWS:
-            raise ValidationFailed({"csv": f"Import at most {MAX_IMPORT_ROWS} people at a time."})
+            raise ValidationFailed({"csv": NF_("Import at most {count} people at a time.", count=MAX_IMPORT_ROWS)})
         values = {k: (raw.get(k) or "").strip() for k in CSV_COLUMNS}
         if not any(values.values()):
             continue
@@ -270,7 +270,7 @@ def import_csv(session: Session, by: Actor, text: str, *, apply: bool) -> Import
         problems = _check_person(session, email, values["full_name"], role, values["department"])
         unknown = [t for t in team_names if t.lower() not in teams_by_name]
         if unknown:
-            problems["teams"] = "Unknown team: " + ", ".join(unknown) + "."
+            problems["teams"] = NF_("Unknown team: {teams}.", teams=", ".join(unknown))
         if email in seen:
             problems["email"] = N_("This address is on an earlier line too.")
         seen.add(email)
@@ -288,8 +288,8 @@ def import_csv(session: Session, by: Actor, text: str, *, apply: bool) -> Import
         raise ValidationFailed({"csv": N_("The file has no people in it.")})
     if apply:
         if preview.errors:
-            raise ValidationFailed({"csv": f"Fix the {preview.errors} line(s) with errors first; nothing was "
-                                           "imported."})
+            raise ValidationFailed({"csv": NF_("Fix the {count} line(s) with errors first; nothing was imported.",
+                                               count=preview.errors)})
         for row in preview.rows:
             if row["action"] == "create":
                 invite_user(session, by, email=row["email"], full_name=row["full_name"], role=row["role"],

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, bounds
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
-from helpdesk.core.i18n import N_
+from helpdesk.core.i18n import N_, NF_
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor, forget_actor
 from helpdesk.identity.directory import invalidate_directory_caches
@@ -129,7 +129,7 @@ def add_member(session: Session, by: Actor, team_id: int, user_id: int) -> None:
     if user.role == Role.REQUESTER:
         raise ValidationFailed({"user_id": N_("Requesters cannot join IT teams; change their role first.")})
     if session.get(TeamMembership, (team_id, user_id)) is not None:
-        raise ValidationFailed({"user_id": f"{user.full_name} is in this team already."})
+        raise ValidationFailed({"user_id": NF_("{name} is in this team already.", name=user.full_name)})
     session.add(TeamMembership(team_id=team_id, user_id=user_id))
     _changed(session, by, "team.member_add", "team", team_id, {"user_id": user_id})
     forget_actor(user_id)
@@ -271,7 +271,7 @@ def set_category_archived(session: Session, by: Actor, category_id: int, archive
     if not archived and category.parent_id is not None:
         parent = session.get(Category, category.parent_id)
         if parent is not None and not parent.is_active:
-            raise ValidationFailed({"category_id": f"Restore its parent “{parent.name}” first."})
+            raise ValidationFailed({"category_id": NF_("Restore its parent “{name}” first.", name=parent.name)})
     affected, frontier = [category], [category.id]
     if archived:
         while frontier:

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, on_commit
 from helpdesk.core.errors import NotFound, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.core.settings import get_settings
 from helpdesk.core.storage import get_storage
 from helpdesk.identity.actor import Actor
@@ -55,10 +56,12 @@ def _type_of(filename: str, data: bytes) -> str:
     content_type = ALLOWED_TYPES.get(extension)
     if content_type is None:
         allowed = ", ".join(sorted(ext.lstrip(".") for ext in ALLOWED_TYPES))
-        raise ValidationFailed({"attachments": f"{filename}: this kind of file is not accepted (use {allowed})."})
+        raise ValidationFailed({"attachments": NF_("{name}: this kind of file is not accepted (use {allowed}).",
+                                                   name=filename, allowed=allowed)})
     signatures = _IMAGE_SIGNATURES.get(content_type)
     if signatures and not (data.startswith(signatures) and (content_type != "image/webp" or data[8:12] == b"WEBP")):
-        raise ValidationFailed({"attachments": f"{filename} is not a valid {extension.lstrip('.')} image."})
+        raise ValidationFailed({"attachments": NF_("{name} is not a valid {kind} image.",
+                                                   name=filename, kind=extension.lstrip("."))})
     return content_type
 
 
@@ -67,14 +70,16 @@ def add_attachment(session: Session, actor: Actor, article_id: int, filename: st
     article = kb.get_by_id(session, actor, article_id, lock=True)
     name = safe_filename(filename)
     if not data:
-        raise ValidationFailed({"attachments": f"{name} is empty."})
+        raise ValidationFailed({"attachments": NF_("{name} is empty.", name=name)})
     limit = max_bytes()
     if len(data) > limit:
-        raise ValidationFailed({"attachments": f"{name} is larger than {limit // (1024 * 1024)} MB."})
+        raise ValidationFailed({"attachments": NF_("{name} is larger than {limit} MB.",
+                                                   name=name, limit=limit // (1024 * 1024))})
     content_type = _type_of(name, data)
     count = len(session.exec(select(KbAttachment.id).where(KbAttachment.article_id == article.id)).all())
     if count >= MAX_FILES_PER_ARTICLE:
-        raise ValidationFailed({"attachments": f"An article can have at most {MAX_FILES_PER_ARTICLE} files."})
+        raise ValidationFailed({"attachments": NF_("An article can have at most {count} files.",
+                                                   count=MAX_FILES_PER_ARTICLE)})
     key = f"kb/{article.id}/{uuid.uuid4().hex}/{name}"
     get_storage().put(key, data, content_type)
     attachment = KbAttachment(article_id=article.id, uploaded_by_id=actor.user_id, filename=name,

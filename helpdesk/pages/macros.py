@@ -181,9 +181,9 @@ def macros_page() -> rx.Component:
                         rx.table.header(rx.table.row(*[rx.table.column_header_cell(h, white_space="nowrap")
                                                        for h in (t("Name"), t("Who can use it"), t("Does"), "")])),
                         rx.table.body(rx.foreach(MacrosState.macros, _row)),
-                        size="2", width="100%", data_testid="macros-table",
+                        size="2", width="100%", class_name="hd-stack-table", data_testid="macros-table",
                     ),
-                    overflow_x="auto", width="100%",
+                    overflow_x="auto", width="100%", data_testid="macros-scroll",
                 ),
                 rx.cond(MacrosState.loaded,
                         empty_state("wand-sparkles", t("No macros yet"),

@@ -232,10 +232,10 @@ class KbEditorState(SessionState):
                 yield failure.event
             return
         yield rx.clear_selected_files("kb-files")
-        yield rx.toast.success(f"{len(uploads)} file(s) added.")
+        yield rx.toast.success(self._t("{count} file(s) added.", count=len(uploads)))
 
     def _file_errors(self, exc: ValidationFailed) -> None:
-        self.field_errors = self.field_errors | exc.field_errors
+        self.field_errors = self.field_errors | {field: self._t(problem) for field, problem in exc.field_errors.items()}
 
     @rx.event
     def remove_file(self, attachment_id: str) -> rx.event.EventSpec | None:

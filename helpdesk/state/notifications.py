@@ -8,7 +8,7 @@ import reflex as rx
 from helpdesk.core.bounds import as_id
 from helpdesk.core.errors import DomainError, NotAuthenticated
 from helpdesk.notifications import inbox
-from helpdesk.routes import ticket_url
+from helpdesk.routes import notifications_url, ticket_url
 from helpdesk.state.formatting import local_time, relative
 from helpdesk.state.live import watchers
 from helpdesk.state.paging import KeysetPaging
@@ -114,17 +114,20 @@ class NotificationsState(KeysetPaging, SessionState):
 
     @rx.event
     def on_load(self) -> rx.event.EventSpec | None:
+        # The view is the address's (?view=all), so a reload, the back button or a shared link show the same tab;
+        # anything else is the unread list.
+        view = str(self.router.url.query_parameters.get("view", "") or "")
+        self.view = view if view in NOTIFICATION_VIEWS else "unread"
         self.cursor_stack = []
         self.seen_ping = -1
         return self._load()
 
     @rx.event
     def show(self, view: str) -> rx.event.EventSpec | None:
+        """A tab: a new address (a step in the browser's history); its on_load reads that view."""
         if view not in NOTIFICATION_VIEWS:
             return None
-        self.view = view
-        self.cursor_stack = []
-        return self._load()
+        return rx.redirect(notifications_url(view))
 
     @rx.event
     def refresh(self, ping: int) -> rx.event.EventSpec | None:

@@ -370,7 +370,7 @@ class QueueState(KeysetPaging, SessionState):
         if failure:
             return failure.event
         self._load(self._current_cursor())
-        return rx.toast.success(f"#{number} is assigned to you.")
+        return rx.toast.success(self._t("#{number} is assigned to you.", number=number))
 
     # ------------------------------------------------------------ saved views
 

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit
 from helpdesk.core.errors import NotFound, PermissionDenied, TooLarge, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.core.settings import get_settings
 from helpdesk.core.storage import CHUNK_BYTES, get_storage
 from helpdesk.identity.actor import Actor
@@ -57,7 +58,7 @@ def _check_name(filename: str, content_type: str) -> str:
     name = safe_filename(filename)
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension in BLOCKED_EXTENSIONS or (content_type or "").split(";")[0].strip().lower() in BLOCKED_TYPES:
-        raise ValidationFailed({"attachments": f"{name}: programs and scripts can't be attached."})
+        raise ValidationFailed({"attachments": NF_("{name}: programs and scripts can't be attached.", name=name)})
     return name
 
 
@@ -68,7 +69,8 @@ def _measure(source: BinaryIO, name: str, limit: int) -> tuple[int, str]:
     while chunk := source.read(CHUNK_BYTES):
         size += len(chunk)
         if size > limit:
-            raise TooLarge({"attachments": f"{name} is larger than {limit // (1024 * 1024)} MB."})
+            raise TooLarge({"attachments": NF_("{name} is larger than {limit} MB.",
+                                               name=name, limit=limit // (1024 * 1024))})
         digest.update(chunk)
     source.seek(0)
     return size, digest.hexdigest()
@@ -97,7 +99,7 @@ def add_attachment(
     source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     size, sha256 = _measure(source, name, limit)
     if not size:
-        raise ValidationFailed({"attachments": f"{name} is empty."})
+        raise ValidationFailed({"attachments": NF_("{name} is empty.", name=name)})
     limits.check_quota(session, actor, ticket.id, size)
     key = f"tickets/{ticket.id}/{uuid.uuid4().hex}/{name}"
     get_storage().put_stream(key, source, content_type or "application/octet-stream")

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, events
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.identity.actor import Actor
 from helpdesk.models import FollowerReason, TicketFollower, User
 from helpdesk.tickets import tickets
@@ -44,11 +45,12 @@ def add_cc(session: Session, actor: Actor, ticket_id: int, email: str) -> User:
         raise ValidationFailed({"email": "That is the ticket's requester; they follow it already."})
     existing = session.get(TicketFollower, (ticket.id, person.id))
     if existing is not None:
-        raise ValidationFailed({"email": f"{person.full_name} is already copied in."})
+        raise ValidationFailed({"email": NF_("{name} is already copied in.", name=person.full_name)})
     count = session.exec(select(func.count()).select_from(TicketFollower)
                          .where(TicketFollower.ticket_id == ticket.id)).one()
     if count >= MAX_CC_PER_TICKET:
-        raise ValidationFailed({"email": f"A ticket can have at most {MAX_CC_PER_TICKET} people copied in."})
+        raise ValidationFailed({"email": NF_("A ticket can have at most {count} people copied in.",
+                                             count=MAX_CC_PER_TICKET)})
     session.add(TicketFollower(ticket_id=ticket.id, user_id=person.id, reason=FollowerReason.CC.value,
                                added_by_id=actor.user_id))
     session.flush()

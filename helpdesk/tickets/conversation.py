@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from helpdesk.core import audit, events
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.identity.actor import Actor
 from helpdesk.models import Comment, Status, TicketEvent
 from helpdesk.models.base import utcnow
@@ -49,7 +50,8 @@ def add_comment(
             raise PermissionDenied("This ticket is closed. Please file a new ticket.")
         raise PermissionDenied("You can't reply on this ticket.")
     if len(files) > attachments.MAX_FILES_PER_UPLOAD:
-        raise ValidationFailed({"attachments": f"Attach at most {attachments.MAX_FILES_PER_UPLOAD} files."})
+        raise ValidationFailed({"attachments": NF_("Attach at most {count} files.",
+                                                   count=attachments.MAX_FILES_PER_UPLOAD)})
 
     now = now or utcnow()
     comment = Comment(ticket_id=ticket.id, author_id=actor.user_id, body=draft.body, is_internal=draft.internal,

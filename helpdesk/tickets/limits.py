@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import app_settings, rate_limit
 from helpdesk.core.errors import TooLarge
+from helpdesk.core.i18n import NF_
 from helpdesk.identity.actor import Actor
 from helpdesk.models import Attachment
 from helpdesk.models.base import utcnow
@@ -56,12 +57,13 @@ def check_quota(session: Session, actor: Actor, ticket_id: int, incoming_bytes: 
     on_ticket = session.exec(select(func.coalesce(func.sum(Attachment.size_bytes), 0))
                              .where(Attachment.ticket_id == ticket_id)).one()
     if on_ticket + incoming_bytes > ticket_quota:
-        raise TooLarge({"attachments": f"This ticket already holds {_mb(on_ticket)} MB of files; a ticket holds at "
-                                       f"most {_mb(ticket_quota)} MB."})
+        raise TooLarge({"attachments": NF_("This ticket already holds {used} MB of files; a ticket holds at most "
+                                           "{limit} MB.", used=_mb(on_ticket), limit=_mb(ticket_quota))})
     daily_quota = int(values["attachment_daily_quota_mb"]) * MB
     today = session.exec(select(func.coalesce(func.sum(Attachment.size_bytes), 0))
                          .where(Attachment.uploaded_by_id == actor.user_id,
                                 Attachment.created_at > utcnow() - timedelta(days=1))).one()
     if today + incoming_bytes > daily_quota:
-        raise TooLarge({"attachments": f"You have uploaded {_mb(today)} MB in the last 24 hours; the limit is "
-                                       f"{_mb(daily_quota)} MB a day. Please try again later."})
+        raise TooLarge({"attachments": NF_("You have uploaded {used} MB in the last 24 hours; the limit is {limit} "
+                                           "MB a day. Please try again later.", used=_mb(today),
+                                           limit=_mb(daily_quota))})

@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 from helpdesk.core import audit, i18n, on_commit
 from helpdesk.core import live_bus as live
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import Macro, Role, Status, Team, Ticket, User
@@ -183,7 +184,8 @@ def create_macro(session: Session, actor: Actor, draft: MacroDraft) -> Macro:
     if draft.personal:
         count = len(session.exec(select(Macro.id).where(Macro.owner_id == actor.user_id)).all())
         if count >= MAX_MACROS_PER_PERSON:
-            raise ValidationFailed({"name": f"You have {MAX_MACROS_PER_PERSON} macros already; delete one first."})
+            raise ValidationFailed({"name": NF_("You have {count} macros already; delete one first.",
+                                                count=MAX_MACROS_PER_PERSON)})
     now = utcnow()
     macro = Macro(name=draft.name, description=draft.description, owner_id=actor.user_id if draft.personal else None,
                   team_id=draft.team_id, actions=draft.actions.model_dump(mode="json"), created_by_id=actor.user_id,

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, events
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.identity.actor import Actor
 from helpdesk.models import Attachment, Comment, Status, Ticket, TicketEvent, TicketFollower
 from helpdesk.models.base import utcnow
@@ -43,12 +44,14 @@ def _lock_pair(session: Session, actor: Actor, duplicate_id: int, target_id: int
 
 def _check_mergeable(duplicate: Ticket, target: Ticket) -> None:
     if duplicate.merged_into_id is not None:
-        raise ValidationFailed({"ticket_id": f"Ticket #{duplicate.number} was already merged into another ticket."})
+        raise ValidationFailed({"ticket_id": NF_("Ticket #{number} was already merged into another ticket.",
+                                                 number=duplicate.number)})
     if target.merged_into_id is not None:
-        raise ValidationFailed({"into": f"Ticket #{target.number} was itself merged into another ticket; "
-                                        "merge into that one instead."})
+        raise ValidationFailed({"into": NF_("Ticket #{number} was itself merged into another ticket; merge into that "
+                                            "one instead.", number=target.number)})
     if target.status == Status.CLOSED:
-        raise ValidationFailed({"into": f"Ticket #{target.number} is closed; choose an open ticket to merge into."})
+        raise ValidationFailed({"into": NF_("Ticket #{number} is closed; choose an open ticket to merge into.",
+                                            number=target.number)})
 
 
 def _follow(session: Session, ticket: Ticket, user_ids: set[int]) -> list[int]:

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from helpdesk.core import audit, on_commit
 from helpdesk.core import live_bus as live
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import OPEN_STATUSES, Role, SavedView, Team
@@ -157,7 +158,8 @@ def create_view(session: Session, actor: Actor, draft: SavedViewDraft) -> SavedV
         count = len(session.exec(select(SavedView.id).where(SavedView.owner_id == actor.user_id,
                                                             SavedView.shared.is_(False))).all())
         if count >= MAX_VIEWS_PER_PERSON:
-            raise ValidationFailed({"name": f"You have {MAX_VIEWS_PER_PERSON} views already; delete one first."})
+            raise ValidationFailed({"name": NF_("You have {count} views already; delete one first.",
+                                                count=MAX_VIEWS_PER_PERSON)})
     now = utcnow()
     view = SavedView(name=draft.name, owner_id=actor.user_id, shared=draft.shared, team_id=draft.team_id,
                      filters=draft.filters.model_dump(mode="json"), created_at=now, updated_at=now)

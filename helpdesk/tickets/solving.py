@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from helpdesk.core import audit, events
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.identity.actor import Actor
 from helpdesk.models import Comment, Status, Ticket, TicketEvent
 from helpdesk.models.base import utcnow
@@ -32,7 +33,7 @@ def mark_solved(session: Session, actor: Actor, ticket_id: int, note: str = "", 
         raise ValidationFailed({"status": "This ticket is already resolved or closed."})
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
-        raise ValidationFailed({"note": f"Keep the note under {MAX_NOTE} characters."})
+        raise ValidationFailed({"note": NF_("Keep the note under {count} characters.", count=MAX_NOTE)})
     workflow.check_transition(ticket.status, Status.RESOLVED.value)
     now = now or utcnow()
     comment = None

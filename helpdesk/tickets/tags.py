@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import audit, bounds
 from helpdesk.core.errors import PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import Tag, Ticket, TicketEvent, TicketTag
@@ -33,7 +34,9 @@ def _normalised(names: list[str]) -> list[str]:
         try:
             name = tag_name(raw)
         except ValueError as exc:
-            raise ValidationFailed({"tags": f"“{str(raw)[:40]}”: {exc}"}) from None
+            # The validator's own sentence stays a Message when it is one, so it is translated with the rest.
+            problem = exc.args[0] if exc.args else str(exc)
+            raise ValidationFailed({"tags": NF_("“{tag}”: {problem}", tag=str(raw)[:40], problem=problem)}) from None
         if name not in clean:
             clean.append(name)
     return clean
@@ -77,7 +80,7 @@ def add_tags(session: Session, actor: Actor, ticket_id: int, names: list[str], *
     if not new:
         return []
     if len(current) + len(new) > MAX_TAGS_PER_TICKET:
-        raise ValidationFailed({"tags": f"A ticket has at most {MAX_TAGS_PER_TICKET} tags."})
+        raise ValidationFailed({"tags": NF_("A ticket has at most {count} tags.", count=MAX_TAGS_PER_TICKET)})
     now = now or utcnow()
     ids = _tag_ids(session, actor, new)
     session.execute(insert(TicketTag).values([{"ticket_id": ticket.id, "tag_id": ids[n], "added_by_id": actor.user_id,

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from helpdesk.core import app_settings, audit, bounds, cache, events
 from helpdesk.core.db import session_scope
 from helpdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from helpdesk.core.i18n import NF_
 from helpdesk.identity import policy
 from helpdesk.identity.actor import Actor
 from helpdesk.models import (
@@ -420,7 +421,7 @@ def run_bulk(
     if not unique_ids:
         raise ValidationFailed({"ticket_ids": "Choose at least one ticket."})
     if len(unique_ids) > MAX_BULK_TICKETS:
-        raise ValidationFailed({"ticket_ids": f"Choose at most {MAX_BULK_TICKETS} tickets at a time."})
+        raise ValidationFailed({"ticket_ids": NF_("Choose at most {count} tickets at a time.", count=MAX_BULK_TICKETS)})
     result = BulkResult()
     for ticket_id in unique_ids:
         current = session.get(Ticket, ticket_id)

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from helpdesk.core.bounds import MULTI_LINE, SINGLE_LINE, Id
+from helpdesk.core.i18n import NF_
 from helpdesk.models import Level, Priority, Status
 
 Title = Annotated[str, SINGLE_LINE, StringConstraints(strip_whitespace=True, min_length=5, max_length=200)]
@@ -99,7 +100,7 @@ def tag_name(raw: str) -> str:
     if not name:
         raise ValueError("Write a tag first.")
     if len(name) > MAX_TAG_LENGTH:
-        raise ValueError(f"A tag has at most {MAX_TAG_LENGTH} characters.")
+        raise ValueError(NF_("A tag has at most {count} characters.", count=MAX_TAG_LENGTH))
     if not _TAG_PATTERN.fullmatch(name):
         raise ValueError("A tag is letters and digits, optionally joined by - _ . + or #.")
     return name
@@ -226,7 +227,7 @@ class MacroActions(BaseModel):
             raise ValueError("A macro must change at least one field, tag or add a reply.")
         both = set(self.add_tags) & set(self.remove_tags)
         if both:
-            raise ValueError(f"A tag can't be both added and removed: {', '.join(sorted(both))}.")
+            raise ValueError(NF_("A tag can't be both added and removed: {tags}.", tags=", ".join(sorted(both))))
         return self
 
 

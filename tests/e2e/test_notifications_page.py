@@ -79,6 +79,7 @@ def test_all_notifications_paged_filtered_and_marked_read(sign_in, org: Org) -> 
     expect(page.get_by_test_id("view-unread")).to_contain_text(f"Unread ({PAGE_SIZE})")
     expect(rows.first).not_to_contain_text("Monitor flickers")
     page.get_by_test_id("view-all").click()
+    expect(page).to_have_url(re.compile(r"/notifications\?view=all$"))  # the view is in the address
     monitor = rows.filter(has_text="Monitor flickers")
     expect(monitor).to_have_attribute("data-unread", "false")
     expect(monitor.get_by_test_id("mark-read")).to_have_count(0)
@@ -89,10 +90,18 @@ def test_all_notifications_paged_filtered_and_marked_read(sign_in, org: Org) -> 
     expect(page).to_have_url(re.compile(rf"/tickets/{second}$"))
     expect(page.get_by_test_id("reply-box")).to_be_visible(timeout=20000)  # the ticket page loads its data
 
-    # Mark all read: the unread list is empty, All still lists everything.
-    open_page(page, "/notifications")  # the tab keeps the view it was on (All)
+    # Back from the ticket, and after a reload, the list shows the view it was on (All): the address holds it.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/notifications\?view=all$"))
     expect(page.get_by_test_id("view-all")).to_have_attribute("aria-selected", "true")
+    expect(monitor).to_be_visible()
+    page.reload()
+    page.wait_for_selector("[data-testid=hydrated]", state="attached")
+    expect(page.get_by_test_id("view-all")).to_have_attribute("aria-selected", "true")
+
+    # Mark all read: the unread list is empty, All still lists everything.
     page.get_by_test_id("view-unread").click()
+    expect(page).to_have_url(re.compile(r"/notifications$"))
     expect(rows).to_have_count(PAGE_SIZE)
     page.get_by_test_id("page-mark-all-read").click()
     expect(page.get_by_test_id("empty-state")).to_contain_text("You are all caught up")

@@ -21,7 +21,7 @@ from helpdesk.tickets import conversation, macros, tickets
 from helpdesk.tickets.validation import CommentDraft, MacroDraft, TicketChanges
 from tests.e2e.conftest import open_page, signing_in
 from tests.e2e.test_accessibility import serious_violations
-from tests.e2e.test_phone_layout import PHONE, assert_fits
+from tests.e2e.test_phone_layout import PHONE, assert_fits, assert_on_screen
 from tests.factories import Org, draft
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -271,6 +271,30 @@ def test_an_admin_runs_the_console_in_urdu(sign_in_on, org: Org, screen: str) ->
     assert_fits(page)
 
 
+# Elements inside a box that scroll it sideways (the box and anything in it wider than it shows; a box of 1 px is
+# text for screen readers only).
+NO_SIDEWAYS_SCROLL = """(box) => [box, ...box.querySelectorAll('*')]
+    .filter(el => getComputedStyle(el).overflowX !== 'visible' && el.clientWidth > 1
+                  && el.scrollWidth > el.clientWidth + 1)
+    .map(el => `${el.tagName.toLowerCase()}.${el.className}: ${el.scrollWidth} > ${el.clientWidth}`)"""
+# Chart tick labels that stick out of their plot's box (drawn, so cut off).
+LABELS_OUTSIDE_THEIR_CHART = """() => {
+    const out = [];
+    for (const plot of document.querySelectorAll('[data-testid=chart-plot] .js-plotly-plot')) {
+        const box = plot.getBoundingClientRect();
+        for (const label of plot.querySelectorAll('.xtick text, .ytick text')) {
+            const r = label.getBoundingClientRect();
+            if (r.width && (r.left < box.left - 1 || r.right > box.right + 1)) out.push(label.textContent);
+        }
+    }
+    return out;
+}"""
+CHEVRON_ON_THE_LEFT = """(trigger) => {
+    const icon = trigger.querySelector('svg').getBoundingClientRect(), box = trigger.getBoundingClientRect();
+    return icon.right < box.left + box.width / 2;
+}"""
+
+
 def _show_every_chart(page: Page) -> None:
     """The report charts are drawn when scrolled near: bring each into view before a full-page screenshot."""
     for card in page.get_by_test_id("chart-title").all():
@@ -318,6 +342,9 @@ def test_agent_and_report_pages_in_urdu(sign_in_on, org: Org, screen: str, tmp_p
         if name == "macros":
             expect(page.get_by_test_id("macro-row")).to_contain_text("صرف میں")
             expect(page.get_by_test_id("macro-row")).to_contain_text("حالت ← صارف کے جواب کا انتظار")
+            # The table fits the screen (on a phone its rows stack) rather than scrolling sideways in its box.
+            assert page.get_by_test_id("macros-scroll").evaluate(NO_SIDEWAYS_SCROLL) == []
+            assert_on_screen(page, page.get_by_test_id("edit-macro"))
         elif name == "file-for":
             expect(page.get_by_role("button", name="ٹکٹ درج کریں")).to_be_visible()
         elif name == "kb-editor":
@@ -330,6 +357,8 @@ def test_agent_and_report_pages_in_urdu(sign_in_on, org: Org, screen: str, tmp_p
     assert serious_violations(page) == []
 
     page = sign_in_on("mona@example.org", SCREENS[screen])
+    # One word for AI: the navigation says what the AI pages say.
+    expect(page.get_by_role("navigation").get_by_role("link", name="اے آئی", exact=True)).to_be_attached()
     for name in ("volume", "sla"):
         open_page(page, f"/reports/{name}")
         expect(page.get_by_test_id("report-filters")).to_be_visible()
@@ -338,6 +367,24 @@ def test_agent_and_report_pages_in_urdu(sign_in_on, org: Org, screen: str, tmp_p
         _show_every_chart(page)
         assert_fits(page)
         page.screenshot(path=str(out / f"urdu-reports-{name}-{size}.png"), full_page=True)
+        # Every chart's labels inside its card (the Urdu status names down the side were cut off on the left), the
+        # date axis in Urdu months, and no zoom buttons on a phone (a grey band across each chart).
+        expect(page.locator("[data-testid=chart-plot] .xtick text").first).to_be_attached()
+        assert page.evaluate(LABELS_OUTSIDE_THEIR_CHART) == []
+        ticks = " ".join(page.locator("[data-testid=chart-plot] .xtick text").all_text_contents())
+        assert not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", ticks), ticks
+        if screen == "phone":
+            expect(page.locator(".modebar-container").first).to_be_hidden()
+    # The date axis of the weekly chart: Urdu month names.
+    expect(page.get_by_test_id("chart-plot").first.locator(".xtick text").first).to_have_text(
+        re.compile(r"(جنوری|فروری|مارچ|اپریل|مئی|جون|جولائی|اگست|ستمبر|اکتوبر|نومبر|دسمبر)"))
+    # A select reads right to left: its chevron on the left, its menu's text on the right.
+    trigger = page.get_by_test_id("report-filters").get_by_role("combobox").last
+    assert trigger.evaluate(CHEVRON_ON_THE_LEFT), "the select's chevron is not on its left"
+    trigger.click()
+    expect(page.get_by_role("listbox")).to_have_attribute("dir", "rtl")
+    assert page.get_by_role("option").first.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    page.keyboard.press("Escape")
     # The SLA report: its heading, a chart's title, legend and axis title, and the numbers' column headers in Urdu.
     expect(page.get_by_role("heading", name="SLA کی پابندی", exact=True).first).to_be_visible()
     expect(page.get_by_test_id("chart-title").first).to_have_text(re.compile(r"^فی (دن|ہفتہ|مہینہ) SLA کی پابندی$"))

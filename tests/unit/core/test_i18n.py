@@ -170,3 +170,60 @@ def test_macro_summaries_and_bulk_messages_in_urdu() -> None:
     result = SimpleNamespace(updated=[1, 2], unchanged=[3], failed={})
     assert bulk_message(result) == ("success", "Updated 2 tickets; 1 already had it.")
     assert bulk_message(result, "ur") == ("success", "2 ٹکٹ اپ ڈیٹ ہوئے؛ 1 میں پہلے سے تھا۔")
+
+
+def test_a_date_axis_names_its_months_in_urdu() -> None:
+    """Plotly writes English month names on a date axis; an Urdu chart carries its own ticks (issue #18)."""
+    from helpdesk.reports import data, labels
+    from helpdesk.state.reports import MAX_DATE_TICKS, build_figure
+
+    weeks = ["2026-11-30", "2026-12-07", "2026-12-14", "2026-12-21", "2026-12-28", "2027-01-04", "2027-01-11",
+             "2027-01-18"]
+    chart = data.chart("volume_week", "Tickets created and resolved per {grain}", "tickets", "Week starting", weeks,
+                       [{"name": "Created", "values": [1.0] * len(weeks)}], kind="line")
+    urdu = labels.localise({"name": "volume", "title": "", "figures": [], "charts": [chart]}, "ur")["charts"][0]
+    axis = build_figure(urdu, "ur").layout.xaxis
+    assert list(axis.tickvals) == weeks[::2] and len(axis.tickvals) <= MAX_DATE_TICKS
+    # Day and Urdu month; the year under the first tick and where it changes.
+    assert list(axis.ticktext) == ["30 نومبر<br>2026", "14 دسمبر", "28 دسمبر", "11 جنوری<br>2027"]
+    assert axis.hoverformat == "%d/%m/%Y"
+    assert not build_figure(chart, "en").layout.xaxis.tickvals  # English keeps Plotly's own ticks
+
+
+def test_server_messages_with_values_are_translated_where_shown() -> None:
+    from helpdesk.core.errors import ValidationFailed
+    from helpdesk.core.validation import parse
+    from helpdesk.tickets.validation import MacroDraft
+
+    limit = i18n.NF_("Choose at most {count} tickets at a time.", count=50)
+    assert limit == "Choose at most 50 tickets at a time." and isinstance(limit, str)  # English as it is (REST)
+    assert i18n.translate("ur", limit) == "ایک وقت میں زیادہ سے زیادہ 50 ٹکٹ منتخب کریں۔"
+    assert i18n.translate("en", limit) == "Choose at most 50 tickets at a time."
+    # A model validator's sentence keeps its values through pydantic.
+    with pytest.raises(ValidationFailed) as caught:
+        parse(MacroDraft, {"name": "VPN macro", "actions": {"add_tags": ["vpn"], "remove_tags": ["vpn"]}})
+    assert i18n.translate("ur", caught.value.field_errors["actions"]) == (
+        "ایک ٹیگ ایک ساتھ شامل اور ہٹایا نہیں جا سکتا: vpn۔")
+
+
+def test_no_domain_error_is_an_untranslatable_f_string() -> None:
+    """A field error written as an f-string reads English on an Urdu page: the domain writes NF_(template, ...)."""
+    pattern = re.compile(r"(?:ValidationFailed|TooLarge)\(\{[^}]*?:\s*f\"")
+    offenders = [f"{path.relative_to(ROOT)}:{text[:match.start()].count(chr(10)) + 1}"
+                 for package in ("tickets", "identity", "kb", "email", "ai", "reports", "sla", "admin",
+                                 "notifications")
+                 for path in sorted((ROOT / "helpdesk" / package).rglob("*.py"))
+                 for text in [path.read_text()] for match in pattern.finditer(text)]
+    # Messages naming a list of allowed codes answer a tampered request, not a person: they stay English.
+    allowed = {"Choose one of", "Unknown status", "Unknown priority", "Sort by one of", "Unknown scope",
+               "Not a kind of notification", "It could not be filed"}
+    offenders = [o for o in offenders if not any(
+        phrase in (ROOT / o.split(":")[0]).read_text().splitlines()[int(o.split(":")[1]) - 1] for phrase in allowed)]
+    assert offenders == []
+
+
+def test_ai_is_called_one_thing_in_urdu() -> None:
+    """The navigation said "مصنوعی ذہانت", the AI pages "اے آئی" and some sentences "AI": one word everywhere."""
+    urdu = i18n.translations("ur")
+    assert urdu["AI"] == "اے آئی" and urdu["AI triage"] == "اے آئی چھانٹی"
+    assert [t for t in urdu.values() if re.search(r"\bAI\b(?!_)|مصنوعی ذہانت", t)] == []
