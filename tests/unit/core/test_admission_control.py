@@ -9,10 +9,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from helpdesk.api.admission import AdmissionControl
 
 SERVICE_SECONDS = 0.04
+T = TypeVar("T")
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """On a loop of its own thread: in a whole-suite run Playwright's sync API keeps a loop in the main thread."""
+    with ThreadPoolExecutor(1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
 
 
 async def _slow_app(scope: dict, receive: object, send) -> None:  # noqa: ANN001
@@ -43,7 +53,7 @@ def test_a_burst_waits_its_turn_and_is_served() -> None:
         control = _control()
         return await asyncio.gather(*(_request(control) for _ in range(5)))
 
-    results = asyncio.run(burst())
+    results = _run(burst())
 
     # Five at once through one slot: the last waits four services (160 ms), still inside the 500 ms budget, and
     # the queue drains before it counts as overload.
@@ -67,7 +77,7 @@ def test_a_queue_that_never_drains_is_overload_and_its_excess_is_refused_fast() 
         after, _ = await _request(control)  # the spike is over: the next request finds a free slot
         return statuses, refusal_seconds, overloaded_during, after == 200 and not control.overloaded()
 
-    statuses, refusal_seconds, overloaded_during, normal_after = asyncio.run(spike())
+    statuses, refusal_seconds, overloaded_during, normal_after = _run(spike())
 
     assert overloaded_during, "a queue that never emptied for 0.6 s was not seen as overload"
     assert normal_after, "the spike is over but the process still refuses or counts itself overloaded"
