@@ -96,7 +96,8 @@ def _figures() -> rx.Component:
             rx.heading(f["value"], size="7", weight="bold", data_testid="figure-value"),
             size="2", data_testid="report-figure",
         )),
-        columns="4", spacing="3", width="100%",
+        # Two to a row on a phone: four in 390 px broke "Resolution" and "Created" in the middle of the word.
+        columns=rx.breakpoints(initial="2", sm="4"), spacing="3", width="100%",
     )
 
 

@@ -101,15 +101,15 @@ def build_figure(chart: dict[str, Any], language: str = "en") -> go.Figure:
     if sideways:
         figure.update_layout(height=max(330, 90 + 26 * len(chart["x"])), xaxis=value_axis,
                              yaxis={**label_axis, "autorange": "reversed", "title": {"text": ""}},
-                             margin={"l": 16, "r": 16, "t": 16, "b": 56}, plot_bgcolor=CLEAR,
+                             margin={"l": 16, "r": 16, "t": 40, "b": 56}, plot_bgcolor=CLEAR,
                              paper_bgcolor=CLEAR, barmode="stack" if chart["stacked"] else "group",
-                             legend={"orientation": "h", "y": -0.12, "x": 0}, hovermode="y unified",
+                             legend=LEGEND_ON_TOP, hovermode="y unified",
                              font=FONT, hoverlabel=HOVER_LABEL)
         return _with_empty_note(figure, chart, language)
     figure.update_layout(
-        plot_bgcolor=CLEAR, paper_bgcolor=CLEAR, height=330, margin={"l": 56, "r": 16, "t": 16, "b": 56},
+        plot_bgcolor=CLEAR, paper_bgcolor=CLEAR, height=330, margin={"l": 56, "r": 16, "t": 40, "b": 56},
         barmode="stack" if chart["stacked"] else "group",
-        legend={"orientation": "h", "y": -0.22, "x": 0},
+        legend=LEGEND_ON_TOP,
         yaxis=value_axis,
         xaxis=label_axis,
         font=FONT,
@@ -125,6 +125,9 @@ def _with_empty_note(figure: go.Figure, chart: dict[str, Any], language: str) ->
                               font={"size": 14, "color": NEUTRAL_TEXT}, xref="paper", yref="paper", x=0.5, y=0.5)
     return figure
 
+
+# Above the plot: below it, a phone's rotated date ticks and the axis title ran into the legend (Urdu at 390 px).
+LEGEND_ON_TOP = {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}
 
 PALETTE = ["#3e63dd", "#30a46c", "#e5484d", "#f76b15", "#8e4ec6", "#12a594", "#ffc53d", "#6e56cf"]
 
