@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from helpdesk.core import app_settings, audit, jobs
 from helpdesk.core.errors import ValidationFailed
+from helpdesk.core.i18n import N_, NF_
 from helpdesk.core.mailer import OutgoingMail
 from helpdesk.core.settings import get_settings
 from helpdesk.identity.actor import forget_actor
@@ -32,9 +33,9 @@ LIFETIME = {RESET: timedelta(hours=1), INVITE: timedelta(days=7)}
 # At most this many reset e-mails per person per hour: the form cannot be used to flood someone's inbox.
 MAX_RESETS_PER_HOUR = 3
 RESET_PATH = "/reset-password"
-BAD_LINK = "This link is not valid any more: it was used already, or it expired. Ask for a new one."
-REQUESTED = ("If an active account has that address, we have sent it a link to choose a new password. "
-             "The link works once, within an hour.")
+BAD_LINK = N_("This link is not valid any more: it was used already, or it expired. Ask for a new one.")
+REQUESTED = N_("If an active account has that address, we have sent it a link to choose a new password. "
+               "The link works once, within an hour.")
 
 
 def _signature(reset: PasswordReset) -> str:
@@ -63,7 +64,7 @@ def request_reset(session: Session, email: str, ip_address: str = "") -> str:
     """Sends a reset link if the address belongs to an active person; the answer is the same either way."""
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254:
-        raise ValidationFailed({"email": "Enter your e-mail address."})
+        raise ValidationFailed({"email": N_("Enter your e-mail address.")})
     user = session.exec(select(User).where(func.lower(User.email) == email)).first()
     audit.record(session, "auth.password_reset_requested", actor_id=None, entity_type="user",
                  entity_id=str(user.id) if user else email, ip_address=ip_address)
@@ -131,11 +132,11 @@ def set_password(session: Session, token: str, password: str, confirm: str, ip_a
     reset, user = check_link(session, token)
     errors = {}
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        errors["password"] = NF_("Use at least {count} characters.", count=MIN_PASSWORD_LENGTH)
     elif len(password) > 1000:
-        errors["password"] = "Use at most 1000 characters."
+        errors["password"] = N_("Use at most 1000 characters.")
     elif password != confirm:
-        errors["confirm"] = "The two passwords differ."
+        errors["confirm"] = N_("The two passwords differ.")
     if errors:
         raise ValidationFailed(errors)
     now = utcnow()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from tests.e2e.conftest import open_page, signing_in
 from tests.factories import Org
 
 NEW_PASSWORD = "my new long passphrase"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 def _link_in(message) -> str:  # noqa: ANN001
@@ -56,3 +58,24 @@ def test_a_person_resets_a_forgotten_password_from_the_email(web_app: str, brows
     with signing_in(browser, web_app) as open_as:
         page = open_as("alice@example.org", NEW_PASSWORD)
         assert "/portal" in page.url
+
+
+def test_the_password_pages_answer_in_the_language_chosen_before_signing_in(web_app: str, browser,  # noqa: ANN001
+                                                                           org: Org) -> None:
+    """Nobody is signed in on these pages: their messages follow the sign-in page's language choice (its cookie)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=web_app)
+    context.add_cookies([{"name": "hd_lang", "value": "ur", "url": web_app}])
+    try:
+        page = context.new_page()
+        open_page(page, "/forgot-password")
+        page.fill("#email", "nobody-here@example.org")
+        page.get_by_test_id("send-reset").click()
+        assert "لنک بھیج دیا ہے" in page.get_by_test_id("reset-requested").inner_text()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "forgot-password-ur-390.png"), full_page=True)
+
+        open_page(page, "/reset-password?token=forged.token")
+        assert "یہ لنک اب درست نہیں" in page.get_by_test_id("link-error").inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "reset-link-refused-ur-390.png"), full_page=True)
+    finally:
+        context.close()
