@@ -81,16 +81,15 @@ def build_figure(chart: dict[str, Any], language: str = "en") -> go.Figure:
     longest = max((len(str(x)) for x in chart["x"]), default=0)
     sideways = chart["kind"] == "bar" and chart.get("x_type") == "category" and (
         len(chart["x"]) > 8 or (len(chart["x"]) > 3 and longest > 18))
-    for index, item in enumerate(series):
+    # Bars take their colours from the layout's colorway (PALETTE), in series order, as lines do.
+    for item in series:
         if chart["kind"] == "line":
             figure.add_trace(go.Scatter(x=chart["x"], y=item["values"], name=item["name"], mode="lines+markers",
                                         connectgaps=False, marker={"size": 5}))
         elif sideways:
-            figure.add_trace(go.Bar(y=chart["x"], x=item["values"], name=item["name"], orientation="h",
-                                    marker_color=PALETTE[index % len(PALETTE)]))
+            figure.add_trace(go.Bar(y=chart["x"], x=item["values"], name=item["name"], orientation="h"))
         else:
-            figure.add_trace(go.Bar(x=chart["x"], y=item["values"], name=item["name"],
-                                    marker_color=PALETTE[index % len(PALETTE)]))
+            figure.add_trace(go.Bar(x=chart["x"], y=item["values"], name=item["name"]))
     percent = chart.get("axis_unit", chart["unit"]) in ("%", "% met")
     value_axis = {"title": {"text": chart["unit"]}, "rangemode": "tozero", "gridcolor": GRID,
                   "zerolinecolor": ZERO_LINE, **({"range": [0, 105]} if percent else {})}
@@ -98,24 +97,15 @@ def build_figure(chart: dict[str, Any], language: str = "en") -> go.Figure:
                   "automargin": True}
     if chart.get("x_type") == "date":
         label_axis |= date_ticks(chart["x"], language)
+    figure.update_layout(plot_bgcolor=CLEAR, paper_bgcolor=CLEAR, barmode="stack" if chart["stacked"] else "group",
+                         legend=LEGEND_ON_TOP, font=FONT, hoverlabel=HOVER_LABEL)
     if sideways:
         figure.update_layout(height=max(330, 90 + 26 * len(chart["x"])), xaxis=value_axis,
                              yaxis={**label_axis, "autorange": "reversed", "title": {"text": ""}},
-                             margin={"l": 16, "r": 16, "t": 40, "b": 56}, plot_bgcolor=CLEAR,
-                             paper_bgcolor=CLEAR, barmode="stack" if chart["stacked"] else "group",
-                             legend=LEGEND_ON_TOP, hovermode="y unified",
-                             font=FONT, hoverlabel=HOVER_LABEL)
-        return _with_empty_note(figure, chart, language)
-    figure.update_layout(
-        plot_bgcolor=CLEAR, paper_bgcolor=CLEAR, height=330, margin={"l": 56, "r": 16, "t": 40, "b": 56},
-        barmode="stack" if chart["stacked"] else "group",
-        legend=LEGEND_ON_TOP,
-        yaxis=value_axis,
-        xaxis=label_axis,
-        font=FONT,
-        hoverlabel=HOVER_LABEL,
-        hovermode="x unified",
-    )
+                             margin={"l": 16, "r": 16, "t": 40, "b": 56}, hovermode="y unified")
+    else:
+        figure.update_layout(height=330, xaxis=label_axis, yaxis=value_axis,
+                             margin={"l": 56, "r": 16, "t": 40, "b": 56}, hovermode="x unified")
     return _with_empty_note(figure, chart, language)
 
 
