@@ -172,41 +172,50 @@ def enqueue(session: Session, task_name: str, queue: str, args: dict[str, Any], 
     return job
 
 
-def _send(job: OutboxJob) -> None:
+def _send(job: Any, producer: Any) -> None:  # noqa: ANN401 (an outbox row; a kombu Producer)
     _sender().send_task(
         job.task_name,
         kwargs=job.args or {},
         queue=job.queue,
         priority=job.priority,
         task_id=f"outbox-{job.id}",
+        producer=producer,
     )
+
+
+_OUTBOX = OutboxJob.__table__  # type: ignore[attr-defined]
 
 
 def dispatch(job_ids: list[int]) -> int:
     """Sends the given committed jobs now; failures stay in the outbox for the relay.
 
     One statement claims every unsent job of the list (so a job the relay sent meanwhile is not sent twice); a job
-    the broker refuses is handed back, unsent, with one more attempt counted.
+    the broker refuses is handed back, unsent, with one more attempt counted. The claim is a Core statement and the
+    batch shares one broker producer: the ORM's bookkeeping for the UPDATE and a pooled broker connection taken
+    for each message were a fifth of a web process's CPU while tickets were being filed.
     """
     if not job_ids:
         return 0
     sent = 0
     with session_scope() as session:
-        claimed = session.exec(
-            update(OutboxJob)
-            .where(OutboxJob.id.in_(job_ids), OutboxJob.sent_at.is_(None))
+        claimed = session.execute(
+            update(_OUTBOX)
+            .where(_OUTBOX.c.id.in_(job_ids), _OUTBOX.c.sent_at.is_(None))
             .values(sent_at=utcnow())
-            .returning(OutboxJob)
-        ).scalars().all()
-        for job in claimed:
-            try:
-                _send(job)
-            except Exception:  # broker down: the relay retries later
-                log.warning("could not enqueue job %s (%s); the outbox relay will retry", job.id, job.task_name)
-                session.execute(update(OutboxJob).where(OutboxJob.id == job.id)
-                                .values(sent_at=None, attempts=OutboxJob.attempts + 1))
-                continue
-            sent += 1
+            .returning(_OUTBOX.c.id, _OUTBOX.c.task_name, _OUTBOX.c.args, _OUTBOX.c.queue, _OUTBOX.c.priority)
+        ).all()
+        if not claimed:
+            return 0
+        with _sender().producer_or_acquire() as producer:
+            for job in claimed:
+                try:
+                    _send(job, producer)
+                except Exception:  # broker down: the relay retries later
+                    log.warning("could not enqueue job %s (%s); the outbox relay will retry", job.id, job.task_name)
+                    session.execute(update(_OUTBOX).where(_OUTBOX.c.id == job.id)
+                                    .values(sent_at=None, attempts=_OUTBOX.c.attempts + 1))
+                    continue
+                sent += 1
     return sent
 
 
