@@ -44,7 +44,7 @@ def test_an_agent_reply_is_e_mailed_to_the_requester(org: Org, celery_worker, in
 
 def test_a_job_whose_enqueue_failed_is_sent_by_the_outbox_relay(org: Org, celery_worker, inbox,  # noqa: ANN001
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    def broker_down(job: OutboxJob, producer: object) -> None:
+    def broker_down(job: object, producer: object) -> None:
         raise ConnectionError("broker unavailable")
 
     monkeypatch.setattr(jobs, "_send", broker_down)
