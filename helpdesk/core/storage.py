@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -33,29 +35,35 @@ class LocalStorage:
             raise ValueError("storage key escapes the storage root")
         return path
 
-    def put(self, key: str, data: bytes, content_type: str) -> None:
+    @contextmanager
+    def _written_atomically(self, key: str) -> Iterator[BinaryIO]:
+        """A file to write the key's bytes into; it takes the key's name only once complete, so a crash never leaves
+        half a file under the real key. Each write has a temporary name of its own: two writes of one key at once
+        (a retried job racing the first run) each finish, the last one wins, and neither finds its file gone."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)  # atomic: a crash never leaves half a file under the real key
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
+        try:
+            with tmp.open("xb") as target:
+                yield target
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        with self._written_atomically(key) as target:
+            target.write(data)
 
     def put_file(self, key: str, source: Path, content_type: str) -> None:
         """Large files (report exports) move without being read into memory."""
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".part")
-        shutil.copyfile(source, tmp)
-        tmp.replace(path)
+        with self._written_atomically(key) as target, source.open("rb") as origin:
+            shutil.copyfileobj(origin, target, CHUNK_BYTES)
 
     def put_stream(self, key: str, source: BinaryIO, content_type: str) -> None:
         """An upload copied from its (spooled) file in chunks, never whole in memory."""
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".part")
-        with tmp.open("wb") as target:
+        with self._written_atomically(key) as target:
             shutil.copyfileobj(source, target, CHUNK_BYTES)
-        tmp.replace(path)
 
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
