@@ -7,12 +7,15 @@ connections wait for a free thread to give them back - the web server wedged for
 request that starts can finish; the rest wait for a slot and are otherwise answered with `503` and `Retry-After`,
 which a client or load balancer can act on.
 
-How long a request may wait depends on whether the queue drains (the idea of CoDel and of Facebook's adaptive
-queue timeouts). A burst - a few requests arriving together, or a garbage collection stalling the process - makes a
-queue that empties again within moments; such requests wait up to `API_QUEUE_WAIT_MS` and are served, because a
-refusal there would be an error at a load the server can carry. A queue that has not emptied for
-`API_OVERLOAD_AFTER_MS` means arrivals outpace service: then a request waits at most `API_OVERLOAD_QUEUE_WAIT_MS`,
-and one that could only wait out that budget is refused at once, so a spike's excess hears its 503 in milliseconds.
+How long a request may wait depends on whether the queue drains (CoDel's idea, as in Facebook's adaptive queue
+timeouts). A burst - a few requests arriving together, or a garbage collection or checkpoint stalling the process -
+makes a queue whose waits come down again within moments; such requests wait up to `API_QUEUE_WAIT_MS` and are
+served, because a refusal there would be an error at a load the server can carry. Overload is a standing queue:
+when every request that left the queue during `API_OVERLOAD_AFTER_MS` had waited longer than `API_QUEUE_TARGET_MS`,
+arrivals outpace service. Then a request waits at most `API_OVERLOAD_QUEUE_WAIT_MS`, and one that could only wait
+out that budget is refused at once, so a spike's excess hears its 503 in milliseconds. (The first rule here counted
+any queue that had not emptied for that long as overload; near capacity the queue is seldom empty though its
+waits are short, and a short stall then turned into refusals at a rate the process carries.)
 
 Health, readiness and metrics bypass the bound: they must answer while the API is saturated.
 This is a plain ASGI middleware (no BaseHTTPMiddleware), so it adds no task or thread hop per request.
@@ -53,21 +56,27 @@ class AdmissionControl:
     """At most `max_in_flight` API requests run at once; up to `max_queued` more wait up to `queue_wait` seconds."""
 
     def __init__(self, app: ASGIApp, max_in_flight: int | None = None, max_queued: int | None = None,
-                 queue_wait_seconds: float | None = None, overload_after_seconds: float | None = None,
+                 queue_wait_seconds: float | None = None, queue_target_seconds: float | None = None,
+                 overload_after_seconds: float | None = None,
                  overload_queue_wait_seconds: float | None = None) -> None:
         settings = get_settings()
         self.app = app
         self.max_in_flight = max_in_flight or settings.api_max_in_flight
         self.max_queued = max_queued if max_queued is not None else settings.api_max_queued
         self.queue_wait = _given_or(queue_wait_seconds, settings.api_queue_wait_ms)
+        self.queue_target = _given_or(queue_target_seconds, settings.api_queue_target_ms)
         self.overload_after = _given_or(overload_after_seconds, settings.api_overload_after_ms)
         self.overload_queue_wait = _given_or(overload_queue_wait_seconds, settings.api_overload_queue_wait_ms)
         self.in_flight = 0
         self.queued = 0
-        self._queue_busy_since: float | None = None  # when the queue last went from empty to non-empty
+        # Since when every request leaving the queue had waited longer than the target (None: the last one did not).
+        self._waits_above_target_since: float | None = None
+        # When each waiting request joined, oldest first (dicts keep insertion order; a timed-out one leaves anywhere).
+        self._waiting_since: dict[int, float] = {}
         self._overloaded = False
         self._service_seconds = 0.0  # moving average of an admitted request's time in its slot
         self._slots: asyncio.Semaphore | None = None
+        self._next_ticket = 0
 
     def _semaphore(self) -> asyncio.Semaphore:
         # Created lazily inside the server's event loop.
@@ -111,16 +120,17 @@ class AdmissionControl:
                 # hears it in a millisecond, not after the whole budget.
                 await _busy(send, "expected_wait")
                 return
-            self._join_queue()
+            ticket = self._join_queue()
             try:
                 await asyncio.wait_for(slots.acquire(), timeout=budget)
             except TimeoutError:
                 await _busy(send, "queue_wait")
                 return
             finally:
-                self._leave_queue()
+                self._leave_queue(ticket)
         else:
             self._overloaded = False  # the process has caught up with its arrivals
+            self._waits_above_target_since = None
             await slots.acquire()
         self.in_flight += 1
         IN_FLIGHT.inc()
@@ -140,24 +150,35 @@ class AdmissionControl:
             self._service_seconds += (seconds - self._service_seconds) * _SMOOTHING
 
     def overloaded(self) -> bool:
-        """Whether arrivals outpace service: true once the queue has stayed non-empty for longer than
-        `overload_after`, and it stays true (refusals empty the queue too) until a request finds a slot free."""
+        """Whether arrivals outpace service: true once the queue's waits have stayed above `queue_target` for
+        `overload_after` (or the oldest waiting request has waited that long in all), and it stays true (refusals
+        empty the queue too) until a request finds a slot free."""
         if not self._overloaded:
-            busy_since = self._queue_busy_since
-            self._overloaded = busy_since is not None and time.monotonic() - busy_since > self.overload_after
+            now = time.monotonic()
+            above_since = self._waits_above_target_since
+            oldest_waiting = next(iter(self._waiting_since.values()), None)
+            self._overloaded = (
+                (above_since is not None and now - above_since > self.overload_after)
+                or (oldest_waiting is not None and now - oldest_waiting > self.queue_target + self.overload_after))
         return self._overloaded
 
-    def _join_queue(self) -> None:
-        if self.queued == 0:
-            self._queue_busy_since = time.monotonic()
+    def _join_queue(self) -> int:
+        ticket = self._next_ticket
+        self._next_ticket += 1
+        self._waiting_since[ticket] = time.monotonic()
         self.queued += 1
         QUEUED.inc()
+        return ticket
 
-    def _leave_queue(self) -> None:
+    def _leave_queue(self, ticket: int) -> None:
+        now = time.monotonic()
+        waited = now - self._waiting_since.pop(ticket)
+        if waited <= self.queue_target:
+            self._waits_above_target_since = None
+        elif self._waits_above_target_since is None:
+            self._waits_above_target_since = now
         self.queued -= 1
         QUEUED.dec()
-        if self.queued == 0:
-            self._queue_busy_since = None
 
     def _expected_wait(self) -> float:
         """How long a request joining the queue now would wait for a slot: the requests ahead of it, served

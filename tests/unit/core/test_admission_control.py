@@ -84,3 +84,39 @@ def test_a_queue_that_never_drains_is_overload_and_its_excess_is_refused_fast() 
     assert statuses[200] >= 10 and statuses[503] >= 20, statuses
     # Refusals are answered at once or after the short overload budget, never after the burst budget.
     assert refusal_seconds[int(len(refusal_seconds) * 0.95)] < 0.1, refusal_seconds
+
+
+def test_a_queue_that_never_empties_but_whose_waits_stay_short_is_not_overload() -> None:
+    """Near capacity the queue is seldom empty, yet each request waits only a little: that is a load the process
+    carries, and refusing there would be an error a client sees for nothing."""
+    cycle = 0.025
+
+    async def steady_near_capacity() -> tuple[Counter, bool]:
+        releases: asyncio.Queue[None] = asyncio.Queue()
+
+        async def app_released_by_the_test(scope: dict, receive: object, send) -> None:  # noqa: ANN001
+            await releases.get()
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"ok"})
+
+        control = AdmissionControl(app_released_by_the_test, max_in_flight=1, max_queued=50,
+                                   queue_target_seconds=0.1, overload_after_seconds=0.3)
+        # One request in the slot and two waiting; then, for a second, one arrives and one finishes every cycle,
+        # so the queue never empties and each request waits two cycles (~50 ms, under the 100 ms target).
+        requests = [asyncio.create_task(_request(control)) for _ in range(3)]
+        overloaded_during = False
+        for _ in range(40):
+            await asyncio.sleep(cycle)
+            requests.append(asyncio.create_task(_request(control)))
+            await asyncio.sleep(0)
+            releases.put_nowait(None)
+            overloaded_during |= control.overloaded()
+        for _ in range(3):
+            releases.put_nowait(None)
+        results = await asyncio.gather(*requests)
+        return Counter(code for code, _ in results), overloaded_during
+
+    statuses, overloaded_during = _run(steady_near_capacity())
+
+    assert not overloaded_during, "short waits in a queue that never emptied were taken for overload"
+    assert statuses == Counter({200: 43}), statuses
