@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     api_queue_wait_ms: int = Field(500, ge=0, le=30_000)
     api_queue_target_ms: int = Field(50, ge=0, le=30_000)
     api_overload_after_ms: int = Field(300, ge=0, le=30_000)
-    api_overload_queue_wait_ms: int = Field(50, ge=0, le=30_000)
+    api_overload_queue_wait_ms: int = Field(25, ge=0, le=30_000)
     # On SIGTERM the web server finishes what is in flight and exits; past this many seconds it is killed. Keep it
     # below the orchestrator's grace period (Kubernetes: terminationGracePeriodSeconds minus the preStop sleep).
     web_shutdown_timeout_seconds: float = Field(25.0, gt=0, le=300)
