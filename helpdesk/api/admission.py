@@ -68,7 +68,6 @@ class AdmissionControl:
         self.overload_after = _given_or(overload_after_seconds, settings.api_overload_after_ms)
         self.overload_queue_wait = _given_or(overload_queue_wait_seconds, settings.api_overload_queue_wait_ms)
         self.in_flight = 0
-        self.queued = 0
         # Since when every request leaving the queue had waited longer than the target (None: the last one did not).
         self._waits_above_target_since: float | None = None
         # When each waiting request joined, oldest first (dicts keep insertion order; a timed-out one leaves anywhere).
@@ -77,6 +76,10 @@ class AdmissionControl:
         self._service_seconds = 0.0  # moving average of an admitted request's time in its slot
         self._slots: asyncio.Semaphore | None = None
         self._next_ticket = 0
+
+    @property
+    def queued(self) -> int:
+        return len(self._waiting_since)
 
     def _semaphore(self) -> asyncio.Semaphore:
         # Created lazily inside the server's event loop.
@@ -166,7 +169,6 @@ class AdmissionControl:
         ticket = self._next_ticket
         self._next_ticket += 1
         self._waiting_since[ticket] = time.monotonic()
-        self.queued += 1
         QUEUED.inc()
         return ticket
 
@@ -177,7 +179,6 @@ class AdmissionControl:
             self._waits_above_target_since = None
         elif self._waits_above_target_since is None:
             self._waits_above_target_since = now
-        self.queued -= 1
         QUEUED.dec()
 
     def _expected_wait(self) -> float:
