@@ -68,7 +68,10 @@ def send_upload(base_url: str, path: str, headers: dict[str, str], total: int, *
             want_write = send_body and (pending or sent < total)
             readable, writable, _ = select.select([sock], [sock] if want_write else [], [], 1)
             if readable:
-                data = sock.recv(1 << 16)
+                try:
+                    data = sock.recv(1 << 16)
+                except ConnectionResetError:
+                    break
                 received += data
                 if not data or _complete(received):
                     break
@@ -83,9 +86,11 @@ def send_upload(base_url: str, path: str, headers: dict[str, str], total: int, *
                 except (BlockingIOError, InterruptedError):
                     pass
                 except (BrokenPipeError, ConnectionResetError):
-                    break
+                    # The server answered and closed while this was sending (it does not read the rest of a body
+                    # it refused): its answer may already be here, so stop sending and read it.
+                    send_body, pending = False, b""
         status_line = received.split(b"\r\n", 1)[0].decode()
-        assert status_line.startswith("HTTP/1.1 "), f"no answer within {timeout} s (sent {sent} bytes): {received!r}"
+        assert status_line.startswith("HTTP/1.1 "), f"no answer (sent {sent} bytes, {timeout} s): {received!r}"
         return Answer(int(status_line.split()[1]), received.split(b"\r\n\r\n", 1)[-1], sent)
     finally:
         sock.close()
