@@ -20,6 +20,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
 
+from helpdesk.core.i18n import N_, NF_, Message
+
 MAX_INT32 = 2**31 - 1
 MAX_INT64 = 2**63 - 1
 
@@ -40,55 +42,59 @@ QueryText = Annotated[str, SINGLE_LINE, StringConstraints(max_length=500)]
 Name = Annotated[str, SINGLE_LINE, StringConstraints(max_length=200)]
 
 # What each kind of refusal says, for pydantic's error types (helpdesk/core/validation.py and the REST API's
-# RequestValidationError handler both use it).
-CONTROL_CHARACTERS = "must not contain control characters (such as NUL)"
-LINE_BREAKS = "must be a single line without control characters"
+# RequestValidationError handler both use it): whole sentences with the field's label, so that a page shows them
+# in its language (the label translated too) and the REST API in English.
+CONTROL_CHARACTERS = N_("{label} must not contain control characters (such as NUL)")
+LINE_BREAKS = N_("{label} must be a single line without control characters")
 MESSAGES = {
-    "string_too_short": "is too short (at least {min_length} characters)",
-    "string_too_long": "is too long (at most {max_length} characters)",
-    "too_long": "has too many items (at most {max_length})",
-    "enum": "must be one of: {expected}",
-    "literal_error": "must be one of: {expected}",
-    "missing": "is required",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "int_type": "must be a whole number",
-    "string_type": "must be text",
-    "string_unicode": "must be valid UTF-8 text",
-    "bool_parsing": "must be true or false",
-    "greater_than_equal": "must be at least {ge}",
-    "less_than_equal": "must be at most {le}",
-    "greater_than": "must be greater than {gt}",
-    "less_than": "must be less than {lt}",
-    "finite_number": "must be a finite number",
-    "extra_forbidden": "is not a field of this request",
-    "json_invalid": "is not valid JSON",
+    "string_too_short": N_("{label} is too short (at least {min_length} characters)"),
+    "string_too_long": N_("{label} is too long (at most {max_length} characters)"),
+    "too_long": N_("{label} has too many items (at most {max_length})"),
+    "enum": N_("{label} must be one of: {expected}"),
+    "literal_error": N_("{label} must be one of: {expected}"),
+    "missing": N_("{label} is required"),
+    "int_parsing": N_("{label} must be a whole number"),
+    "int_from_float": N_("{label} must be a whole number"),
+    "int_type": N_("{label} must be a whole number"),
+    "string_type": N_("{label} must be text"),
+    "string_unicode": N_("{label} must be valid UTF-8 text"),
+    "bool_parsing": N_("{label} must be true or false"),
+    "greater_than_equal": N_("{label} must be at least {ge}"),
+    "less_than_equal": N_("{label} must be at most {le}"),
+    "greater_than": N_("{label} must be greater than {gt}"),
+    "less_than": N_("{label} must be less than {lt}"),
+    "finite_number": N_("{label} must be a finite number"),
+    "extra_forbidden": N_("{label} is not a field of this request"),
+    "json_invalid": N_("{label} is not valid JSON"),
 }
 
 
-def phrase(error: dict[str, Any]) -> str | None:
-    """One pydantic error as a phrase that follows the field's name ("must be at most 2147483647"); None for an
-    error this module has no words for (a model's own validator, which writes a whole sentence)."""
+def _template(error: dict[str, Any]) -> str | None:
+    """The sentence for one pydantic error; None for an error this module has no words for (a model's own
+    validator, which writes a whole sentence)."""
     kind = error.get("type", "")
-    ctx = error.get("ctx") or {}
-    if kind == "string_pattern_mismatch" and ctx.get("pattern") == SINGLE_LINE_PATTERN:
+    pattern = (error.get("ctx") or {}).get("pattern")
+    if kind == "string_pattern_mismatch" and pattern == SINGLE_LINE_PATTERN:
         return LINE_BREAKS
-    if kind == "string_pattern_mismatch" and ctx.get("pattern") == MULTI_LINE_PATTERN:
+    if kind == "string_pattern_mismatch" and pattern == MULTI_LINE_PATTERN:
         return CONTROL_CHARACTERS
-    template = MESSAGES.get(kind)
-    if template is None:
-        return None
-    try:
-        return template.format(**ctx)
-    except (KeyError, IndexError):
-        return None
+    return MESSAGES.get(kind)
+
+
+def field_message(template: str, label: str, **values: Any) -> Message:
+    """`template` about the field called `label`, translatable where it is shown (the label as a catalog entry)."""
+    return NF_(template, label=NF_(label), **values)
 
 
 def describe(error: dict[str, Any], label: str) -> str:
     """The whole message for one field: "Team must be at most 2147483647", or the error's own sentence."""
-    words = phrase(error)
-    if words is not None:
-        return f"{label} {words}"
+    template = _template(error)
+    if template is not None:
+        values = {key: value for key, value in (error.get("ctx") or {}).items() if isinstance(value, (str, int, float))}
+        try:
+            return field_message(template, label, **values)
+        except (KeyError, IndexError):
+            pass
     # A validator's own sentence as it raised it: a translatable Message (core/i18n.py) stays one.
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, ValueError) and cause.args and isinstance(cause.args[0], str):
@@ -96,16 +102,15 @@ def describe(error: dict[str, Any], label: str) -> str:
     return str(error.get("msg", "is invalid")).removeprefix("Value error, ")
 
 
-def text_problem(value: str, *, multiline: bool = False, max_length: int | None = None) -> str | None:
-    """Why `value` cannot be stored as text of that kind (a phrase as in `describe`), or None when it can."""
+def text_problem(value: str, *, multiline: bool = False) -> str | None:
+    """Why `value` cannot be stored as text of that kind (a template of `MESSAGES`, with `{label}` still to fill
+    in), or None when it can."""
     if not (_MULTI_LINE if multiline else _SINGLE_LINE).match(value):
         return CONTROL_CHARACTERS if multiline else LINE_BREAKS
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         return MESSAGES["string_unicode"]
-    if max_length is not None and len(value) > max_length:
-        return MESSAGES["string_too_long"].format(max_length=max_length)
     return None
 
 
@@ -137,7 +142,7 @@ def unstorable(fields: dict[str, str], *, multiline: tuple[str, ...] = ()) -> di
     for name, value in fields.items():
         problem = text_problem(str(value or ""), multiline=name in multiline)
         if problem is not None:
-            errors[name] = f"{name.replace('_', ' ').capitalize()} {problem}"
+            errors[name] = field_message(problem, name.replace("_", " ").capitalize())
     return errors
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-import pydantic
 import reflex as rx
 
 from helpdesk.admin import settings as admin_settings
 from helpdesk.core import app_settings, i18n
 from helpdesk.core.errors import ValidationFailed
 from helpdesk.core.i18n import N_
+from helpdesk.core.validation import parse
 from helpdesk.identity.directory import category_options, team_options
 from helpdesk.sla import policies as sla_policies
 from helpdesk.sla.validation import BusinessCalendarChanges, BusinessCalendarDraft, SlaPolicyChanges, SlaPolicyDraft
@@ -35,18 +35,6 @@ SETTING_LABELS = {
     "attachment_daily_quota_mb": N_("Files one person uploads in 24 hours (MB)"),
     "attachment_ticket_quota_mb": N_("Files on one ticket (MB)"),
 }
-
-
-def _validated(model: type[pydantic.BaseModel], values: dict[str, Any]) -> Any:  # noqa: ANN401
-    """The input model, or ValidationFailed with one message per field (what the form shows next to it)."""
-    try:
-        return model.model_validate(values)
-    except pydantic.ValidationError as exc:
-        errors: dict[str, str] = {}
-        for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else "form"
-            errors.setdefault(name, error["msg"].removeprefix("Value error, "))
-        raise ValidationFailed(errors) from None
 
 
 def _minutes(raw: str, field: str, errors: dict[str, str], language: str) -> int | None:
@@ -156,8 +144,8 @@ class SlaState(AdminPage, AdminState):
                       "resolution_minutes": resolution, "calendar_id": _optional_id(form.get("calendar_id")),
                       "is_active": form.get("is_active") == "true"}
             if policy_id:
-                return sla_policies.update_policy(session, actor, policy_id, _validated(SlaPolicyChanges, values))
-            return sla_policies.create_policy(session, actor, _validated(SlaPolicyDraft, values))
+                return sla_policies.update_policy(session, actor, policy_id, parse(SlaPolicyChanges, values))
+            return sla_policies.create_policy(session, actor, parse(SlaPolicyDraft, values))
 
         ok, saved, event = await self._admin_work(work, fields=True)
         if ok:
@@ -217,8 +205,8 @@ class SlaState(AdminPage, AdminState):
                       "extra_holidays": extra, "is_default": form.get("is_default") == "true"}
             if calendar_id:
                 return sla_policies.update_calendar(session, actor, calendar_id,
-                                                    _validated(BusinessCalendarChanges, values))
-            return sla_policies.create_calendar(session, actor, _validated(BusinessCalendarDraft, values))
+                                                    parse(BusinessCalendarChanges, values))
+            return sla_policies.create_calendar(session, actor, parse(BusinessCalendarDraft, values))
 
         ok, saved, event = await self._admin_work(work, fields=True)
         if ok:
@@ -332,8 +320,8 @@ class CannedState(AdminPage, AdminState):
                 if scope != "personal":
                     changes["team_id"] = team_id
                 return canned_responses.update(session, actor, response_id,
-                                               _validated(CannedResponseChanges, changes))
-            return canned_responses.create(session, actor, _validated(CannedResponseDraft, {
+                                               parse(CannedResponseChanges, changes))
+            return canned_responses.create(session, actor, parse(CannedResponseDraft, {
                 "title": form.get("title", ""), "body": form.get("body", ""), "team_id": team_id,
                 "personal": scope == "personal"}))
 

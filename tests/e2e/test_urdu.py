@@ -68,6 +68,11 @@ def test_an_urdu_requester_files_a_ticket_from_a_phone_and_switches_back_to_engl
     expect(phone.get_by_role("heading", name="مسئلہ رپورٹ کریں یا کچھ مانگیں")).to_be_visible()
     assert_fits(phone)
     assert serious_violations(phone) == []
+    # A title too short: the form says why in Urdu, the field's name and the sentence both.
+    phone.fill("#title", "پر")
+    phone.fill("#description", "صبح سے دوسری منزل کا پرنٹر کاغذ پھنسا رہا ہے اور کچھ نہیں چھاپتا۔")
+    phone.get_by_test_id("submit-ticket").tap()
+    expect(phone.get_by_test_id("error-title")).to_have_text("عنوان بہت مختصر ہے (کم از کم 5 حروف)")
     phone.fill("#title", "دفتر کا پرنٹر کام نہیں کر رہا")
     phone.fill("#description", "صبح سے دوسری منزل کا پرنٹر کاغذ پھنسا رہا ہے اور کچھ نہیں چھاپتا۔")
     phone.get_by_test_id("submit-ticket").tap()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpdesk.core import bounds
+from helpdesk.core import bounds, i18n
 from helpdesk.core.errors import ValidationFailed
 from helpdesk.core.validation import parse
 from helpdesk.tickets.validation import CommentDraft, TicketChanges, TicketDraft
@@ -52,5 +52,18 @@ def test_hand_validated_forms_use_the_same_words() -> None:
     assert bounds.unstorable({"name": "ok", "description": "line\nbreak"}, multiline=("description",)) == {}
     assert bounds.unstorable({"name": "bad\x00name"}) == {
         "name": "Name must be a single line without control characters"}
-    assert bounds.text_problem("x\ud800") == "must be valid UTF-8 text"
+    assert bounds.text_problem("x\ud800").format(label="Name") == "Name must be valid UTF-8 text"
     assert bounds.searchable("print\x00er\n") == "print er "
+
+
+def test_field_errors_read_in_the_pages_language_label_and_all() -> None:
+    """An Urdu page showed "عنوان is too short (at least 5 characters)": the sentence is translated, not only the
+    field's name, and the REST API keeps the English."""
+    with pytest.raises(ValidationFailed) as refused:
+        parse(TicketDraft, {"title": "ab", "description": "Printer on floor 3 jams", "category_id": 2**40})
+    errors = refused.value.field_errors
+    assert errors["title"] == "Title is too short (at least 5 characters)"
+    assert i18n.translate("ur", errors["title"]) == "عنوان بہت مختصر ہے (کم از کم 5 حروف)"
+    assert i18n.translate("ur", errors["category_id"]) == "زمرہ زیادہ سے زیادہ 2147483647 ہونا چاہیے"
+    assert i18n.translate("ur", bounds.unstorable({"name": "bad\x00name"})["name"]) == (
+        "نام کنٹرول حروف کے بغیر ایک سطر ہونا چاہیے")
