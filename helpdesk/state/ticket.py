@@ -114,6 +114,7 @@ class TicketState(SessionState):
     csat_comment_saved: bool = False
     csat_error: str = ""
     _csat_typing: bool = False  # an unsent comment is being written: a live refresh must not wipe it
+    _requester_language: str = i18n.DEFAULT_LANGUAGE  # for the product's words in a reply (staff only)
     # People copied in (names; addresses for IT only), and what this reader may do about them and the ticket.
     cc_people: list[dict[str, str]] = []
     can_manage_cc: bool = False
@@ -167,6 +168,7 @@ class TicketState(SessionState):
             self.csat_comment = (rating or {}).get("comment") or ""
         self.reply_note = i18n.translate(self._lang(), self._reply_note(detail))
         self.ticket = self._ticket_view(detail, staff, self._lang())
+        self._requester_language = i18n.normalise(detail.get("requester_language"))
         self.comments = [self._comment_view(c, self._lang()) for c in comment_rows]
         # The files filed with the ticket; those that came with a reply or note show under that message.
         self.files = [_file_view(f) for f in file_rows if f["comment_id"] is None]
@@ -511,7 +513,8 @@ class TicketState(SessionState):
         if article is None:
             return
         link = f"{get_settings().public_url.rstrip('/')}/kb/{article['slug']}"
-        line = f"This article should help: {article['title']} - {link}"
+        line = i18n.translate_format(self._requester_language, "This article should help: {title} - {link}",
+                                     title=article["title"], link=link)
         self.reply = f"{self.reply.rstrip()}\n\n{line}".strip() if self.reply.strip() else line
 
     @rx.event

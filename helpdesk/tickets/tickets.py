@@ -732,6 +732,7 @@ def ticket_detail(session: Session, actor: Actor, ticket_id: int) -> dict[str, A
         requester=facts.requester,
         # Someone's e-mail address goes to IT and to themselves only, never to a CC's browser.
         requester_email=facts.requester_email if staff_view or actor.user_id == ticket.requester_id else None,
+        requester_language=facts.requester_language,  # staff only (None for anyone else)
         can_work=can_work(actor, ticket),
         can_reply=can_reply(actor, ticket),
         # Pages decide on this, not on the role: an agent who is only CC'd on the ticket reads it as a requester.
@@ -794,6 +795,8 @@ def _page_facts_statement(staff_view: bool) -> Any:  # noqa: ANN401
         select(Team.name).where(Team.id == bindparam("team_id")).scalar_subquery().label("team"),
         name_of(requester_id).label("requester"),
         name_of(requester_id, User.email).label("requester_email"),
+        # What staff write to the requester in the product's words (an inserted article link) is in theirs.
+        staff_only(name_of(requester_id, User.language)).label("requester_language"),
         name_of(bindparam("assignee_id")).label("assignee"),
         cc.scalar_subquery().label("cc"),
         staff_only(followers.scalar_subquery()).label("followers"),

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from helpdesk.core.db import session_scope
+from helpdesk.identity import preferences
 from helpdesk.kb import articles as kb
 from helpdesk.models import KbDeflection, Ticket
 from tests.e2e.conftest import open_page
@@ -94,8 +95,17 @@ def test_agents_see_matching_articles_and_insert_a_link_in_a_reply(sign_in, org:
     page = sign_in("hank@example.org")
     open_page(page, f"/tickets/{ticket_id}")
     page.get_by_test_id("insert-article").click()
-    expect(page.get_by_test_id("reply-box")).to_have_value(re.compile(rf"Mailbox full: free up space in Outlook - "
-                                                                      rf"http\S+/kb/{slug}$"))
+    reply = page.get_by_test_id("reply-box")
+    expect(reply).to_have_value(re.compile(rf"^This article should help: Mailbox full: free up space in Outlook - "
+                                           rf"http\S+/kb/{slug}$"))
+
+    # The line is written to the requester, so it is in their language, not the agent's.
+    with session_scope() as session:
+        preferences.set_language(session, org.actor(org.alice), "ur")
+    open_page(page, f"/tickets/{ticket_id}")
+    page.get_by_test_id("insert-article").click()
+    expect(reply).to_have_value(re.compile(rf"یہ مضمون مدد کرے گا: Mailbox full: free up space in Outlook - "
+                                           rf"http\S+/kb/{slug}$"))
 
 
 def test_an_agent_drafts_an_article_from_a_resolved_ticket(sign_in, org: Org) -> None:  # noqa: ANN001
