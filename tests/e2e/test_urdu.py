@@ -68,6 +68,13 @@ def test_an_urdu_requester_files_a_ticket_from_a_phone_and_switches_back_to_engl
     expect(phone.get_by_role("heading", name="مسئلہ رپورٹ کریں یا کچھ مانگیں")).to_be_visible()
     assert_fits(phone)
     assert serious_violations(phone) == []
+    # A choice's tick sits at the start of the line, which in Urdu is the right, next to its text.
+    phone.locator("#impact").tap()
+    chosen = phone.locator(".rt-SelectItem[data-state=checked]")
+    tick, text = (chosen.locator(".rt-SelectItemIndicator").bounding_box(),
+                  chosen.locator(".rt-SelectItemText, span").last.bounding_box())
+    assert tick["x"] > text["x"] + text["width"] - 1, (tick, text)
+    phone.keyboard.press("Escape")
     # A title too short: the form says why in Urdu, the field's name and the sentence both.
     phone.fill("#title", "پر")
     phone.fill("#description", "صبح سے دوسری منزل کا پرنٹر کاغذ پھنسا رہا ہے اور کچھ نہیں چھاپتا۔")
