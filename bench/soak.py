@@ -7,7 +7,9 @@ Locust's `endurance` scenario against it, and prints, last, one JSON line:
 - rss_growth_pct: growth of the web server's resident memory (all its processes) from the end of the warm-up to the
   end of the run; the spec's limit is 5 %;
 - error_rate: failed requests / requests over the whole run; the limit is 0.1 %;
-- web_rss_mb / worker_rss_mb: the samples, one a minute, for the record.
+- web_rss_mb / worker_rss_mb: the samples, one a minute, for the record;
+- ai_jobs_unfinished_at_end / ai_jobs_drained_after_s: AI jobs (triage) the worker still owed when the load
+  stopped, and how long it then took to finish them (None: not within --drain-minutes).
 
     python bench/soak.py [--minutes 60] [--warmup-minutes 5]
 """
@@ -21,6 +23,7 @@ import platform
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
@@ -52,11 +55,36 @@ def stack_rss_mb(port: int) -> tuple[float, float]:
     return round(web / 2**20, 1), round(worker / 2**20, 1)
 
 
+def unfinished_jobs(database_url: str, since: datetime) -> int:
+    """AI jobs (triage and the like) the run committed that have not finished yet: what the worker still owes.
+    (E-mail jobs are left out: the stack has no mail server, so they wait for their retries.)"""
+    import psycopg
+
+    from helpdesk.core.db import libpq_url
+
+    with psycopg.connect(libpq_url(database_url), autocommit=True) as connection:
+        return connection.execute("SELECT count(*) FROM job_outbox WHERE queue = 'ai' AND finished_at IS NULL"
+                                  " AND created_at >= %s",
+                                  (since,)).fetchone()[0]
+
+
+def wait_for_drain(database_url: str, since: datetime, limit_seconds: float) -> float | None:
+    """Seconds until every job of the run had finished (None: not within the limit)."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit_seconds:
+        if unfinished_jobs(database_url, since) == 0:
+            return round(time.monotonic() - started, 1)
+        time.sleep(5)
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60)
     parser.add_argument("--warmup-minutes", type=float, default=5,
                         help="memory grows while caches and pools fill; growth is measured from this point on")
+    parser.add_argument("--drain-minutes", type=float, default=10,
+                        help="after the load, how long to wait for the worker to finish the jobs still queued")
     args = parser.parse_args()
 
     with running_stack(worker=True) as stack:
@@ -64,6 +92,7 @@ def main() -> None:
         samples: list[tuple[float, float, float]] = []  # (minutes since start, web MB, worker MB)
         done = threading.Event()
         started = time.monotonic()
+        load_started = datetime.now(UTC)
 
         def sample() -> None:
             while not done.is_set():
@@ -78,6 +107,8 @@ def main() -> None:
         done.set()
         sampler.join()
         samples.append((round((time.monotonic() - started) / 60, 1), *stack_rss_mb(port)))
+        backlog = unfinished_jobs(stack.database_url, load_started)
+        drain_s = wait_for_drain(stack.database_url, load_started, args.drain_minutes * 60)
 
     warm = [s for s in samples if s[0] >= args.warmup_minutes + 1] or samples
     total = stats.get("Aggregated", {})
@@ -89,6 +120,7 @@ def main() -> None:
         "rss_warm_mb": warm[0][1], "rss_end_mb": warm[-1][1],
         "rss_growth_pct": round((warm[-1][1] / warm[0][1] - 1) * 100, 2) if warm[0][1] else None,
         "web_rss_mb": [s[1] for s in samples], "worker_rss_mb": [s[2] for s in samples],
+        "ai_jobs_unfinished_at_end": backlog, "ai_jobs_drained_after_s": drain_s,
         "machine": f"{platform.node()} {os.cpu_count()} cpu",
     }
     print(json.dumps(summary))

@@ -31,6 +31,7 @@ class Stack:
     url: str
     requesters: int
     log_dir: Path
+    database_url: str
 
     def requester_email(self, n: int) -> str:
         return f"load{n % self.requesters}@{LOAD_DOMAIN}"
@@ -93,7 +94,7 @@ def running_stack(*, tickets: int = 20_000, requesters: int = 250, worker: bool 
                                         lambda: http_ok(f"{url}/ready") and http_ok(f"{url}/login"), 900))
         stack.enter_context(_autovacuum_stand_in(env.database_url))
         print(f"web server up at {url} (logs in {log_dir})", file=sys.stderr, flush=True)
-        yield Stack(url, requesters, log_dir)
+        yield Stack(url, requesters, log_dir, env.database_url)
 
 
 def _vacuum_analyze(database_url: str) -> None:

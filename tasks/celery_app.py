@@ -112,6 +112,17 @@ def _bound_the_warm_shutdown(sig: str, how: str, exitcode: int, **_: object) -> 
     timer.start()
 
 
+@signals.worker_init.connect
+def _give_way_to_requests(**_: object) -> None:
+    """Lowers the worker's CPU priority (its pool processes inherit it) before it takes jobs: on a machine it shares
+    with the web server, a burst of triage then waits for idle CPU instead of taking it from people's requests. The
+    jobs stay in the queue meanwhile and nothing is lost; they only finish later under a sustained overload."""
+    niceness = get_settings().worker_nice
+    if niceness:
+        with contextlib.suppress(OSError):  # a sandbox may forbid it; the worker then runs as before
+            os.nice(niceness)
+
+
 @signals.worker_process_init.connect
 def _trace_jobs(**_: object) -> None:
     """Each pool process traces its jobs (when OTEL_SDK_DISABLED=false); set up after the fork, so the exporter's

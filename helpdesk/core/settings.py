@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # On SIGTERM a Celery worker stops taking jobs and lets running ones finish for this long; then it cancels them
     # and hands them back to the queue (acknowledged late), so another worker runs them.
     worker_shutdown_grace_seconds: float = Field(20.0, ge=0, le=3600)
+    # Background jobs (AI triage, e-mail, reports) give way to people's requests where they share cores with the web
+    # server (`make run`, one machine): the worker lowers its CPU priority by this much (nice; 0 = as the web).
+    # Where it runs alone (its own container or pod) this changes nothing.
+    worker_nice: int = Field(10, ge=0, le=19)
     # Celery workers in their own container/pod serve Prometheus figures on this port (0 = off).
     worker_metrics_port: int = Field(0, ge=0, le=65535)
 

@@ -80,3 +80,21 @@ def test_a_job_that_ran_is_marked_finished_and_not_sent_again(org: Org, celery_w
     with session_scope() as session:
         assert session.get(OutboxJob, job.id).attempts == 0
     assert sum(f"[#{number}]" in m["Subject"] for m in inbox.messages) == 1
+
+
+def test_the_worker_gives_way_to_requests_and_still_runs_its_jobs(org: Org, celery_worker, inbox) -> None:  # noqa: ANN001
+    """Triage, e-mail and reports run at a lower CPU priority than the web (WORKER_NICE, 10 by default), so on one
+    machine a burst of jobs waits for idle CPU instead of slowing people's requests; the jobs still run."""
+    import os
+
+    import psutil
+
+    worker = psutil.Process(celery_worker.pid)
+    pool = worker.children()
+    assert pool, "the worker has no pool processes"
+    assert {process.nice() for process in [worker, *pool]} == {os.nice(0) + 10}
+    with session_scope() as session:
+        ticket = tickets.create_ticket(session, org.actor(org.alice), draft(title="Monitor flickers at the desk"))
+        number = ticket.number
+    mail = inbox.wait_for(lambda m: f"[#{number}]" in m["Subject"])
+    assert "We received your request: Monitor flickers at the desk" in mail["Subject"]
