@@ -48,6 +48,10 @@ SHED = Counter("helpdesk_http_shed_total", "REST API requests answered 503 becau
                ["reason"])
 
 _SMOOTHING = 0.05  # weight of the newest request in the moving average (about the last 20 requests count)
+# A process that has served fewer requests than this does not yet know how long one takes (its first ones are slow:
+# cold caches, statements still being compiled), so it does not refuse on an estimate of the wait; a burst right
+# after a start waits its turn within the queue budget instead.
+_SAMPLES_BEFORE_ESTIMATING = 20
 
 BUSY_BODY = json.dumps({"detail": "The server is busy right now. Please retry in a moment."}).encode()
 
@@ -74,6 +78,7 @@ class AdmissionControl:
         self._waiting_since: dict[int, float] = {}
         self._overloaded = False
         self._service_seconds = 0.0  # moving average of an admitted request's time in its slot
+        self._served = 0  # requests whose time went into that average
         self._slots: asyncio.Semaphore | None = None
         self._next_ticket = 0
 
@@ -118,7 +123,7 @@ class AdmissionControl:
                 await _busy(send, "queue_full")
                 return
             budget = self.overload_queue_wait if self.overloaded() else self.queue_wait
-            if self._expected_wait() > budget:
+            if self._served >= _SAMPLES_BEFORE_ESTIMATING and self._expected_wait() > budget:
                 # It would only wait out its budget and then be refused; refuse it now, so a client told to retry
                 # hears it in a millisecond, not after the whole budget.
                 await _busy(send, "expected_wait")
@@ -147,10 +152,10 @@ class AdmissionControl:
             slots.release()
 
     def _note_service_time(self, seconds: float) -> None:
-        if self._service_seconds == 0.0:
-            self._service_seconds = seconds  # the first request sets the scale; the average starts there
-        else:
-            self._service_seconds += (seconds - self._service_seconds) * _SMOOTHING
+        self._served += 1
+        # The plain mean of the first requests (one slow cold start must not set the scale), then a moving average.
+        weight = max(1 / self._served, _SMOOTHING)
+        self._service_seconds += (seconds - self._service_seconds) * weight
 
     def overloaded(self) -> bool:
         """Whether arrivals outpace service: true once the queue's waits have stayed above `queue_target` for
