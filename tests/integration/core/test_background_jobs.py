@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import psutil
 import pytest
 from sqlmodel import select
 
@@ -85,10 +88,6 @@ def test_a_job_that_ran_is_marked_finished_and_not_sent_again(org: Org, celery_w
 def test_the_worker_gives_way_to_requests_and_still_runs_its_jobs(org: Org, celery_worker, inbox) -> None:  # noqa: ANN001
     """Triage, e-mail and reports run at a lower CPU priority than the web (WORKER_NICE, 10 by default), so on one
     machine a burst of jobs waits for idle CPU instead of slowing people's requests; the jobs still run."""
-    import os
-
-    import psutil
-
     worker = psutil.Process(celery_worker.pid)
     pool = worker.children()
     assert pool, "the worker has no pool processes"
