@@ -20,6 +20,7 @@ from helpdesk.pages.kb import editor as kb_editor  # noqa: F401
 from helpdesk.pages.kb import pages as kb_pages  # noqa: F401
 from helpdesk.pages.portal import my_tickets, new_ticket  # noqa: F401
 from helpdesk.runtime import memory
+from helpdesk.runtime.loop_watch import watch_event_loop
 from helpdesk.state.live import apply_bus_entries
 
 # Tracing first (off unless OTEL_SDK_DISABLED=false), so the API and Reflex's event trace points are instrumented.
@@ -51,3 +52,4 @@ app = HelpdeskApp(
 
 # Each web process applies live bus entries (exactly once across replicas) to the shared states.
 app.register_lifespan_task(apply_bus_entries)
+app.register_lifespan_task(watch_event_loop)

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:3000"
     cors_origins: list[str] = ["http://localhost:3000"]
     web_workers: int = 2
+    # A web process logs where its event loop is stuck once the loop has not run for this long (0 = off).
+    loop_stall_seconds: float = Field(2.0, ge=0)
     # Admission control (helpdesk/api/admission.py): REST requests served at once per web process, how many more
     # may wait for a slot, and for how long, before the answer is a fast 503 with Retry-After. Keep
     # api_max_in_flight below db_pool_size + db_max_overflow so the pages' own queries always find a connection.
