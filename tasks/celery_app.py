@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import logging
 import os
 import signal
+import sys
 import threading
 from typing import Any
 
@@ -112,15 +114,25 @@ def _bound_the_warm_shutdown(sig: str, how: str, exitcode: int, **_: object) -> 
     timer.start()
 
 
-@signals.worker_init.connect
+@signals.worker_process_init.connect
 def _give_way_to_requests(**_: object) -> None:
-    """Lowers the worker's CPU priority (its pool processes inherit it) before it takes jobs: on a machine it shares
-    with the web server, a burst of triage then waits for idle CPU instead of taking it from people's requests. The
-    jobs stay in the queue meanwhile and nothing is lost; they only finish later under a sustained overload."""
+    """Lowers the CPU priority of the pool processes, which run the jobs: on a machine the worker shares with the web
+    server, a burst of triage then waits for idle CPU instead of taking it from people's requests. The jobs stay in
+    the queue meanwhile and nothing is lost; they only finish later under a sustained overload.
+
+    Not the main process: it only receives, acknowledges and hands out jobs, and at nice 10 on a busy machine its
+    warm shutdown (after the last job finished) took longer than the 30 s an orchestrator allows."""
     niceness = get_settings().worker_nice
     if niceness:
         with contextlib.suppress(OSError):  # a sandbox may forbid it; the worker then runs as before
             os.nice(niceness)
+
+
+@signals.worker_init.connect
+def _stacks_on_request(**_: object) -> None:
+    """`kill -USR2 <worker pid>` writes every thread's stack to the worker's log: how to see where a worker that
+    does not stop is waiting, without stopping it."""
+    faulthandler.register(signal.SIGUSR2, file=sys.__stderr__, all_threads=True)
 
 
 @signals.worker_process_init.connect

@@ -91,6 +91,9 @@ def instrument_api(api: Any) -> None:  # noqa: ANN401 (a FastAPI app)
     FastAPIInstrumentor.instrument_app(api, tracer_provider=_state["provider"], excluded_urls="/health,/ready,/metrics")
 
 
+FLUSH_TIMEOUT_MS = 2000  # a process stopping waits this long at most for an unreachable collector
+
+
 def flush() -> None:
     if _state["provider"] is not None:
-        _state["provider"].force_flush()
+        _state["provider"].force_flush(timeout_millis=FLUSH_TIMEOUT_MS)
