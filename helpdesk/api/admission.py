@@ -12,10 +12,17 @@ timeouts). A burst - a few requests arriving together, or a garbage collection o
 makes a queue whose waits come down again within moments; such requests wait up to `API_QUEUE_WAIT_MS` and are
 served, because a refusal there would be an error at a load the server can carry. Overload is a standing queue:
 when every request that left the queue during `API_OVERLOAD_AFTER_MS` had waited longer than `API_QUEUE_TARGET_MS`,
-arrivals outpace service. Then a request waits at most `API_OVERLOAD_QUEUE_WAIT_MS`, and one that could only wait
-out that budget is refused at once, so a spike's excess hears its 503 in milliseconds. (The first rule here counted
-any queue that had not emptied for that long as overload; near capacity the queue is seldom empty though its
-waits are short, and a short stall then turned into refusals at a rate the process carries.)
+arrivals outpace service. Then a request whose expected wait is over `API_OVERLOAD_QUEUE_WAIT_MS` is refused at
+once, so a spike's excess hears its 503 in milliseconds. (The first rule here counted any queue that had not
+emptied for that long as overload; near capacity the queue is seldom empty though its waits are short, and a short
+stall then turned into refusals at a rate the process carries.)
+
+A request that was let into the queue is not refused after waiting out a short budget: that refusal comes late (a
+spike's 503s had a p95 of 440 ms when the overload budget was both the admission limit and the time-out) and the
+estimate of the wait is only an average, so a queued request waits up to `API_QUEUE_WAIT_MS`. The overload limit
+is 400 ms, not a few milliseconds, for clients that wait for their answer before they ask again (people, and the
+spec's 50 users who sign in and file a ticket in a loop): there, more load only means longer waits, and refusing
+them turned a 300 ms wait into an error for 12 % of their requests.
 
 Health, readiness and metrics bypass the bound: they must answer while the API is saturated.
 This is a plain ASGI middleware (no BaseHTTPMiddleware), so it adds no task or thread hop per request.
@@ -122,15 +129,14 @@ class AdmissionControl:
             if self.queued >= self.max_queued:
                 await _busy(send, "queue_full")
                 return
-            budget = self.overload_queue_wait if self.overloaded() else self.queue_wait
-            if self._served >= _SAMPLES_BEFORE_ESTIMATING and self._expected_wait() > budget:
-                # It would only wait out its budget and then be refused; refuse it now, so a client told to retry
-                # hears it in a millisecond, not after the whole budget.
+            longest_expected = self.overload_queue_wait if self.overloaded() else self.queue_wait
+            if self._served >= _SAMPLES_BEFORE_ESTIMATING and self._expected_wait() > longest_expected:
+                # Refused now rather than after waiting in vain: a client told to retry hears it in a millisecond.
                 await _busy(send, "expected_wait")
                 return
             ticket = self._join_queue()
             try:
-                await asyncio.wait_for(slots.acquire(), timeout=budget)
+                await asyncio.wait_for(slots.acquire(), timeout=self.queue_wait)
             except TimeoutError:
                 await _busy(send, "queue_wait")
                 return

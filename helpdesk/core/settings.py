@@ -57,15 +57,16 @@ class Settings(BaseSettings):
     # Admission control (helpdesk/api/admission.py): REST requests served at once per web process, how many more
     # may wait for a slot, and for how long, before the answer is a fast 503 with Retry-After. Keep
     # api_max_in_flight below db_pool_size + db_max_overflow so the pages' own queries always find a connection.
-    # A burst waits up to api_queue_wait_ms; once every request leaving the queue for api_overload_after_ms had
-    # waited longer than api_queue_target_ms, the process is past capacity and a request waits at most
+    # A request waits at most api_queue_wait_ms for a slot. A request whose expected wait is longer is refused at
+    # once; once every request leaving the queue for api_overload_after_ms had waited longer than
+    # api_queue_target_ms, the process is past capacity and that limit on the expected wait drops to
     # api_overload_queue_wait_ms (CoDel's idea: a standing queue is overload, a queue that comes and goes is a burst).
     api_max_in_flight: int = Field(6, ge=1, le=200)
-    api_max_queued: int = Field(16, ge=0)
-    api_queue_wait_ms: int = Field(500, ge=0, le=30_000)
+    api_max_queued: int = Field(48, ge=0)
+    api_queue_wait_ms: int = Field(1000, ge=0, le=30_000)
     api_queue_target_ms: int = Field(50, ge=0, le=30_000)
     api_overload_after_ms: int = Field(300, ge=0, le=30_000)
-    api_overload_queue_wait_ms: int = Field(25, ge=0, le=30_000)
+    api_overload_queue_wait_ms: int = Field(400, ge=0, le=30_000)
     # On SIGTERM the web server finishes what is in flight and exits; past this many seconds it is killed. Keep it
     # below the orchestrator's grace period (Kubernetes: terminationGracePeriodSeconds minus the preStop sleep).
     web_shutdown_timeout_seconds: float = Field(25.0, gt=0, le=300)

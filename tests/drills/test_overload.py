@@ -29,7 +29,7 @@ def run_async(coroutine: Awaitable[T]) -> T:
     with ThreadPoolExecutor(1) as executor:
         return executor.submit(asyncio.run, coroutine).result()
 
-CLIENTS = 120  # well past capacity (2 processes x (6 in flight + 16 queued)), without starving the client itself
+CLIENTS = 120  # well past capacity (2 processes x (6 in flight + 48 queued)), without starving the client itself
 SPIKE_SECONDS = 12
 CLIENT_TIMEOUT = 20.0
 # A refused client pauses this long before it asks again (shorter than Retry-After, so the pressure stays): without
