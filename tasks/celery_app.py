@@ -120,8 +120,9 @@ def _give_way_to_requests(**_: object) -> None:
     server, a burst of triage then waits for idle CPU instead of taking it from people's requests. The jobs stay in
     the queue meanwhile and nothing is lost; they only finish later under a sustained overload.
 
-    Not the main process: it only receives, acknowledges and hands out jobs, and at nice 10 on a busy machine its
-    warm shutdown (after the last job finished) took longer than the 30 s an orchestrator allows."""
+    Not the main process: it only receives, acknowledges and hands out jobs. Niced with its pool on a busy machine,
+    it once did not finish its warm shutdown within 30 s of its last job ending (CPU starvation is the likeliest
+    reason; SIGUSR2 below shows where a worker waits if it happens again)."""
     niceness = get_settings().worker_nice
     if niceness:
         with contextlib.suppress(OSError):  # a sandbox may forbid it; the worker then runs as before
